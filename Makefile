@@ -1,0 +1,43 @@
+# fingerpost — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FINGERPOST_HOME ?= $(CURDIR)/.fingerpost
+DEMO_DATA := demo-data
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
+
+.PHONY: demo test lint bench install lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	bash scripts/demo.sh "$(DEMO_DATA)" "$(DEMO_HOST)" "$(DEMO_PORT)"
+
+test: $(STAMP)
+	bash scripts/test.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Regenerate the pinned lock file after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --extra dev -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) .fingerpost $(DEMO_DATA) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Adapters: storage, keys and tokens, implementing the interfaces the service layer declares."""

@@ -1,0 +1,63 @@
+"""Opening the database: pragmas for SQLite, migrations for both engines."""
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry
+
+__all__ = ["create", "is_current", "migrate"]
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: ConnectionPoolEntry) -> None:
+    # Autocommit at the driver so that SQLAlchemy's "begin" below is the only transaction start.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",  # readers never block the writer
+        "foreign_keys=ON",
+        "synchronous=FULL",  # an acknowledged audit event survives power loss
+        "secure_delete=ON",  # deleted rows are overwritten, not left in free pages
+        "busy_timeout=10000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # Take the write lock up front: every use case appends to the audit chain, and upgrading a
+    # read lock later would fail under concurrency instead of waiting.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
+    command.upgrade(_config(engine), "head")
+
+
+def is_current(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head

@@ -1,0 +1,456 @@
+"""SQL implementations of the service ports. They run statements; the unit of work commits."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from fingerpost.audit.events import GENESIS, AuditAction, AuditEvent, chain_hash
+from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
+from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind, InvolvementStatus
+from fingerpost.matching.encode import EncodedIdentity
+from fingerpost.service.records import Candidate, Notification, StoredInvolvement
+
+from .tables import agencies, audit_events, blocking_keys, involvements, links, notifications
+
+__all__ = [
+    "SqlAgencies",
+    "SqlAuditLog",
+    "SqlInvolvements",
+    "SqlLinks",
+    "SqlNotifications",
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_AGENCY_FIELDS = ("code", "name", "authority_area", "kind", "duty_phone", "duty_email", "out_of_hours_phone")
+
+
+def _agency(row: Row[Any], prefix: str = "") -> Agency:
+    values = row._mapping
+    fields = {name: values[prefix + name] for name in _AGENCY_FIELDS}
+    return Agency(**{**fields, "kind": AgencyKind(fields["kind"])})
+
+
+class SqlAgencies:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._ids: dict[str, int] = {}
+
+    def id_of(self, code: str) -> int | None:
+        if code not in self._ids:
+            found = self._session.scalar(select(agencies.c.id).where(agencies.c.code == code))
+            if found is None:
+                return None
+            self._ids[code] = found
+        return self._ids[code]
+
+    def get(self, code: str) -> Agency | None:
+        row = self._session.execute(select(agencies).where(agencies.c.code == code)).first()
+        return _agency(row) if row else None
+
+    def upsert(self, agency: Agency) -> bool:
+        values = {
+            "name": agency.name,
+            "authority_area": agency.authority_area,
+            "kind": agency.kind.value,
+            "duty_phone": agency.duty_phone,
+            "duty_email": agency.duty_email,
+            "out_of_hours_phone": agency.out_of_hours_phone,
+            "updated_at": _now(),
+        }
+        if self.id_of(agency.code) is None:
+            self._session.execute(
+                insert(agencies).values(code=agency.code, created_at=_now(), **values)
+            )
+            return True
+        self._session.execute(update(agencies).where(agencies.c.code == agency.code).values(**values))
+        return False
+
+    def list(self) -> list[Agency]:
+        return [_agency(r) for r in self._session.execute(select(agencies).order_by(agencies.c.code))]
+
+
+_INVOLVEMENT_COLUMNS = (
+    involvements.c.id,
+    involvements.c.public_id,
+    agencies.c.code.label("agency_code"),
+    involvements.c.local_ref,
+    involvements.c.kind,
+    involvements.c.practitioner_name,
+    involvements.c.practitioner_role,
+    involvements.c.practitioner_phone,
+    involvements.c.practitioner_email,
+    involvements.c.start_date,
+    involvements.c.end_date,
+    involvements.c.shielded,
+    involvements.c.identity_digest,
+    involvements.c.created_at,
+    involvements.c.updated_at,
+)
+_SELECT_INVOLVEMENT = select(*_INVOLVEMENT_COLUMNS).join_from(involvements, agencies)
+
+# The enquiry hot path: one statement, built once; the IN list expands per call.
+_CANDIDATES = (
+    select(
+        *_INVOLVEMENT_COLUMNS,
+        involvements.c.identity,
+        *(agencies.c[name].label("a_" + name) for name in _AGENCY_FIELDS),
+    )
+    .join_from(involvements, agencies)
+    .where(
+        involvements.c.id.in_(
+            select(blocking_keys.c.involvement_id).where(
+                blocking_keys.c.key.in_(bindparam("keys", expanding=True))
+            )
+        ),
+        agencies.c.code != bindparam("exclude"),
+    )
+)
+
+
+def _stored(row: Row[Any]) -> StoredInvolvement:
+    terms = InvolvementTerms(
+        kind=InvolvementKind(row.kind),
+        practitioner=Practitioner(
+            name=row.practitioner_name,
+            role=row.practitioner_role,
+            phone=row.practitioner_phone,
+            email=row.practitioner_email,
+        ),
+        start_date=row.start_date,
+        end_date=row.end_date,
+    )
+    return StoredInvolvement(
+        id=row.public_id,
+        key=InvolvementKey(row.agency_code, row.local_ref, terms.kind),
+        terms=terms,
+        status=terms.status,
+        shielded=bool(row.shielded),
+        identity_digest=row.identity_digest,
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+    )
+
+
+def _terms_values(terms: InvolvementTerms) -> dict[str, Any]:
+    return {
+        "kind": terms.kind.value,
+        "practitioner_name": terms.practitioner.name,
+        "practitioner_role": terms.practitioner.role,
+        "practitioner_phone": terms.practitioner.phone,
+        "practitioner_email": terms.practitioner.email,
+        "start_date": terms.start_date,
+        "end_date": terms.end_date,
+    }
+
+
+class SqlInvolvements:
+    def __init__(self, session: Session, agencies_repo: SqlAgencies) -> None:
+        self._session = session
+        self._agencies = agencies_repo
+
+    def _internal_id(self, public_id: str) -> int:
+        found = self._session.scalar(
+            select(involvements.c.id).where(involvements.c.public_id == public_id)
+        )
+        if found is None:
+            raise LookupError(public_id)
+        return found
+
+    def _one(self, public_id: str) -> StoredInvolvement:
+        row = self._session.execute(
+            _SELECT_INVOLVEMENT.where(involvements.c.public_id == public_id)
+        ).one()
+        return _stored(row)
+
+    def by_key(self, key: InvolvementKey) -> StoredInvolvement | None:
+        row = self._session.execute(
+            _SELECT_INVOLVEMENT.where(
+                agencies.c.code == key.agency,
+                involvements.c.local_ref == key.local_ref,
+                involvements.c.kind == key.kind.value,
+            )
+        ).first()
+        return _stored(row) if row else None
+
+    def get(self, agency: str, involvement_id: str) -> StoredInvolvement | None:
+        row = self._session.execute(
+            _SELECT_INVOLVEMENT.where(
+                involvements.c.public_id == involvement_id, agencies.c.code == agency
+            )
+        ).first()
+        return _stored(row) if row else None
+
+    def add(
+        self, key: InvolvementKey, terms: InvolvementTerms, identity: EncodedIdentity, digest: str
+    ) -> StoredInvolvement:
+        agency_id = self._agencies.id_of(key.agency)
+        if agency_id is None:
+            raise LookupError(key.agency)
+        now = _now()
+        public_id = secrets.token_urlsafe(12)
+        internal = self._session.execute(
+            insert(involvements)
+            .values(
+                public_id=public_id,
+                agency_id=agency_id,
+                local_ref=key.local_ref,
+                shielded=False,
+                identity=identity.to_json(),
+                identity_digest=digest,
+                created_at=now,
+                updated_at=now,
+                **_terms_values(terms),
+            )
+            .returning(involvements.c.id)
+        ).scalar_one()
+        self._index(internal, identity)
+        return StoredInvolvement(
+            id=public_id,
+            key=key,
+            terms=terms,
+            status=terms.status,
+            shielded=False,
+            identity_digest=digest,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def _index(self, internal: int, identity: EncodedIdentity) -> None:
+        if identity.blocking_keys:
+            self._session.execute(
+                insert(blocking_keys),
+                [{"key": k, "involvement_id": internal} for k in identity.blocking_keys],
+            )
+
+    def update(
+        self,
+        involvement_id: str,
+        terms: InvolvementTerms,
+        identity: EncodedIdentity | None = None,
+        digest: str | None = None,
+    ) -> StoredInvolvement:
+        internal = self._internal_id(involvement_id)
+        values = {**_terms_values(terms), "updated_at": _now()}
+        if identity is not None and digest is not None:
+            values |= {"identity": identity.to_json(), "identity_digest": digest}
+            self._session.execute(
+                delete(blocking_keys).where(blocking_keys.c.involvement_id == internal)
+            )
+            self._index(internal, identity)
+        self._session.execute(update(involvements).where(involvements.c.id == internal).values(values))
+        return self._one(involvement_id)
+
+    def set_shielded(self, involvement_id: str, shielded: bool) -> None:
+        self._session.execute(
+            update(involvements)
+            .where(involvements.c.public_id == involvement_id)
+            .values(shielded=shielded, updated_at=_now())
+        )
+
+    def remove(self, involvement_id: str) -> None:
+        internal = self._internal_id(involvement_id)
+        # Explicit child deletes keep this correct even where foreign keys are not enforced.
+        for table, column in (
+            (blocking_keys, blocking_keys.c.involvement_id),
+            (notifications, notifications.c.involvement_id),
+            (links, links.c.involvement_a),
+            (links, links.c.involvement_b),
+        ):
+            self._session.execute(delete(table).where(column == internal))
+        self._session.execute(delete(involvements).where(involvements.c.id == internal))
+
+    def list(
+        self, agency: str, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[StoredInvolvement]:
+        query = _SELECT_INVOLVEMENT.where(agencies.c.code == agency)
+        if local_ref is not None:
+            query = query.where(involvements.c.local_ref == local_ref)
+        query = query.order_by(involvements.c.id).limit(limit).offset(offset)
+        return [_stored(row) for row in self._session.execute(query)]
+
+    def count(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(involvements)) or 0
+
+    def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
+        keys = list(probe_keys)
+        if not keys:
+            return []
+        rows = self._session.execute(_CANDIDATES, {"keys": keys, "exclude": exclude_agency})
+        return [
+            Candidate(
+                involvement=_stored(row),
+                identity=EncodedIdentity.from_json(row.identity),
+                agency=_agency(row, prefix="a_"),
+            )
+            for row in rows
+        ]
+
+
+class SqlLinks:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, a: str, b: str, confidence: str) -> bool:
+        rows = self._session.execute(
+            select(involvements.c.public_id, involvements.c.id).where(
+                involvements.c.public_id.in_([a, b])
+            )
+        )
+        ids = {row.public_id: row.id for row in rows}
+        # Stored once per pair, in a canonical order.
+        first, second = sorted((ids[a], ids[b]))
+        exists = self._session.scalar(
+            select(links.c.id).where(links.c.involvement_a == first, links.c.involvement_b == second)
+        )
+        if exists is not None:
+            return False
+        self._session.execute(
+            insert(links).values(
+                involvement_a=first, involvement_b=second, confidence=confidence, created_at=_now()
+            )
+        )
+        return True
+
+
+class SqlNotifications:
+    def __init__(self, session: Session, agencies_repo: SqlAgencies) -> None:
+        self._session = session
+        self._agencies = agencies_repo
+
+    def add(self, notification: Notification) -> None:
+        agency_id = self._agencies.id_of(notification.agency)
+        internal = self._session.scalar(
+            select(involvements.c.id).where(involvements.c.public_id == notification.involvement_id)
+        )
+        self._session.execute(
+            insert(notifications).values(
+                public_id=notification.id,
+                agency_id=agency_id,
+                recipient_email=notification.recipient_email,
+                involvement_id=internal,
+                kind=notification.kind,
+                about=json.dumps(notification.about, sort_keys=True),
+                created_at=notification.created_at or _now(),
+            )
+        )
+
+    def for_recipient(
+        self, agency: str, email: str | None, *, limit: int = 100
+    ) -> list[Notification]:
+        query = (
+            select(
+                notifications,
+                involvements.c.public_id.label("involvement_public_id"),
+                involvements.c.local_ref,
+            )
+            .join_from(notifications, involvements)
+            .join(agencies, agencies.c.id == notifications.c.agency_id)
+            .where(agencies.c.code == agency)
+        )
+        if email is not None:
+            query = query.where(func.lower(notifications.c.recipient_email) == email.lower())
+        query = query.order_by(notifications.c.id.desc()).limit(limit)
+        return [
+            Notification(
+                id=row.public_id,
+                agency=agency,
+                recipient_email=row.recipient_email,
+                involvement_id=row.involvement_public_id,
+                local_ref=row.local_ref,
+                kind=row.kind,
+                about=json.loads(row.about),
+                created_at=_aware(row.created_at),
+            )
+            for row in self._session.execute(query)
+        ]
+
+
+def _event(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        action=AuditAction(row.action),
+        actor=row.actor,
+        agency=row.agency,
+        at=_aware(row.at),
+        purpose=row.purpose,
+        result_count=row.result_count,
+        urgent=bool(row.urgent),
+        detail=json.loads(row.detail),
+    )
+
+
+class SqlAuditLog:
+    """An append-only, hash-chained table. Appends are serialised so the chain never forks."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _head(self) -> tuple[int, str]:
+        bind = self._session.get_bind()
+        if bind.dialect.name == "postgresql":
+            # One appender at a time across all API workers; released at commit.
+            self._session.execute(select(func.pg_advisory_xact_lock(0x46505354)))
+        row = self._session.execute(
+            select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
+        ).first()
+        return (row.seq, row.hash) if row else (0, GENESIS)
+
+    def append(self, event: AuditEvent) -> int:
+        return self.append_many([event])
+
+    def append_many(self, events: Sequence[AuditEvent]) -> int:
+        """Append in order; returns the sequence number of the last event."""
+        seq, previous = self._head()
+        if not events:
+            return seq
+        rows = []
+        for event in events:
+            seq += 1
+            previous = chain_hash(previous, event)
+            rows.append(
+                {
+                    "seq": seq,
+                    "at": event.at,
+                    "action": event.action.value,
+                    "actor": event.actor,
+                    "agency": event.agency,
+                    "purpose": event.purpose,
+                    "result_count": event.result_count,
+                    "urgent": event.urgent,
+                    "detail": json.dumps(event.detail, sort_keys=True),
+                    "hash": previous,
+                }
+            )
+        self._session.execute(insert(audit_events), rows)
+        return seq
+
+    def read(self, *, agency: str | None = None, limit: int = 100) -> list[AuditEvent]:
+        query = select(audit_events).order_by(audit_events.c.seq.desc()).limit(limit)
+        if agency is not None:
+            query = query.where(audit_events.c.agency == agency)
+        return [_event(row) for row in self._session.execute(query)]
+
+    def verify(self) -> int | None:
+        previous = GENESIS
+        expected_seq = 0
+        for row in self._session.execute(select(audit_events).order_by(audit_events.c.seq)):
+            expected_seq += 1
+            previous = chain_hash(previous, _event(row))
+            if row.seq != expected_seq or row.hash != previous:
+                return int(row.seq)
+        return None

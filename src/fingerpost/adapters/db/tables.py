@@ -1,0 +1,130 @@
+"""The schema. It holds no child identity in the clear: `identity` is a keyed encoding."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "agencies",
+    "audit_events",
+    "blocking_keys",
+    "involvements",
+    "links",
+    "metadata",
+    "notifications",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("authority_area", String(9), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("duty_phone", String(40), nullable=False, default=""),
+    Column("duty_email", String(254), nullable=False, default=""),
+    Column("out_of_hours_phone", String(40), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+involvements = Table(
+    "involvements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(24), nullable=False, unique=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("local_ref", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("practitioner_name", String(200), nullable=False),
+    Column("practitioner_role", String(200), nullable=False, default=""),
+    Column("practitioner_phone", String(40), nullable=False, default=""),
+    Column("practitioner_email", String(254), nullable=False, default=""),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+    Column("shielded", Boolean, nullable=False, default=False),
+    Column("identity", Text, nullable=False),
+    Column("identity_digest", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("agency_id", "local_ref", "kind"),
+)
+
+# The blocking index: a child's compound keyed keys, looked up by equality at enquiry time.
+blocking_keys = Table(
+    "blocking_keys",
+    metadata,
+    Column("key", BigInteger, primary_key=True),
+    Column(
+        "involvement_id",
+        Integer,
+        ForeignKey("involvements.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Index(None, "involvement_id"),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("involvement_a", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False),
+    Column("involvement_b", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False),
+    Column("confidence", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("involvement_a", "involvement_b"),
+    Index(None, "involvement_b"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(24), nullable=False, unique=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("recipient_email", String(254), nullable=False),
+    Column("involvement_id", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("about", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "agency_id", "recipient_email"),
+    Index(None, "involvement_id"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("actor", String(254), nullable=False),
+    Column("agency", String(32), nullable=False),
+    Column("purpose", Text, nullable=False, default=""),
+    Column("result_count", Integer, nullable=False, default=0),
+    Column("urgent", Boolean, nullable=False, default=False),
+    Column("detail", Text, nullable=False, default="{}"),
+    Column("hash", String(64), nullable=False),
+    Index(None, "agency", "at"),
+)

@@ -1,0 +1,48 @@
+"""The unit of work: one session, one transaction; commit only when the use case says so."""
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .repositories import SqlAgencies, SqlAuditLog, SqlInvolvements, SqlLinks, SqlNotifications
+
+__all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
+
+
+class SqlUnitOfWork:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def __enter__(self) -> Self:
+        self._session = self._sessions()
+        self.agencies = SqlAgencies(self._session)
+        self.involvements = SqlInvolvements(self._session, self.agencies)
+        self.links = SqlLinks(self._session)
+        self.notifications = SqlNotifications(self._session, self.agencies)
+        self.audit = SqlAuditLog(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()  # a no-op after commit; undoes everything otherwise
+        self._session.close()
+
+    def commit(self) -> None:
+        self._session.commit()
+
+    def rollback(self) -> None:
+        self._session.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)

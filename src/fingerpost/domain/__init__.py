@@ -1,0 +1,1 @@
+"""Plain data and rules of signposting: no I/O, no framework, no database."""

@@ -1,0 +1,23 @@
+"""Errors the domain raises; entrypoints translate them into exit codes and problem+json."""
+
+__all__ = ["DomainError", "InvalidValue", "NotFound", "OutOfScope", "PermissionDenied"]
+
+
+class DomainError(Exception):
+    """A rule of signposting was broken by the input."""
+
+
+class InvalidValue(DomainError):
+    """A field holds a value the contract does not allow."""
+
+
+class OutOfScope(DomainError):
+    """The person is outside fingerpost's scope (aged 26 or more, or not yet born)."""
+
+
+class NotFound(DomainError):
+    """The object does not exist *for this caller* (never reveals whether it exists elsewhere)."""
+
+
+class PermissionDenied(DomainError):
+    """The caller's role may not do this."""

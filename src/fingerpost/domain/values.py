@@ -1,0 +1,92 @@
+"""Parsing and checking of the contract's values: dates, NHS numbers, postcodes, vocabularies."""
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TypeVar
+
+import nhs_number
+
+from fingerpost.domain.errors import InvalidValue, OutOfScope
+
+__all__ = [
+    "MAX_AGE_YEARS",
+    "age_on",
+    "check_in_scope",
+    "parse_date",
+    "parse_nhs_number",
+    "parse_postcode",
+    "parse_vocabulary",
+]
+
+# A person aged 26 or more at the start of an involvement is out of scope (care leavers to 25).
+MAX_AGE_YEARS = 26
+
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# Outward code (area, district) + inward code (sector digit, unit letters); BS 7666 shape.
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+
+
+def parse_date(text: str, field: str) -> date | None:
+    """ISO `YYYY-MM-DD` or UK `DD/MM/YYYY`; empty means unknown."""
+    text = text.strip()
+    if not text:
+        return None
+    uk = _UK_DATE.match(text)
+    try:
+        if uk:
+            return date(int(uk.group(3)), int(uk.group(2)), int(uk.group(1)))
+        return datetime.strptime(text, "%Y-%m-%d").date()  # noqa: DTZ007 - a date, not a time
+    except ValueError:
+        raise InvalidValue(f"{field}: {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def parse_nhs_number(text: str) -> str | None:
+    """Ten digits passing the mod-11 check; spaces and hyphens are tolerated."""
+    digits = re.sub(r"[\s-]", "", text)
+    if not digits:
+        return None
+    if not (digits.isdigit() and len(digits) == 10 and nhs_number.is_valid(digits)):
+        raise InvalidValue("nhs_number: not a valid NHS number (fails the mod-11 check)")
+    return digits
+
+
+def parse_postcode(text: str) -> str | None:
+    """Upper case with a single space before the inward code; a malformed one is rejected."""
+    compact = re.sub(r"\s+", "", text).upper()
+    if not compact:
+        return None
+    match = _POSTCODE.match(compact)
+    if not match:
+        raise InvalidValue("postcode: not a UK postcode")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_vocabulary(kind: type[E], text: str, field: str) -> E:
+    value = text.strip().lower()
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidValue(f"{field}: {text!r} is not one of {allowed}") from None
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years of age on `day` (a 29 February birthday counts on 1 March)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def check_in_scope(born: date | None, start: date, today: date) -> None:
+    """Children and care leavers only: already born, and aged under 26 at `start`.
+
+    A start before birth is allowed: pre-birth child protection work is real.
+    """
+    if born is None:
+        return
+    if born > today:
+        raise OutOfScope("date_of_birth: in the future")
+    if age_on(born, start) >= MAX_AGE_YEARS:
+        raise OutOfScope(f"date_of_birth: aged {MAX_AGE_YEARS} or more at start_date")

@@ -1,0 +1,34 @@
+"""The agency side of the privacy boundary.
+
+The gateway validates what an agency sends, normalises the child's identity and encodes it with
+the linkage secret. Only encodings cross to the hub: the hub's service layer cannot even import this
+package (an import-linter contract), and nothing here stores or logs a child's details.
+"""
+
+from fingerpost.gateway.rows import (
+    ENQUIRY_COLUMNS,
+    ENQUIRY_REQUIRED,
+    REGISTER_COLUMNS,
+    REGISTER_REQUIRED,
+    EnquiryRow,
+    RegisterRow,
+    check_enquiry,
+    parse_child,
+    parse_enquiry_row,
+    parse_register_row,
+)
+from fingerpost.gateway.secret import Gateway
+
+__all__ = [
+    "ENQUIRY_COLUMNS",
+    "ENQUIRY_REQUIRED",
+    "REGISTER_COLUMNS",
+    "REGISTER_REQUIRED",
+    "EnquiryRow",
+    "Gateway",
+    "RegisterRow",
+    "check_enquiry",
+    "parse_child",
+    "parse_enquiry_row",
+    "parse_register_row",
+]

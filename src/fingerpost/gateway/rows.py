@@ -1,0 +1,145 @@
+"""Rows of the contract's CSV files (and the API's JSON bodies) turned into validated values."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from fingerpost.domain.errors import InvalidValue
+from fingerpost.domain.model import InvolvementTerms, Practitioner
+from fingerpost.domain.values import (
+    check_in_scope,
+    parse_date,
+    parse_nhs_number,
+    parse_postcode,
+    parse_vocabulary,
+)
+from fingerpost.domain.vocabulary import InvolvementKind, Sex
+from fingerpost.matching.normalise import ChildIdentity
+
+__all__ = [
+    "ENQUIRY_COLUMNS",
+    "ENQUIRY_REQUIRED",
+    "REGISTER_COLUMNS",
+    "REGISTER_REQUIRED",
+    "EnquiryRow",
+    "RegisterRow",
+    "check_enquiry",
+    "parse_child",
+    "parse_enquiry_row",
+    "parse_register_row",
+]
+
+CHILD_COLUMNS = (
+    "nhs_number",
+    "given_names",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "postcode",
+)
+REGISTER_COLUMNS = (
+    "local_ref",
+    *CHILD_COLUMNS,
+    "involvement",
+    "practitioner_name",
+    "practitioner_role",
+    "practitioner_phone",
+    "practitioner_email",
+    "start_date",
+    "end_date",
+)
+# Columns whose absence rejects the whole file; the rest may be missing and read as empty.
+REGISTER_REQUIRED = ("local_ref", "involvement", "practitioner_name", "start_date")
+ENQUIRY_COLUMNS = ("enquiry_ref", *CHILD_COLUMNS)
+ENQUIRY_REQUIRED = ("enquiry_ref",)
+
+_MAX_FIELD = 200
+
+
+def _text(row: Mapping[str, str | None], column: str) -> str:
+    value = (row.get(column) or "").strip()
+    if len(value) > _MAX_FIELD:
+        raise InvalidValue(f"{column}: longer than {_MAX_FIELD} characters")
+    return value
+
+
+def parse_child(row: Mapping[str, str | None]) -> ChildIdentity:
+    """The child's details; at least one name. Raises InvalidValue with the column named."""
+    sex_text = _text(row, "sex")
+    sex = parse_vocabulary(Sex, sex_text, "sex").value if sex_text else ""
+    other = tuple(part.strip() for part in _text(row, "other_names").split(";") if part.strip())
+    return ChildIdentity(
+        given_names=_text(row, "given_names"),
+        family_name=_text(row, "family_name"),
+        other_names=other,
+        date_of_birth=parse_date(_text(row, "date_of_birth"), "date_of_birth"),
+        sex=sex,
+        postcode=parse_postcode(_text(row, "postcode")),
+        nhs_number=parse_nhs_number(_text(row, "nhs_number")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    local_ref: str
+    child: ChildIdentity
+    terms: InvolvementTerms
+
+
+def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRow:
+    local_ref = _text(row, "local_ref")
+    if not local_ref:
+        raise InvalidValue("local_ref: required")
+    if len(local_ref) > 64:
+        raise InvalidValue("local_ref: longer than 64 characters")
+    child = parse_child(row)
+    if not (child.given_names or child.family_name):
+        raise InvalidValue("given_names or family_name: a name is required")
+    start = parse_date(_text(row, "start_date"), "start_date")
+    if start is None:
+        raise InvalidValue("start_date: required")
+    check_in_scope(child.date_of_birth, start, today)
+    terms = InvolvementTerms(
+        kind=parse_vocabulary(InvolvementKind, _text(row, "involvement"), "involvement"),
+        practitioner=Practitioner(
+            name=_text(row, "practitioner_name"),
+            role=_text(row, "practitioner_role"),
+            phone=_text(row, "practitioner_phone"),
+            email=_text(row, "practitioner_email"),
+        ),
+        start_date=start,
+        end_date=parse_date(_text(row, "end_date"), "end_date"),
+    )
+    return RegisterRow(local_ref=local_ref, child=child, terms=terms)
+
+
+@dataclass(frozen=True, slots=True)
+class EnquiryRow:
+    enquiry_ref: str
+    child: ChildIdentity
+
+
+def check_enquiry(child: ChildIdentity) -> None:
+    """At least two of NHS number, a name, date of birth, postcode: no browsing by surname."""
+    present = sum(
+        (
+            child.nhs_number is not None,
+            bool(child.given_names or child.family_name),
+            child.date_of_birth is not None,
+            child.postcode is not None,
+        )
+    )
+    if present < 2:
+        raise InvalidValue(
+            "an enquiry needs at least two of: NHS number, a name, date of birth, postcode"
+        )
+
+
+def parse_enquiry_row(row: Mapping[str, str | None]) -> EnquiryRow:
+    ref = _text(row, "enquiry_ref")
+    if not ref:
+        raise InvalidValue("enquiry_ref: required")
+    child = parse_child(row)
+    check_enquiry(child)
+    return EnquiryRow(enquiry_ref=ref, child=child)

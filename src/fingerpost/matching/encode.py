@@ -1,0 +1,287 @@
+"""Keyed encodings of a normalised identity: what the hub stores instead of the child.
+
+Two kinds of encoding, both keyed with the linkage secret that only gateways hold:
+- *tokens*: truncated HMAC-SHA256 of a labelled value, for exact comparisons;
+- *Bloom filters*: bigrams of a name hashed (HMAC) into a bit array, for fuzzy comparisons (Dice).
+
+Names are never encoded as a bare single-field token: name tokens are salted with the year of
+birth, and blocking keys are compound (a name with a date, a date with a postcode sector), so that
+the frequency of a token does not give a common surname away. See docs/adr/0002.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from fingerpost.matching.normalise import NormalisedIdentity, name_family, phonetic
+
+__all__ = [
+    "BLOOM_BITS",
+    "ENCODING_VERSION",
+    "EncodedIdentity",
+    "EncodedQuery",
+    "Encoder",
+    "dice",
+]
+
+ENCODING_VERSION = 1
+BLOOM_BITS = 1024
+_BLOOM_HASHES = 15
+_TOKEN_BYTES = 8
+
+
+def dice(a: int, b: int) -> float:
+    """Dice coefficient of two Bloom filters: 1.0 for identical names, ~0 for unrelated."""
+    total = a.bit_count() + b.bit_count()
+    return 2 * (a & b).bit_count() / total if total else 0.0
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedIdentity:
+    """A child as the hub sees it. Every field is keyed: useless without the linkage secret."""
+
+    nhs: bytes | None
+    given_bf: int  # first given name; 0 when unknown
+    family_bf: int  # whole family name; 0 when unknown
+    alt_bfs: tuple[int, ...]  # middle names, parts of double-barrelled names, other names
+    given_forms: frozenset[bytes]  # nickname/transliteration forms of every given name
+    given_sound: frozenset[bytes]
+    family_sound: frozenset[bytes]
+    dob: bytes | None
+    dob_swapped: bytes | None
+    dob_month: bytes | None
+    dob_year: bytes | None
+    dob_near: frozenset[bytes]  # the date with one digit wildcarded, eight ways
+    postcode_unit: bytes | None
+    postcode_sector: bytes | None
+    postcode_district: bytes | None
+    sex: str  # "m", "f" or "" — not identifying on its own
+    blocking_keys: frozenset[int]
+
+    def to_json(self) -> str:
+        def opt(value: bytes | None) -> str | None:
+            return None if value is None else _b64(value)
+
+        def many(values: frozenset[bytes]) -> list[str]:
+            return sorted(_b64(v) for v in values)
+
+        return json.dumps(
+            {
+                "v": ENCODING_VERSION,
+                "nhs": opt(self.nhs),
+                "g": format(self.given_bf, "x"),
+                "f": format(self.family_bf, "x"),
+                "a": [format(bf, "x") for bf in self.alt_bfs],
+                "gf": many(self.given_forms),
+                "gs": many(self.given_sound),
+                "fs": many(self.family_sound),
+                "d": [opt(self.dob), opt(self.dob_swapped), opt(self.dob_month), opt(self.dob_year)],
+                "dn": many(self.dob_near),
+                "p": [opt(self.postcode_unit), opt(self.postcode_sector), opt(self.postcode_district)],
+                "s": self.sex,
+                "k": sorted(self.blocking_keys),
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "EncodedIdentity":
+        raw = json.loads(text)
+        if raw.get("v") != ENCODING_VERSION:
+            raise ValueError(f"unsupported encoding version {raw.get('v')!r}")
+
+        def opt(value: str | None) -> bytes | None:
+            return None if value is None else _unb64(value)
+
+        def many(values: list[str]) -> frozenset[bytes]:
+            return frozenset(_unb64(v) for v in values)
+
+        dob, swapped, month, year = (opt(v) for v in raw["d"])
+        unit, sector, district = (opt(v) for v in raw["p"])
+        return cls(
+            nhs=opt(raw["nhs"]),
+            given_bf=int(raw["g"], 16),
+            family_bf=int(raw["f"], 16),
+            alt_bfs=tuple(int(bf, 16) for bf in raw["a"]),
+            given_forms=many(raw["gf"]),
+            given_sound=many(raw["gs"]),
+            family_sound=many(raw["fs"]),
+            dob=dob,
+            dob_swapped=swapped,
+            dob_month=month,
+            dob_year=year,
+            dob_near=many(raw["dn"]),
+            postcode_unit=unit,
+            postcode_sector=sector,
+            postcode_district=district,
+            sex=raw["s"],
+            blocking_keys=frozenset(int(k) for k in raw["k"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedQuery:
+    """An identity to look for: its encoding plus the wider set of blocking keys to probe with
+    (swapped day/month, given/family swapped, previous names)."""
+
+    identity: EncodedIdentity
+    probe_keys: frozenset[int]
+
+
+def _swap_day_month(day: date) -> date | None:
+    if day.day > 12 or day.day == day.month:
+        return None
+    return date(day.year, day.day, day.month)
+
+
+class Encoder:
+    """Encodes normalised identities with one linkage secret. Deterministic under one secret,
+    unlinkable across two."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 32:
+            raise ValueError("the linkage secret must be at least 32 bytes")
+        self._secret = secret
+        self._subkeys: dict[str, bytes] = {}
+        self._positions = lru_cache(maxsize=65536)(self._bigram_positions)
+
+    def _subkey(self, label: str) -> bytes:
+        key = self._subkeys.get(label)
+        if key is None:
+            key = hmac.new(self._secret, f"fingerpost/v1/{label}".encode(), hashlib.sha256).digest()
+            self._subkeys[label] = key
+        return key
+
+    def token(self, label: str, value: str) -> bytes:
+        digest = hmac.new(self._subkey(label), value.encode(), hashlib.sha256).digest()
+        return digest[:_TOKEN_BYTES]
+
+    def _block(self, label: str, value: str) -> int:
+        return int.from_bytes(self.token("block/" + label, value), "big", signed=True)
+
+    def _bigram_positions(self, label: str, gram: str) -> int:
+        digest = hmac.new(self._subkey("bloom/" + label), gram.encode(), hashlib.sha256).digest()
+        bits = 0
+        for i in range(_BLOOM_HASHES):
+            bits |= 1 << (int.from_bytes(digest[2 * i : 2 * i + 2], "big") % BLOOM_BITS)
+        return bits
+
+    def bloom(self, label: str, word: str) -> int:
+        if not word:
+            return 0
+        padded = f"_{word}_"
+        bits = 0
+        for i in range(len(padded) - 1):
+            bits |= self._positions(label, padded[i : i + 2])
+        return bits
+
+    def encode(self, person: NormalisedIdentity) -> EncodedQuery:
+        born = person.date_of_birth
+        # Name tokens are salted with the year of birth so no token counts a surname nationally.
+        salt = str(born.year) if born else "?"
+        given_words = person.given
+        other_words = [word for name in person.other for word in name]
+        family = person.family_joined
+
+        alt_words = [*given_words[1:], *other_words, *(person.family if len(person.family) > 1 else ())]
+        alt_words += ["".join(name) for name in person.other if len(name) > 1]
+        # Given names written as other names ("known as") count as given forms too.
+        forms = {
+            self.token("given-form", f"{salt}|{form}")
+            for word in (*given_words, *other_words)
+            for form in name_family(word)
+        }
+        given_sound = {self.token("given-sound", f"{salt}|{phonetic(w)}") for w in given_words}
+        family_sound = {
+            self.token("family-sound", f"{salt}|{phonetic(w)}")
+            for w in (family, *person.family, *other_words)
+            if w
+        }
+
+        dob_text = born.isoformat() if born else ""
+        swapped = _swap_day_month(born) if born else None
+        digits = dob_text.replace("-", "")
+        near = frozenset(
+            self.token("dob-near", digits[:i] + "*" + digits[i + 1 :]) for i in range(len(digits))
+        )
+        unit = person.postcode
+        sector = unit[:-2] if unit else None
+        district = unit.split(" ")[0] if unit else None
+
+        identity = EncodedIdentity(
+            nhs=self.token("nhs", person.nhs_number) if person.nhs_number else None,
+            given_bf=self.bloom("given", person.first_given),
+            family_bf=self.bloom("family", family),
+            alt_bfs=tuple(self.bloom("family", w) for w in dict.fromkeys(alt_words) if w),
+            given_forms=frozenset(forms),
+            given_sound=frozenset(given_sound),
+            family_sound=frozenset(family_sound),
+            dob=self.token("dob", dob_text) if born else None,
+            dob_swapped=self.token("dob", swapped.isoformat()) if swapped else None,
+            dob_month=self.token("dob-month", dob_text[:7]) if born else None,
+            dob_year=self.token("dob-year", dob_text[:4]) if born else None,
+            dob_near=near,
+            postcode_unit=self.token("postcode", unit) if unit else None,
+            postcode_sector=self.token("postcode-sector", sector) if sector else None,
+            postcode_district=self.token("postcode-district", district) if district else None,
+            sex=person.sex[:1],
+            blocking_keys=self._blocking_keys(person, born, given_words, family),
+        )
+        probes = set(identity.blocking_keys)
+        if swapped:
+            probes |= self._blocking_keys(person, swapped, given_words, family)
+        # Names entered the other way round, and previous names, are probed for but not stored.
+        for given_alt, family_alt in self._name_variants(person):
+            probes |= self._blocking_keys(person, born, given_alt, family_alt)
+        return EncodedQuery(identity=identity, probe_keys=frozenset(probes))
+
+    @staticmethod
+    def _name_variants(person: NormalisedIdentity) -> list[tuple[tuple[str, ...], str]]:
+        variants: list[tuple[tuple[str, ...], str]] = []
+        if person.given and person.family:
+            variants.append((person.family, "".join(person.given)))
+        variants.extend((person.given, "".join(name)) for name in person.other)
+        if len(person.family) > 1:
+            variants.extend((person.given, word) for word in person.family)
+        return variants
+
+    def _blocking_keys(
+        self,
+        person: NormalisedIdentity,
+        born: date | None,
+        given_words: tuple[str, ...],
+        family: str,
+    ) -> set[int]:
+        """Compound keys, each tolerant of a different kind of mess; a true pair needs to share
+        only one of them to reach scoring."""
+        keys: set[int] = set()
+        if person.nhs_number:
+            keys.add(self._block("nhs", person.nhs_number))
+        first = given_words[0] if given_words else ""
+        family_code = phonetic(family)
+        first_forms = name_family(first) if first else frozenset()
+        sector = person.postcode[:-2] if person.postcode else ""
+        if born:
+            day = born.isoformat()
+            if family_code:
+                keys.add(self._block("family-dob", f"{family_code}|{day}"))
+            keys.update(self._block("given-dob", f"{form}|{day}") for form in first_forms)
+            if sector:
+                keys.add(self._block("dob-sector", f"{day}|{sector}"))
+            if family_code and first:
+                keys.add(self._block("names-year", f"{phonetic(first)}|{family_code}|{born.year}"))
+        if family_code and first and sector:
+            keys.add(self._block("names-sector", f"{phonetic(first)}|{family_code}|{sector}"))
+        return keys

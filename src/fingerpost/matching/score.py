@@ -1,0 +1,249 @@
+"""Fellegi–Sunter scoring of two encoded identities, with the reasons in plain words.
+
+Each comparison is described as data: a field, its ordered levels, and for each level the
+probability of seeing it among true matches (m) and among non-matches (u). A pair's match weight is
+the sum of log2(m/u) over fields; two thresholds turn it into `strong` or `possible`. The numbers
+in `DEFAULT_MODEL` are a first, hand-set model (docs/adr/0003); the matching issue trains them by EM.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fingerpost.domain.vocabulary import Confidence
+from fingerpost.matching.encode import EncodedIdentity, dice
+
+__all__ = ["DEFAULT_MODEL", "Comparison", "Level", "MatchModel", "Verdict", "score"]
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    name: str
+    m: float
+    u: float
+    says: str  # how the level reads in `why`; empty = not worth saying
+    agrees: bool
+
+    @property
+    def weight(self) -> float:
+        return math.log2(self.m / self.u)
+
+
+# A level function returns the index of the first level the pair reaches, or None when either side
+# lacks the field (missing data is neither evidence for nor against).
+LevelOf = Callable[[EncodedIdentity, EncodedIdentity, tuple[float, ...]], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    field: str
+    levels: tuple[Level, ...]
+    level_of: LevelOf
+    thresholds: tuple[float, ...] = ()  # Dice cut-offs used by fuzzy levels
+
+
+def _nhs(a: EncodedIdentity, b: EncodedIdentity, _: tuple[float, ...]) -> int | None:
+    if a.nhs is None or b.nhs is None:
+        return None
+    return 0 if a.nhs == b.nhs else 1
+
+
+def _best_dice(a: EncodedIdentity, b: EncodedIdentity, field: str) -> float:
+    if field == "given":
+        direct = dice(a.given_bf, b.given_bf)
+        # Given and family written the other way round.
+        crossed = dice(a.given_bf, b.family_bf) if a.given_bf and b.family_bf else 0.0
+        return max(direct, crossed * 0.95)
+    best = dice(a.family_bf, b.family_bf)
+    # Previous names, double-barrelled parts, and a family name entered as given name.
+    for x in (a.family_bf, *a.alt_bfs):
+        for y in (b.family_bf, *b.alt_bfs):
+            if x and y and (x is not a.family_bf or y is not b.family_bf):
+                best = max(best, dice(x, y) * 0.97)
+    return best
+
+
+def _given(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int | None:
+    if not a.given_bf or not b.given_bf:
+        return None
+    similarity = _best_dice(a, b, "given")
+    if similarity >= t[0]:
+        return 0
+    if a.given_forms & b.given_forms:
+        return 1
+    if similarity >= t[1]:
+        return 2
+    if a.given_sound & b.given_sound:
+        return 3
+    if similarity >= t[2]:
+        return 4
+    return 5
+
+
+def _family(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int | None:
+    if not a.family_bf or not b.family_bf:
+        return None
+    similarity = _best_dice(a, b, "family")
+    if similarity >= t[0]:
+        return 0
+    if similarity >= t[1]:
+        return 1
+    if a.family_sound & b.family_sound:
+        return 2
+    if similarity >= t[2]:
+        return 3
+    return 4
+
+
+def _dob(a: EncodedIdentity, b: EncodedIdentity, _: tuple[float, ...]) -> int | None:
+    if a.dob is None or b.dob is None:
+        return None
+    if a.dob == b.dob:
+        return 0
+    if a.dob == b.dob_swapped:
+        return 1
+    if a.dob_near & b.dob_near:
+        return 2
+    if a.dob_month == b.dob_month:
+        return 3
+    if a.dob_year == b.dob_year:
+        return 4
+    return 5
+
+
+def _postcode(a: EncodedIdentity, b: EncodedIdentity, _: tuple[float, ...]) -> int | None:
+    if a.postcode_unit is None or b.postcode_unit is None:
+        return None
+    if a.postcode_unit == b.postcode_unit:
+        return 0
+    if a.postcode_sector == b.postcode_sector:
+        return 1
+    if a.postcode_district == b.postcode_district:
+        return 2
+    return 3
+
+
+def _sex(a: EncodedIdentity, b: EncodedIdentity, _: tuple[float, ...]) -> int | None:
+    if not a.sex or not b.sex:
+        return None
+    return 0 if a.sex == b.sex else 1
+
+
+NHS = Comparison(
+    "nhs",
+    (
+        Level("exact", 0.98, 1e-7, "NHS number", agrees=True),
+        Level("different", 0.02, 0.9999999, "different NHS number", agrees=False),
+    ),
+    _nhs,
+)
+GIVEN = Comparison(
+    "given",
+    (
+        Level("exact", 0.82, 0.01, "given name", agrees=True),
+        Level("nickname", 0.07, 0.003, "given name a known variant", agrees=True),
+        Level("close", 0.05, 0.01, "given name similar", agrees=True),
+        Level("sounds-alike", 0.02, 0.01, "given name sounds alike", agrees=True),
+        Level("weak", 0.02, 0.05, "", agrees=False),
+        Level("different", 0.02, 0.92, "different given name", agrees=False),
+    ),
+    _given,
+    thresholds=(0.97, 0.8, 0.6),
+)
+FAMILY = Comparison(
+    "family",
+    (
+        Level("exact", 0.8, 0.005, "family name", agrees=True),
+        Level("close", 0.08, 0.01, "family name similar", agrees=True),
+        Level("sounds-alike", 0.04, 0.02, "family name sounds alike", agrees=True),
+        Level("weak", 0.03, 0.04, "", agrees=False),
+        Level("different", 0.05, 0.925, "different family name", agrees=False),
+    ),
+    _family,
+    thresholds=(0.97, 0.8, 0.6),
+)
+DOB = Comparison(
+    "dob",
+    (
+        Level("exact", 0.88, 1 / 6500, "date of birth", agrees=True),
+        Level("swapped", 0.03, 1 / 6500, "date of birth with day and month swapped", agrees=True),
+        Level("one-digit", 0.04, 0.004, "date of birth one digit apart", agrees=True),
+        Level("same-month", 0.01, 1 / 216, "", agrees=False),
+        Level("same-year", 0.01, 1 / 18, "", agrees=False),
+        Level("different", 0.03, 0.93, "different date of birth", agrees=False),
+    ),
+    _dob,
+)
+POSTCODE = Comparison(
+    "postcode",
+    (
+        Level("unit", 0.7, 1e-4, "postcode", agrees=True),
+        Level("sector", 0.08, 2e-3, "postcode sector", agrees=True),
+        Level("district", 0.07, 1e-2, "postcode district", agrees=True),
+        Level("different", 0.15, 0.988, "", agrees=False),
+    ),
+    _postcode,
+)
+SEX = Comparison(
+    "sex",
+    (
+        Level("same", 0.97, 0.5, "", agrees=True),
+        Level("different", 0.01, 0.5, "different sex", agrees=False),
+    ),
+    _sex,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchModel:
+    version: str
+    comparisons: tuple[Comparison, ...]
+    strong_at: float
+    possible_at: float
+
+
+DEFAULT_MODEL = MatchModel(
+    version="v1-handset",
+    comparisons=(NHS, GIVEN, FAMILY, DOB, POSTCODE, SEX),
+    strong_at=24.0,
+    possible_at=13.0,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome for one pair. `weight` stays inside the hub: it is never disclosed."""
+
+    confidence: Confidence
+    why: str
+    weight: float
+
+
+def score(
+    a: EncodedIdentity, b: EncodedIdentity, model: MatchModel = DEFAULT_MODEL
+) -> Verdict | None:
+    """Compare two encodings; None when the pair is not worth a signpost."""
+    weight = 0.0
+    agreeing: list[str] = []
+    disagreeing: list[str] = []
+    levels: dict[str, str] = {}
+    for comparison in model.comparisons:
+        index = comparison.level_of(a, b, comparison.thresholds)
+        if index is None:
+            continue
+        level = comparison.levels[index]
+        levels[comparison.field] = level.name
+        weight += level.weight
+        if level.says:
+            (agreeing if level.agrees else disagreeing).append(level.says)
+    if weight < model.possible_at:
+        return None
+    confidence = Confidence.STRONG if weight >= model.strong_at else Confidence.POSSIBLE
+    # Fields are not independent: a twin or sibling shares family name, date of birth and address
+    # and differs only in given name. Without the NHS number to vouch, that is never strong.
+    if levels.get("given") == "different" and levels.get("nhs") != "exact":
+        confidence = Confidence.POSSIBLE
+    # Two different valid NHS numbers are near-proof of two children.
+    if levels.get("nhs") == "different":
+        confidence = Confidence.POSSIBLE
+    return Verdict(confidence=confidence, why="; ".join(agreeing + disagreeing), weight=weight)

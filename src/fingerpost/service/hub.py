@@ -1,0 +1,408 @@
+"""The hub's use cases: register, update, end, withdraw, enquire, notify.
+
+Every use case runs in one unit of work and appends its audit events inside the same transaction:
+if the audit write fails, nothing is disclosed and nothing is stored (fail closed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from fingerpost.audit.events import AuditAction, AuditEvent
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.errors import NotFound, PermissionDenied
+from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
+from fingerpost.domain.vocabulary import Confidence, Role
+from fingerpost.matching.encode import EncodedQuery
+from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
+from fingerpost.service.ports import UnitOfWork
+from fingerpost.service.records import (
+    Candidate,
+    EnquiryResult,
+    Notification,
+    Registration,
+    RegistrationOutcome,
+    SignpostView,
+    StoredInvolvement,
+)
+
+__all__ = ["Hub"]
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _digest(child: EncodedQuery) -> str:
+    return hashlib.sha256(child.identity.to_json().encode()).hexdigest()
+
+
+class Hub:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        *,
+        model: MatchModel = DEFAULT_MODEL,
+        clock: Clock = _utcnow,
+    ) -> None:
+        self._uow = uow_factory
+        self._model = model
+        self._clock = clock
+
+    # -- agencies ---------------------------------------------------------------------------
+
+    def import_agencies(self, actor: Actor, agencies: Sequence[Agency]) -> tuple[int, int]:
+        """Create or update agencies; never deletes. Returns (created, updated)."""
+        created = 0
+        with self._uow() as uow:
+            for agency in agencies:
+                created += uow.agencies.upsert(agency)
+            uow.audit.append(
+                self._event(actor, AuditAction.AGENCY_IMPORTED, result_count=len(agencies))
+            )
+            uow.commit()
+        return created, len(agencies) - created
+
+    def agency(self, code: str) -> Agency | None:
+        with self._uow() as uow:
+            return uow.agencies.get(code)
+
+    def agencies(self) -> list[Agency]:
+        with self._uow() as uow:
+            return uow.agencies.list()
+
+    # -- registration -----------------------------------------------------------------------
+
+    def register(self, actor: Actor, registrations: Sequence[Registration]) -> RegistrationOutcome:
+        """Register or update involvements of the actor's agency (idempotent on the contract key).
+
+        Each new or changed involvement is matched at once against other agencies' involvements;
+        strong matches are linked and both practitioners notified (the Verwijsindex "signal").
+        """
+        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        outcome = RegistrationOutcome()
+        events: list[AuditEvent] = []
+        with self._uow() as uow:
+            agency = self._own_agency(uow, actor)
+            for item in registrations:
+                key = InvolvementKey(actor.agency, item.local_ref, item.terms.kind)
+                digest = _digest(item.child)
+                existing = uow.involvements.by_key(key)
+                if existing is None:
+                    stored = uow.involvements.add(key, item.terms, item.child.identity, digest)
+                    outcome.created += 1
+                    action = AuditAction.INVOLVEMENT_REGISTERED
+                elif existing.identity_digest == digest and existing.terms == item.terms:
+                    outcome.unchanged += 1
+                    outcome.ids.append(existing.id)
+                    continue
+                else:
+                    changed_identity = existing.identity_digest != digest
+                    stored = uow.involvements.update(
+                        existing.id,
+                        item.terms,
+                        item.child.identity if changed_identity else None,
+                        digest if changed_identity else None,
+                    )
+                    outcome.updated += 1
+                    action = AuditAction.INVOLVEMENT_UPDATED
+                outcome.ids.append(stored.id)
+                events.append(self._event(actor, action, detail={"involvement": stored.id}))
+                links = self._link(uow, agency, stored, item.child)
+                outcome.links += links
+                if links:
+                    events.append(
+                        self._event(
+                            actor,
+                            AuditAction.LINK_FOUND,
+                            result_count=links,
+                            detail={"involvement": stored.id},
+                        )
+                    )
+            uow.audit.append_many(events)
+            uow.commit()
+        return outcome
+
+    def _link(
+        self, uow: UnitOfWork, agency: Agency, stored: StoredInvolvement, child: EncodedQuery
+    ) -> int:
+        found = 0
+        for candidate, verdict in self._matches(uow, child, exclude_agency=agency.code):
+            if verdict.confidence is not Confidence.STRONG:
+                continue
+            if not uow.links.add(stored.id, candidate.involvement.id, verdict.confidence):
+                continue
+            found += 1
+            mine = stored.terms.practitioner
+            theirs = candidate.involvement.terms.practitioner
+            uow.notifications.add(
+                self._notification(
+                    to=candidate.involvement,
+                    kind="link",
+                    about={
+                        "agency": agency.name,
+                        "practitioner_name": mine.name,
+                        "practitioner_role": mine.role,
+                        "practitioner_phone": mine.phone,
+                        "practitioner_email": mine.email,
+                        "involvement": stored.terms.kind.value,
+                    },
+                )
+            )
+            uow.notifications.add(
+                self._notification(
+                    to=stored,
+                    kind="link",
+                    about={
+                        "agency": candidate.agency.name,
+                        "practitioner_name": theirs.name,
+                        "practitioner_role": theirs.role,
+                        "practitioner_phone": theirs.phone,
+                        "practitioner_email": theirs.email,
+                        "involvement": candidate.involvement.terms.kind.value,
+                    },
+                )
+            )
+        return found
+
+    # -- one involvement --------------------------------------------------------------------
+
+    def get(self, actor: Actor, involvement_id: str) -> StoredInvolvement:
+        with self._uow() as uow:
+            return self._own(uow, actor, involvement_id)
+
+    def list(
+        self, actor: Actor, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[StoredInvolvement]:
+        with self._uow() as uow:
+            return uow.involvements.list(actor.agency, local_ref=local_ref, limit=limit, offset=offset)
+
+    def update_terms(
+        self, actor: Actor, involvement_id: str, change: Callable[[InvolvementTerms], InvolvementTerms]
+    ) -> StoredInvolvement:
+        """Change what the agency says about an involvement (new practitioner, end date…)."""
+        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        with self._uow() as uow:
+            stored = self._own(uow, actor, involvement_id)
+            terms = change(stored.terms)
+            updated = uow.involvements.update(stored.id, terms)
+            action = (
+                AuditAction.INVOLVEMENT_ENDED
+                if terms.end_date and not stored.terms.end_date
+                else AuditAction.INVOLVEMENT_UPDATED
+            )
+            uow.audit.append(self._event(actor, action, detail={"involvement": stored.id}))
+            uow.commit()
+            return updated
+
+    def end(self, actor: Actor, involvement_id: str, end_date: date) -> StoredInvolvement:
+        return self.update_terms(actor, involvement_id, lambda t: replace(t, end_date=end_date))
+
+    def withdraw(self, actor: Actor, involvement_id: str) -> None:
+        """Registered in error: removed at once, with its encoding, links and notifications."""
+        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        with self._uow() as uow:
+            stored = self._own(uow, actor, involvement_id)
+            uow.involvements.remove(stored.id)
+            uow.audit.append(
+                self._event(actor, AuditAction.INVOLVEMENT_WITHDRAWN, detail={"involvement": stored.id})
+            )
+            uow.commit()
+
+    # -- enquiry ----------------------------------------------------------------------------
+
+    def enquire(
+        self, actor: Actor, purpose: str, child: EncodedQuery, *, urgent: bool = False
+    ) -> EnquiryResult:
+        """Who else works with this child? Never the enquirer's own agency; never a score."""
+        if not purpose.strip():
+            raise PermissionDenied("a purpose is required for every enquiry")
+        return self.enquire_many(actor, purpose, [child], urgent=urgent)[0]
+
+    def enquire_many(
+        self, actor: Actor, purpose: str, children: Sequence[EncodedQuery], *, urgent: bool = False
+    ) -> list[EnquiryResult]:
+        """Several enquiries in one transaction (a CSV batch); one audit event per enquiry."""
+        if not purpose.strip():
+            raise PermissionDenied("a purpose is required for every enquiry")
+        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        results: list[EnquiryResult] = []
+        events: list[AuditEvent] = []
+        with self._uow() as uow:
+            own = self._own_agency(uow, actor)
+            for child in children:
+                enquiry_id = new_id()
+                matches = self._matches(uow, child, exclude_agency=own.code)
+                views = [self._view(candidate, verdict) for candidate, verdict in matches]
+                for candidate, verdict in matches:
+                    if verdict.confidence is Confidence.STRONG:
+                        uow.notifications.add(self._told_of_enquiry(candidate, actor, own, purpose))
+                events.append(
+                    self._event(
+                        actor,
+                        AuditAction.ENQUIRY_MADE,
+                        purpose=purpose,
+                        result_count=len(views),
+                        urgent=urgent,
+                        detail={
+                            "enquiry": enquiry_id,
+                            "disclosed": ",".join(c.involvement.id for c, _ in matches),
+                        },
+                    )
+                )
+                results.append(EnquiryResult(enquiry_id=enquiry_id, signposts=views))
+            uow.audit.append_many(events)
+            uow.commit()
+        return results
+
+    def _matches(
+        self, uow: UnitOfWork, child: EncodedQuery, *, exclude_agency: str
+    ) -> list[tuple[Candidate, Verdict]]:
+        found: list[tuple[Candidate, Verdict]] = []
+        for candidate in uow.involvements.candidates(child.probe_keys, exclude_agency):
+            verdict = score(child.identity, candidate.identity, self._model)
+            if verdict is not None:
+                found.append((candidate, verdict))
+        # Strong first, then by evidence: the weight orders results but is never shown.
+        found.sort(key=lambda pair: (pair[1].confidence is not Confidence.STRONG, -pair[1].weight))
+        return found
+
+    @staticmethod
+    def _view(candidate: Candidate, verdict: Verdict) -> SignpostView:
+        stored, agency = candidate.involvement, candidate.agency
+        person = stored.terms.practitioner
+        if stored.shielded:
+            # A shielded child (e.g. in a refuge): only the agency's duty desk, never who or where.
+            name, role = f"{agency.name} duty desk", "Duty team"
+            phone, email = agency.duty_phone or agency.out_of_hours_phone, agency.duty_email
+        else:
+            name, role, phone, email = person.name, person.role, person.phone, person.email
+        return SignpostView(
+            confidence=verdict.confidence,
+            why=verdict.why,
+            agency=agency.code,
+            agency_name=agency.name,
+            authority_area=agency.authority_area,
+            practitioner_name=name,
+            practitioner_role=role,
+            practitioner_phone=phone,
+            practitioner_email=email,
+            involvement=stored.terms.kind.value,
+            start_date=stored.terms.start_date,
+            end_date=stored.terms.end_date,
+            shielded=stored.shielded,
+        )
+
+    # -- notifications ----------------------------------------------------------------------
+
+    def notifications(self, actor: Actor, *, limit: int = 100) -> list[Notification]:
+        """A practitioner sees their own; an agency administrator sees the agency's."""
+        with self._uow() as uow:
+            email = None if actor.role is Role.AGENCY_ADMIN else actor.email
+            return uow.notifications.for_recipient(actor.agency, email, limit=limit)
+
+    def _told_of_enquiry(
+        self, candidate: Candidate, actor: Actor, own: Agency, purpose: str
+    ) -> Notification:
+        return self._notification(
+            to=candidate.involvement,
+            kind="enquiry",
+            about={
+                "agency": own.name,
+                "practitioner_name": actor.name,
+                "practitioner_role": actor.role.value,
+                "practitioner_phone": actor.phone,
+                "practitioner_email": actor.email,
+                "purpose": purpose,
+            },
+        )
+
+    def _notification(self, *, to: StoredInvolvement, kind: str, about: dict[str, str]) -> Notification:
+        return Notification(
+            id=new_id(),
+            agency=to.key.agency,
+            recipient_email=to.terms.practitioner.email,
+            involvement_id=to.id,
+            local_ref=to.key.local_ref,
+            kind=kind,
+            about=about,
+            created_at=self._clock(),
+        )
+
+    # -- audit ------------------------------------------------------------------------------
+
+    def audit_events(self, actor: Actor, *, limit: int = 100) -> list[AuditEvent]:
+        self._require(actor, Role.AUDITOR)
+        with self._uow() as uow:
+            events = uow.audit.read(limit=limit)
+            uow.audit.append(self._event(actor, AuditAction.AUDIT_READ, result_count=len(events)))
+            uow.commit()
+            return events
+
+    def verify_audit(self) -> int | None:
+        with self._uow() as uow:
+            return uow.audit.verify()
+
+    def record(self, actor: Actor, action: AuditAction, **detail: str) -> None:
+        """Append a standalone audit event (e.g. a token issued from the command line)."""
+        with self._uow() as uow:
+            uow.audit.append(self._event(actor, action, detail=dict(detail)))
+            uow.commit()
+
+    def count_involvements(self) -> int:
+        with self._uow() as uow:
+            return uow.involvements.count()
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _event(
+        self,
+        actor: Actor,
+        action: AuditAction,
+        *,
+        purpose: str = "",
+        result_count: int = 0,
+        urgent: bool = False,
+        detail: dict[str, str] | None = None,
+    ) -> AuditEvent:
+        return AuditEvent(
+            action=action,
+            actor=actor.subject,
+            agency=actor.agency,
+            at=self._clock(),
+            purpose=purpose,
+            result_count=result_count,
+            urgent=urgent,
+            detail=detail or {},
+        )
+
+    @staticmethod
+    def _require(actor: Actor, *roles: Role) -> None:
+        if actor.role not in roles:
+            raise PermissionDenied(f"the {actor.role.value} role may not do this")
+
+    @staticmethod
+    def _own_agency(uow: UnitOfWork, actor: Actor) -> Agency:
+        agency = uow.agencies.get(actor.agency)
+        if agency is None:
+            raise NotFound(f"unknown agency code {actor.agency!r}")
+        return agency
+
+    @staticmethod
+    def _own(uow: UnitOfWork, actor: Actor, involvement_id: str) -> StoredInvolvement:
+        stored = uow.involvements.get(actor.agency, involvement_id)
+        if stored is None:
+            raise NotFound("no such involvement")
+        return stored
+
+

@@ -1,0 +1,99 @@
+"""Interfaces the hub needs from storage. Adapters implement them; tests may use fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import Protocol, Self
+
+from fingerpost.audit.events import AuditEvent
+from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
+from fingerpost.matching.encode import EncodedIdentity
+from fingerpost.service.records import Candidate, Notification, StoredInvolvement
+
+__all__ = [
+    "AgencyRepository",
+    "AuditLog",
+    "InvolvementRepository",
+    "LinkRepository",
+    "NotificationRepository",
+    "UnitOfWork",
+]
+
+
+class AgencyRepository(Protocol):
+    def get(self, code: str) -> Agency | None: ...
+    def upsert(self, agency: Agency) -> bool:
+        """Insert or update; True when the agency is new."""
+        ...
+
+    def list(self) -> list[Agency]: ...
+
+
+class InvolvementRepository(Protocol):
+    def by_key(self, key: InvolvementKey) -> StoredInvolvement | None: ...
+    def get(self, agency: str, involvement_id: str) -> StoredInvolvement | None:
+        """Only the agency's own involvements are ever found."""
+        ...
+
+    def add(
+        self, key: InvolvementKey, terms: InvolvementTerms, identity: EncodedIdentity, digest: str
+    ) -> StoredInvolvement: ...
+    def update(
+        self,
+        involvement_id: str,
+        terms: InvolvementTerms,
+        identity: EncodedIdentity | None = None,
+        digest: str | None = None,
+    ) -> StoredInvolvement: ...
+    def set_shielded(self, involvement_id: str, shielded: bool) -> None: ...
+    def remove(self, involvement_id: str) -> None: ...
+    def list(
+        self, agency: str, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[StoredInvolvement]: ...
+    def count(self) -> int: ...
+    def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
+        """Involvements of other agencies sharing at least one blocking key."""
+        ...
+
+
+class LinkRepository(Protocol):
+    def add(self, a: str, b: str, confidence: str) -> bool:
+        """Record that two involvements are the same child; False if already known."""
+        ...
+
+
+class NotificationRepository(Protocol):
+    def add(self, notification: Notification) -> None: ...
+    def for_recipient(
+        self, agency: str, email: str | None, *, limit: int = 100
+    ) -> list[Notification]: ...
+
+
+class AuditLog(Protocol):
+    def append(self, event: AuditEvent) -> int: ...
+    def append_many(self, events: Sequence[AuditEvent]) -> int: ...
+    def read(self, *, agency: str | None = None, limit: int = 100) -> list[AuditEvent]: ...
+    def verify(self) -> int | None:
+        """None when the chain is intact, else the sequence number of the first bad event."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Nothing is written unless `commit` is called; repositories never commit."""
+
+    agencies: AgencyRepository
+    involvements: InvolvementRepository
+    links: LinkRepository
+    notifications: NotificationRepository
+    audit: AuditLog
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...

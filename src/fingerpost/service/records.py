@@ -1,0 +1,93 @@
+"""What the hub stores and returns, as plain records (no ORM objects leak out of adapters)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
+from fingerpost.domain.vocabulary import Confidence, InvolvementStatus
+from fingerpost.matching.encode import EncodedIdentity, EncodedQuery
+
+__all__ = [
+    "Candidate",
+    "EnquiryResult",
+    "Notification",
+    "Registration",
+    "RegistrationOutcome",
+    "StoredInvolvement",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """One involvement as the gateway hands it to the hub: the child is an encoding."""
+
+    local_ref: str
+    terms: InvolvementTerms
+    child: EncodedQuery
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInvolvement:
+    id: str  # opaque public id; never sequential, so ids cannot be walked
+    key: InvolvementKey
+    terms: InvolvementTerms
+    status: InvolvementStatus
+    shielded: bool
+    identity_digest: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A stored involvement reached by blocking, with what scoring and disclosure need."""
+
+    involvement: StoredInvolvement
+    identity: EncodedIdentity
+    agency: Agency
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    id: str
+    agency: str  # the agency whose practitioner is told
+    recipient_email: str
+    involvement_id: str
+    local_ref: str  # the recipient's own reference: the child is never named
+    kind: str  # "enquiry" (someone looked for your child) or "link" (another agency also works)
+    about: dict[str, str] = field(default_factory=dict)
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class RegistrationOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    links: int = 0
+    ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class EnquiryResult:
+    enquiry_id: str
+    signposts: list["SignpostView"]
+
+
+@dataclass(frozen=True, slots=True)
+class SignpostView:
+    """A signpost ready to show: shielded involvements already carry the duty contact."""
+
+    confidence: Confidence
+    why: str
+    agency: str
+    agency_name: str
+    authority_area: str
+    practitioner_name: str
+    practitioner_role: str
+    practitioner_phone: str
+    practitioner_email: str
+    involvement: str
+    start_date: date
+    end_date: date | None
+    shielded: bool
