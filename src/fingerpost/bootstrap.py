@@ -1,5 +1,6 @@
 """Wires adapters into the service layer. Entrypoints get everything they need from here."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from fingerpost.adapters.tokens import InvalidToken, TokenService
 from fingerpost.config import Settings
 from fingerpost.gateway import Gateway
 from fingerpost.service.hub import Hub
+from fingerpost.service.ports import UnitOfWork
 
 __all__ = ["Fingerpost", "InvalidToken", "bootstrap"]
 
@@ -52,10 +54,11 @@ def bootstrap(settings: Settings | None = None) -> Fingerpost:
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = db.create(settings.resolved_database_url)
     db.migrate(engine)
+    uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(engine)
     return Fingerpost(
         settings=settings,
         engine=engine,
-        hub=Hub(SqlUnitOfWorkFactory(engine)),
+        hub=Hub(uow_factory),
         gateway=Gateway(linkage_secret(home)),
         tokens=TokenService(signing_key(home), ttl=settings.token_ttl),
         fresh=fresh,

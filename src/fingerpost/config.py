@@ -1,4 +1,4 @@
-"""Settings, read from the environment (prefix FINGERPOST_) or a `.env` file. See docs/configuration.md."""
+"""Settings from the environment (prefix FINGERPOST_) or `.env`; see docs/configuration.md."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -21,9 +21,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database; default: SQLite file `fingerpost.db` in home.",
     )
     host: str = Field(default="127.0.0.1", description="Address `fingerpost serve` listens on.")
-    port: int = Field(default=8000, ge=1, le=65535, description="Port `fingerpost serve` listens on.")
+    port: int = Field(
+        default=8000, ge=1, le=65535, description="Port `fingerpost serve` listens on."
+    )
     token_ttl_hours: int = Field(
-        default=12, ge=1, le=24 * 30, description="Lifetime of tokens from `fingerpost tokens create`."
+        default=12,
+        ge=1,
+        le=24 * 30,
+        description="Lifetime of tokens from `fingerpost tokens create`.",
     )
     batch_size: int = Field(
         default=500,

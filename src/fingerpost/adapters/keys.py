@@ -5,6 +5,7 @@ Both are created on first use with file mode 0600 and never printed or logged.
 
 import os
 import secrets
+from contextlib import suppress
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -28,10 +29,8 @@ def linkage_secret(home: Path) -> bytes:
     """The gateway's linkage secret (32 random bytes). Agencies share it; the hub never does."""
     path = home / LINKAGE_FILE
     if not path.exists():
-        try:
+        with suppress(FileExistsError):
             _write_private(path, secrets.token_bytes(32).hex().encode())
-        except FileExistsError:
-            pass
     return bytes.fromhex(path.read_text().strip())
 
 
@@ -44,10 +43,8 @@ def signing_key(home: Path) -> Ed25519PrivateKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        try:
+        with suppress(FileExistsError):
             _write_private(path, pem)
-        except FileExistsError:
-            pass
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{SIGNING_FILE} is not an Ed25519 private key")

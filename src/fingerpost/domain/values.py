@@ -38,7 +38,8 @@ def parse_date(text: str, field: str) -> date | None:
             return date(int(uk.group(3)), int(uk.group(2)), int(uk.group(1)))
         return datetime.strptime(text, "%Y-%m-%d").date()  # noqa: DTZ007 - a date, not a time
     except ValueError:
-        raise InvalidValue(f"{field}: {text!r} is not a date (use YYYY-MM-DD)") from None
+        # The value is not echoed: it may be a child's date of birth.
+        raise InvalidValue(f"{field}: not a date (use YYYY-MM-DD or DD/MM/YYYY)") from None
 
 
 def parse_nhs_number(text: str) -> str | None:

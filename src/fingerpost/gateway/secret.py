@@ -1,4 +1,4 @@
-"""Encoding with the linkage secret: the one step that turns a child into something the hub may hold."""
+"""Encoding with the linkage secret: the step that turns a child into what the hub may hold."""
 
 from fingerpost.matching.encode import EncodedQuery, Encoder
 from fingerpost.matching.normalise import ChildIdentity, normalise

@@ -87,9 +87,18 @@ class EncodedIdentity:
                 "gf": many(self.given_forms),
                 "gs": many(self.given_sound),
                 "fs": many(self.family_sound),
-                "d": [opt(self.dob), opt(self.dob_swapped), opt(self.dob_month), opt(self.dob_year)],
+                "d": [
+                    opt(self.dob),
+                    opt(self.dob_swapped),
+                    opt(self.dob_month),
+                    opt(self.dob_year),
+                ],
                 "dn": many(self.dob_near),
-                "p": [opt(self.postcode_unit), opt(self.postcode_sector), opt(self.postcode_district)],
+                "p": [
+                    opt(self.postcode_unit),
+                    opt(self.postcode_sector),
+                    opt(self.postcode_district),
+                ],
                 "s": self.sex,
                 "k": sorted(self.blocking_keys),
             },
@@ -195,7 +204,11 @@ class Encoder:
         other_words = [word for name in person.other for word in name]
         family = person.family_joined
 
-        alt_words = [*given_words[1:], *other_words, *(person.family if len(person.family) > 1 else ())]
+        alt_words = [
+            *given_words[1:],
+            *other_words,
+            *(person.family if len(person.family) > 1 else ()),
+        ]
         alt_words += ["".join(name) for name in person.other if len(name) > 1]
         # Given names written as other names ("known as") count as given forms too.
         forms = {
@@ -237,7 +250,7 @@ class Encoder:
             postcode_sector=self.token("postcode-sector", sector) if sector else None,
             postcode_district=self.token("postcode-district", district) if district else None,
             sex=person.sex[:1],
-            blocking_keys=self._blocking_keys(person, born, given_words, family),
+            blocking_keys=frozenset(self._blocking_keys(person, born, given_words, family)),
         )
         probes = set(identity.blocking_keys)
         if swapped:

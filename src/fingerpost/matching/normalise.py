@@ -31,9 +31,25 @@ _SPECIAL_LETTERS = str.maketrans(
 )
 _APOSTROPHES = re.compile(r"['’`´‘]")
 _SEPARATORS = re.compile(r"[^a-z]+")
-# Particles that agencies write joined, spaced, hyphenated or not at all: "al-Hassan", "Van der Berg".
+# Particles written joined, spaced, hyphenated or not at all: "al-Hassan", "Van der Berg".
 PARTICLES = frozenset(
-    {"al", "el", "bin", "ibn", "bint", "van", "von", "der", "den", "de", "da", "di", "du", "la", "le"}
+    {
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "bint",
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "da",
+        "di",
+        "du",
+        "la",
+        "le",
+    }
 )
 
 

@@ -79,7 +79,7 @@ class Hub:
 
     def agencies(self) -> list[Agency]:
         with self._uow() as uow:
-            return uow.agencies.list()
+            return uow.agencies.all()
 
     # -- registration -----------------------------------------------------------------------
 
@@ -181,14 +181,19 @@ class Hub:
         with self._uow() as uow:
             return self._own(uow, actor, involvement_id)
 
-    def list(
+    def list_involvements(
         self, actor: Actor, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[StoredInvolvement]:
         with self._uow() as uow:
-            return uow.involvements.list(actor.agency, local_ref=local_ref, limit=limit, offset=offset)
+            return uow.involvements.for_agency(
+                actor.agency, local_ref=local_ref, limit=limit, offset=offset
+            )
 
     def update_terms(
-        self, actor: Actor, involvement_id: str, change: Callable[[InvolvementTerms], InvolvementTerms]
+        self,
+        actor: Actor,
+        involvement_id: str,
+        change: Callable[[InvolvementTerms], InvolvementTerms],
     ) -> StoredInvolvement:
         """Change what the agency says about an involvement (new practitioner, end date…)."""
         self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
@@ -215,7 +220,9 @@ class Hub:
             stored = self._own(uow, actor, involvement_id)
             uow.involvements.remove(stored.id)
             uow.audit.append(
-                self._event(actor, AuditAction.INVOLVEMENT_WITHDRAWN, detail={"involvement": stored.id})
+                self._event(
+                    actor, AuditAction.INVOLVEMENT_WITHDRAWN, detail={"involvement": stored.id}
+                )
             )
             uow.commit()
 
@@ -327,7 +334,9 @@ class Hub:
             },
         )
 
-    def _notification(self, *, to: StoredInvolvement, kind: str, about: dict[str, str]) -> Notification:
+    def _notification(
+        self, *, to: StoredInvolvement, kind: str, about: dict[str, str]
+    ) -> Notification:
         return Notification(
             id=new_id(),
             agency=to.key.agency,
@@ -404,5 +413,3 @@ class Hub:
         if stored is None:
             raise NotFound("no such involvement")
         return stored
-
-

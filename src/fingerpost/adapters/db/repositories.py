@@ -8,12 +8,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fingerpost.audit.events import GENESIS, AuditAction, AuditEvent, chain_hash
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
-from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind, InvolvementStatus
+from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import Candidate, Notification, StoredInvolvement
 
@@ -37,10 +37,18 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-_AGENCY_FIELDS = ("code", "name", "authority_area", "kind", "duty_phone", "duty_email", "out_of_hours_phone")
+_AGENCY_FIELDS = (
+    "code",
+    "name",
+    "authority_area",
+    "kind",
+    "duty_phone",
+    "duty_email",
+    "out_of_hours_phone",
+)
 
 
-def _agency(row: Row[Any], prefix: str = "") -> Agency:
+def _agency(row: Any, prefix: str = "") -> Agency:
     values = row._mapping
     fields = {name: values[prefix + name] for name in _AGENCY_FIELDS}
     return Agency(**{**fields, "kind": AgencyKind(fields["kind"])})
@@ -78,11 +86,15 @@ class SqlAgencies:
                 insert(agencies).values(code=agency.code, created_at=_now(), **values)
             )
             return True
-        self._session.execute(update(agencies).where(agencies.c.code == agency.code).values(**values))
+        self._session.execute(
+            update(agencies).where(agencies.c.code == agency.code).values(**values)
+        )
         return False
 
-    def list(self) -> list[Agency]:
-        return [_agency(r) for r in self._session.execute(select(agencies).order_by(agencies.c.code))]
+    def all(self) -> list[Agency]:
+        return [
+            _agency(r) for r in self._session.execute(select(agencies).order_by(agencies.c.code))
+        ]
 
 
 _INVOLVEMENT_COLUMNS = (
@@ -123,7 +135,7 @@ _CANDIDATES = (
 )
 
 
-def _stored(row: Row[Any]) -> StoredInvolvement:
+def _stored(row: Any) -> StoredInvolvement:
     terms = InvolvementTerms(
         kind=InvolvementKind(row.kind),
         practitioner=Practitioner(
@@ -170,7 +182,7 @@ class SqlInvolvements:
         )
         if found is None:
             raise LookupError(public_id)
-        return found
+        return int(found)
 
     def _one(self, public_id: str) -> StoredInvolvement:
         row = self._session.execute(
@@ -253,7 +265,9 @@ class SqlInvolvements:
                 delete(blocking_keys).where(blocking_keys.c.involvement_id == internal)
             )
             self._index(internal, identity)
-        self._session.execute(update(involvements).where(involvements.c.id == internal).values(values))
+        self._session.execute(
+            update(involvements).where(involvements.c.id == internal).values(values)
+        )
         return self._one(involvement_id)
 
     def set_shielded(self, involvement_id: str, shielded: bool) -> None:
@@ -275,7 +289,7 @@ class SqlInvolvements:
             self._session.execute(delete(table).where(column == internal))
         self._session.execute(delete(involvements).where(involvements.c.id == internal))
 
-    def list(
+    def for_agency(
         self, agency: str, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[StoredInvolvement]:
         query = _SELECT_INVOLVEMENT.where(agencies.c.code == agency)
@@ -316,7 +330,9 @@ class SqlLinks:
         # Stored once per pair, in a canonical order.
         first, second = sorted((ids[a], ids[b]))
         exists = self._session.scalar(
-            select(links.c.id).where(links.c.involvement_a == first, links.c.involvement_b == second)
+            select(links.c.id).where(
+                links.c.involvement_a == first, links.c.involvement_b == second
+            )
         )
         if exists is not None:
             return False
@@ -381,7 +397,7 @@ class SqlNotifications:
         ]
 
 
-def _event(row: Row[Any]) -> AuditEvent:
+def _event(row: Any) -> AuditEvent:
     return AuditEvent(
         action=AuditAction(row.action),
         actor=row.actor,
@@ -406,7 +422,9 @@ class SqlAuditLog:
             # One appender at a time across all API workers; released at commit.
             self._session.execute(select(func.pg_advisory_xact_lock(0x46505354)))
         row = self._session.execute(
-            select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
+            select(audit_events.c.seq, audit_events.c.hash)
+            .order_by(audit_events.c.seq.desc())
+            .limit(1)
         ).first()
         return (row.seq, row.hash) if row else (0, GENESIS)
 
@@ -447,9 +465,8 @@ class SqlAuditLog:
 
     def verify(self) -> int | None:
         previous = GENESIS
-        expected_seq = 0
-        for row in self._session.execute(select(audit_events).order_by(audit_events.c.seq)):
-            expected_seq += 1
+        rows = self._session.execute(select(audit_events).order_by(audit_events.c.seq))
+        for expected_seq, row in enumerate(rows, start=1):
             previous = chain_hash(previous, _event(row))
             if row.seq != expected_seq or row.hash != previous:
                 return int(row.seq)

@@ -90,8 +90,12 @@ links = Table(
     "links",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("involvement_a", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False),
-    Column("involvement_b", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "involvement_a", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column(
+        "involvement_b", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False
+    ),
     Column("confidence", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("involvement_a", "involvement_b"),
@@ -105,7 +109,9 @@ notifications = Table(
     Column("public_id", String(24), nullable=False, unique=True),
     Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
     Column("recipient_email", String(254), nullable=False),
-    Column("involvement_id", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "involvement_id", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False
+    ),
     Column("kind", String(16), nullable=False),
     Column("about", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

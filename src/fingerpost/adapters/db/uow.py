@@ -12,6 +12,12 @@ __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
 
 
 class SqlUnitOfWork:
+    agencies: SqlAgencies
+    involvements: SqlInvolvements
+    links: SqlLinks
+    notifications: SqlNotifications
+    audit: SqlAuditLog
+
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 

@@ -1,0 +1,534 @@
+"""The `fingerpost` command line (Typer + Rich). Exit status: 0 all rows accepted, 1 some rows
+rejected (valid rows stored), 2 usage or file-level error (nothing written)."""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, BinaryIO, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from fingerpost import __version__
+from fingerpost.bootstrap import Fingerpost, bootstrap
+from fingerpost.config import Settings
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.errors import DomainError, InvalidValue
+from fingerpost.domain.model import Agency
+from fingerpost.domain.values import parse_vocabulary
+from fingerpost.domain.vocabulary import AgencyKind, Role
+from fingerpost.entrypoints.csvio import (
+    CsvFileError,
+    CsvReader,
+    RowError,
+    atomic_csv_writer,
+    write_errors,
+)
+from fingerpost.gateway import (
+    ENQUIRY_COLUMNS,
+    ENQUIRY_REQUIRED,
+    REGISTER_COLUMNS,
+    REGISTER_REQUIRED,
+    parse_enquiry_row,
+    parse_register_row,
+)
+from fingerpost.matching.encode import EncodedQuery
+from fingerpost.service.records import Registration
+
+__all__ = ["app", "main"]
+
+SIGNPOST_COLUMNS = (
+    "enquiry_ref",
+    "confidence",
+    "agency",
+    "agency_name",
+    "authority_area",
+    "practitioner_name",
+    "practitioner_role",
+    "practitioner_phone",
+    "practitioner_email",
+    "involvement",
+    "start_date",
+    "end_date",
+    "why",
+)
+AGENCY_COLUMNS = (
+    "code",
+    "name",
+    "authority_area",
+    "kind",
+    "duty_phone",
+    "duty_email",
+    "out_of_hours_phone",
+)
+AGENCY_REQUIRED = ("code", "name", "authority_area", "kind")
+
+app = typer.Typer(
+    name="fingerpost",
+    help="fingerpost: who else is working with this child, and how to reach them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+agencies_app = typer.Typer(help="Agencies taking part: import and list.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Bearer tokens for the HTTP API.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(agencies_app, name="agencies")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
+
+# soft_wrap: messages stay one line each, whatever the width, so scripts can read them.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")]
+ErrorsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--errors", help="Write rejected rows (line, reference, reason) to this CSV file."
+    ),
+]
+
+
+def _fail(message: str, status: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(status)
+
+
+def _open() -> Fingerpost:
+    """Open the installation, initialising an empty home (and saying so on stderr)."""
+    settings = Settings()
+    try:
+        fp = bootstrap(settings)
+    except Exception as error:  # noqa: BLE001 - report any start-up failure plainly, exit 2
+        raise _fail(f"cannot open the installation at {settings.home}: {error}") from None
+    if fp.fresh:
+        err.print(f"Initialised a new fingerpost home in {settings.home.resolve()}")
+    return fp
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[BinaryIO, int], BinaryIO] | None]:
+    """A progress bar over the bytes of the input file, on a terminal only."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+
+        def wrap(handle: BinaryIO, size: int) -> BinaryIO:
+            return progress.wrap_file(handle, total=size)
+
+        yield wrap
+
+
+@dataclass
+class Tally:
+    """What happened to the rows of one file, for the summary line and the exit status."""
+
+    read: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def reject(self, line: int, ref: str, reason: str) -> None:
+        self.errors.append(RowError(line, ref, reason))
+
+    def finish(self, summary: str, errors_file: Path | None, ref_column: str) -> None:
+        for problem in self.errors[:20]:
+            err.print(f"line {problem.line}: {problem.reason}")
+        if len(self.errors) > 20:
+            err.print(f"… and {len(self.errors) - 20} more rejected rows")
+        if errors_file is not None:
+            write_errors(errors_file, ref_column, self.errors)
+        err.print(summary)
+        raise typer.Exit(1 if self.errors else 0)
+
+
+def _warn_extra(reader: CsvReader) -> None:
+    if reader.extra_columns:
+        extra = ", ".join(reader.extra_columns)
+        err.print(f"[yellow]warning:[/yellow] ignoring unknown column(s): {extra}")
+
+
+T = TypeVar("T")
+
+
+def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@app.command()
+def init() -> None:
+    """Initialise FINGERPOST_HOME (database schema, fresh keys). Idempotent."""
+    fp = _open()
+    if not fp.fresh:
+        err.print(f"fingerpost home {fp.settings.home.resolve()} is ready (nothing to do)")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)
+
+
+@agencies_app.command("import")
+def agencies_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: code,name,authority_area,kind[,duty_phone,duty_email,out_of_hours_phone]"
+        ),
+    ],
+    dry_run: DryRun = False,
+    errors: ErrorsFile = None,
+) -> None:
+    """Create or update agencies from a CSV file. Never deletes."""
+    tally = Tally()
+    good: list[Agency] = []
+    try:
+        with _progress("agencies") as wrap:
+            reader = CsvReader(file, known=AGENCY_COLUMNS, required=AGENCY_REQUIRED, wrap=wrap)
+            with reader.open() as rows:
+                _warn_extra(reader)
+                for line, row in rows:
+                    tally.read += 1
+                    if row is None:
+                        tally.reject(line, "", "not valid UTF-8 (or not CSV)")
+                        continue
+                    try:
+                        good.append(_agency(row))
+                    except DomainError as error:
+                        tally.reject(line, row.get("code", ""), str(error))
+    except CsvFileError as error:
+        raise _fail(str(error)) from None
+    created = updated = 0
+    if good and not dry_run:
+        created, updated = _open().hub.import_agencies(Actor.system("operator"), good)
+    verb = "would import" if dry_run else "imported"
+    tally.finish(
+        f"agencies: {tally.read} rows read · {len(good)} {verb} ({created} new, {updated} updated)"
+        f" · {len(tally.errors)} rejected",
+        errors,
+        "code",
+    )
+
+
+def _agency(row: dict[str, str]) -> Agency:
+    code = row.get("code", "").strip()
+    name = row.get("name", "").strip()
+    area = row.get("authority_area", "").strip().upper()
+    if not code or len(code) > 32:
+        raise InvalidValue("code: required, at most 32 characters")
+    if not name:
+        raise InvalidValue("name: required")
+    if not (len(area) == 9 and area[0].isalpha() and area[1:].isdigit()):
+        raise InvalidValue("authority_area: not an ONS code such as E08000035")
+    return Agency(
+        code=code,
+        name=name,
+        authority_area=area,
+        kind=parse_vocabulary(AgencyKind, row.get("kind", ""), "kind"),
+        duty_phone=row.get("duty_phone", "").strip(),
+        duty_email=row.get("duty_email", "").strip(),
+        out_of_hours_phone=row.get("out_of_hours_phone", "").strip(),
+    )
+
+
+@agencies_app.command("list")
+def agencies_list() -> None:
+    """List the agencies taking part."""
+    for agency in _open().hub.agencies():
+        out.print(f"{agency.code}\t{agency.kind}\t{agency.authority_area}\t{agency.name}")
+
+
+def _known_agency(fp: Fingerpost, code: str) -> Agency:
+    agency = fp.hub.agency(code)
+    if agency is None:
+        raise _fail(
+            f"unknown agency code {code!r}: import it first with `fingerpost agencies import`"
+        )
+    return agency
+
+
+@app.command()
+def register(
+    file: Annotated[
+        Path, typer.Argument(help="CSV of involvements, one row each (see the contract).")
+    ],
+    agency: Annotated[str, typer.Option("--agency", help="Code of the registering agency.")],
+    dry_run: DryRun = False,
+    errors: ErrorsFile = None,
+) -> None:
+    """Register (or update) an agency's involvements with children. Idempotent per row."""
+    fp = _open()
+    _known_agency(fp, agency)
+    actor = Actor.system(agency)
+    today = date.today()
+    tally = Tally()
+    totals = {"created": 0, "updated": 0, "unchanged": 0, "links": 0, "valid": 0}
+
+    def valid_rows(rows: Iterator[tuple[int, dict[str, str] | None]]) -> Iterator[Registration]:
+        for line, row in rows:
+            tally.read += 1
+            if row is None:
+                tally.reject(line, "", "not valid UTF-8 (or not CSV)")
+                continue
+            try:
+                parsed = parse_register_row(row, today)
+            except DomainError as error:
+                tally.reject(line, row.get("local_ref", ""), str(error))
+                continue
+            totals["valid"] += 1
+            yield Registration(parsed.local_ref, parsed.terms, fp.gateway.encode(parsed.child))
+
+    try:
+        with _progress(f"register {agency}") as wrap:
+            reader = CsvReader(file, known=REGISTER_COLUMNS, required=REGISTER_REQUIRED, wrap=wrap)
+            with reader.open() as rows:
+                _warn_extra(reader)
+                for batch in _batches(valid_rows(rows), fp.settings.batch_size):
+                    if dry_run:
+                        continue
+                    outcome = fp.hub.register(actor, batch)
+                    totals["created"] += outcome.created
+                    totals["updated"] += outcome.updated
+                    totals["unchanged"] += outcome.unchanged
+                    totals["links"] += outcome.links
+    except CsvFileError as error:
+        raise _fail(str(error)) from None
+    if dry_run:
+        summary = (
+            f"register: {tally.read} rows read · {totals['valid']} valid (dry run: nothing written)"
+        )
+    else:
+        summary = (
+            f"register: {tally.read} rows read · {totals['valid']} accepted"
+            f" ({totals['created']} new, {totals['updated']} updated, {totals['unchanged']}"
+            f" unchanged) · {len(tally.errors)} rejected · {totals['links']} links to other agencies"
+        )
+    tally.finish(summary, errors, "local_ref")
+
+
+@app.command()
+def enquire(
+    file: Annotated[Path, typer.Argument(help="CSV of children to look for, one row each.")],
+    agency: Annotated[str, typer.Option("--agency", help="Code of the enquiring agency.")],
+    purpose: Annotated[
+        str, typer.Option("--purpose", help="Why you are asking; recorded for every row.")
+    ],
+    output: Annotated[Path, typer.Option("--output", help="Where to write the signposts (CSV).")],
+    name: Annotated[
+        str, typer.Option("--name", help="Who is enquiring (told to the other practitioner).")
+    ] = "",
+    email: Annotated[str, typer.Option("--email", help="The enquirer's email.")] = "",
+    phone: Annotated[str, typer.Option("--phone", help="The enquirer's phone.")] = "",
+    dry_run: DryRun = False,
+    errors: ErrorsFile = None,
+) -> None:
+    """Ask whether other agencies work with these children; write one row per signpost."""
+    if not purpose.strip():
+        raise _fail("--purpose must say why you are asking")
+    fp = _open()
+    _known_agency(fp, agency)
+    actor = Actor(
+        subject=f"cli:{agency}:{email or name or 'operator'}",
+        name=name or "command line",
+        agency=agency,
+        role=Role.AGENCY_ADMIN,
+        email=email,
+        phone=phone,
+    )
+    tally = Tally()
+    counts = {"valid": 0, "signposts": 0, "strong": 0, "with": 0}
+
+    def valid_rows(
+        rows: Iterator[tuple[int, dict[str, str] | None]],
+    ) -> Iterator[tuple[str, EncodedQuery]]:
+        for line, row in rows:
+            tally.read += 1
+            if row is None:
+                tally.reject(line, "", "not valid UTF-8 (or not CSV)")
+                continue
+            try:
+                parsed = parse_enquiry_row(row)
+            except DomainError as error:
+                tally.reject(line, row.get("enquiry_ref", ""), str(error))
+                continue
+            counts["valid"] += 1
+            yield parsed.enquiry_ref, fp.gateway.encode(parsed.child)
+
+    try:
+        with _progress(f"enquire {agency}") as wrap:
+            reader = CsvReader(file, known=ENQUIRY_COLUMNS, required=ENQUIRY_REQUIRED, wrap=wrap)
+            with reader.open() as rows:
+                _warn_extra(reader)
+                if dry_run:
+                    for _ in valid_rows(rows):
+                        pass
+                else:
+                    with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:
+                        for batch in _batches(valid_rows(rows), fp.settings.batch_size):
+                            refs = [ref for ref, _ in batch]
+                            results = fp.hub.enquire_many(actor, purpose, [q for _, q in batch])
+                            for ref, result in zip(refs, results, strict=True):
+                                counts["with"] += bool(result.signposts)
+                                for s in result.signposts:
+                                    counts["signposts"] += 1
+                                    counts["strong"] += s.confidence == "strong"
+                                    writer.writerow(
+                                        (
+                                            ref,
+                                            s.confidence.value,
+                                            s.agency,
+                                            s.agency_name,
+                                            s.authority_area,
+                                            s.practitioner_name,
+                                            s.practitioner_role,
+                                            s.practitioner_phone,
+                                            s.practitioner_email,
+                                            s.involvement,
+                                            s.start_date.isoformat(),
+                                            s.end_date.isoformat() if s.end_date else "",
+                                            s.why,
+                                        )
+                                    )
+    except CsvFileError as error:
+        raise _fail(str(error)) from None
+    if dry_run:
+        summary = (
+            f"enquire: {tally.read} rows read · {counts['valid']} valid (dry run: nothing asked)"
+        )
+    else:
+        summary = (
+            f"enquire: {tally.read} rows read · {counts['valid']} enquiries made · "
+            f"{counts['with']} with signposts · {counts['signposts']} signposts "
+            f"({counts['strong']} strong) written to {output} · {len(tally.errors)} rejected"
+        )
+    tally.finish(summary, errors, "enquiry_ref")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default FINGERPOST_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default FINGERPOST_PORT).")
+    ] = None,
+) -> None:
+    """Serve the HTTP API (and its docs at /docs)."""
+    import uvicorn
+
+    from fingerpost.entrypoints.api import create_app
+
+    fp = _open()
+    bind_host = host or fp.settings.host
+    bind_port = port or fp.settings.port
+    err.print(
+        f"fingerpost {__version__} serving on http://{bind_host}:{bind_port} (API docs at /docs)"
+    )
+    uvicorn.run(create_app(fp), host=bind_host, port=bind_port, log_level=fp.settings.log_level)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    agency: Annotated[str, typer.Option("--agency", help="Agency code the user acts for.")],
+    role: Annotated[
+        str, typer.Option("--role", help="practitioner, agency-admin, auditor or operator.")
+    ],
+    name: Annotated[str, typer.Option("--name", help="The user's name.")],
+    email: Annotated[str, typer.Option("--email", help="The user's email (their identity).")],
+    phone: Annotated[str, typer.Option("--phone", help="The user's phone.")] = "",
+    hours: Annotated[int | None, typer.Option("--hours", min=1, help="Lifetime in hours.")] = None,
+) -> None:
+    """Print a signed bearer token for the API (the built-in development issuer)."""
+    from datetime import timedelta
+
+    from fingerpost.audit.events import AuditAction
+
+    try:
+        parsed_role = parse_vocabulary(Role, role, "role")
+    except DomainError as error:
+        raise _fail(str(error)) from None
+    if not email.strip() or not name.strip():
+        raise _fail("--name and --email are required")
+    fp = _open()
+    _known_agency(fp, agency)
+    actor = Actor(
+        subject=email.strip().lower(),
+        name=name.strip(),
+        agency=agency,
+        role=parsed_role,
+        email=email.strip(),
+        phone=phone.strip(),
+    )
+    token = fp.tokens.issue(actor, ttl=timedelta(hours=hours) if hours else None)
+    fp.hub.record(
+        Actor.system(agency),
+        AuditAction.TOKEN_ISSUED,
+        subject=actor.subject,
+        role=parsed_role.value,
+    )
+    out.print(token, soft_wrap=True)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; report the first bad event, if any."""
+    first_bad = _open().hub.verify_audit()
+    if first_bad is None:
+        out.print("audit log intact")
+        return
+    raise _fail(f"audit log broken at event {first_bad}", 1)
+
+
+@app.command()
+def synth(
+    out_dir: Annotated[Path, typer.Argument(help="Directory to write the CSV files into.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 1,
+    children: Annotated[int, typer.Option(min=1, help="Number of children.")] = 2000,
+    agencies: Annotated[int, typer.Option(min=2, help="Number of agencies.")] = 6,
+    enquiries: Annotated[int, typer.Option(min=0, help="Number of enquiry rows.")] = 500,
+) -> None:
+    """Write synthetic agencies, registrations and enquiries with known truth (for demos and
+    benchmarks). All people are invented."""
+    from fingerpost.synth import write_dataset
+
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("synth", total=None)
+        summary = write_dataset(
+            out_dir,
+            seed=seed,
+            children=children,
+            agencies=agencies,
+            enquiries=enquiries,
+            progress=lambda n: progress.advance(task, n),
+        )
+    err.print(
+        f"synth: {summary.agencies} agencies · {summary.children} children · "
+        f"{summary.involvements} involvements · {summary.enquiries} enquiries → {out_dir}"
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,147 @@
+"""Reading and writing the contract's CSV files: streamed, validated up front, nothing half-written.
+
+A file-level problem (unreadable, no header, a required column missing) raises `CsvFileError`
+before any row is handed out, so the caller writes nothing. Row-level problems are the caller's:
+each row comes with its line number.
+"""
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+__all__ = ["CsvFileError", "CsvReader", "RowError", "atomic_csv_writer", "write_errors"]
+
+
+class _CsvReader(Protocol):
+    line_num: int
+
+    def __next__(self) -> list[str]: ...
+
+
+class RowWriter(Protocol):
+    def writerow(self, row: Iterable[object], /) -> object: ...
+    def writerows(self, rows: Iterable[Iterable[object]], /) -> None: ...
+
+
+class CsvFileError(Exception):
+    """The file as a whole cannot be used (exit status 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    ref: str
+    reason: str
+
+
+def _is_clean(value: str) -> bool:
+    # Undecodable bytes come through as lone surrogates (errors="surrogateescape").
+    return not any("\udc80" <= ch <= "\udcff" for ch in value)
+
+
+class CsvReader:
+    """Streams the rows of one CSV file as (line number, {column: value}) in bounded memory."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        known: Sequence[str],
+        required: Sequence[str],
+        wrap: Callable[[BinaryIO, int], BinaryIO] | None = None,
+    ) -> None:
+        self.path = path
+        self._known = known
+        self._required = required
+        self._wrap = wrap
+        self.extra_columns: list[str] = []
+        self.columns: list[str] = []
+
+    @contextmanager
+    def open(self) -> Iterator[Iterator[tuple[int, dict[str, str] | None]]]:
+        """Yields an iterator of (line, row); `row` is None when the line is not valid UTF-8."""
+        try:
+            raw: BinaryIO = self.path.open("rb")
+        except OSError as error:
+            raise CsvFileError(f"cannot read {self.path}: {error.strerror}") from None
+        with raw:
+            source = self._wrap(raw, os.fstat(raw.fileno()).st_size) if self._wrap else raw
+            text = io.TextIOWrapper(
+                source, encoding="utf-8-sig", errors="surrogateescape", newline=""
+            )
+            reader = csv.reader(text)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise CsvFileError(f"{self.path} is empty: a header row is required") from None
+            except csv.Error as error:
+                raise CsvFileError(f"{self.path}: unreadable header ({error})") from None
+            self._check_header(header)
+            yield self._rows(reader)
+
+    def _check_header(self, header: list[str]) -> None:
+        if not all(_is_clean(cell) for cell in header):
+            raise CsvFileError(f"{self.path}: the header row is not valid UTF-8")
+        columns = [cell.strip().lower() for cell in header]
+        duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
+        if duplicated:
+            raise CsvFileError(f"{self.path}: duplicated column(s): {', '.join(duplicated)}")
+        missing = [c for c in self._required if c not in columns]
+        if missing:
+            raise CsvFileError(
+                f"{self.path}: missing required column(s): {', '.join(missing)};"
+                " nothing was written"
+            )
+        self.columns = columns
+        self.extra_columns = [c for c in columns if c and c not in self._known]
+
+    def _rows(self, reader: "_CsvReader") -> Iterator[tuple[int, dict[str, str] | None]]:
+        columns = self.columns
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                line = reader.line_num
+                yield start, None
+                continue
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines are not rows
+            if not all(_is_clean(cell) for cell in cells):
+                yield start, None
+                continue
+            yield (
+                start,
+                {column: cells[i] if i < len(cells) else "" for i, column in enumerate(columns)},
+            )
+
+
+@contextmanager
+def atomic_csv_writer(path: Path, columns: Sequence[str]) -> Iterator[RowWriter]:
+    """Write to a temporary file beside `path` and move it into place only on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            yield writer
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_errors(path: Path, ref_column: str, errors: Sequence[RowError]) -> None:
+    with atomic_csv_writer(path, ("line", ref_column, "reason")) as writer:
+        writer.writerows((e.line, e.ref, e.reason) for e in errors)
