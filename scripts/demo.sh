@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make demo`: synthetic data into a local home, then serve the API on localhost.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${1:-demo-data}; HOST=${2:-127.0.0.1}; PORT=${3:-8000}
+FP=.venv/bin/fingerpost
+export FINGERPOST_HOME=${FINGERPOST_HOME:-$PWD/.fingerpost}
+
+if [ ! -f "$DATA/truth.csv" ]; then
+  echo "== generating synthetic data (invented people only) into $DATA/"
+  $FP synth "$DATA" --seed 7 --children 2500 --agencies 6 --enquiries 300
+fi
+$FP init
+echo "== importing agencies"
+$FP agencies import "$DATA/agencies.csv"
+echo "== registering involvements"
+for file in "$DATA"/register-*.csv; do
+  code=$(basename "$file" .csv); code=${code#register-}
+  $FP register --agency "$code" "$file" || [ $? -eq 1 ]
+done
+
+# Tokens for three demo users, and a ready enquiry for a child the data says is known elsewhere.
+.venv/bin/python scripts/demo_guide.py "$DATA" "http://$HOST:$PORT" > "$FINGERPOST_HOME/demo-guide.txt"
+cat "$FINGERPOST_HOME/demo-guide.txt"
+exec $FP serve --host "$HOST" --port "$PORT"
