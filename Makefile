@@ -8,7 +8,7 @@ DEMO_DATA := demo-data
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint bench install lock clean
+.PHONY: demo test lint bench install lock docs clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Regenerate the command-line reference from the CLI itself (a test checks it is current).
+docs: $(STAMP)
+	$(BIN)/typer fingerpost.entrypoints.cli utils docs --name fingerpost --title "fingerpost command line" --output docs/cli.md
 
 # Regenerate the pinned lock file after changing dependencies in pyproject.toml.
 lock: $(STAMP)
