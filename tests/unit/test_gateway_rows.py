@@ -1,0 +1,217 @@
+"""The gateway's reading of CSV rows (and API bodies): what is required, what is rejected, and
+that a rejection names the column without repeating a child's date of birth or NHS number."""
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from fingerpost.domain.errors import DomainError, OutOfScope
+from fingerpost.domain.vocabulary import InvolvementKind
+from fingerpost.gateway import (
+    ENQUIRY_COLUMNS,
+    REGISTER_COLUMNS,
+    parse_enquiry_row,
+    parse_register_row,
+)
+from fingerpost.matching.normalise import ChildIdentity
+
+TODAY = date(2026, 11, 25)
+
+Row = Callable[..., dict[str, str]]
+
+CONTRACT_REGISTER_COLUMNS = [
+    "local_ref",
+    "nhs_number",
+    "given_names",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "involvement",
+    "practitioner_name",
+    "practitioner_role",
+    "practitioner_phone",
+    "practitioner_email",
+    "start_date",
+    "end_date",
+]
+CONTRACT_ENQUIRY_COLUMNS = [
+    "enquiry_ref",
+    "nhs_number",
+    "given_names",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "postcode",
+]
+
+
+def test_the_gateway_knows_the_contract_columns() -> None:
+    assert list(REGISTER_COLUMNS) == CONTRACT_REGISTER_COLUMNS
+    assert list(ENQUIRY_COLUMNS) == CONTRACT_ENQUIRY_COLUMNS
+
+
+def test_a_full_register_row_becomes_a_child_and_terms(register_row: Row) -> None:
+    parsed = parse_register_row(
+        register_row(
+            local_ref="CSC-1",
+            nhs_number="943 476 5919",
+            given_names=" Zoë ",
+            family_name="O'Brien",
+            other_names="Zoe Walsh; Zoë Murphy ;",
+            date_of_birth="03/04/2016",
+            sex="Female",
+            postcode="m1 1aa",
+            involvement="Looked-After",
+            end_date="2024-12-31",
+        ),
+        TODAY,
+    )
+    assert parsed.local_ref == "CSC-1"
+    assert parsed.child == ChildIdentity(
+        given_names="Zoë",
+        family_name="O'Brien",
+        other_names=("Zoe Walsh", "Zoë Murphy"),
+        date_of_birth=date(2016, 4, 3),
+        sex="female",
+        postcode="M1 1AA",
+        nhs_number="9434765919",
+    )
+    assert parsed.terms.kind is InvolvementKind.LOOKED_AFTER
+    assert parsed.terms.practitioner.name == "Priya Shah"
+    assert parsed.terms.start_date == date(2024, 2, 1)
+    assert parsed.terms.end_date == date(2024, 12, 31)
+
+
+def test_only_the_required_fields_are_needed(register_row: Row) -> None:
+    row = {
+        "local_ref": "P-9",
+        "family_name": "Nowak",
+        "involvement": "police-concern",
+        "practitioner_name": "DC Jo Patel",
+        "practitioner_phone": "101",
+        "start_date": "2025-01-01",
+    }
+    parsed = parse_register_row(row, TODAY)
+    assert parsed.child == ChildIdentity(family_name="Nowak")
+
+
+@pytest.mark.parametrize(
+    ("blank", "column"),
+    [
+        (("local_ref",), "local_ref"),
+        (("given_names", "family_name"), "given_names or family_name"),
+        (("involvement",), "involvement"),
+        (("practitioner_name",), "practitioner_name"),
+        (("practitioner_phone", "practitioner_email"), "practitioner_phone or practitioner_email"),
+        (("start_date",), "start_date"),
+    ],
+)
+def test_a_register_row_missing_a_required_field_is_rejected_naming_it(
+    register_row: Row, blank: tuple[str, ...], column: str
+) -> None:
+    row = register_row(**dict.fromkeys(blank, ""))
+    with pytest.raises(DomainError, match=f"^{column}:"):
+        parse_register_row(row, TODAY)
+
+
+def test_one_name_is_enough(register_row: Row) -> None:
+    assert parse_register_row(register_row(given_names=""), TODAY).child.family_name
+    assert parse_register_row(register_row(family_name=""), TODAY).child.given_names
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("involvement", "suspected neglect"),
+        ("sex", "boy"),
+        ("postcode", "LS6"),
+        ("start_date", "01/13/2024"),
+        ("end_date", "2023-01-01"),  # before start_date
+        ("local_ref", "x" * 65),
+        ("family_name", "x" * 201),
+    ],
+)
+def test_a_bad_value_is_rejected_naming_its_column(
+    register_row: Row, column: str, value: str
+) -> None:
+    with pytest.raises(DomainError, match=f"^{column}:"):
+        parse_register_row(register_row(**{column: value}), TODAY)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("date_of_birth", "31/02/2015"),
+        ("date_of_birth", "2015-06-31"),
+        ("date_of_birth", "1990-05-04"),  # out of scope: 26 or more at start_date
+        ("date_of_birth", "2030-01-01"),  # not yet born
+        ("nhs_number", "9434765918"),
+        ("nhs_number", "943 476 5918"),
+    ],
+)
+def test_a_rejection_never_repeats_a_date_of_birth_or_nhs_number(
+    register_row: Row, column: str, value: str
+) -> None:
+    with pytest.raises(DomainError) as raised:
+        parse_register_row(register_row(**{column: value}), TODAY)
+    message = str(raised.value)
+    assert message.startswith(f"{column}:")
+    for form in {value, value.replace(" ", ""), value.replace("-", ""), value.replace("/", "")}:
+        assert form not in message
+
+
+def test_the_scope_rule_applies_at_the_start_of_the_involvement(register_row: Row) -> None:
+    # 25 when the involvement started, 26 today: still in scope.
+    parse_register_row(register_row(date_of_birth="2000-12-01", start_date="2025-11-30"), TODAY)
+    with pytest.raises(OutOfScope):
+        parse_register_row(register_row(date_of_birth="2000-12-01", start_date="2026-12-01"), TODAY)
+
+
+# -- enquiries: at least two of NHS number, a name, date of birth, postcode -----------------------
+
+
+@pytest.mark.parametrize(
+    "present",
+    [
+        {"nhs_number": "9434765919", "date_of_birth": "2015-06-07"},
+        {"given_names": "Olivia", "date_of_birth": "2015-06-07"},
+        {"family_name": "Harrison", "postcode": "LS6 3HN"},
+        {"nhs_number": "9434765919", "postcode": "LS6 3HN"},
+        {"date_of_birth": "07/06/2015", "postcode": "ls63hn"},
+        {"nhs_number": "9434765919", "family_name": "Harrison"},
+    ],
+)
+def test_an_enquiry_with_two_of_four_identifiers_is_accepted(present: dict[str, str]) -> None:
+    parsed = parse_enquiry_row({"enquiry_ref": "Q1", **present})
+    assert parsed.enquiry_ref == "Q1"
+
+
+@pytest.mark.parametrize(
+    "present",
+    [
+        {"family_name": "Harrison"},  # no browsing by surname
+        {"given_names": "Olivia", "family_name": "Harrison"},  # two names are still one name
+        {"date_of_birth": "2015-06-07"},
+        {"postcode": "LS6 3HN", "sex": "female"},
+        {"nhs_number": "9434765919"},
+        {"other_names": "Olivia Smith", "sex": "female"},
+        {},
+    ],
+)
+def test_an_enquiry_with_fewer_than_two_identifiers_is_refused(present: dict[str, str]) -> None:
+    with pytest.raises(DomainError, match="at least two of"):
+        parse_enquiry_row({"enquiry_ref": "Q1", **present})
+
+
+def test_an_enquiry_needs_a_reference(enquiry_row: Row) -> None:
+    with pytest.raises(DomainError, match=r"^enquiry_ref:"):
+        parse_enquiry_row(enquiry_row(enquiry_ref=" "))
+
+
+def test_an_enquiry_with_an_invalid_nhs_number_is_rejected(enquiry_row: Row) -> None:
+    with pytest.raises(DomainError, match=r"^nhs_number:"):
+        parse_enquiry_row(enquiry_row(nhs_number="9434765918"))

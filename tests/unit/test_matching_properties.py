@@ -1,0 +1,169 @@
+"""Properties of normalising, encoding and scoring that must hold for any child's details."""
+
+from dataclasses import replace
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fingerpost.matching.encode import EncodedIdentity, Encoder, dice
+from fingerpost.matching.normalise import ChildIdentity, fold, normalise, split_names
+from fingerpost.matching.score import GIVEN, score
+
+SECRET = b"k" * 32
+OTHER_SECRET = b"q" * 32
+
+
+def nhs_with_check_digit(stem: str) -> str | None:
+    total = sum(int(d) * w for d, w in zip(stem, range(10, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return None if check == 10 else f"{stem}{check}"
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzéèëïöüçñłøåß"
+words = st.text(alphabet=LETTERS + LETTERS.upper(), min_size=2, max_size=12)
+names = st.lists(words, min_size=1, max_size=3).map(" ".join)
+separated_names = st.builds(
+    lambda parts, sep: sep.join(parts),
+    st.lists(words, min_size=1, max_size=3),
+    st.sampled_from([" ", "-", "  ", "'", " - "]),
+)
+dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2026, 11, 1))
+postcodes = st.from_regex(r"\A[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}\Z")
+nhs_numbers = st.from_regex(r"\A[4-9][0-9]{8}\Z").map(nhs_with_check_digit)
+children = st.builds(
+    ChildIdentity,
+    given_names=names | st.just(""),
+    family_name=separated_names,
+    other_names=st.lists(names, max_size=2).map(tuple),
+    date_of_birth=st.none() | dates,
+    sex=st.sampled_from(["", "male", "female", "other", "unknown"]),
+    postcode=st.none() | postcodes,
+    nhs_number=st.none() | nhs_numbers,
+)
+
+
+@st.composite
+def related_pairs(draw: st.DrawFn) -> tuple[ChildIdentity, ChildIdentity]:
+    """A child and how another agency may hold them: some fields kept, some changed or lost."""
+    a = draw(children)
+    changes: dict[str, object] = {}
+    if draw(st.booleans()):
+        changes["given_names"] = draw(st.sampled_from(["", a.given_names[:-1]]) | names)
+    if draw(st.booleans()):
+        changes["family_name"] = draw(st.sampled_from([a.family_name.upper()]) | separated_names)
+    if draw(st.booleans()):
+        changes["date_of_birth"] = draw(st.none() | dates)
+    if draw(st.booleans()):
+        changes["postcode"] = draw(st.none() | postcodes)
+    if draw(st.booleans()):
+        changes["nhs_number"] = draw(st.none() | nhs_numbers)
+    return a, replace(a, **changes)  # type: ignore[arg-type]
+
+
+def fields_of(identity: EncodedIdentity) -> dict[str, object]:
+    return {name: getattr(identity, name) for name in EncodedIdentity.__slots__}
+
+
+# -- normalisation --------------------------------------------------------------------------------
+
+
+@given(st.text())
+def test_folding_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(st.text())
+def test_folded_text_is_plain_lower_case_words(text: str) -> None:
+    folded = fold(text)
+    assert folded == " ".join(folded.split())
+    assert set(folded) <= set("abcdefghijklmnopqrstuvwxyz ")
+
+
+@given(separated_names)
+def test_splitting_a_split_name_changes_nothing(text: str) -> None:
+    once = split_names(text)
+    assert split_names(" ".join(once)) == once
+
+
+# -- encoding -----------------------------------------------------------------------------------
+
+
+@given(children)
+def test_encoding_is_deterministic_under_one_key(person: ChildIdentity) -> None:
+    first = Encoder(SECRET).encode(normalise(person))
+    again = Encoder(SECRET).encode(normalise(person))
+    assert first == again
+
+
+@given(children)
+def test_two_keys_give_encodings_with_nothing_in_common(person: ChildIdentity) -> None:
+    one = fields_of(Encoder(SECRET).encode(normalise(person)).identity)
+    two = fields_of(Encoder(OTHER_SECRET).encode(normalise(person)).identity)
+    for name, value in one.items():
+        if name == "sex":
+            continue  # "m"/"f": not identifying on its own, and not keyed
+        if isinstance(value, frozenset):
+            assert not value & two[name], name
+        elif isinstance(value, tuple):
+            assert not set(value) & set(two[name]), name  # type: ignore[call-overload]
+        elif value:
+            assert value != two[name], name
+
+
+@given(children)
+def test_bloom_filters_under_two_keys_do_not_look_alike(person: ChildIdentity) -> None:
+    one = Encoder(SECRET).encode(normalise(person)).identity
+    two = Encoder(OTHER_SECRET).encode(normalise(person)).identity
+    lowest_agreeing_dice = min(GIVEN.thresholds)
+    assert dice(one.given_bf, two.given_bf) < lowest_agreeing_dice
+    assert dice(one.family_bf, two.family_bf) < lowest_agreeing_dice
+
+
+@given(children)
+def test_the_same_child_under_two_keys_is_no_match(person: ChildIdentity) -> None:
+    one = Encoder(SECRET).encode(normalise(person))
+    two = Encoder(OTHER_SECRET).encode(normalise(person))
+    assert not one.probe_keys & two.identity.blocking_keys
+    assert score(one.identity, two.identity) is None
+
+
+@given(children)
+def test_an_encoding_survives_its_json_round_trip(person: ChildIdentity) -> None:
+    identity = Encoder(SECRET).encode(normalise(person)).identity
+    assert EncodedIdentity.from_json(identity.to_json()) == identity
+
+
+# -- scoring ------------------------------------------------------------------------------------
+
+encoder = Encoder(SECRET)
+
+
+@given(related_pairs())
+def test_scoring_is_symmetric(pair: tuple[ChildIdentity, ChildIdentity]) -> None:
+    a, b = (encoder.encode(normalise(p)).identity for p in pair)
+    forward, backward = score(a, b), score(b, a)
+    assert (forward and forward.confidence) == (backward and backward.confidence)
+    assert (forward and sorted(forward.why.split("; "))) == (
+        backward and sorted(backward.why.split("; "))
+    )
+
+
+@given(
+    st.builds(
+        ChildIdentity,
+        given_names=names,
+        family_name=separated_names,
+        date_of_birth=dates,
+        postcode=st.none() | postcodes,
+        nhs_number=st.none() | nhs_numbers,
+    )
+)
+def test_a_child_with_a_name_and_date_of_birth_finds_itself_strongly(
+    person: ChildIdentity,
+) -> None:
+    query = encoder.encode(normalise(person))
+    assert query.probe_keys & query.identity.blocking_keys
+    verdict = score(query.identity, query.identity)
+    assert verdict is not None
+    assert verdict.confidence == "strong"
