@@ -138,12 +138,6 @@ def test_a_missing_file_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
     assert "nowhere.csv" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="`agencies list` prints through Rich with markup on: a name such as "
-    "'Leeds children's services [north]' loses its bracketed part (and tabs become spaces)",
-)
 def test_agencies_are_listed_as_imported(cli: Cli, csv_file: CsvFile) -> None:
     name = "Leeds children's services [north]"
     path = csv_file(

@@ -171,13 +171,6 @@ class TestUnitOfWork:
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the chain hashes AuditEvent.at.isoformat(); PostgreSQL returns timestamptz in the "
-    "session time zone (+01:00 here), so on a server not set to UTC every stored event fails "
-    "verification (in the UK: every event while British Summer Time is in force)",
-)
 def test_the_chain_verifies_whatever_the_servers_time_zone(
     settings: Settings, postgres_server: Engine
 ) -> None:

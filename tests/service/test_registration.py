@@ -190,13 +190,6 @@ class TestEndAndWithdraw:
         actions = [e.action for e in scenario.fp.hub.audit_events(scenario.auditor())]
         assert "involvement:withdrawn" in actions
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="Hub.withdraw deletes only notifications addressed to the withdrawn "
-        "involvement; the 'link' notification it caused at the other agency (naming the "
-        "withdrawn practitioner and involvement) stays, though the registration was in error",
-    )
     def test_withdrawing_retracts_the_link_it_signalled_to_the_other_agency(
         self, scenario: Scenario
     ) -> None:
@@ -275,13 +268,6 @@ class TestLinksAtRegistration:
         assert outcome.links == 0
         assert scenario.count("links") == 0
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="Hub._link copies the candidate's real practitioner into the new registrant's "
-        "'link' notification even when that involvement is shielded: shielding is applied only "
-        "in Hub._view (enquiries), so registering the same child reveals the shielded worker",
-    )
     def test_a_shielded_involvement_is_signalled_by_its_duty_contact_only(
         self, scenario: Scenario, register_row: Row
     ) -> None:

@@ -168,7 +168,7 @@ def test_vocabularies_ignore_case_and_surrounding_space() -> None:
 
 
 def test_free_text_is_not_an_involvement() -> None:
-    with pytest.raises(InvalidValue, match=r"^involvement: .* is not one of .*child-in-need"):
+    with pytest.raises(InvalidValue, match=r"^involvement: not one of .*child-in-need"):
         parse_vocabulary(InvolvementKind, "neglect concerns", "involvement")
 
 

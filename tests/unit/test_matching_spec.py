@@ -209,11 +209,6 @@ SPEC = [
             ("given name", "family name", "date of birth one digit apart"),
         ),
         id="a digit of the birth year mistyped, no postcode",
-        marks=weak(
-            "the scorer finds this pair (possible) but blocking never reaches it: every key "
-            "holds the exact date or year of birth (family-dob, given-dob, dob-sector, "
-            "names-year) except names-sector, which needs a postcode, so the hub never scores it"
-        ),
     ),
     pytest.param(
         Pair(
@@ -280,9 +275,8 @@ SPEC = [
         id="nickname and postcode, date of birth known on one side only",
         marks=weak(
             "given-name forms and sounds are salted with the year of birth ('?' when unknown), "
-            "so a nickname never agrees when one side lacks the date ('different given name'); "
-            "and the only key without a date (names-sector) uses the Metaphone of the given "
-            "name, not its nickname family, so blocking does not reach the pair either"
+            "so a nickname never agrees when only one side knows the date: the pair is blocked "
+            "together (form-sector key) but scores 'different given name'"
         ),
     ),
     # -- name changes and name order ------------------------------------------------------------
@@ -312,11 +306,6 @@ SPEC = [
             ("date of birth",),
         ),
         id="given and family names written the other way round",
-        marks=weak(
-            "score._best_dice compares given_bf (Bloom key 'bloom/given') with family_bf "
-            "(key 'bloom/family'): filters built under different keys never agree, so a "
-            "swapped name order counts as two different names and the pair gets no signpost"
-        ),
     ),
     # -- twins and siblings: same family name, date of birth and address ----------------------
     pytest.param(
@@ -345,11 +334,6 @@ SPEC = [
             ("family name", "date of birth", "postcode"),
         ),
         id="twins with sound-alike given names: Jack / Jake",
-        marks=weak(
-            "Jack/Jake share a Metaphone code, so the given-name level is 'sounds-alike' (an "
-            "agreeing level) and the twin rule, which fires only on 'different', does not cap "
-            "the pair: the twins come out strong"
-        ),
     ),
     pytest.param(
         Pair(

@@ -12,6 +12,7 @@ from typing import Annotated, BinaryIO, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.text import Text
 
 from fingerpost import __version__
 from fingerpost.bootstrap import Fingerpost, bootstrap
@@ -31,8 +32,10 @@ from fingerpost.entrypoints.csvio import (
 from fingerpost.gateway import (
     ENQUIRY_COLUMNS,
     ENQUIRY_REQUIRED,
+    ENQUIRY_RULES,
     REGISTER_COLUMNS,
     REGISTER_REQUIRED,
+    REGISTER_RULES,
     parse_enquiry_row,
     parse_register_row,
 )
@@ -81,9 +84,9 @@ app.add_typer(agencies_app, name="agencies")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 
-# soft_wrap: messages stay one line each, whatever the width, so scripts can read them.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
+# contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")]
 ErrorsFile = Annotated[
@@ -95,7 +98,7 @@ ErrorsFile = Annotated[
 
 
 def _fail(message: str, status: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(Text.assemble(("error: ", "bold red"), message))
     return typer.Exit(status)
 
 
@@ -156,7 +159,7 @@ class Tally:
 def _warn_extra(reader: CsvReader) -> None:
     if reader.extra_columns:
         extra = ", ".join(reader.extra_columns)
-        err.print(f"[yellow]warning:[/yellow] ignoring unknown column(s): {extra}")
+        err.print(Text.assemble(("warning: ", "yellow"), f"ignoring unknown column(s): {extra}"))
 
 
 T = TypeVar("T")
@@ -184,7 +187,7 @@ def init() -> None:
 @app.command()
 def version() -> None:
     """Print the version."""
-    out.print(__version__)
+    typer.echo(__version__)
 
 
 @agencies_app.command("import")
@@ -254,7 +257,7 @@ def _agency(row: dict[str, str]) -> Agency:
 def agencies_list() -> None:
     """List the agencies taking part."""
     for agency in _open().hub.agencies():
-        out.print(f"{agency.code}\t{agency.kind}\t{agency.authority_area}\t{agency.name}")
+        typer.echo(f"{agency.code}\t{agency.kind}\t{agency.authority_area}\t{agency.name}")
 
 
 def _known_agency(fp: Fingerpost, code: str) -> Agency:
@@ -299,7 +302,13 @@ def register(
 
     try:
         with _progress(f"register {agency}") as wrap:
-            reader = CsvReader(file, known=REGISTER_COLUMNS, required=REGISTER_REQUIRED, wrap=wrap)
+            reader = CsvReader(
+                file,
+                known=REGISTER_COLUMNS,
+                required=REGISTER_REQUIRED,
+                rules=REGISTER_RULES,
+                wrap=wrap,
+            )
             with reader.open() as rows:
                 _warn_extra(reader)
                 for batch in _batches(valid_rows(rows), fp.settings.batch_size):
@@ -320,7 +329,8 @@ def register(
         summary = (
             f"register: {tally.read} rows read · {totals['valid']} accepted"
             f" ({totals['created']} new, {totals['updated']} updated, {totals['unchanged']}"
-            f" unchanged) · {len(tally.errors)} rejected · {totals['links']} links to other agencies"
+            f" unchanged) · {len(tally.errors)} rejected"
+            f" · {totals['links']} links to other agencies"
         )
     tally.finish(summary, errors, "local_ref")
 
@@ -375,7 +385,13 @@ def enquire(
 
     try:
         with _progress(f"enquire {agency}") as wrap:
-            reader = CsvReader(file, known=ENQUIRY_COLUMNS, required=ENQUIRY_REQUIRED, wrap=wrap)
+            reader = CsvReader(
+                file,
+                known=ENQUIRY_COLUMNS,
+                required=ENQUIRY_REQUIRED,
+                rules=ENQUIRY_RULES,
+                wrap=wrap,
+            )
             with reader.open() as rows:
                 _warn_extra(reader)
                 if dry_run:
@@ -485,7 +501,7 @@ def tokens_create(
         subject=actor.subject,
         role=parsed_role.value,
     )
-    out.print(token, soft_wrap=True)
+    typer.echo(token)
 
 
 @audit_app.command("verify")
@@ -493,7 +509,7 @@ def audit_verify() -> None:
     """Recompute the audit chain; report the first bad event, if any."""
     first_bad = _open().hub.verify_audit()
     if first_bad is None:
-        out.print("audit log intact")
+        typer.echo("audit log intact")
         return
     raise _fail(f"audit log broken at event {first_bad}", 1)
 

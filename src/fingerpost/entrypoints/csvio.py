@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from fingerpost.gateway import AnyOf
+
 __all__ = ["CsvFileError", "CsvReader", "RowError", "atomic_csv_writer", "write_errors"]
 
 
@@ -54,11 +56,13 @@ class CsvReader:
         *,
         known: Sequence[str],
         required: Sequence[str],
+        rules: Sequence[AnyOf] = (),
         wrap: Callable[[BinaryIO, int], BinaryIO] | None = None,
     ) -> None:
         self.path = path
         self._known = known
         self._required = required
+        self._rules = rules
         self._wrap = wrap
         self.extra_columns: list[str] = []
         self.columns: list[str] = []
@@ -98,6 +102,9 @@ class CsvReader:
                 f"{self.path}: missing required column(s): {', '.join(missing)};"
                 " nothing was written"
             )
+        for rule in self._rules:
+            if not rule.met_by(columns):
+                raise CsvFileError(f"{self.path}: needs {rule.says}; nothing was written")
         self.columns = columns
         self.extra_columns = [c for c in columns if c and c not in self._known]
 

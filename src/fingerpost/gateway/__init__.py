@@ -8,8 +8,11 @@ package (an import-linter contract), and nothing here stores or logs a child's d
 from fingerpost.gateway.rows import (
     ENQUIRY_COLUMNS,
     ENQUIRY_REQUIRED,
+    ENQUIRY_RULES,
     REGISTER_COLUMNS,
     REGISTER_REQUIRED,
+    REGISTER_RULES,
+    AnyOf,
     EnquiryRow,
     RegisterRow,
     check_enquiry,
@@ -22,8 +25,11 @@ from fingerpost.gateway.secret import Gateway
 __all__ = [
     "ENQUIRY_COLUMNS",
     "ENQUIRY_REQUIRED",
+    "ENQUIRY_RULES",
     "REGISTER_COLUMNS",
     "REGISTER_REQUIRED",
+    "REGISTER_RULES",
+    "AnyOf",
     "EnquiryRow",
     "Gateway",
     "RegisterRow",

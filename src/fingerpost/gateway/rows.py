@@ -1,6 +1,6 @@
 """Rows of the contract's CSV files (and the API's JSON bodies) turned into validated values."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,8 +19,11 @@ from fingerpost.matching.normalise import ChildIdentity
 __all__ = [
     "ENQUIRY_COLUMNS",
     "ENQUIRY_REQUIRED",
+    "ENQUIRY_RULES",
     "REGISTER_COLUMNS",
     "REGISTER_REQUIRED",
+    "REGISTER_RULES",
+    "AnyOf",
     "EnquiryRow",
     "RegisterRow",
     "check_enquiry",
@@ -53,6 +56,36 @@ REGISTER_COLUMNS = (
 REGISTER_REQUIRED = ("local_ref", "involvement", "practitioner_name", "start_date")
 ENQUIRY_COLUMNS = ("enquiry_ref", *CHILD_COLUMNS)
 ENQUIRY_REQUIRED = ("enquiry_ref",)
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """A header rule: at least `at_least` of the groups must each have one of its columns.
+    A file that cannot satisfy it is rejected whole, before any row is read."""
+
+    at_least: int
+    groups: tuple[tuple[str, ...], ...]
+    says: str
+
+    def met_by(self, columns: Collection[str]) -> bool:
+        return sum(any(c in columns for c in group) for group in self.groups) >= self.at_least
+
+
+REGISTER_RULES = (
+    AnyOf(1, (("given_names", "family_name"),), "a name column (given_names or family_name)"),
+    AnyOf(
+        1,
+        (("practitioner_phone", "practitioner_email"),),
+        "a contact column (practitioner_phone or practitioner_email)",
+    ),
+)
+ENQUIRY_RULES = (
+    AnyOf(
+        2,
+        (("nhs_number",), ("given_names", "family_name"), ("date_of_birth",), ("postcode",)),
+        "columns for at least two of: nhs_number, a name, date_of_birth, postcode",
+    ),
+)
 
 _MAX_FIELD = 200
 

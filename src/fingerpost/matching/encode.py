@@ -235,9 +235,10 @@ class Encoder:
 
         identity = EncodedIdentity(
             nhs=self.token("nhs", person.nhs_number) if person.nhs_number else None,
-            given_bf=self.bloom("given", person.first_given),
-            family_bf=self.bloom("family", family),
-            alt_bfs=tuple(self.bloom("family", w) for w in dict.fromkeys(alt_words) if w),
+            # One Bloom key for every name field, so a name entered in the wrong field still agrees.
+            given_bf=self.bloom("name", person.first_given),
+            family_bf=self.bloom("name", family),
+            alt_bfs=tuple(self.bloom("name", w) for w in dict.fromkeys(alt_words) if w),
             given_forms=frozenset(forms),
             given_sound=frozenset(given_sound),
             family_sound=frozenset(family_sound),
@@ -295,6 +296,12 @@ class Encoder:
                 keys.add(self._block("dob-sector", f"{day}|{sector}"))
             if family_code and first:
                 keys.add(self._block("names-year", f"{phonetic(first)}|{family_code}|{born.year}"))
+            if family_code and first:
+                # A mistyped year of birth still leaves the day and month.
+                keys.add(self._block("names-day", f"{phonetic(first)}|{family_code}|{day[5:]}"))
         if family_code and first and sector:
             keys.add(self._block("names-sector", f"{phonetic(first)}|{family_code}|{sector}"))
+            keys.update(
+                self._block("form-sector", f"{form}|{family_code}|{sector}") for form in first_forms
+            )
         return keys

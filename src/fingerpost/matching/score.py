@@ -48,13 +48,17 @@ def _nhs(a: EncodedIdentity, b: EncodedIdentity, _: tuple[float, ...]) -> int | 
     return 0 if a.nhs == b.nhs else 1
 
 
+def _crossed(a: EncodedIdentity, b: EncodedIdentity) -> float:
+    """Given and family names written the other way round on one side (either side)."""
+    return max(dice(a.given_bf, b.family_bf), dice(a.family_bf, b.given_bf))
+
+
 def _best_dice(a: EncodedIdentity, b: EncodedIdentity, field: str) -> float:
+    # A name found only in the wrong field, or only among other names, is discounted a little so
+    # that it never reads as an exact agreement.
     if field == "given":
-        direct = dice(a.given_bf, b.given_bf)
-        # Given and family written the other way round.
-        crossed = dice(a.given_bf, b.family_bf) if a.given_bf and b.family_bf else 0.0
-        return max(direct, crossed * 0.95)
-    best = dice(a.family_bf, b.family_bf)
+        return max(dice(a.given_bf, b.given_bf), _crossed(a, b) * 0.95)
+    best = max(dice(a.family_bf, b.family_bf), _crossed(a, b) * 0.95)
     # Previous names, double-barrelled parts, and a family name entered as given name.
     for x in (a.family_bf, *a.alt_bfs):
         for y in (b.family_bf, *b.alt_bfs):
@@ -210,6 +214,11 @@ DEFAULT_MODEL = MatchModel(
 )
 
 
+# Given-name levels that can carry a pair to `strong` without an agreeing NHS number. A missing given
+# name (None) cannot.
+_GIVEN_VOUCHES = frozenset({"exact", "nickname", "close"})
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The outcome for one pair. `weight` stays inside the hub: it is never disclosed."""
@@ -240,8 +249,9 @@ def score(
         return None
     confidence = Confidence.STRONG if weight >= model.strong_at else Confidence.POSSIBLE
     # Fields are not independent: a twin or sibling shares family name, date of birth and address
-    # and differs only in given name. Without the NHS number to vouch, that is never strong.
-    if levels.get("given") == "different" and levels.get("nhs") != "exact":
+    # and differs only in given name (Jack and Jake sound alike). A strong signpost needs the given
+    # name to agree positively, or the NHS number to vouch for the pair.
+    if levels.get("nhs") != "exact" and levels.get("given") not in _GIVEN_VOUCHES:
         confidence = Confidence.POSSIBLE
     # Two different valid NHS numbers are near-proof of two children.
     if levels.get("nhs") == "different":

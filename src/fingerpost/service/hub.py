@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from fingerpost.audit.events import AuditAction, AuditEvent
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import NotFound, PermissionDenied
-from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
+from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.vocabulary import Confidence, Role
 from fingerpost.matching.encode import EncodedQuery
 from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
@@ -41,6 +41,19 @@ def _utcnow() -> datetime:
 
 def new_id() -> str:
     return secrets.token_urlsafe(12)
+
+
+def _contact(stored: StoredInvolvement, agency: Agency) -> Practitioner:
+    """Who may be disclosed for an involvement: for a shielded one (e.g. a child in a refuge) only
+    the agency's duty desk, never the practitioner or where they work."""
+    if stored.shielded:
+        return Practitioner(
+            name=f"{agency.name} duty desk",
+            role="Duty team",
+            phone=agency.duty_phone or agency.out_of_hours_phone or "-",
+            email=agency.duty_email,
+        )
+    return stored.terms.practitioner
 
 
 def _digest(child: EncodedQuery) -> str:
@@ -143,36 +156,27 @@ class Hub:
             if not uow.links.add(stored.id, candidate.involvement.id, verdict.confidence):
                 continue
             found += 1
-            mine = stored.terms.practitioner
-            theirs = candidate.involvement.terms.practitioner
-            uow.notifications.add(
-                self._notification(
-                    to=candidate.involvement,
-                    kind="link",
-                    about={
-                        "agency": agency.name,
-                        "practitioner_name": mine.name,
-                        "practitioner_role": mine.role,
-                        "practitioner_phone": mine.phone,
-                        "practitioner_email": mine.email,
-                        "involvement": stored.terms.kind.value,
-                    },
+            # Each practitioner hears of the other; a withdrawal retracts both (source=…).
+            for to, other, other_agency in (
+                (candidate.involvement, stored, agency),
+                (stored, candidate.involvement, candidate.agency),
+            ):
+                contact = _contact(other, other_agency)
+                uow.notifications.add(
+                    self._notification(
+                        to=to,
+                        kind="link",
+                        source=other.id,
+                        about={
+                            "agency": other_agency.name,
+                            "practitioner_name": contact.name,
+                            "practitioner_role": contact.role,
+                            "practitioner_phone": contact.phone,
+                            "practitioner_email": contact.email,
+                            "involvement": other.terms.kind.value,
+                        },
+                    )
                 )
-            )
-            uow.notifications.add(
-                self._notification(
-                    to=stored,
-                    kind="link",
-                    about={
-                        "agency": candidate.agency.name,
-                        "practitioner_name": theirs.name,
-                        "practitioner_role": theirs.role,
-                        "practitioner_phone": theirs.phone,
-                        "practitioner_email": theirs.email,
-                        "involvement": candidate.involvement.terms.kind.value,
-                    },
-                )
-            )
         return found
 
     # -- one involvement --------------------------------------------------------------------
@@ -287,23 +291,17 @@ class Hub:
     @staticmethod
     def _view(candidate: Candidate, verdict: Verdict) -> SignpostView:
         stored, agency = candidate.involvement, candidate.agency
-        person = stored.terms.practitioner
-        if stored.shielded:
-            # A shielded child (e.g. in a refuge): only the agency's duty desk, never who or where.
-            name, role = f"{agency.name} duty desk", "Duty team"
-            phone, email = agency.duty_phone or agency.out_of_hours_phone, agency.duty_email
-        else:
-            name, role, phone, email = person.name, person.role, person.phone, person.email
+        contact = _contact(stored, agency)
         return SignpostView(
             confidence=verdict.confidence,
             why=verdict.why,
             agency=agency.code,
             agency_name=agency.name,
             authority_area=agency.authority_area,
-            practitioner_name=name,
-            practitioner_role=role,
-            practitioner_phone=phone,
-            practitioner_email=email,
+            practitioner_name=contact.name,
+            practitioner_role=contact.role,
+            practitioner_phone=contact.phone,
+            practitioner_email=contact.email,
             involvement=stored.terms.kind.value,
             start_date=stored.terms.start_date,
             end_date=stored.terms.end_date,
@@ -335,7 +333,12 @@ class Hub:
         )
 
     def _notification(
-        self, *, to: StoredInvolvement, kind: str, about: dict[str, str]
+        self,
+        *,
+        to: StoredInvolvement,
+        kind: str,
+        about: dict[str, str],
+        source: str | None = None,
     ) -> Notification:
         return Notification(
             id=new_id(),
@@ -345,6 +348,7 @@ class Hub:
             local_ref=to.key.local_ref,
             kind=kind,
             about=about,
+            source_id=source,
             created_at=self._clock(),
         )
 

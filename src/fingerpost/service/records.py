@@ -56,6 +56,7 @@ class Notification:
     local_ref: str  # the recipient's own reference: the child is never named
     kind: str  # "enquiry" (someone looked for your child) or "link" (another agency also works)
     about: dict[str, str] = field(default_factory=dict)
+    source_id: str | None = None  # the other involvement that caused it (link notifications)
     created_at: datetime | None = None
 
 

@@ -42,7 +42,14 @@ def create(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # Sessions in UTC whatever the server's default, so timestamps read back as written.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        connect_args={"options": "-c timezone=UTC"},
+    )
 
 
 def _config(engine: Engine) -> Config:

@@ -33,8 +33,9 @@ def _now() -> datetime:
 
 
 def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # Everything is stored in UTC: SQLite hands back naive datetimes, PostgreSQL converts to the
+    # session's time zone. Hashes and signatures depend on one canonical form.
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 _AGENCY_FIELDS = (
@@ -283,6 +284,7 @@ class SqlInvolvements:
         for table, column in (
             (blocking_keys, blocking_keys.c.involvement_id),
             (notifications, notifications.c.involvement_id),
+            (notifications, notifications.c.source_involvement_id),
             (links, links.c.involvement_a),
             (links, links.c.involvement_b),
         ):
@@ -354,12 +356,20 @@ class SqlNotifications:
         internal = self._session.scalar(
             select(involvements.c.id).where(involvements.c.public_id == notification.involvement_id)
         )
+        source = (
+            self._session.scalar(
+                select(involvements.c.id).where(involvements.c.public_id == notification.source_id)
+            )
+            if notification.source_id
+            else None
+        )
         self._session.execute(
             insert(notifications).values(
                 public_id=notification.id,
                 agency_id=agency_id,
                 recipient_email=notification.recipient_email,
                 involvement_id=internal,
+                source_involvement_id=source,
                 kind=notification.kind,
                 about=json.dumps(notification.about, sort_keys=True),
                 created_at=notification.created_at or _now(),
@@ -375,7 +385,9 @@ class SqlNotifications:
                 involvements.c.public_id.label("involvement_public_id"),
                 involvements.c.local_ref,
             )
-            .join_from(notifications, involvements)
+            .join_from(
+                notifications, involvements, notifications.c.involvement_id == involvements.c.id
+            )
             .join(agencies, agencies.c.id == notifications.c.agency_id)
             .where(agencies.c.code == agency)
         )

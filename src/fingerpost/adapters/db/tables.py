@@ -113,10 +113,17 @@ notifications = Table(
         "involvement_id", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False
     ),
     Column("kind", String(16), nullable=False),
+    Column(
+        "source_involvement_id",
+        Integer,
+        ForeignKey("involvements.id", ondelete="CASCADE"),
+        nullable=True,
+    ),
     Column("about", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index(None, "agency_id", "recipient_email"),
     Index(None, "involvement_id"),
+    Index(None, "source_involvement_id"),
 )
 
 audit_events = Table(
