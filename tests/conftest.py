@@ -24,7 +24,6 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
@@ -253,7 +252,7 @@ class Scenario:
 
     def shield(self, involvement_id: str) -> None:
         """Shield an involvement (e.g. a child in a refuge), as an agency administrator would."""
-        with SqlUnitOfWorkFactory(self.fp.engine)() as uow:
+        with self.fp.unit_of_work() as uow:
             uow.involvements.set_shielded(involvement_id, True)
             uow.commit()
 

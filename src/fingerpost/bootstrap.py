@@ -27,6 +27,7 @@ class Fingerpost:
     hub: Hub
     gateway: Gateway
     tokens: TokenService
+    unit_of_work: Callable[[], UnitOfWork]  # for operator tools and tests; use cases go via hub
     fresh: bool  # True when this start initialised an empty home
 
     def ready(self) -> bool:
@@ -54,12 +55,14 @@ def bootstrap(settings: Settings | None = None) -> Fingerpost:
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = db.create(settings.resolved_database_url)
     db.migrate(engine)
-    uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(engine)
+    key = signing_key(home)
+    uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(engine, key)
     return Fingerpost(
         settings=settings,
         engine=engine,
         hub=Hub(uow_factory),
         gateway=Gateway(linkage_secret(home)),
-        tokens=TokenService(signing_key(home), ttl=settings.token_ttl),
+        tokens=TokenService(key, ttl=settings.token_ttl),
+        unit_of_work=uow_factory,
         fresh=fresh,
     )

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 
@@ -133,7 +132,7 @@ def test_a_shielded_involvement_shows_the_duty_contact(
 ) -> None:
     with registered.installation() as fp:
         [health] = fp.hub.list_involvements(Actor.system("NHS-ACH"))
-        with SqlUnitOfWorkFactory(fp.engine)() as uow:
+        with fp.unit_of_work() as uow:
             uow.involvements.set_shielded(health.id, True)
             uow.commit()
     output = tmp_path / "signposts.csv"

@@ -1,19 +1,18 @@
-"""Audit events as `subject:action` names and small immutable records, chained by hash.
+"""Audit events as `subject:action` names and small immutable records.
 
-Each event's hash covers the previous event's hash, so any edit, deletion or reordering of stored
-events breaks the chain (`fingerpost audit verify`). The Merkle tree and signed checkpoints of the
-accountability work build on these same event records.
+Each event is a leaf of an RFC 9162 Merkle tree (`audit.merkle`); its leaf data is the event's
+sequence number and canonical JSON, so editing, deleting or reordering stored events changes the
+tree, and every append signs a checkpoint (size, root) with the service's Ed25519 key.
 """
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-__all__ = ["GENESIS", "AuditAction", "AuditEvent", "chain_hash"]
+from fingerpost.audit.merkle import leaf_hash
 
-GENESIS = "0" * 64
+__all__ = ["AuditAction", "AuditEvent", "Checkpoint", "leaf_for"]
 
 
 class AuditAction(StrEnum):
@@ -48,5 +47,26 @@ class AuditEvent:
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
-def chain_hash(previous: str, event: AuditEvent) -> str:
-    return hashlib.sha256(previous.encode() + b"\n" + event.canonical()).hexdigest()
+def leaf_for(seq: int, event: AuditEvent) -> bytes:
+    """The Merkle leaf hash of the event stored at position `seq` (1-based)."""
+    return leaf_hash(f"{seq}\n".encode() + event.canonical())
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A signed tree head: the log had `size` events and this root at this time."""
+
+    size: int
+    root: bytes
+    at: datetime
+    signature: bytes = b""
+
+    def message(self) -> bytes:
+        """The bytes that are signed: a fixed label, so a signature means nothing elsewhere."""
+        lines = (
+            "fingerpost audit checkpoint v1",
+            str(self.size),
+            self.root.hex(),
+            self.at.isoformat(),
+        )
+        return ("\n".join(lines) + "\n").encode()

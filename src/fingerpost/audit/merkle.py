@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "EMPTY_ROOT",
+    "Frontier",
     "consistency_proof",
     "inclusion_proof",
     "leaf_hash",
@@ -35,22 +36,50 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def root(leaves: Sequence[bytes]) -> bytes:
-    """MTH(D[n]) over leaf hashes, computed bottom-up in O(n) without recursion."""
-    if not leaves:
-        return EMPTY_ROOT
-    # Merge perfect subtrees left to right, like a binary counter; then fold the right edge.
-    stack: list[tuple[int, bytes]] = []
-    for leaf in leaves:
+class Frontier:
+    """The right edge of a growing tree: the roots of its perfect subtrees, largest first.
+
+    O(log n) to append a leaf and to compute the tree head, so a log can sign a checkpoint on
+    every append without rereading its history.
+    """
+
+    def __init__(self, nodes: Sequence[tuple[int, bytes]] = ()) -> None:
+        self._nodes = list(nodes)
+
+    @property
+    def size(self) -> int:
+        return sum(size for size, _ in self._nodes)
+
+    def append(self, leaf: bytes) -> None:
+        # Merge equal-sized subtrees, like carrying in a binary counter.
         size, node = 1, leaf
-        while stack and stack[-1][0] == size:
-            left_size, left = stack.pop()
+        while self._nodes and self._nodes[-1][0] == size:
+            left_size, left = self._nodes.pop()
             size, node = left_size + size, node_hash(left, node)
-        stack.append((size, node))
-    node = stack.pop()[1]
-    while stack:
-        node = node_hash(stack.pop()[1], node)
-    return node
+        self._nodes.append((size, node))
+
+    def root(self) -> bytes:
+        if not self._nodes:
+            return EMPTY_ROOT
+        node = self._nodes[-1][1]
+        for _, left in reversed(self._nodes[:-1]):
+            node = node_hash(left, node)
+        return node
+
+    def to_json(self) -> list[list[int | str]]:
+        return [[size, node.hex()] for size, node in self._nodes]
+
+    @classmethod
+    def from_json(cls, nodes: Sequence[Sequence[int | str]]) -> "Frontier":
+        return cls([(int(size), bytes.fromhex(str(node))) for size, node in nodes])
+
+
+def root(leaves: Sequence[bytes]) -> bytes:
+    """MTH(D[n]) over leaf hashes, in O(n) without recursion."""
+    frontier = Frontier()
+    for leaf in leaves:
+        frontier.append(leaf)
+    return frontier.root()
 
 
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:

@@ -214,8 +214,8 @@ DEFAULT_MODEL = MatchModel(
 )
 
 
-# Given-name levels that can carry a pair to `strong` without an agreeing NHS number. A missing given
-# name (None) cannot.
+# Given-name levels that can carry a pair to `strong` without an agreeing NHS number; a missing
+# given name (None) cannot.
 _GIVEN_VOUCHES = frozenset({"exact", "nickname", "close"})
 
 

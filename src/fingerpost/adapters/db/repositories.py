@@ -8,16 +8,27 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from fingerpost.audit.events import GENESIS, AuditAction, AuditEvent, chain_hash
+from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
+from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import Candidate, Notification, StoredInvolvement
 
-from .tables import agencies, audit_events, blocking_keys, involvements, links, notifications
+from .tables import (
+    agencies,
+    audit_checkpoints,
+    audit_events,
+    blocking_keys,
+    involvements,
+    links,
+    notifications,
+)
 
 __all__ = [
     "SqlAgencies",
@@ -423,35 +434,40 @@ def _event(row: Any) -> AuditEvent:
 
 
 class SqlAuditLog:
-    """An append-only, hash-chained table. Appends are serialised so the chain never forks."""
+    """An append-only Merkle log: each appending transaction adds its events as leaves and one
+    checkpoint (size, root) signed with the service's Ed25519 key."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, signing_key: Ed25519PrivateKey) -> None:
         self._session = session
+        self._key = signing_key
 
-    def _head(self) -> tuple[int, str]:
+    def _head(self) -> tuple[int, Frontier]:
         bind = self._session.get_bind()
         if bind.dialect.name == "postgresql":
             # One appender at a time across all API workers; released at commit.
             self._session.execute(select(func.pg_advisory_xact_lock(0x46505354)))
         row = self._session.execute(
-            select(audit_events.c.seq, audit_events.c.hash)
-            .order_by(audit_events.c.seq.desc())
+            select(audit_checkpoints.c.size, audit_checkpoints.c.frontier)
+            .order_by(audit_checkpoints.c.size.desc())
             .limit(1)
         ).first()
-        return (row.seq, row.hash) if row else (0, GENESIS)
+        if row is None:
+            return 0, Frontier()
+        return int(row.size), Frontier.from_json(json.loads(row.frontier))
 
     def append(self, event: AuditEvent) -> int:
         return self.append_many([event])
 
     def append_many(self, events: Sequence[AuditEvent]) -> int:
-        """Append in order; returns the sequence number of the last event."""
-        seq, previous = self._head()
+        """Append in order and sign the new tree head; returns the last sequence number."""
+        seq, frontier = self._head()
         if not events:
             return seq
         rows = []
         for event in events:
             seq += 1
-            previous = chain_hash(previous, event)
+            leaf = leaf_for(seq, event)
+            frontier.append(leaf)
             rows.append(
                 {
                     "seq": seq,
@@ -463,10 +479,20 @@ class SqlAuditLog:
                     "result_count": event.result_count,
                     "urgent": event.urgent,
                     "detail": json.dumps(event.detail, sort_keys=True),
-                    "hash": previous,
+                    "leaf": leaf.hex(),
                 }
             )
         self._session.execute(insert(audit_events), rows)
+        head = Checkpoint(size=seq, root=frontier.root(), at=_now())
+        self._session.execute(
+            insert(audit_checkpoints).values(
+                size=head.size,
+                root=head.root.hex(),
+                at=head.at,
+                signature=self._key.sign(head.message()).hex(),
+                frontier=json.dumps(frontier.to_json()),
+            )
+        )
         return seq
 
     def read(self, *, agency: str | None = None, limit: int = 100) -> list[AuditEvent]:
@@ -475,11 +501,46 @@ class SqlAuditLog:
             query = query.where(audit_events.c.agency == agency)
         return [_event(row) for row in self._session.execute(query)]
 
+    def checkpoints(self) -> list[Checkpoint]:
+        return [
+            Checkpoint(
+                size=row.size,
+                root=bytes.fromhex(row.root),
+                at=_aware(row.at),
+                signature=bytes.fromhex(row.signature),
+            )
+            for row in self._session.execute(
+                select(audit_checkpoints).order_by(audit_checkpoints.c.size)
+            )
+        ]
+
     def verify(self) -> int | None:
-        previous = GENESIS
+        """Recompute the tree from the stored events and check every signed checkpoint against
+        it. Returns None when intact, else the sequence number of the first event that is wrong
+        (edited, missing, out of order, or missing from the end)."""
+        public = self._key.public_key()
+        checkpoints = self.checkpoints()
+        for checkpoint in checkpoints:
+            try:
+                public.verify(checkpoint.signature, checkpoint.message())
+            except InvalidSignature:
+                return checkpoint.size  # a forged or altered tree head
+        by_size = {c.size: c for c in checkpoints}
+        frontier = Frontier()
+        last_good = 0
         rows = self._session.execute(select(audit_events).order_by(audit_events.c.seq))
         for expected_seq, row in enumerate(rows, start=1):
-            previous = chain_hash(previous, _event(row))
-            if row.seq != expected_seq or row.hash != previous:
-                return int(row.seq)
+            if row.seq != expected_seq:
+                return expected_seq
+            frontier.append(leaf_for(expected_seq, _event(row)))
+            signed = by_size.get(expected_seq)
+            if signed is not None:
+                if signed.root != frontier.root():
+                    return last_good + 1
+                last_good = expected_seq
+        size = frontier.size
+        newest = checkpoints[-1].size if checkpoints else 0
+        if newest != size:
+            # Events deleted from the end (newest > size) or appended without a signature.
+            return min(newest, size) + 1
         return None

@@ -18,6 +18,7 @@ from sqlalchemy import (
 
 __all__ = [
     "agencies",
+    "audit_checkpoints",
     "audit_events",
     "blocking_keys",
     "involvements",
@@ -138,6 +139,18 @@ audit_events = Table(
     Column("result_count", Integer, nullable=False, default=0),
     Column("urgent", Boolean, nullable=False, default=False),
     Column("detail", Text, nullable=False, default="{}"),
-    Column("hash", String(64), nullable=False),
+    Column("leaf", String(64), nullable=False),  # RFC 9162 leaf hash, hex
     Index(None, "agency", "at"),
+)
+
+# Signed tree heads, one per appending transaction. `frontier` lets the next append extend the
+# tree in O(log n) without rereading the log.
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("size", Integer, primary_key=True, autoincrement=False),
+    Column("root", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("frontier", Text, nullable=False),
 )

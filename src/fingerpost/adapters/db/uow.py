@@ -3,6 +3,7 @@
 from types import TracebackType
 from typing import Self
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,14 +13,17 @@ __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
 
 
 class SqlUnitOfWork:
+    """One transaction over every repository; the audit log signs with the service's key."""
+
     agencies: SqlAgencies
     involvements: SqlInvolvements
     links: SqlLinks
     notifications: SqlNotifications
     audit: SqlAuditLog
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey) -> None:
         self._sessions = sessions
+        self._key = signing_key
 
     def __enter__(self) -> Self:
         self._session = self._sessions()
@@ -27,7 +31,7 @@ class SqlUnitOfWork:
         self.involvements = SqlInvolvements(self._session, self.agencies)
         self.links = SqlLinks(self._session)
         self.notifications = SqlNotifications(self._session, self.agencies)
-        self.audit = SqlAuditLog(self._session)
+        self.audit = SqlAuditLog(self._session, self._key)
         return self
 
     def __exit__(
@@ -47,8 +51,9 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, signing_key: Ed25519PrivateKey) -> None:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self._key = signing_key
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self._key)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 07:20:37.497060
+Create Date: 2026-11-25 07:23:04.829779
 """
 
 from collections.abc import Sequence
@@ -34,6 +34,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_agencies_code")),
     )
     op.create_table(
+        "audit_checkpoints",
+        sa.Column("size", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("root", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("signature", sa.String(length=128), nullable=False),
+        sa.Column("frontier", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("size", name=op.f("pk_audit_checkpoints")),
+    )
+    op.create_table(
         "audit_events",
         sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -44,7 +53,7 @@ def upgrade() -> None:
         sa.Column("result_count", sa.Integer(), nullable=False),
         sa.Column("urgent", sa.Boolean(), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
-        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("leaf", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_events")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
@@ -191,5 +200,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_events_agency_at"))
 
     op.drop_table("audit_events")
+    op.drop_table("audit_checkpoints")
     op.drop_table("agencies")
     # ### end Alembic commands ###
