@@ -13,7 +13,8 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -142,11 +143,13 @@ class EncodedIdentity:
 
 @dataclass(frozen=True, slots=True)
 class EncodedQuery:
-    """An identity to look for: its encoding plus the wider set of blocking keys to probe with
-    (swapped day/month, given/family swapped, previous names)."""
+    """An identity to look for: its encoding (what the hub may store), plus a wider `probe` to
+    compare with and a wider set of blocking keys (swapped day/month, given/family swapped,
+    previous names). Neither the probe nor the probe keys are ever stored."""
 
     identity: EncodedIdentity
     probe_keys: frozenset[int]
+    probe: EncodedIdentity
 
 
 def _swap_day_month(day: date) -> date | None:
@@ -196,13 +199,40 @@ class Encoder:
             bits |= self._positions(label, padded[i : i + 2])
         return bits
 
-    def encode(self, person: NormalisedIdentity) -> EncodedQuery:
+    def _name_tokens(
+        self, salt: str, person: NormalisedIdentity
+    ) -> tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]]:
+        """Nickname/transliteration forms and sounds of the names, salted (see the module doc)."""
+        other_words = [word for name in person.other for word in name]
+        # Given names written as other names ("known as") count as given forms too.
+        forms = frozenset(
+            self.token("given-form", f"{salt}|{form}")
+            for word in (*person.given, *other_words)
+            for form in name_family(word)
+        )
+        given_sound = frozenset(
+            self.token("given-sound", f"{salt}|{phonetic(w)}") for w in person.given
+        )
+        family_sound = frozenset(
+            self.token("family-sound", f"{salt}|{phonetic(w)}")
+            for w in (person.family_joined, *person.family, *other_words)
+            if w
+        )
+        return forms, given_sound, family_sound
+
+    def encode(
+        self, person: NormalisedIdentity, *, birth_years: Iterable[int] = ()
+    ) -> EncodedQuery:
+        """Encode `person`. `birth_years` are the years a child in scope may have been born in:
+        when the date of birth is unknown, the probe carries name tokens salted with each, so a
+        nickname still agrees with a record that knows the date."""
         born = person.date_of_birth
         # Name tokens are salted with the year of birth so no token counts a surname nationally.
         salt = str(born.year) if born else "?"
         given_words = person.given
         other_words = [word for name in person.other for word in name]
         family = person.family_joined
+        forms, given_sound, family_sound = self._name_tokens(salt, person)
 
         alt_words = [
             *given_words[1:],
@@ -210,18 +240,6 @@ class Encoder:
             *(person.family if len(person.family) > 1 else ()),
         ]
         alt_words += ["".join(name) for name in person.other if len(name) > 1]
-        # Given names written as other names ("known as") count as given forms too.
-        forms = {
-            self.token("given-form", f"{salt}|{form}")
-            for word in (*given_words, *other_words)
-            for form in name_family(word)
-        }
-        given_sound = {self.token("given-sound", f"{salt}|{phonetic(w)}") for w in given_words}
-        family_sound = {
-            self.token("family-sound", f"{salt}|{phonetic(w)}")
-            for w in (family, *person.family, *other_words)
-            if w
-        }
 
         dob_text = born.isoformat() if born else ""
         swapped = _swap_day_month(born) if born else None
@@ -239,9 +257,9 @@ class Encoder:
             given_bf=self.bloom("name", person.first_given),
             family_bf=self.bloom("name", family),
             alt_bfs=tuple(self.bloom("name", w) for w in dict.fromkeys(alt_words) if w),
-            given_forms=frozenset(forms),
-            given_sound=frozenset(given_sound),
-            family_sound=frozenset(family_sound),
+            given_forms=forms,
+            given_sound=given_sound,
+            family_sound=family_sound,
             dob=self.token("dob", dob_text) if born else None,
             dob_swapped=self.token("dob", swapped.isoformat()) if swapped else None,
             dob_month=self.token("dob-month", dob_text[:7]) if born else None,
@@ -259,7 +277,17 @@ class Encoder:
         # Names entered the other way round, and previous names, are probed for but not stored.
         for given_alt, family_alt in self._name_variants(person):
             probes |= self._blocking_keys(person, born, given_alt, family_alt)
-        return EncodedQuery(identity=identity, probe_keys=frozenset(probes))
+        # The other side may know the year of birth when this one does not, or not know it when
+        # this one does ("?"): the probe also carries the names salted those ways.
+        wider = [self._name_tokens(str(year), person) for year in birth_years] if not born else []
+        wider.append(self._name_tokens("?", person))
+        probe = replace(
+            identity,
+            given_forms=identity.given_forms.union(*(w[0] for w in wider)),
+            given_sound=identity.given_sound.union(*(w[1] for w in wider)),
+            family_sound=identity.family_sound.union(*(w[2] for w in wider)),
+        )
+        return EncodedQuery(identity=identity, probe_keys=frozenset(probes), probe=probe)
 
     @staticmethod
     def _name_variants(person: NormalisedIdentity) -> list[tuple[tuple[str, ...], str]]:

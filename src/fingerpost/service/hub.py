@@ -281,7 +281,7 @@ class Hub:
     ) -> list[tuple[Candidate, Verdict]]:
         found: list[tuple[Candidate, Verdict]] = []
         for candidate in uow.involvements.candidates(child.probe_keys, exclude_agency):
-            verdict = score(child.identity, candidate.identity, self._model)
+            verdict = score(child.probe, candidate.identity, self._model)
             if verdict is not None:
                 found.append((candidate, verdict))
         # Strong first, then by evidence: the weight orders results but is never shown.
