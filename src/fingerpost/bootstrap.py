@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Engine, text
 
 from fingerpost.adapters.db import engine as db
@@ -28,6 +29,7 @@ class Fingerpost:
     gateway: Gateway
     tokens: TokenService
     unit_of_work: Callable[[], UnitOfWork]  # for operator tools and tests; use cases go via hub
+    public_key: bytes  # raw Ed25519 public key: verifies tokens and audit checkpoints
     fresh: bool  # True when this start initialised an empty home
 
     def ready(self) -> bool:
@@ -64,5 +66,6 @@ def bootstrap(settings: Settings | None = None) -> Fingerpost:
         gateway=Gateway(linkage_secret(home)),
         tokens=TokenService(key, ttl=settings.token_ttl),
         unit_of_work=uow_factory,
+        public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
         fresh=fresh,
     )

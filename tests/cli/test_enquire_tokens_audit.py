@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -214,7 +215,7 @@ def test_register_and_enquire_on_each_database(
     assert [(s["enquiry_ref"], s["agency"], s["confidence"]) for s in signposts] == [
         ("Q-1", "CSC-LDS", "strong")
     ]
-    assert cli("audit", "verify").stdout.strip() == "audit log intact"
+    assert cli("audit", "verify").stdout.startswith("audit log intact")
     with cli.installation() as fp:
         assert fp.engine.url.get_backend_name() == cli.database_url.split(":")[0].split("+")[0]
         assert fp.hub.count_involvements() == 2
@@ -256,7 +257,7 @@ def test_tokens_create_refuses_unknown_agencies_and_roles(
 def test_audit_verify_says_intact_then_finds_an_edit(registered: Cli) -> None:
     result = registered("audit", "verify")
     assert result.exit_code == 0
-    assert result.stdout.strip() == "audit log intact"
+    assert result.stdout.startswith("audit log intact: ")
     with registered.installation() as fp, fp.engine.begin() as connection:
         connection.exec_driver_sql("UPDATE audit_events SET purpose = 'edited' WHERE seq = 2")
     broken = registered("audit", "verify")
@@ -281,3 +282,40 @@ def test_an_enquiry_dry_run_asks_nothing_and_writes_nothing(
             "SELECT count(*) FROM audit_events WHERE action = 'enquiry:made'"
         ).scalar()
     assert made == 0
+
+
+def test_audit_proofs_verify_against_the_signed_checkpoint(registered: Cli) -> None:
+    inclusion = registered("audit", "proof", "--seq", "2")
+    assert inclusion.exit_code == 0, inclusion.output
+    body = json.loads(inclusion.stdout)
+    assert body["type"] == "inclusion"
+    assert body["verified"] is True
+    consistency = json.loads(registered("audit", "proof", "--from", "1").stdout)
+    assert consistency["verified"] is True
+    assert consistency["new"]["size"] >= consistency["old"]["size"]
+
+
+def test_an_audit_proof_needs_exactly_one_question(registered: Cli) -> None:
+    assert registered("audit", "proof").exit_code == 2
+    assert registered("audit", "proof", "--seq", "1", "--from", "1").exit_code == 2
+    assert registered("audit", "proof", "--seq", "999").exit_code == 2
+
+
+def test_the_audit_export_holds_every_event_and_checkpoint_but_no_child(
+    registered: Cli, tmp_path: Path, register_row: Row
+) -> None:
+    output = tmp_path / "audit.jsonl"
+    result = registered("audit", "export", output)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    kinds = [line["type"] for line in lines]
+    assert kinds[0] == "key"
+    assert "event" in kinds
+    assert "checkpoint" in kinds
+    seqs = [line["seq"] for line in lines if line["type"] == "event"]
+    assert seqs == list(range(1, len(seqs) + 1))
+    text = output.read_text(encoding="utf-8")
+    child = register_row()
+    for field in ("given_names", "family_name", "date_of_birth", "postcode", "nhs_number"):
+        if child[field]:
+            assert child[field] not in text

@@ -1,6 +1,7 @@
 """The `fingerpost` command line (Typer + Rich). Exit status: 0 all rows accepted, 1 some rows
 rejected (valid rows stored), 2 usage or file-level error (nothing written)."""
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from rich.text import Text
 
 from fingerpost import __version__
+from fingerpost.audit.events import Checkpoint
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
@@ -27,6 +29,7 @@ from fingerpost.entrypoints.csvio import (
     CsvReader,
     RowError,
     atomic_csv_writer,
+    atomic_text_writer,
     write_errors,
 )
 from fingerpost.gateway import (
@@ -506,12 +509,101 @@ def tokens_create(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the audit chain; report the first bad event, if any."""
-    first_bad = _open().hub.verify_audit()
+    """Recompute the Merkle tree from every stored event and check every signed checkpoint;
+    report the first bad event, if any (exit 1)."""
+    fp = _open()
+    first_bad = fp.hub.verify_audit()
     if first_bad is None:
-        typer.echo("audit log intact")
+        checkpoints = fp.hub.audit_checkpoints()
+        head = checkpoints[-1] if checkpoints else None
+        size, root = (head.size, head.root.hex()) if head else (0, "-")
+        typer.echo(f"audit log intact: {size} events, root {root}")
         return
     raise _fail(f"audit log broken at event {first_bad}", 1)
+
+
+@audit_app.command("proof")
+def audit_proof(
+    seq: Annotated[
+        int | None, typer.Option("--seq", min=1, help="Prove that this event is in the log.")
+    ] = None,
+    since: Annotated[
+        int | None,
+        typer.Option("--from", min=1, help="Prove the log of this size was only appended to."),
+    ] = None,
+) -> None:
+    """Print an RFC 9162 inclusion or consistency proof (JSON) against the newest signed
+    checkpoint."""
+    if (seq is None) == (since is None):
+        raise _fail("give exactly one of --seq N (inclusion) or --from SIZE (consistency)")
+    fp = _open()
+
+    def head(checkpoint: Checkpoint) -> dict[str, object]:
+        return {
+            "size": checkpoint.size,
+            "root": checkpoint.root.hex(),
+            "at": checkpoint.at.isoformat(),
+            "signature": checkpoint.signature.hex(),
+        }
+
+    try:
+        if seq is not None:
+            inclusion = fp.hub.inclusion_proof(seq)
+            body: dict[str, object] = {
+                "type": "inclusion",
+                "seq": inclusion.seq,
+                "leaf": inclusion.leaf.hex(),
+                "path": [node.hex() for node in inclusion.path],
+                "checkpoint": head(inclusion.checkpoint),
+                "verified": inclusion.verify(),
+            }
+        else:
+            assert since is not None
+            consistency = fp.hub.consistency_proof(since)
+            body = {
+                "type": "consistency",
+                "old": head(consistency.old),
+                "new": head(consistency.new),
+                "path": [node.hex() for node in consistency.path],
+                "verified": consistency.verify(),
+            }
+    except DomainError as error:
+        raise _fail(str(error)) from None
+    body["public_key"] = fp.public_key.hex()
+    typer.echo(json.dumps(body, indent=2))
+
+
+@audit_app.command("export")
+def audit_export(
+    output: Annotated[Path, typer.Argument(help="JSON Lines file to write.")],
+) -> None:
+    """Write every audit event and signed checkpoint as JSON Lines, for an external witness or
+    archive. Events hold no child identity."""
+    fp = _open()
+    count = 0
+    with atomic_text_writer(output) as handle:
+        handle.write(json.dumps({"type": "key", "ed25519": fp.public_key.hex()}) + "\n")
+        after = 0
+        while batch := fp.hub.audit_export(after=after):
+            for seq, event in batch:
+                line = {"type": "event", "seq": seq, **json.loads(event.canonical())}
+                handle.write(json.dumps(line, sort_keys=True) + "\n")
+            after = batch[-1][0]
+            count += len(batch)
+        for checkpoint in fp.hub.audit_checkpoints():
+            handle.write(
+                json.dumps(
+                    {
+                        "type": "checkpoint",
+                        "size": checkpoint.size,
+                        "root": checkpoint.root.hex(),
+                        "at": checkpoint.at.isoformat(),
+                        "signature": checkpoint.signature.hex(),
+                    }
+                )
+                + "\n"
+            )
+    err.print(f"audit export: {count} events written to {output}")
 
 
 @app.command()

@@ -13,11 +13,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TextIO
 
 from fingerpost.gateway import AnyOf
 
-__all__ = ["CsvFileError", "CsvReader", "RowError", "atomic_csv_writer", "write_errors"]
+__all__ = [
+    "CsvFileError",
+    "CsvReader",
+    "RowError",
+    "atomic_csv_writer",
+    "atomic_text_writer",
+    "write_errors",
+]
 
 
 class _CsvReader(Protocol):
@@ -134,19 +141,26 @@ class CsvReader:
 
 
 @contextmanager
-def atomic_csv_writer(path: Path, columns: Sequence[str]) -> Iterator[RowWriter]:
-    """Write to a temporary file beside `path` and move it into place only on success."""
+def atomic_text_writer(path: Path) -> Iterator[TextIO]:
+    """Write to a temporary file beside `path` and move it into place only on success, so a
+    failure never leaves a half-written output behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            yield writer
+            yield handle
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_csv_writer(path: Path, columns: Sequence[str]) -> Iterator[RowWriter]:
+    with atomic_text_writer(path) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        yield writer
 
 
 def write_errors(path: Path, ref_column: str, errors: Sequence[RowError]) -> None:

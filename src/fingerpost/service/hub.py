@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-from fingerpost.audit.events import AuditAction, AuditEvent
+from fingerpost.audit import merkle
+from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import NotFound, PermissionDenied
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
@@ -30,7 +31,32 @@ from fingerpost.service.records import (
     StoredInvolvement,
 )
 
-__all__ = ["Hub"]
+__all__ = ["ConsistencyProof", "Hub", "InclusionProof"]
+
+
+@dataclass(frozen=True, slots=True)
+class InclusionProof:
+    seq: int
+    leaf: bytes
+    path: list[bytes]
+    checkpoint: Checkpoint
+
+    def verify(self) -> bool:
+        head = self.checkpoint
+        return merkle.verify_inclusion(self.seq - 1, head.size, self.leaf, self.path, head.root)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyProof:
+    old: Checkpoint
+    new: Checkpoint
+    path: list[bytes]
+
+    def verify(self) -> bool:
+        return merkle.verify_consistency(
+            self.old.size, self.new.size, self.old.root, self.new.root, self.path
+        )
+
 
 Clock = Callable[[], datetime]
 
@@ -365,6 +391,43 @@ class Hub:
     def verify_audit(self) -> int | None:
         with self._uow() as uow:
             return uow.audit.verify()
+
+    def inclusion_proof(self, seq: int) -> InclusionProof:
+        """Proof that event `seq` is in the log as of the newest signed checkpoint."""
+        with self._uow() as uow:
+            leaves = uow.audit.leaves()
+            head = uow.audit.checkpoints()[-1] if leaves else None
+            if head is None or not 1 <= seq <= head.size:
+                raise NotFound(f"no audit event {seq}")
+            tree = leaves[: head.size]
+            return InclusionProof(
+                seq=seq,
+                leaf=tree[seq - 1],
+                path=merkle.inclusion_proof(seq - 1, tree),
+                checkpoint=head,
+            )
+
+    def consistency_proof(self, old_size: int) -> ConsistencyProof:
+        """Proof that the log of `old_size` events is a prefix of today's: nothing rewritten."""
+        with self._uow() as uow:
+            checkpoints = {c.size: c for c in uow.audit.checkpoints()}
+            leaves = uow.audit.leaves()
+        if not checkpoints or old_size not in checkpoints:
+            raise NotFound(f"no signed checkpoint of size {old_size}")
+        head = checkpoints[max(checkpoints)]
+        return ConsistencyProof(
+            old=checkpoints[old_size],
+            new=head,
+            path=merkle.consistency_proof(old_size, leaves[: head.size]),
+        )
+
+    def audit_export(self, *, after: int = 0, limit: int = 10_000) -> list[tuple[int, AuditEvent]]:
+        with self._uow() as uow:
+            return uow.audit.events(after=after, limit=limit)
+
+    def audit_checkpoints(self) -> list[Checkpoint]:
+        with self._uow() as uow:
+            return uow.audit.checkpoints()
 
     def record(self, actor: Actor, action: AuditAction, **detail: str) -> None:
         """Append a standalone audit event (e.g. a token issued from the command line)."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
-from fingerpost.audit.events import AuditEvent
+from fingerpost.audit.events import AuditEvent, Checkpoint
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import Candidate, Notification, StoredInvolvement
@@ -75,8 +75,18 @@ class AuditLog(Protocol):
     def append_many(self, events: Sequence[AuditEvent]) -> int: ...
     def read(self, *, agency: str | None = None, limit: int = 100) -> list[AuditEvent]: ...
     def verify(self) -> int | None:
-        """None when the chain is intact, else the sequence number of the first bad event."""
+        """None when the log is intact, else the sequence number of the first bad event."""
         ...
+
+    def leaves(self) -> list[bytes]:
+        """Stored Merkle leaf hashes, in order (position i holds event i + 1)."""
+        ...
+
+    def events(self, *, after: int = 0, limit: int = 10_000) -> list[tuple[int, AuditEvent]]:
+        """Events with their sequence numbers, oldest first."""
+        ...
+
+    def checkpoints(self) -> list[Checkpoint]: ...
 
 
 class UnitOfWork(Protocol):

@@ -501,6 +501,19 @@ class SqlAuditLog:
             query = query.where(audit_events.c.agency == agency)
         return [_event(row) for row in self._session.execute(query)]
 
+    def leaves(self) -> list[bytes]:
+        query = select(audit_events.c.leaf).order_by(audit_events.c.seq)
+        return [bytes.fromhex(leaf) for leaf in self._session.scalars(query)]
+
+    def events(self, *, after: int = 0, limit: int = 10_000) -> list[tuple[int, AuditEvent]]:
+        query = (
+            select(audit_events)
+            .where(audit_events.c.seq > after)
+            .order_by(audit_events.c.seq)
+            .limit(limit)
+        )
+        return [(int(row.seq), _event(row)) for row in self._session.execute(query)]
+
     def checkpoints(self) -> list[Checkpoint]:
         return [
             Checkpoint(
