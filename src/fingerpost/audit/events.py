@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     SIGNPOST_DISCLOSED = "signpost:disclosed"
     TOKEN_ISSUED = "token:issued"  # noqa: S105 - an event name, not a secret
     AUDIT_READ = "audit:read"
+    MODEL_TRAINED = "model:trained"
 
 
 @dataclass(frozen=True, slots=True)

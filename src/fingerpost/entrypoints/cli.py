@@ -86,6 +86,10 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+model_app = typer.Typer(
+    help="The match model: train it on the register, show it.", no_args_is_help=True
+)
+app.add_typer(model_app, name="model")
 
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
 # contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
@@ -604,6 +608,45 @@ def audit_export(
                 + "\n"
             )
     err.print(f"audit export: {count} events written to {output}")
+
+
+@model_app.command("train")
+def model_train(
+    sample: Annotated[
+        int, typer.Option(min=10, help="Registrations sampled to find candidate pairs.")
+    ] = 20_000,
+    random_pairs: Annotated[
+        int, typer.Option(min=100, help="Random pairs used to measure chance agreement (u).")
+    ] = 100_000,
+) -> None:
+    """Estimate the match model by EM on the registered data (no labels needed), store it as a
+    new version and use it from now on."""
+    fp = _open()
+    try:
+        training = fp.hub.train_model(
+            Actor(subject="cli:operator", name="operator", agency="-", role=Role.OPERATOR),
+            sample=sample,
+            random_pairs=random_pairs,
+        )
+    except DomainError as error:
+        raise _fail(str(error)) from None
+    state = "converged" if training.converged else "did not converge"
+    err.print(
+        f"model {training.model.version}: EM {state} after {training.iterations} iterations on "
+        f"{training.candidate_pairs} candidate pairs and {training.random_pairs} random pairs; "
+        f"share of candidates that match {training.prior:.3f}"
+    )
+    _print_model(training.model.to_json())
+
+
+@model_app.command("show")
+def model_show() -> None:
+    """Print the match model in use (JSON): m and u per comparison level, and the thresholds."""
+    _print_model(_open().hub.model.to_json())
+
+
+def _print_model(body: str) -> None:
+    typer.echo(json.dumps(json.loads(body), indent=2, sort_keys=True))
 
 
 @app.command()

@@ -6,9 +6,10 @@ the sum of log2(m/u) over fields; two thresholds turn it into `strong` or `possi
 in `DEFAULT_MODEL` are a first, hand-set model (docs/adr/0003); EM training replaces them.
 """
 
+import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from fingerpost.domain.vocabulary import Confidence
 from fingerpost.matching.encode import EncodedIdentity, dice
@@ -19,14 +20,14 @@ __all__ = ["DEFAULT_MODEL", "Comparison", "Level", "MatchModel", "Verdict", "sco
 @dataclass(frozen=True, slots=True)
 class Level:
     name: str
-    m: float
-    u: float
+    m: float  # P(level | same child)
+    u: float  # P(level | different children)
     says: str  # how the level reads in `why`; empty = not worth saying
     agrees: bool
+    weight: float = field(init=False)  # log2(m/u), computed once: scoring is the hot path
 
-    @property
-    def weight(self) -> float:
-        return math.log2(self.m / self.u)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weight", math.log2(self.m / self.u))
 
 
 # A level function returns the index of the first level the pair reaches, or None when either side
@@ -200,10 +201,53 @@ SEX = Comparison(
 
 @dataclass(frozen=True, slots=True)
 class MatchModel:
+    """Comparisons with their m/u, and the two weight thresholds. Versioned: a trained model is
+    stored and the hub says which version produced a signpost in the audit trail."""
+
     version: str
     comparisons: tuple[Comparison, ...]
     strong_at: float
     possible_at: float
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "version": self.version,
+                "strong_at": self.strong_at,
+                "possible_at": self.possible_at,
+                "comparisons": {
+                    c.field: {level.name: [level.m, level.u] for level in c.levels}
+                    for c in self.comparisons
+                },
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, base: "MatchModel | None" = None) -> "MatchModel":
+        """Read stored parameters onto the comparisons of `base` (the code owns level logic)."""
+        raw = json.loads(text)
+        base = base or DEFAULT_MODEL
+        comparisons = []
+        for comparison in base.comparisons:
+            stored = raw["comparisons"].get(comparison.field, {})
+            levels = tuple(
+                replace(level, m=stored[level.name][0], u=stored[level.name][1])
+                if level.name in stored
+                else level
+                for level in comparison.levels
+            )
+            comparisons.append(replace(comparison, levels=levels))
+        return cls(
+            version=str(raw["version"]),
+            comparisons=tuple(comparisons),
+            strong_at=float(raw["strong_at"]),
+            possible_at=float(raw["possible_at"]),
+        )
+
+    def levels_of(self, a: EncodedIdentity, b: EncodedIdentity) -> tuple[int | None, ...]:
+        """The comparison vector of a pair: the level index per comparison, None if missing."""
+        return tuple(c.level_of(a, b, c.thresholds) for c in self.comparisons)
 
 
 DEFAULT_MODEL = MatchModel(

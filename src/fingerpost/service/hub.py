@@ -7,6 +7,7 @@ if the audit write fails, nothing is disclosed and nothing is stored (fail close
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Pr
 from fingerpost.domain.vocabulary import Confidence, Role
 from fingerpost.matching.encode import EncodedQuery
 from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
+from fingerpost.matching.train import Training, train
 from fingerpost.service.ports import UnitOfWork
 from fingerpost.service.records import (
     Candidate,
@@ -91,12 +93,61 @@ class Hub:
         self,
         uow_factory: Callable[[], UnitOfWork],
         *,
-        model: MatchModel = DEFAULT_MODEL,
+        model: MatchModel | None = None,
         clock: Clock = _utcnow,
     ) -> None:
         self._uow = uow_factory
-        self._model = model
         self._clock = clock
+        self._model = model or self._stored_model() or DEFAULT_MODEL
+
+    def _stored_model(self) -> MatchModel | None:
+        with self._uow() as uow:
+            body = uow.models.newest()
+        return MatchModel.from_json(body) if body else None
+
+    @property
+    def model(self) -> MatchModel:
+        return self._model
+
+    # -- the match model --------------------------------------------------------------------
+
+    def train_model(
+        self, actor: Actor, *, sample: int = 20_000, random_pairs: int = 100_000
+    ) -> Training:
+        """Estimate m, u and the thresholds by EM on the register itself, store the model as a new
+        version and use it from now on. No labels: see `fingerpost.matching.train`."""
+        self._require(actor, Role.OPERATOR, Role.AGENCY_ADMIN)
+        base = self._model
+        with self._uow() as uow:
+            people = uow.involvements.sample(sample)
+            candidate_vectors = [
+                base.levels_of(identity, candidate.identity)
+                for agency, identity in people
+                for candidate in uow.involvements.candidates(identity.blocking_keys, agency)
+            ]
+        if len(people) < 2 or not candidate_vectors:
+            raise NotFound("not enough registrations to train a model")
+        chooser = random.Random(len(people))  # noqa: S311 - sampling for estimation, not secrecy
+        random_vectors = []
+        for _ in range(random_pairs):
+            (agency_a, a), (agency_b, b) = chooser.sample(people, 2)
+            if agency_a != agency_b:
+                random_vectors.append(base.levels_of(a, b))
+        version = f"em-{self._clock():%Y%m%dT%H%M%S}-{new_id()[:6]}"
+        training = train(candidate_vectors, random_vectors, DEFAULT_MODEL, version=version)
+        with self._uow() as uow:
+            uow.models.add(version, training.model.to_json())
+            uow.audit.append(
+                self._event(
+                    actor,
+                    AuditAction.MODEL_TRAINED,
+                    result_count=training.candidate_pairs,
+                    detail={"model": version},
+                )
+            )
+            uow.commit()
+        self._model = training.model
+        return training
 
     # -- agencies ---------------------------------------------------------------------------
 
@@ -293,6 +344,7 @@ class Hub:
                         urgent=urgent,
                         detail={
                             "enquiry": enquiry_id,
+                            "model": self._model.version,
                             "disclosed": ",".join(c.involvement.id for c, _ in matches),
                         },
                     )

@@ -16,6 +16,7 @@ __all__ = [
     "AuditLog",
     "InvolvementRepository",
     "LinkRepository",
+    "ModelRepository",
     "NotificationRepository",
     "UnitOfWork",
 ]
@@ -55,6 +56,18 @@ class InvolvementRepository(Protocol):
     def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
         """Involvements of other agencies sharing at least one blocking key."""
         ...
+
+    def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:
+        """Up to `size` stored identities chosen at random, with their agency codes."""
+        ...
+
+
+class ModelRepository(Protocol):
+    def newest(self) -> str | None:
+        """The newest stored match model (JSON), if any."""
+        ...
+
+    def add(self, version: str, body: str) -> None: ...
 
 
 class LinkRepository(Protocol):
@@ -103,6 +116,8 @@ class UnitOfWork(Protocol):
     def notifications(self) -> NotificationRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def models(self) -> ModelRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

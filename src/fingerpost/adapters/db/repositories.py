@@ -27,6 +27,7 @@ from .tables import (
     blocking_keys,
     involvements,
     links,
+    match_models,
     notifications,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "SqlAuditLog",
     "SqlInvolvements",
     "SqlLinks",
+    "SqlModels",
     "SqlNotifications",
 ]
 
@@ -314,6 +316,18 @@ class SqlInvolvements:
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(involvements)) or 0
 
+    def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:
+        query = (
+            select(agencies.c.code, involvements.c.identity)
+            .join_from(involvements, agencies)
+            .order_by(func.random())
+            .limit(size)
+        )
+        return [
+            (row.code, EncodedIdentity.from_json(row.identity))
+            for row in self._session.execute(query)
+        ]
+
     def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
         keys = list(probe_keys)
         if not keys:
@@ -327,6 +341,20 @@ class SqlInvolvements:
             )
             for row in rows
         ]
+
+
+class SqlModels:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def newest(self) -> str | None:
+        query = select(match_models.c.body).order_by(match_models.c.created_at.desc()).limit(1)
+        return self._session.scalar(query)
+
+    def add(self, version: str, body: str) -> None:
+        self._session.execute(
+            insert(match_models).values(version=version, created_at=_now(), body=body)
+        )
 
 
 class SqlLinks:

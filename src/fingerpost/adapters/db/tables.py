@@ -23,6 +23,7 @@ __all__ = [
     "blocking_keys",
     "involvements",
     "links",
+    "match_models",
     "metadata",
     "notifications",
 ]
@@ -141,6 +142,15 @@ audit_events = Table(
     Column("detail", Text, nullable=False, default="{}"),
     Column("leaf", String(64), nullable=False),  # RFC 9162 leaf hash, hex
     Index(None, "agency", "at"),
+)
+
+# Match models trained on the register (EM); the newest is in use.
+match_models = Table(
+    "match_models",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),
 )
 
 # Signed tree heads, one per appending transaction. `frontier` lets the next append extend the

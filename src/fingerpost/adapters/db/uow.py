@@ -7,7 +7,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .repositories import SqlAgencies, SqlAuditLog, SqlInvolvements, SqlLinks, SqlNotifications
+from .repositories import (
+    SqlAgencies,
+    SqlAuditLog,
+    SqlInvolvements,
+    SqlLinks,
+    SqlModels,
+    SqlNotifications,
+)
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
 
@@ -20,6 +27,7 @@ class SqlUnitOfWork:
     links: SqlLinks
     notifications: SqlNotifications
     audit: SqlAuditLog
+    models: SqlModels
 
     def __init__(self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey) -> None:
         self._sessions = sessions
@@ -32,6 +40,7 @@ class SqlUnitOfWork:
         self.links = SqlLinks(self._session)
         self.notifications = SqlNotifications(self._session, self.agencies)
         self.audit = SqlAuditLog(self._session, self._key)
+        self.models = SqlModels(self._session)
         return self
 
     def __exit__(

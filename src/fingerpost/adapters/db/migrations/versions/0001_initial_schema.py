@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 07:23:04.829779
+Create Date: 2026-11-25 07:28:30.407313
 """
 
 from collections.abc import Sequence
@@ -61,6 +61,13 @@ def upgrade() -> None:
             batch_op.f("ix_audit_events_agency_at"), ["agency", "at"], unique=False
         )
 
+    op.create_table(
+        "match_models",
+        sa.Column("version", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("version", name=op.f("pk_match_models")),
+    )
     op.create_table(
         "involvements",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -196,6 +203,7 @@ def downgrade() -> None:
 
     op.drop_table("blocking_keys")
     op.drop_table("involvements")
+    op.drop_table("match_models")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_agency_at"))
 
