@@ -15,8 +15,7 @@ def draw(chooser: random.Random, probabilities: list[list[float]]) -> Vector:
 def truth_model() -> tuple[list[list[float]], list[list[float]]]:
     m = [[level.m for level in c.levels] for c in DEFAULT_MODEL.comparisons]
     u = [[level.u for level in c.levels] for c in DEFAULT_MODEL.comparisons]
-    normal = [[x / sum(row) for x in row] for row in m], [[x / sum(row) for x in row] for row in u]
-    return normal
+    return [[x / sum(row) for x in row] for row in m], [[x / sum(row) for x in row] for row in u]
 
 
 def test_em_recovers_m_u_and_the_share_of_matches() -> None:
