@@ -459,6 +459,7 @@ def serve(
     import uvicorn
 
     from fingerpost.entrypoints.api import create_app
+    from fingerpost.entrypoints.logs import configure as configure_logs
 
     fp = _open()
     bind_host = host or fp.settings.host
@@ -466,7 +467,15 @@ def serve(
     err.print(
         f"fingerpost {__version__} serving on http://{bind_host}:{bind_port} (API docs at /docs)"
     )
-    uvicorn.run(create_app(fp), host=bind_host, port=bind_port, log_level=fp.settings.log_level)
+    configure_logs(fp.settings.log_level)
+    # uvicorn's access log would print query strings; the app logs route templates instead.
+    uvicorn.run(
+        create_app(fp),
+        host=bind_host,
+        port=bind_port,
+        log_level=fp.settings.log_level,
+        access_log=False,
+    )
 
 
 @tokens_app.command("create")

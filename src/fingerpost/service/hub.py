@@ -440,6 +440,9 @@ class Hub:
             uow.commit()
             return events
 
+    def require_auditor(self, actor: Actor) -> None:
+        self._require(actor, Role.AUDITOR)
+
     def verify_audit(self) -> int | None:
         with self._uow() as uow:
             return uow.audit.verify()

@@ -1,0 +1,599 @@
+"""The HTTP API (FastAPI): versioned under /api/v1, bearer tokens, RFC 9457 problem+json errors.
+
+Routes only translate: JSON in, a gateway encoding, one hub use case, JSON out. Child details
+arrive here and go no further than the gateway; responses and logs never echo them.
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fingerpost import __version__
+from fingerpost.bootstrap import Fingerpost, InvalidToken
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.errors import (
+    DomainError,
+    InvalidValue,
+    NotFound,
+    OutOfScope,
+    PermissionDenied,
+)
+from fingerpost.domain.values import parse_date
+from fingerpost.entrypoints.logs import logger
+from fingerpost.gateway import check_enquiry, parse_child, parse_register_row
+from fingerpost.service.records import (
+    Notification,
+    Registration,
+    SignpostView,
+    StoredInvolvement,
+)
+
+__all__ = ["create_app"]
+
+PROBLEM = "application/problem+json"
+_log = logger("fingerpost.api")
+
+
+# -- request and response bodies ---------------------------------------------------------------
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class ChildDetails(_Body):
+    """What is known of the child. Every field is optional; an enquiry needs two of NHS number,
+    a name, date of birth and postcode."""
+
+    nhs_number: str = Field(default="", max_length=20, examples=["943 476 5919"])
+    given_names: str = Field(default="", max_length=200, examples=["Zoe"])
+    family_name: str = Field(default="", max_length=200, examples=["O'Brien"])
+    other_names: str | list[str] = Field(
+        default="", description="Previous or alternative names: a list, or `;`-separated."
+    )
+    date_of_birth: str = Field(default="", max_length=10, examples=["2016-04-03"])
+    sex: str = Field(default="", max_length=10, examples=["female"])
+    postcode: str = Field(default="", max_length=10, examples=["M1 1AA"])
+
+    @field_validator("other_names")
+    @classmethod
+    def _joined(cls, value: str | list[str]) -> str:
+        return ";".join(value) if isinstance(value, list) else value
+
+    def row(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.model_dump().items()}
+
+
+class InvolvementIn(ChildDetails):
+    """One involvement of your agency with a child: the register CSV's columns."""
+
+    local_ref: str = Field(max_length=64, description="Your agency's own reference for the child.")
+    involvement: str = Field(examples=["child-in-need"])
+    practitioner_name: str = Field(max_length=200)
+    practitioner_role: str = Field(default="", max_length=200)
+    practitioner_phone: str = Field(default="", max_length=40)
+    practitioner_email: str = Field(default="", max_length=254)
+    start_date: str = Field(max_length=10, examples=["2026-01-05"])
+    end_date: str = Field(default="", max_length=10)
+
+
+class InvolvementChange(_Body):
+    """Fields to change; those left out stay as they are."""
+
+    practitioner_name: str | None = Field(default=None, max_length=200)
+    practitioner_role: str | None = Field(default=None, max_length=200)
+    practitioner_phone: str | None = Field(default=None, max_length=40)
+    practitioner_email: str | None = Field(default=None, max_length=254)
+    end_date: str | None = Field(default=None, max_length=10)
+
+
+class EndIn(_Body):
+    end_date: str = Field(default="", max_length=10, description="Default: today.")
+
+
+class EnquiryIn(ChildDetails):
+    purpose: str = Field(max_length=500, description="Why you are asking; recorded in the audit.")
+    urgent: bool = Field(default=False, description="Break-glass: urgent, reviewed afterwards.")
+    enquiry_ref: str = Field(default="", max_length=64, description="Your own reference.")
+
+
+class InvolvementOut(BaseModel):
+    id: str
+    local_ref: str
+    involvement: str
+    practitioner_name: str
+    practitioner_role: str
+    practitioner_phone: str
+    practitioner_email: str
+    start_date: date
+    end_date: date | None
+    status: str
+    shielded: bool
+    created_at: str
+    updated_at: str
+    links_found: int | None = None
+
+    @classmethod
+    def of(cls, stored: StoredInvolvement, links: int | None = None) -> "InvolvementOut":
+        person = stored.terms.practitioner
+        return cls(
+            id=stored.id,
+            local_ref=stored.key.local_ref,
+            involvement=stored.terms.kind.value,
+            practitioner_name=person.name,
+            practitioner_role=person.role,
+            practitioner_phone=person.phone,
+            practitioner_email=person.email,
+            start_date=stored.terms.start_date,
+            end_date=stored.terms.end_date,
+            status=stored.status.value,
+            shielded=stored.shielded,
+            created_at=stored.created_at.isoformat(),
+            updated_at=stored.updated_at.isoformat(),
+            links_found=links,
+        )
+
+
+class SignpostOut(BaseModel):
+    """Who to call. Never a score: `confidence` is `strong` (act on it) or `possible` (call to
+    confirm it is the same child)."""
+
+    confidence: str
+    why: str
+    agency: str
+    agency_name: str
+    authority_area: str
+    practitioner_name: str
+    practitioner_role: str
+    practitioner_phone: str
+    practitioner_email: str
+    involvement: str
+    start_date: date
+    end_date: date | None
+
+    @classmethod
+    def of(cls, view: SignpostView) -> "SignpostOut":
+        return cls(
+            confidence=view.confidence.value,
+            why=view.why,
+            agency=view.agency,
+            agency_name=view.agency_name,
+            authority_area=view.authority_area,
+            practitioner_name=view.practitioner_name,
+            practitioner_role=view.practitioner_role,
+            practitioner_phone=view.practitioner_phone,
+            practitioner_email=view.practitioner_email,
+            involvement=view.involvement,
+            start_date=view.start_date,
+            end_date=view.end_date,
+        )
+
+
+class EnquiryOut(BaseModel):
+    enquiry_id: str
+    enquiry_ref: str
+    searched: list[str] = Field(description="What the enquiry was matched on.")
+    strong: int
+    possible: int
+    signposts: list[SignpostOut]
+
+
+class NotificationOut(BaseModel):
+    id: str
+    kind: str = Field(
+        description="`enquiry`: someone looked for your child; `link`: another "
+        "agency also works with them."
+    )
+    local_ref: str = Field(description="Your own reference for the child.")
+    involvement_id: str
+    about: dict[str, str]
+    created_at: str
+
+    @classmethod
+    def of(cls, notice: Notification) -> "NotificationOut":
+        return cls(
+            id=notice.id,
+            kind=notice.kind,
+            local_ref=notice.local_ref,
+            involvement_id=notice.involvement_id,
+            about=notice.about,
+            created_at=notice.created_at.isoformat() if notice.created_at else "",
+        )
+
+
+class AgencyOut(BaseModel):
+    code: str
+    name: str
+    authority_area: str
+    kind: str
+    duty_phone: str
+    duty_email: str
+    out_of_hours_phone: str
+
+
+class AuditEventOut(BaseModel):
+    action: str
+    actor: str
+    agency: str
+    at: str
+    purpose: str
+    result_count: int
+    urgent: bool
+    detail: dict[str, str]
+
+
+class AuditVerifyOut(BaseModel):
+    intact: bool
+    first_bad_seq: int | None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+    instance: str = ""
+    errors: list[dict[str, str]] | None = None
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+_TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Not ready",
+}
+
+
+def problem(
+    request: Request,
+    status: int,
+    detail: str = "",
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    ).model_dump(exclude_none=True)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        detail = error.detail if isinstance(error.detail, str) else ""
+        return problem(request, error.status_code, detail, headers=dict(error.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        # Never echo the submitted value (pydantic's `input`): it may be a child's details.
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "reason": str(e.get("msg", "invalid")),
+            }
+            for e in error.errors()
+        ]
+        return problem(request, 422, "the request body is not valid", errors=errors)
+
+    @app.exception_handler(DomainError)
+    async def domain(request: Request, error: DomainError) -> JSONResponse:
+        status = 422
+        if isinstance(error, NotFound):
+            status = 404
+        elif isinstance(error, PermissionDenied):
+            status = 403
+        elif isinstance(error, InvalidValue | OutOfScope):
+            status = 422
+        return problem(request, status, str(error))
+
+    @app.exception_handler(InvalidToken)
+    async def unauthenticated(request: Request, _: InvalidToken) -> JSONResponse:
+        return problem(
+            request, 401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        _log.error("unhandled error", path=request.url.path, error=type(error).__name__)
+        return problem(request, 500, "something went wrong; it has been logged")
+
+
+# -- the application ---------------------------------------------------------------------------
+
+
+class _Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "fingerpost_http_requests_total",
+            "HTTP requests by route and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "fingerpost_http_request_seconds",
+            "HTTP request latency by route.",
+            ["route"],
+            buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )
+        self.enquiries = Counter(
+            "fingerpost_enquiries_total", "Enquiries made.", registry=self.registry
+        )
+        self.signposts = Counter(
+            "fingerpost_signposts_total",
+            "Signposts disclosed, by confidence.",
+            ["confidence"],
+            registry=self.registry,
+        )
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise InvalidToken("missing bearer token")
+    fp: Fingerpost = request.app.state.fp
+    return fp.tokens.verify(credentials.credentials)
+
+
+Caller = Annotated[Actor, Depends(_actor)]
+
+
+def create_app(fp: Fingerpost) -> FastAPI:
+    app = FastAPI(
+        title="fingerpost",
+        version=__version__,
+        description=(
+            "A national signposting service for vulnerable children: who else works with this "
+            "child, and how to reach them. That, never what: no case content, no scores. Every "
+            "enquiry states a purpose and is audited. Errors are RFC 9457 problem+json."
+        ),
+        openapi_tags=[
+            {"name": "involvements", "description": "Your agency's involvements with children."},
+            {"name": "enquiries", "description": "Who else works with this child?"},
+            {"name": "notifications", "description": "Who looked for your children."},
+            {"name": "audit", "description": "The tamper-evident audit log (auditors)."},
+            {"name": "agencies", "description": "Agencies taking part."},
+            {"name": "operations", "description": "Health, readiness and metrics."},
+        ],
+    )
+    app.state.fp = fp
+    metrics = _Metrics()
+    _install_error_handlers(app)
+
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        elapsed = time.perf_counter() - started
+        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+        metrics.latency.labels(route).observe(elapsed)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if request.url.path.startswith("/api/"):
+            response.headers["Cache-Control"] = "no-store"
+        # Route templates only: a query string or body could hold a child's details.
+        _log.info(
+            "request",
+            method=request.method,
+            route=route,
+            status=response.status_code,
+            ms=round(elapsed * 1000, 2),
+        )
+        return response
+
+    api = APIRouter(prefix="/api/v1")
+
+    @api.post(
+        "/involvements",
+        tags=["involvements"],
+        status_code=201,
+        response_model=InvolvementOut,
+        responses={200: {"model": InvolvementOut, "description": "Updated or unchanged."}},
+    )
+    def register(body: InvolvementIn, caller: Caller, response: Response) -> InvolvementOut:
+        """Register an involvement of your agency with a child (or update it: the key is
+        local_ref + involvement). The child's details are encoded before they reach the hub."""
+        row = parse_register_row(
+            body.row() | body.model_dump(exclude=set(ChildDetails.model_fields)), date.today()
+        )
+        encoded = fp.gateway.encode(row.child)
+        outcome = fp.hub.register(caller, [Registration(row.local_ref, row.terms, encoded)])
+        if not outcome.created:
+            response.status_code = 200
+        return InvolvementOut.of(fp.hub.get(caller, outcome.ids[0]), links=outcome.links)
+
+    @api.get("/involvements", tags=["involvements"], response_model=list[InvolvementOut])
+    def list_involvements(
+        caller: Caller,
+        local_ref: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[InvolvementOut]:
+        """Your agency's involvements (never another agency's)."""
+        found = fp.hub.list_involvements(caller, local_ref=local_ref, limit=limit, offset=offset)
+        return [InvolvementOut.of(stored) for stored in found]
+
+    @api.get("/involvements/{involvement_id}", tags=["involvements"], response_model=InvolvementOut)
+    def get_involvement(involvement_id: str, caller: Caller) -> InvolvementOut:
+        return InvolvementOut.of(fp.hub.get(caller, involvement_id))
+
+    @api.patch(
+        "/involvements/{involvement_id}", tags=["involvements"], response_model=InvolvementOut
+    )
+    def change_involvement(
+        involvement_id: str, body: InvolvementChange, caller: Caller
+    ) -> InvolvementOut:
+        """Change the practitioner or the end date."""
+        given = body.model_dump(exclude_none=True)
+        end = parse_date(given.pop("end_date", ""), "end_date") if "end_date" in given else None
+
+        def change(terms: Any) -> Any:
+            person = terms.practitioner
+            person = replace(
+                person,
+                name=given.get("practitioner_name", person.name),
+                role=given.get("practitioner_role", person.role),
+                phone=given.get("practitioner_phone", person.phone),
+                email=given.get("practitioner_email", person.email),
+            )
+            updated = replace(terms, practitioner=person)
+            return (
+                replace(updated, end_date=end) if "end_date" in body.model_fields_set else updated
+            )
+
+        return InvolvementOut.of(fp.hub.update_terms(caller, involvement_id, change))
+
+    @api.post(
+        "/involvements/{involvement_id}/end", tags=["involvements"], response_model=InvolvementOut
+    )
+    def end_involvement(
+        involvement_id: str, caller: Caller, body: EndIn | None = None
+    ) -> InvolvementOut:
+        """Record that the involvement has ended (it stays signposted until it expires)."""
+        end = parse_date(body.end_date if body else "", "end_date") or date.today()
+        return InvolvementOut.of(fp.hub.end(caller, involvement_id, end))
+
+    @api.delete("/involvements/{involvement_id}", tags=["involvements"], status_code=204)
+    def withdraw_involvement(involvement_id: str, caller: Caller) -> Response:
+        """Withdraw an involvement registered in error: removed at once, with its encoding."""
+        fp.hub.withdraw(caller, involvement_id)
+        return Response(status_code=204)
+
+    @api.post("/enquiries", tags=["enquiries"], response_model=EnquiryOut)
+    def enquire(body: EnquiryIn, caller: Caller) -> EnquiryOut:
+        """Who else works with this child? Strong signposts first; your own agency never."""
+        if not body.purpose:
+            raise InvalidValue("purpose: say why you are asking")
+        child = parse_child(body.row())
+        check_enquiry(child)
+        result = fp.hub.enquire(caller, body.purpose, fp.gateway.encode(child), urgent=body.urgent)
+        signposts = [SignpostOut.of(view) for view in result.signposts]
+        metrics.enquiries.inc()
+        for signpost in signposts:
+            metrics.signposts.labels(signpost.confidence).inc()
+        searched = [
+            label
+            for label, present in (
+                ("NHS number", child.nhs_number is not None),
+                ("name", bool(child.given_names or child.family_name)),
+                ("date of birth", child.date_of_birth is not None),
+                ("postcode", child.postcode is not None),
+            )
+            if present
+        ]
+        return EnquiryOut(
+            enquiry_id=result.enquiry_id,
+            enquiry_ref=body.enquiry_ref,
+            searched=searched,
+            strong=sum(s.confidence == "strong" for s in signposts),
+            possible=sum(s.confidence == "possible" for s in signposts),
+            signposts=signposts,
+        )
+
+    @api.get("/notifications", tags=["notifications"], response_model=list[NotificationOut])
+    def notifications(
+        caller: Caller, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    ) -> list[NotificationOut]:
+        """Who enquired about your children, and which other agencies also work with them."""
+        return [NotificationOut.of(n) for n in fp.hub.notifications(caller, limit=limit)]
+
+    @api.get("/agencies", tags=["agencies"], response_model=list[AgencyOut])
+    def agencies(caller: Caller) -> list[AgencyOut]:
+        del caller  # any signed-in user may see who takes part
+        return [
+            AgencyOut(
+                code=a.code,
+                name=a.name,
+                authority_area=a.authority_area,
+                kind=a.kind.value,
+                duty_phone=a.duty_phone,
+                duty_email=a.duty_email,
+                out_of_hours_phone=a.out_of_hours_phone,
+            )
+            for a in fp.hub.agencies()
+        ]
+
+    @api.get("/audit/events", tags=["audit"], response_model=list[AuditEventOut])
+    def audit_events(
+        caller: Caller, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    ) -> list[AuditEventOut]:
+        """The newest audit events (auditors only). Reading the audit is itself audited."""
+        return [
+            AuditEventOut(
+                action=e.action.value,
+                actor=e.actor,
+                agency=e.agency,
+                at=e.at.isoformat(),
+                purpose=e.purpose,
+                result_count=e.result_count,
+                urgent=e.urgent,
+                detail=e.detail,
+            )
+            for e in fp.hub.audit_events(caller, limit=limit)
+        ]
+
+    @api.get("/audit/verify", tags=["audit"], response_model=AuditVerifyOut)
+    def audit_verify(caller: Caller) -> AuditVerifyOut:
+        """Recompute the Merkle tree and check every signed checkpoint (auditors only)."""
+        fp.hub.require_auditor(caller)
+        first_bad = fp.hub.verify_audit()
+        return AuditVerifyOut(intact=first_bad is None, first_bad_seq=first_bad)
+
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        """The process is up (no dependencies checked)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], response_model=None)
+    def readyz(request: Request) -> dict[str, str] | JSONResponse:
+        """The database answers and its schema is current."""
+        if fp.ready():
+            return {"status": "ready"}
+        return problem(request, 503, "the database is unavailable or not migrated")
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,243 @@
+"""The HTTP API as CONTRACT.md describes it: /api/v1, bearer tokens, problem+json, no leaks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import PURPOSE, make_agency, make_register_row
+from fingerpost.bootstrap import Fingerpost
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.vocabulary import Role
+from fingerpost.entrypoints.api import create_app
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def client(fp: Fingerpost) -> Iterator[TestClient]:
+    fp.hub.import_agencies(
+        Actor.system("OPS"),
+        [
+            make_agency("CSC-LDS"),
+            make_agency("GMP", kind="police"),
+            make_agency("NHS", kind="health"),
+        ],
+    )
+    with TestClient(create_app(fp)) as client:
+        yield client
+
+
+def bearer(
+    fp: Fingerpost, agency: str, role: Role = Role.PRACTITIONER, email: str = ""
+) -> dict[str, str]:
+    email = email or f"someone@{agency.lower()}.example.org"
+    actor = Actor(email, "Someone", agency, role, email, "0300 000 0000")
+    return {"Authorization": f"Bearer {fp.tokens.issue(actor)}"}
+
+
+def child(**fields: str) -> dict[str, str]:
+    body = {
+        "given_names": "Olivia",
+        "family_name": "Harrison",
+        "date_of_birth": "2015-06-07",
+        "postcode": "LS6 3HN",
+    }
+    body.update(fields)
+    return body
+
+
+def register(
+    client: TestClient, fp: Fingerpost, agency: str = "CSC-LDS", **fields: str
+) -> dict[str, object]:
+    row = make_register_row(**fields)
+    response = client.post(
+        "/api/v1/involvements", json=row, headers=bearer(fp, agency, Role.AGENCY_ADMIN)
+    )
+    assert response.status_code in {200, 201}, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+class TestRegistering:
+    def test_a_new_involvement_is_created_and_the_same_again_is_unchanged(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        row = make_register_row(local_ref="L-1")
+        headers = bearer(fp, "CSC-LDS", Role.AGENCY_ADMIN)
+        first = client.post("/api/v1/involvements", json=row, headers=headers)
+        assert first.status_code == 201
+        again = client.post("/api/v1/involvements", json=row, headers=headers)
+        assert again.status_code == 200
+        assert again.json()["id"] == first.json()["id"]
+        body = first.json()
+        assert body["local_ref"] == "L-1"
+        assert body["status"] == "active"
+        # The child's details are never echoed back.
+        for value in (
+            row["given_names"],
+            row["family_name"],
+            row["date_of_birth"],
+            row["postcode"],
+        ):
+            assert value not in first.text
+
+    def test_invalid_rows_are_refused_with_the_reason(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        row = make_register_row(nhs_number="9434765918")
+        response = client.post("/api/v1/involvements", json=row, headers=bearer(fp, "CSC-LDS"))
+        assert response.status_code == 422
+        assert response.headers["content-type"] == PROBLEM
+        assert "nhs_number" in response.json()["detail"]
+        assert "9434765918" not in response.text
+
+    def test_another_agencys_involvement_is_indistinguishable_from_none(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        theirs = str(register(client, fp, "CSC-LDS")["id"])
+        mine = bearer(fp, "GMP", Role.AGENCY_ADMIN)
+        for method, path, body in (
+            ("GET", f"/api/v1/involvements/{theirs}", None),
+            ("PATCH", f"/api/v1/involvements/{theirs}", {"practitioner_name": "X"}),
+            ("DELETE", f"/api/v1/involvements/{theirs}", None),
+            ("POST", f"/api/v1/involvements/{theirs}/end", {}),
+        ):
+            response = client.request(method, path, json=body, headers=mine)
+            unknown = client.request(
+                method, path.replace(theirs, "no-such-id"), json=body, headers=mine
+            )
+            assert response.status_code == unknown.status_code == 404
+            assert response.json()["detail"] == unknown.json()["detail"]
+        assert client.get("/api/v1/involvements", headers=mine).json() == []
+
+    def test_change_end_and_withdraw(self, client: TestClient, fp: Fingerpost) -> None:
+        headers = bearer(fp, "CSC-LDS", Role.AGENCY_ADMIN)
+        created = register(client, fp)
+        path = f"/api/v1/involvements/{created['id']}"
+        changed = client.patch(path, json={"practitioner_name": "Tom Reid"}, headers=headers)
+        assert changed.json()["practitioner_name"] == "Tom Reid"
+        ended = client.post(f"{path}/end", json={"end_date": "2026-01-31"}, headers=headers)
+        assert ended.json()["end_date"] == "2026-01-31"
+        assert ended.json()["status"] == "ended"
+        assert client.delete(path, headers=headers).status_code == 204
+        assert client.get(path, headers=headers).status_code == 404
+
+
+class TestEnquiring:
+    def test_another_agency_finds_the_child_with_confidence_and_why(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        register(client, fp)
+        response = client.post(
+            "/api/v1/enquiries", json={"purpose": PURPOSE, **child()}, headers=bearer(fp, "GMP")
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["strong"] == 1
+        [signpost] = body["signposts"]
+        assert signpost["agency"] == "CSC-LDS"
+        assert signpost["confidence"] == "strong"
+        assert "date of birth" in signpost["why"]
+        assert signpost["practitioner_email"] == "priya.shah@leeds.example.org"
+        assert body["searched"] == ["name", "date of birth", "postcode"]
+        assert not any(key in signpost for key in ("score", "weight", "probability"))
+
+    def test_the_own_agency_is_never_signposted_back(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        register(client, fp)
+        response = client.post(
+            "/api/v1/enquiries", json={"purpose": PURPOSE, **child()}, headers=bearer(fp, "CSC-LDS")
+        )
+        assert response.json()["signposts"] == []
+
+    @pytest.mark.parametrize(
+        ("body", "reason"),
+        [
+            ({"given_names": "Olivia", "family_name": "Harrison"}, "purpose"),
+            ({"purpose": "", **child()}, "purpose"),
+            ({"purpose": PURPOSE, "family_name": "Harrison"}, "at least two"),
+            ({"purpose": PURPOSE, **child(date_of_birth="31/02/2015")}, "date_of_birth"),
+            ({"purpose": PURPOSE, "urgent": "very", **child()}, "urgent"),
+        ],
+    )
+    def test_bad_enquiries_are_refused_as_problems(
+        self, client: TestClient, fp: Fingerpost, body: dict[str, object], reason: str
+    ) -> None:
+        response = client.post("/api/v1/enquiries", json=body, headers=bearer(fp, "GMP"))
+        assert response.status_code == 422
+        assert response.headers["content-type"] == PROBLEM
+        assert reason in response.text
+        assert "31/02/2015" not in response.text
+
+    def test_the_registered_practitioner_is_told_who_asked(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        register(client, fp)
+        client.post(
+            "/api/v1/enquiries", json={"purpose": PURPOSE, **child()}, headers=bearer(fp, "GMP")
+        )
+        mine = bearer(fp, "CSC-LDS", email="priya.shah@leeds.example.org")
+        [notice] = client.get("/api/v1/notifications", headers=mine).json()
+        assert notice["kind"] == "enquiry"
+        assert notice["about"]["purpose"] == PURPOSE
+        assert "Olivia" not in str(notice)
+
+
+class TestAuthenticationAndErrors:
+    @pytest.mark.parametrize(
+        "headers", [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic eDp5"}]
+    )
+    def test_no_valid_token_is_401(self, client: TestClient, headers: dict[str, str]) -> None:
+        response = client.get("/api/v1/involvements", headers=headers)
+        assert response.status_code == 401
+        assert response.headers["content-type"] == PROBLEM
+        assert response.headers["www-authenticate"] == "Bearer"
+
+    def test_bad_json_and_wrong_types_are_4xx_problems(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        headers = {**bearer(fp, "GMP"), "Content-Type": "application/json"}
+        for content in (b"{not json", b"[]", b'"text"', b'{"purpose": 5}'):
+            response = client.post("/api/v1/enquiries", content=content, headers=headers)
+            assert 400 <= response.status_code < 500, content
+            assert response.headers["content-type"] == PROBLEM
+
+    def test_unknown_routes_and_methods_are_problems(self, client: TestClient) -> None:
+        assert client.get("/api/v1/nothing").headers["content-type"] == PROBLEM
+        assert client.put("/api/v1/enquiries").status_code == 405
+
+    def test_the_audit_is_for_auditors(self, client: TestClient, fp: Fingerpost) -> None:
+        register(client, fp)
+        assert client.get("/api/v1/audit/events", headers=bearer(fp, "GMP")).status_code == 403
+        auditor = bearer(fp, "GMP", Role.AUDITOR)
+        events = client.get("/api/v1/audit/events", headers=auditor).json()
+        assert any(e["action"] == "involvement:registered" for e in events)
+        assert client.get("/api/v1/audit/verify", headers=auditor).json() == {
+            "intact": True,
+            "first_bad_seq": None,
+        }
+
+
+class TestOperations:
+    def test_health_readiness_metrics_and_openapi(self, client: TestClient, fp: Fingerpost) -> None:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        assert client.get("/readyz").status_code == 200
+        client.post(
+            "/api/v1/enquiries", json={"purpose": PURPOSE, **child()}, headers=bearer(fp, "GMP")
+        )
+        metrics = client.get("/metrics").text
+        assert "fingerpost_enquiries_total 1.0" in metrics
+        assert 'route="/api/v1/enquiries"' in metrics
+        spec = client.get("/openapi.json").json()
+        assert "/api/v1/enquiries" in spec["paths"]
+        assert client.get("/docs").status_code == 200
+
+    def test_api_responses_are_not_cached(self, client: TestClient, fp: Fingerpost) -> None:
+        response = client.get("/api/v1/agencies", headers=bearer(fp, "GMP"))
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert {a["code"] for a in response.json()} == {"CSC-LDS", "GMP", "NHS"}
