@@ -1,0 +1,1 @@
+"""Benchmarks for fingerpost: throughput, latency and accuracy against generated truth."""

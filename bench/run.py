@@ -1,0 +1,398 @@
+"""The benchmark: synthetic data with known truth → a fresh installation → register → enquire.
+
+For each size, seed and database it measures what the issues ask for: registration throughput
+through the real CLI command, enquiry latency in-process and over HTTP, accuracy against the
+generator's truth with the hand-set model and with the EM-trained one, pairs completeness of the
+blocking, candidates per enquiry, peak memory and database size. Prints tables; writes
+`bench/results/<time>.json` and `bench/results/latest.json`.
+"""
+
+import argparse
+import json
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from bench.truth import Accuracy, Truth
+from fingerpost.bootstrap import Fingerpost, bootstrap
+from fingerpost.config import Settings
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.vocabulary import Role
+from fingerpost.entrypoints.api import create_app
+from fingerpost.entrypoints.cli import app as cli
+from fingerpost.gateway.rows import parse_enquiry_row
+from fingerpost.synth import write_dataset
+
+RESULTS = Path(__file__).parent / "results"
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+INVOLVEMENTS_PER_CHILD = 1.57  # what the generator produces on average
+PURPOSE = "Benchmark: child protection enquiry"
+console = Console(width=220)  # tables stay readable when piped to a file
+
+
+@dataclass(frozen=True)
+class Case:
+    involvements: int
+    seed: int
+    backend: str  # "sqlite" | "postgresql"
+    enquiries: int
+    http_enquiries: int
+    train: bool
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def latency_ms(values: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(percentile(values, 0.50) * 1000, 2),
+        "p95_ms": round(percentile(values, 0.95) * 1000, 2),
+        "p99_ms": round(percentile(values, 0.99) * 1000, 2),
+        "mean_ms": round(statistics.fmean(values) * 1000, 2) if values else 0.0,
+    }
+
+
+@contextmanager
+def database(backend: str, home: Path) -> Iterator[str]:
+    """A throw-away database for one case."""
+    if backend == "sqlite":
+        yield f"sqlite:///{home / 'fingerpost.db'}"
+        return
+    name = f"fingerpost_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def database_bytes(fp: Fingerpost, home: Path) -> int:
+    if fp.engine.dialect.name == "postgresql":
+        with fp.engine.connect() as connection:
+            return int(
+                connection.execute(text("SELECT pg_database_size(current_database())")).one()[0]
+            )
+    return sum(p.stat().st_size for p in home.glob("fingerpost.db*"))
+
+
+def peak_rss_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def register_all(data: Path, env: dict[str, str]) -> tuple[int, float]:
+    """Every agency's file through `fingerpost register`, in-process. Returns (rows, seconds)."""
+    runner = CliRunner()
+    result = runner.invoke(cli, ["agencies", "import", str(data / "agencies.csv")], env=env)
+    if result.exit_code != 0:
+        raise RuntimeError(f"agencies import failed: {result.output}")
+    rows = 0
+    started = time.perf_counter()
+    for path in sorted(data.glob("register-*.csv")):
+        agency = path.stem.removeprefix("register-")
+        result = runner.invoke(cli, ["register", str(path), "--agency", agency], env=env)
+        if result.exit_code != 0:
+            raise RuntimeError(f"register {agency} failed ({result.exit_code}): {result.output}")
+        with path.open(encoding="utf-8") as handle:
+            rows += sum(1 for _ in handle) - 1
+    return rows, time.perf_counter() - started
+
+
+def enquiry_rows(data: Path, limit: int) -> list[tuple[str, dict[str, str]]]:
+    """(enquiring agency, row) for up to `limit` enquiries, interleaved across agencies."""
+    import csv
+
+    per_agency = []
+    for path in sorted(data.glob("enquiries-*.csv")):
+        agency = path.stem.removeprefix("enquiries-")
+        with path.open(encoding="utf-8") as handle:
+            per_agency.append([(agency, row) for row in csv.DictReader(handle)])
+    mixed = [row for group in zip(*per_agency, strict=False) for row in group]
+    leftovers = [row for group in per_agency for row in group[len(mixed) // len(per_agency) :]]
+    return (mixed + leftovers)[:limit]
+
+
+def practitioner(agency: str) -> Actor:
+    return Actor(
+        subject=f"bench@{agency.lower()}.example",
+        name="Benchmark Practitioner",
+        agency=agency,
+        role=Role.PRACTITIONER,
+        email=f"bench@{agency.lower()}.example",
+        phone="0161 496 0000",
+    )
+
+
+def run_enquiries(
+    fp: Fingerpost, truth: Truth, rows: list[tuple[str, dict[str, str]]], *, timed: bool
+) -> tuple[Accuracy, list[float]]:
+    accuracy = Accuracy()
+    latencies: list[float] = []
+    for agency, row in rows:
+        parsed = parse_enquiry_row(row)
+        started = time.perf_counter()
+        query = fp.gateway.encode(parsed.child)
+        result = fp.hub.enquire(practitioner(agency), PURPOSE, query)
+        if timed:
+            latencies.append(time.perf_counter() - started)
+        accuracy.add(truth, parsed.enquiry_ref, result.signposts)
+    return accuracy, latencies
+
+
+def blocking(
+    fp: Fingerpost, truth: Truth, rows: list[tuple[str, dict[str, str]]], accuracy: Accuracy
+) -> None:
+    """Pairs completeness (true pairs that reach scoring) and candidates per enquiry."""
+    with fp.unit_of_work() as uow:
+        for agency, row in rows:
+            parsed = parse_enquiry_row(row)
+            query = fp.gateway.encode(parsed.child)
+            candidates = uow.involvements.candidates(query.probe_keys, agency)
+            accuracy.candidates.append(len(candidates))
+            reached = {(c.agency.code, c.involvement.key.local_ref) for c in candidates}
+            expected = {(a, ref) for a, ref, _ in truth.expected(parsed.enquiry_ref)}
+            accuracy.true_pairs += len(expected)
+            accuracy.true_pairs_blocked += len(expected & reached)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_http(fp: Fingerpost, rows: list[tuple[str, dict[str, str]]]) -> list[float]:
+    """The same enquiries over HTTP to a real uvicorn on loopback, one at a time."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(fp), host="127.0.0.1", port=port, log_level="warning", access_log=False
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    latencies: list[float] = []
+    tokens = {agency: fp.tokens.issue(practitioner(agency)) for agency, _ in rows}
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            for agency, row in rows:
+                body = {k: v for k, v in row.items() if k != "enquiry_ref"} | {"purpose": PURPOSE}
+                started = time.perf_counter()
+                response = client.post(
+                    "/api/v1/enquiries",
+                    json=body,
+                    headers={"Authorization": f"Bearer {tokens[agency]}"},
+                )
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(
+                        f"HTTP enquiry failed: {response.status_code} {response.text}"
+                    )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    return latencies
+
+
+def run_case(case: Case, work: Path) -> dict[str, Any]:
+    children = max(50, round(case.involvements / INVOLVEMENTS_PER_CHILD))
+    data, home = work / "data", work / "home"
+    started = time.perf_counter()
+    summary = write_dataset(
+        data,
+        seed=case.seed,
+        children=children,
+        agencies=6,
+        enquiries=case.enquiries,
+        as_of=date.today(),
+    )
+    synth_seconds = time.perf_counter() - started
+    figures: dict[str, Any] = {
+        "involvements": summary.involvements,
+        "children": summary.children,
+        "seed": case.seed,
+        "backend": case.backend,
+        "synth_s": round(synth_seconds, 2),
+    }
+    with database(case.backend, home) as url:
+        env = {"FINGERPOST_HOME": str(home), "FINGERPOST_DATABASE_URL": url}
+        rows, seconds = register_all(data, env)
+        figures["register_rows"] = rows
+        figures["register_s"] = round(seconds, 2)
+        figures["register_rows_per_s"] = round(rows / seconds)
+        fp = bootstrap(Settings(home=home, database_url=url))
+        try:
+            truth = Truth.load(data)
+            enquiries = enquiry_rows(data, case.enquiries)
+            fp.hub.enquire(
+                practitioner(enquiries[0][0]),
+                PURPOSE,
+                fp.gateway.encode(parse_enquiry_row(enquiries[0][1]).child),
+            )
+            accuracy, latencies = run_enquiries(fp, truth, enquiries, timed=True)
+            blocking(fp, truth, enquiries, accuracy)
+            figures["enquiry"] = latency_ms(latencies)
+            figures["accuracy_hand_set"] = accuracy.figures()
+            if case.http_enquiries:
+                figures["http_enquiry"] = latency_ms(run_http(fp, enquiries[: case.http_enquiries]))
+            if case.train:
+                operator = Actor(
+                    subject="bench", name="bench", agency=enquiries[0][0], role=Role.OPERATOR
+                )
+                started = time.perf_counter()
+                training = fp.hub.train_model(operator)
+                figures["train_s"] = round(time.perf_counter() - started, 2)
+                figures["trained_model"] = {
+                    "version": training.model.version,
+                    "iterations": training.iterations,
+                    "lambda": round(training.prior, 5),
+                    "strong_at": round(training.model.strong_at, 2),
+                    "possible_at": round(training.model.possible_at, 2),
+                }
+                trained, _ = run_enquiries(fp, truth, enquiries, timed=False)
+                trained.candidates = accuracy.candidates
+                trained.true_pairs, trained.true_pairs_blocked = (
+                    accuracy.true_pairs,
+                    accuracy.true_pairs_blocked,
+                )
+                figures["accuracy_em_trained"] = trained.figures()
+            figures["database_mib"] = round(database_bytes(fp, home) / 2**20, 1)
+        finally:
+            fp.close()
+    figures["peak_rss_mib"] = peak_rss_mib()
+    return figures
+
+
+def show(results: list[dict[str, Any]]) -> None:
+    speed = Table(title="Speed (make bench)")
+    for column in ("backend", "involvements", "seed", "register rows/s", "enquiry p50/p95/p99 ms",
+                   "HTTP p50/p95/p99 ms", "DB MiB", "peak RSS MiB"):  # fmt: skip
+        speed.add_column(column, justify="right")
+
+    def trio(figures: dict[str, float] | None) -> str:
+        if not figures:
+            return "–"
+        return f"{figures['p50_ms']} / {figures['p95_ms']} / {figures['p99_ms']}"
+
+    for r in results:
+        speed.add_row(
+            r["backend"], f"{r['involvements']:,}", str(r["seed"]),
+            f"{r['register_rows_per_s']:,}", trio(r["enquiry"]), trio(r.get("http_enquiry")),
+            str(r["database_mib"]), str(r["peak_rss_mib"]),
+        )  # fmt: skip
+    console.print(speed)
+    quality = Table(title="Accuracy against the generator's truth")
+    columns = {
+        "strong_precision": "strong precision",
+        "recall_strong": "recall strong",
+        "recall_strong_or_possible": "recall strong+possible",
+        "missed_children_share": "missed children",
+        "false_possibles_per_enquiry": "false possibles / enquiry",
+        "false_strong": "false strong",
+        "pairs_completeness": "pairs completeness",
+        "candidates_mean": "candidates mean",
+        "candidates_p99": "candidates p99",
+    }
+    for column in ("backend", "involvements", "seed", "model", "enquiries", *columns.values()):
+        quality.add_column(column, justify="right")
+    for r in results:
+        for model in ("hand_set", "em_trained"):
+            figures = r.get(f"accuracy_{model}")
+            if figures:
+                quality.add_row(
+                    r["backend"], f"{r['involvements']:,}", str(r["seed"]), model.replace("_", "-"),
+                    str(figures["enquiries"]), *(str(figures[key]) for key in columns),
+                )  # fmt: skip
+    console.print(quality)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="involvements per case (comma-separated)"
+    )
+    parser.add_argument("--seeds", default="1,2", help="generator seeds (comma-separated)")
+    parser.add_argument("--enquiries", type=int, default=2000, help="enquiries per case")
+    parser.add_argument(
+        "--http", type=int, default=500, help="enquiries sent over HTTP per case (0: none)"
+    )
+    parser.add_argument("--postgres", action="store_true", help="also run every case on PostgreSQL")
+    parser.add_argument("--no-train", action="store_true", help="skip the EM-trained model")
+    parser.add_argument("--quick", action="store_true", help="one small case (a smoke test)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    if args.quick:
+        args.sizes, args.seeds, args.enquiries, args.http = "3000", "1", 300, 100
+    backends = ["sqlite", "postgresql"] if args.postgres else ["sqlite"]
+    cases = [
+        Case(int(size), int(seed), backend, args.enquiries, args.http, not args.no_train)
+        for size in args.sizes.split(",")
+        for seed in args.seeds.split(",")
+        for backend in backends
+    ]
+    results = []
+    for number, case in enumerate(cases, 1):
+        console.print(
+            f"[bold]case {number}/{len(cases)}[/]: {case.involvements:,} involvements,"
+            f" seed {case.seed}, {case.backend}"
+        )
+        work = Path(tempfile.mkdtemp(prefix="fingerpost-bench-"))
+        try:
+            results.append(run_case(case, work))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        console.print_json(json.dumps(results[-1]))
+    show(results)
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": _cpus(),
+        },
+        "arguments": {k: str(v) for k, v in vars(args).items()},
+        "results": results,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for name in (f"{stamp}.json", "latest.json"):
+        (args.out / name).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    console.print(f"results written to {args.out / 'latest.json'}")
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
