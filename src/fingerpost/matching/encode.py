@@ -177,14 +177,17 @@ class Encoder:
         return key
 
     def token(self, label: str, value: str) -> bytes:
-        digest = hmac.new(self._subkey(label), value.encode(), hashlib.sha256).digest()
-        return digest[:_TOKEN_BYTES]
+        # hmac.digest is the one-shot C path: several times faster than hmac.new for short values.
+        return hmac.digest(self._subkey(label), value.encode(), "sha256")[:_TOKEN_BYTES]
 
     def _block(self, label: str, value: str) -> int:
         return int.from_bytes(self.token("block/" + label, value), "big", signed=True)
 
+    def _hashed(self, keys: Iterable[tuple[str, str]]) -> frozenset[int]:
+        return frozenset(self._block(label, value) for label, value in keys)
+
     def _bigram_positions(self, label: str, gram: str) -> int:
-        digest = hmac.new(self._subkey("bloom/" + label), gram.encode(), hashlib.sha256).digest()
+        digest = hmac.digest(self._subkey("bloom/" + label), gram.encode(), "sha256")
         bits = 0
         for i in range(_BLOOM_HASHES):
             bits |= 1 << (int.from_bytes(digest[2 * i : 2 * i + 2], "big") % BLOOM_BITS)
@@ -251,6 +254,14 @@ class Encoder:
         sector = unit[:-2] if unit else None
         district = unit.split(" ")[0] if unit else None
 
+        stored = self._blocking_keys(
+            person,
+            born,
+            given_words,
+            family,
+            name_years=[salt],
+            more_families=["".join(name) for name in person.other],
+        )
         identity = EncodedIdentity(
             nhs=self.token("nhs", person.nhs_number) if person.nhs_number else None,
             # One Bloom key for every name field, so a name entered in the wrong field still agrees.
@@ -269,14 +280,17 @@ class Encoder:
             postcode_sector=self.token("postcode-sector", sector) if sector else None,
             postcode_district=self.token("postcode-district", district) if district else None,
             sex=person.sex[:1],
-            blocking_keys=frozenset(self._blocking_keys(person, born, given_words, family)),
+            blocking_keys=self._hashed(stored),
         )
-        probes = set(identity.blocking_keys)
+        # The probe: the other side may not know the date ("?"), or (without one here) know it.
+        years = [salt, "?"] if born else ["?", *map(str, birth_years)]
+        probes = self._blocking_keys(person, born, given_words, family, name_years=years)
         if swapped:
             probes |= self._blocking_keys(person, swapped, given_words, family)
-        # Names entered the other way round, and previous names, are probed for but not stored.
+        # Names entered the other way round, and previous names, are probed for as well.
         for given_alt, family_alt in self._name_variants(person):
-            probes |= self._blocking_keys(person, born, given_alt, family_alt)
+            probes |= self._blocking_keys(person, born, given_alt, family_alt, name_years=years)
+        probe_keys = identity.blocking_keys | self._hashed(probes - stored)
         # The other side may know the year of birth when this one does not, or not know it when
         # this one does ("?"): the probe also carries the names salted those ways.
         wider = [self._name_tokens(str(year), person) for year in birth_years] if not born else []
@@ -287,7 +301,7 @@ class Encoder:
             given_sound=identity.given_sound.union(*(w[1] for w in wider)),
             family_sound=identity.family_sound.union(*(w[2] for w in wider)),
         )
-        return EncodedQuery(identity=identity, probe_keys=frozenset(probes), probe=probe)
+        return EncodedQuery(identity=identity, probe_keys=probe_keys, probe=probe)
 
     @staticmethod
     def _name_variants(person: NormalisedIdentity) -> list[tuple[tuple[str, ...], str]]:
@@ -305,31 +319,54 @@ class Encoder:
         born: date | None,
         given_words: tuple[str, ...],
         family: str,
-    ) -> set[int]:
-        """Compound keys, each tolerant of a different kind of mess; a true pair needs to share
-        only one of them to reach scoring."""
-        keys: set[int] = set()
+        *,
+        name_years: Iterable[str] = (),
+        more_families: Iterable[str] = (),
+    ) -> set[tuple[str, str]]:
+        """Compound keys as (label, value), hashed by the caller once each. Each is tolerant of
+        a different kind of mess; a true pair needs to share only one of them to reach scoring.
+        No key is a single name: each pairs a name with a date, a postcode sector or another name
+        salted by the year of birth (see ADR 0002).
+
+        `name_years` are the years (or "?") the names-only keys are salted with: the record's own
+        year when stored; when probing, also "?" (the other side may not know the date) and,
+        without a date, every year a child in scope may have been born in."""
+        keys: set[tuple[str, str]] = set()
         if person.nhs_number:
-            keys.add(self._block("nhs", person.nhs_number))
+            keys.add(("nhs", person.nhs_number))
         first = given_words[0] if given_words else ""
-        family_code = phonetic(family)
-        first_forms = name_family(first) if first else frozenset()
+        # Nickname and transliteration forms of the first given name, and its sound, so that
+        # "Jena" meets "Jenna" and "Ollie" meets "Oliver" in the same block.
+        firsts = (name_family(first) | {"~" + phonetic(first)}) if first else frozenset()
+        families = {code for code in (phonetic(family), *map(phonetic, more_families)) if code}
         sector = person.postcode[:-2] if person.postcode else ""
         if born:
-            day = born.isoformat()
-            if family_code:
-                keys.add(self._block("family-dob", f"{family_code}|{day}"))
-            keys.update(self._block("given-dob", f"{form}|{day}") for form in first_forms)
+            day, month = born.isoformat(), born.isoformat()[:7]
+            keys.update(("family-dob", f"{code}|{day}") for code in families)
+            keys.update(("given-dob", f"{form}|{day}") for form in firsts)
+            # One digit off in the day still leaves the month.
+            keys.update(("family-month", f"{code}|{month}") for code in families)
+            keys.update(("given-month", f"{form}|{month}") for form in firsts)
             if sector:
-                keys.add(self._block("dob-sector", f"{day}|{sector}"))
-            if family_code and first:
-                keys.add(self._block("names-year", f"{phonetic(first)}|{family_code}|{born.year}"))
-            if family_code and first:
-                # A mistyped year of birth still leaves the day and month.
-                keys.add(self._block("names-day", f"{phonetic(first)}|{family_code}|{day[5:]}"))
-        if family_code and first and sector:
-            keys.add(self._block("names-sector", f"{phonetic(first)}|{family_code}|{sector}"))
+                keys.add(("dob-sector", f"{day}|{sector}"))
+            # A mistyped year of birth still leaves the day and month.
             keys.update(
-                self._block("form-sector", f"{form}|{family_code}|{sector}") for form in first_forms
+                ("names-day", f"{form}|{code}|{day[5:]}")
+                for form in firsts
+                for code in families
+            )
+        keys.update(
+            ("names-year", f"{form}|{code}|{year}")
+            for form in firsts
+            for code in families
+            for year in name_years
+        )
+        if sector:
+            # A new family name, or one mistyped beyond its sound, at the same address.
+            keys.update(("family-sector", f"{code}|{sector}") for code in families)
+            keys.update(
+                ("given-year-sector", f"{form}|{year}|{sector}")
+                for form in firsts
+                for year in name_years
             )
         return keys

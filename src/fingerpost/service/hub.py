@@ -181,34 +181,64 @@ class Hub:
         """
         self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
         outcome = RegistrationOutcome()
-        events: list[AuditEvent] = []
+        keys = [InvolvementKey(actor.agency, r.local_ref, r.terms.kind) for r in registrations]
+        digests = [_digest(r.child) for r in registrations]
+        ids: list[str] = [""] * len(registrations)
+        actions: dict[int, AuditAction] = {}  # row → what happened, for rows that changed
+        stored_of: dict[int, StoredInvolvement] = {}
         with self._uow() as uow:
             agency = self._own_agency(uow, actor)
-            for item in registrations:
-                key = InvolvementKey(actor.agency, item.local_ref, item.terms.kind)
-                digest = _digest(item.child)
-                existing = uow.involvements.by_key(key)
+            known = uow.involvements.by_keys(keys)
+            pending: list[int] = []  # rows to insert together
+            pending_keys: set[InvolvementKey] = set()
+
+            def insert_pending() -> None:
+                rows = [
+                    (keys[i], registrations[i].terms, registrations[i].child.identity, digests[i])
+                    for i in pending
+                ]
+                for i, stored in zip(pending, uow.involvements.add_many(rows), strict=True):
+                    known[keys[i]] = stored_of[i] = stored
+                    actions[i] = AuditAction.INVOLVEMENT_REGISTERED
+                    ids[i] = stored.id
+                outcome.created += len(pending)
+                pending.clear()
+                pending_keys.clear()
+
+            for i, item in enumerate(registrations):
+                if keys[i] in pending_keys:
+                    insert_pending()  # the same key twice in a batch: the later row updates
+                existing = known.get(keys[i])
                 if existing is None:
-                    stored = uow.involvements.add(key, item.terms, item.child.identity, digest)
-                    outcome.created += 1
-                    action = AuditAction.INVOLVEMENT_REGISTERED
-                elif existing.identity_digest == digest and existing.terms == item.terms:
+                    pending.append(i)
+                    pending_keys.add(keys[i])
+                elif existing.identity_digest == digests[i] and existing.terms == item.terms:
                     outcome.unchanged += 1
-                    outcome.ids.append(existing.id)
-                    continue
+                    ids[i] = existing.id
                 else:
-                    changed_identity = existing.identity_digest != digest
+                    changed_identity = existing.identity_digest != digests[i]
                     stored = uow.involvements.update(
                         existing.id,
                         item.terms,
                         item.child.identity if changed_identity else None,
-                        digest if changed_identity else None,
+                        digests[i] if changed_identity else None,
                     )
+                    known[keys[i]] = stored_of[i] = stored
+                    actions[i] = AuditAction.INVOLVEMENT_UPDATED
+                    ids[i] = stored.id
                     outcome.updated += 1
-                    action = AuditAction.INVOLVEMENT_UPDATED
-                outcome.ids.append(stored.id)
-                events.append(self._event(actor, action, detail={"involvement": stored.id}))
-                links = self._link(uow, agency, stored, item.child)
+            insert_pending()
+
+            # Register-time linkage for every new or changed row, with one candidate lookup.
+            rows = sorted(stored_of)
+            found = uow.involvements.candidates_many(
+                [registrations[i].child.probe_keys for i in rows], agency.code
+            )
+            events: list[AuditEvent] = []
+            for i, candidates in zip(rows, found, strict=True):
+                stored = stored_of[i]
+                events.append(self._event(actor, actions[i], detail={"involvement": stored.id}))
+                links = self._link(uow, agency, stored, registrations[i].child, candidates)
                 outcome.links += links
                 if links:
                     events.append(
@@ -221,13 +251,19 @@ class Hub:
                     )
             uow.audit.append_many(events)
             uow.commit()
+        outcome.ids.extend(ids)
         return outcome
 
     def _link(
-        self, uow: UnitOfWork, agency: Agency, stored: StoredInvolvement, child: EncodedQuery
+        self,
+        uow: UnitOfWork,
+        agency: Agency,
+        stored: StoredInvolvement,
+        child: EncodedQuery,
+        candidates: list[Candidate],
     ) -> int:
         found = 0
-        for candidate, verdict in self._matches(uow, child, exclude_agency=agency.code):
+        for candidate, verdict in self._scored(child, candidates):
             if verdict.confidence is not Confidence.STRONG:
                 continue
             if not uow.links.add(stored.id, candidate.involvement.id, verdict.confidence):
@@ -357,8 +393,13 @@ class Hub:
     def _matches(
         self, uow: UnitOfWork, child: EncodedQuery, *, exclude_agency: str
     ) -> list[tuple[Candidate, Verdict]]:
+        return self._scored(child, uow.involvements.candidates(child.probe_keys, exclude_agency))
+
+    def _scored(
+        self, child: EncodedQuery, candidates: list[Candidate]
+    ) -> list[tuple[Candidate, Verdict]]:
         found: list[tuple[Candidate, Verdict]] = []
-        for candidate in uow.involvements.candidates(child.probe_keys, exclude_agency):
+        for candidate in candidates:
             verdict = score(child.probe, candidate.identity, self._model)
             if verdict is not None:
                 found.append((candidate, verdict))

@@ -33,6 +33,10 @@ class AgencyRepository(Protocol):
 
 class InvolvementRepository(Protocol):
     def by_key(self, key: InvolvementKey) -> StoredInvolvement | None: ...
+    def by_keys(self, keys: Sequence[InvolvementKey]) -> dict[InvolvementKey, StoredInvolvement]:
+        """Those of `keys` already registered."""
+        ...
+
     def get(self, agency: str, involvement_id: str) -> StoredInvolvement | None:
         """Only the agency's own involvements are ever found."""
         ...
@@ -40,6 +44,9 @@ class InvolvementRepository(Protocol):
     def add(
         self, key: InvolvementKey, terms: InvolvementTerms, identity: EncodedIdentity, digest: str
     ) -> StoredInvolvement: ...
+    def add_many(
+        self, items: Sequence[tuple[InvolvementKey, InvolvementTerms, EncodedIdentity, str]]
+    ) -> list[StoredInvolvement]: ...
     def update(
         self,
         involvement_id: str,
@@ -55,6 +62,12 @@ class InvolvementRepository(Protocol):
     def count(self) -> int: ...
     def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
         """Involvements of other agencies sharing at least one blocking key."""
+        ...
+
+    def candidates_many(
+        self, probes: Sequence[Iterable[int]], exclude_agency: str
+    ) -> list[list[Candidate]]:
+        """`candidates` for each of several probes at once (a registration batch)."""
         ...
 
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:

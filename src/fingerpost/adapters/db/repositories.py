@@ -10,7 +10,8 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import BigInteger, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
@@ -130,22 +131,36 @@ _INVOLVEMENT_COLUMNS = (
 )
 _SELECT_INVOLVEMENT = select(*_INVOLVEMENT_COLUMNS).join_from(involvements, agencies)
 
-# The enquiry hot path: one statement, built once; the IN list expands per call.
-_CANDIDATES = (
-    select(
+# The enquiry and registration hot path: one statement, built once. The probe keys travel as
+# one parameter (a PostgreSQL array; a JSON array read by SQLite's json_each) rather than an
+# expanded IN list, whose rendering would cost more than the lookup. Each row says which probe
+# key reached the involvement, so one statement serves a whole registration batch.
+_PROBE_KEYS_SQLITE = select(
+    func.json_each(bindparam("keys_json")).table_valued("value").c.value
+).scalar_subquery()
+_CANDIDATE_COLUMNS = (
+        blocking_keys.c.key.label("probe_key"),
         *_INVOLVEMENT_COLUMNS,
         involvements.c.identity,
         *(agencies.c[name].label("a_" + name) for name in _AGENCY_FIELDS),
-    )
-    .join_from(involvements, agencies)
-    .where(
-        involvements.c.id.in_(
-            select(blocking_keys.c.involvement_id).where(
-                blocking_keys.c.key.in_(bindparam("keys", expanding=True))
-            )
-        ),
-        agencies.c.code != bindparam("exclude"),
-    )
+)
+_CANDIDATES_FROM = (
+    select(*_CANDIDATE_COLUMNS)
+    .join_from(blocking_keys, involvements, blocking_keys.c.involvement_id == involvements.c.id)
+    .join(agencies, involvements.c.agency_id == agencies.c.id)
+    .where(agencies.c.code != bindparam("exclude"))
+)
+_CANDIDATES = {
+    "postgresql": _CANDIDATES_FROM.where(
+        blocking_keys.c.key == func.any(bindparam("keys", type_=postgresql.ARRAY(BigInteger)))
+    ),
+    "sqlite": _CANDIDATES_FROM.where(blocking_keys.c.key.in_(_PROBE_KEYS_SQLITE)),
+}
+# Bound parameters per candidate statement: well under SQLite's and PostgreSQL's limits.
+_MAX_KEYS_PER_STATEMENT = 4000
+_BY_KEYS = _SELECT_INVOLVEMENT.where(
+    agencies.c.code == bindparam("agency"),
+    involvements.c.local_ref.in_(bindparam("refs", expanding=True)),
 )
 
 
@@ -189,14 +204,19 @@ class SqlInvolvements:
     def __init__(self, session: Session, agencies_repo: SqlAgencies) -> None:
         self._session = session
         self._agencies = agencies_repo
+        # public id → row id, for this unit of work: links and notifications refer to rows.
+        self._internal: dict[str, int] = {}
+        self._dialect = session.get_bind().dialect.name
 
-    def _internal_id(self, public_id: str) -> int:
-        found = self._session.scalar(
-            select(involvements.c.id).where(involvements.c.public_id == public_id)
-        )
-        if found is None:
-            raise LookupError(public_id)
-        return int(found)
+    def internal_id(self, public_id: str) -> int:
+        if public_id not in self._internal:
+            found = self._session.scalar(
+                select(involvements.c.id).where(involvements.c.public_id == public_id)
+            )
+            if found is None:
+                raise LookupError(public_id)
+            self._internal[public_id] = int(found)
+        return self._internal[public_id]
 
     def _one(self, public_id: str) -> StoredInvolvement:
         row = self._session.execute(
@@ -205,14 +225,20 @@ class SqlInvolvements:
         return _stored(row)
 
     def by_key(self, key: InvolvementKey) -> StoredInvolvement | None:
-        row = self._session.execute(
-            _SELECT_INVOLVEMENT.where(
-                agencies.c.code == key.agency,
-                involvements.c.local_ref == key.local_ref,
-                involvements.c.kind == key.kind.value,
-            )
-        ).first()
-        return _stored(row) if row else None
+        return self.by_keys([key]).get(key)
+
+    def by_keys(self, keys: Sequence[InvolvementKey]) -> dict[InvolvementKey, StoredInvolvement]:
+        found: dict[InvolvementKey, StoredInvolvement] = {}
+        for agency in {key.agency for key in keys}:
+            refs = sorted({key.local_ref for key in keys if key.agency == agency})
+            for start in range(0, len(refs), _MAX_KEYS_PER_STATEMENT):
+                params = {"agency": agency, "refs": refs[start : start + _MAX_KEYS_PER_STATEMENT]}
+                for row in self._session.execute(_BY_KEYS, params):
+                    stored = _stored(row)
+                    self._internal[stored.id] = row.id
+                    found[stored.key] = stored
+        wanted = set(keys)
+        return {key: stored for key, stored in found.items() if key in wanted}
 
     def get(self, agency: str, involvement_id: str) -> StoredInvolvement | None:
         row = self._session.execute(
@@ -225,37 +251,59 @@ class SqlInvolvements:
     def add(
         self, key: InvolvementKey, terms: InvolvementTerms, identity: EncodedIdentity, digest: str
     ) -> StoredInvolvement:
-        agency_id = self._agencies.id_of(key.agency)
-        if agency_id is None:
-            raise LookupError(key.agency)
+        return self.add_many([(key, terms, identity, digest)])[0]
+
+    def add_many(
+        self, items: Sequence[tuple[InvolvementKey, InvolvementTerms, EncodedIdentity, str]]
+    ) -> list[StoredInvolvement]:
+        """Insert many involvements and their blocking keys in two statements."""
+        if not items:
+            return []
         now = _now()
-        public_id = secrets.token_urlsafe(12)
-        internal = self._session.execute(
-            insert(involvements)
-            .values(
-                public_id=public_id,
-                agency_id=agency_id,
-                local_ref=key.local_ref,
-                shielded=False,
-                identity=identity.to_json(),
-                identity_digest=digest,
-                created_at=now,
-                updated_at=now,
-                **_terms_values(terms),
+        values = []
+        for key, terms, identity, digest in items:
+            agency_id = self._agencies.id_of(key.agency)
+            if agency_id is None:
+                raise LookupError(key.agency)
+            values.append(
+                {
+                    "public_id": secrets.token_urlsafe(12),
+                    "agency_id": agency_id,
+                    "local_ref": key.local_ref,
+                    "shielded": False,
+                    "identity": identity.to_json(),
+                    "identity_digest": digest,
+                    "created_at": now,
+                    "updated_at": now,
+                    **_terms_values(terms),
+                }
             )
-            .returning(involvements.c.id)
-        ).scalar_one()
-        self._index(internal, identity)
-        return StoredInvolvement(
-            id=public_id,
-            key=key,
-            terms=terms,
-            status=terms.status,
-            shielded=False,
-            identity_digest=digest,
-            created_at=now,
-            updated_at=now,
-        )
+        internals = self._session.scalars(
+            insert(involvements).returning(involvements.c.id, sort_by_parameter_order=True),
+            values,
+        ).all()
+        index = []
+        stored = []
+        for (key, terms, identity, digest), row, internal in zip(
+            items, values, internals, strict=True
+        ):
+            self._internal[row["public_id"]] = internal
+            index += [{"key": k, "involvement_id": internal} for k in identity.blocking_keys]
+            stored.append(
+                StoredInvolvement(
+                    id=row["public_id"],
+                    key=key,
+                    terms=terms,
+                    status=terms.status,
+                    shielded=False,
+                    identity_digest=digest,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        if index:
+            self._session.execute(insert(blocking_keys), index)
+        return stored
 
     def _index(self, internal: int, identity: EncodedIdentity) -> None:
         if identity.blocking_keys:
@@ -271,7 +319,7 @@ class SqlInvolvements:
         identity: EncodedIdentity | None = None,
         digest: str | None = None,
     ) -> StoredInvolvement:
-        internal = self._internal_id(involvement_id)
+        internal = self.internal_id(involvement_id)
         values = {**_terms_values(terms), "updated_at": _now()}
         if identity is not None and digest is not None:
             values |= {"identity": identity.to_json(), "identity_digest": digest}
@@ -292,7 +340,7 @@ class SqlInvolvements:
         )
 
     def remove(self, involvement_id: str) -> None:
-        internal = self._internal_id(involvement_id)
+        internal = self.internal_id(involvement_id)
         # Explicit child deletes keep this correct even where foreign keys are not enforced.
         for table, column in (
             (blocking_keys, blocking_keys.c.involvement_id),
@@ -303,6 +351,7 @@ class SqlInvolvements:
         ):
             self._session.execute(delete(table).where(column == internal))
         self._session.execute(delete(involvements).where(involvements.c.id == internal))
+        self._internal.pop(involvement_id, None)
 
     def for_agency(
         self, agency: str, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
@@ -329,18 +378,45 @@ class SqlInvolvements:
         ]
 
     def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
-        keys = list(probe_keys)
-        if not keys:
-            return []
-        rows = self._session.execute(_CANDIDATES, {"keys": keys, "exclude": exclude_agency})
-        return [
-            Candidate(
-                involvement=_stored(row),
-                identity=EncodedIdentity.from_json(row.identity),
-                agency=_agency(row, prefix="a_"),
-            )
-            for row in rows
-        ]
+        return self.candidates_many([probe_keys], exclude_agency)[0]
+
+    def candidates_many(
+        self, probes: Sequence[Iterable[int]], exclude_agency: str
+    ) -> list[list[Candidate]]:
+        """`candidates` for each probe, with as few statements as the parameter limit allows."""
+        wanted = [frozenset(keys) for keys in probes]
+        reached: dict[int, list[int]] = {}  # probe key → row ids of involvements reached
+        found: dict[int, Candidate] = {}
+        pending: list[int] = []
+
+        def fetch() -> None:
+            statement = _CANDIDATES[self._dialect]
+            if self._dialect == "sqlite":
+                params: dict[str, Any] = {"keys_json": json.dumps(pending)}
+            else:
+                params = {"keys": pending}
+            for row in self._session.execute(statement, params | {"exclude": exclude_agency}):
+                reached.setdefault(row.probe_key, []).append(row.id)
+                if row.id not in found:
+                    self._internal[row.public_id] = row.id
+                    found[row.id] = Candidate(
+                        involvement=_stored(row),
+                        identity=EncodedIdentity.from_json(row.identity),
+                        agency=_agency(row, prefix="a_"),
+                    )
+            pending.clear()
+
+        for key in set().union(*wanted) if wanted else ():
+            pending.append(key)
+            if len(pending) >= _MAX_KEYS_PER_STATEMENT:
+                fetch()
+        if pending:
+            fetch()
+        results = []
+        for keys in wanted:
+            ids = dict.fromkeys(i for key in keys for i in reached.get(key, ()))
+            results.append([found[i] for i in sorted(ids)])
+        return results
 
 
 class SqlModels:
@@ -357,62 +433,57 @@ class SqlModels:
         )
 
 
+_LINK_EXISTS = select(links.c.id).where(
+    links.c.involvement_a == bindparam("a"), links.c.involvement_b == bindparam("b")
+)
+
+
 class SqlLinks:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, involvements_repo: SqlInvolvements) -> None:
         self._session = session
+        self._involvements = involvements_repo
 
     def add(self, a: str, b: str, confidence: str) -> bool:
-        rows = self._session.execute(
-            select(involvements.c.public_id, involvements.c.id).where(
-                involvements.c.public_id.in_([a, b])
-            )
-        )
-        ids = {row.public_id: row.id for row in rows}
         # Stored once per pair, in a canonical order.
-        first, second = sorted((ids[a], ids[b]))
-        exists = self._session.scalar(
-            select(links.c.id).where(
-                links.c.involvement_a == first, links.c.involvement_b == second
-            )
+        first, second = sorted(
+            (self._involvements.internal_id(a), self._involvements.internal_id(b))
         )
-        if exists is not None:
+        if self._session.scalar(_LINK_EXISTS, {"a": first, "b": second}) is not None:
             return False
         self._session.execute(
-            insert(links).values(
-                involvement_a=first, involvement_b=second, confidence=confidence, created_at=_now()
-            )
+            insert(links),
+            {
+                "involvement_a": first,
+                "involvement_b": second,
+                "confidence": confidence,
+                "created_at": _now(),
+            },
         )
         return True
 
 
 class SqlNotifications:
-    def __init__(self, session: Session, agencies_repo: SqlAgencies) -> None:
+    def __init__(
+        self, session: Session, agencies_repo: SqlAgencies, involvements_repo: SqlInvolvements
+    ) -> None:
         self._session = session
         self._agencies = agencies_repo
+        self._involvements = involvements_repo
 
     def add(self, notification: Notification) -> None:
-        agency_id = self._agencies.id_of(notification.agency)
-        internal = self._session.scalar(
-            select(involvements.c.id).where(involvements.c.public_id == notification.involvement_id)
-        )
-        source = (
-            self._session.scalar(
-                select(involvements.c.id).where(involvements.c.public_id == notification.source_id)
-            )
-            if notification.source_id
-            else None
-        )
+        source = notification.source_id
         self._session.execute(
-            insert(notifications).values(
-                public_id=notification.id,
-                agency_id=agency_id,
-                recipient_email=notification.recipient_email,
-                involvement_id=internal,
-                source_involvement_id=source,
-                kind=notification.kind,
-                about=json.dumps(notification.about, sort_keys=True),
-                created_at=notification.created_at or _now(),
-            )
+            insert(notifications),
+            {
+                "public_id": notification.id,
+                "agency_id": self._agencies.id_of(notification.agency),
+                "recipient_email": notification.recipient_email,
+                "involvement_id": self._involvements.internal_id(notification.involvement_id),
+                "source_involvement_id": self._involvements.internal_id(source) if source else None,
+                "kind": notification.kind,
+                "about": json.dumps(notification.about, sort_keys=True),
+                "created_at": notification.created_at or _now(),
+            },
         )
 
     def for_recipient(

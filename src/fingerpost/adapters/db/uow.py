@@ -37,8 +37,8 @@ class SqlUnitOfWork:
         self._session = self._sessions()
         self.agencies = SqlAgencies(self._session)
         self.involvements = SqlInvolvements(self._session, self.agencies)
-        self.links = SqlLinks(self._session)
-        self.notifications = SqlNotifications(self._session, self.agencies)
+        self.links = SqlLinks(self._session, self.involvements)
+        self.notifications = SqlNotifications(self._session, self.agencies, self.involvements)
         self.audit = SqlAuditLog(self._session, self._key)
         self.models = SqlModels(self._session)
         return self
