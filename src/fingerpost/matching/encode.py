@@ -351,9 +351,7 @@ class Encoder:
                 keys.add(("dob-sector", f"{day}|{sector}"))
             # A mistyped year of birth still leaves the day and month.
             keys.update(
-                ("names-day", f"{form}|{code}|{day[5:]}")
-                for form in firsts
-                for code in families
+                ("names-day", f"{form}|{code}|{day[5:]}") for form in firsts for code in families
             )
         keys.update(
             ("names-year", f"{form}|{code}|{year}")

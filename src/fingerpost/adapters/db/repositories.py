@@ -139,10 +139,10 @@ _PROBE_KEYS_SQLITE = select(
     func.json_each(bindparam("keys_json")).table_valued("value").c.value
 ).scalar_subquery()
 _CANDIDATE_COLUMNS = (
-        blocking_keys.c.key.label("probe_key"),
-        *_INVOLVEMENT_COLUMNS,
-        involvements.c.identity,
-        *(agencies.c[name].label("a_" + name) for name in _AGENCY_FIELDS),
+    blocking_keys.c.key.label("probe_key"),
+    *_INVOLVEMENT_COLUMNS,
+    involvements.c.identity,
+    *(agencies.c[name].label("a_" + name) for name in _AGENCY_FIELDS),
 )
 _CANDIDATES_FROM = (
     select(*_CANDIDATE_COLUMNS)
