@@ -228,69 +228,98 @@ class Hub:
                     ids[i] = stored.id
                     outcome.updated += 1
             insert_pending()
-
-            # Register-time linkage for every new or changed row, with one candidate lookup.
-            rows = sorted(stored_of)
-            found = uow.involvements.candidates_many(
-                [registrations[i].child.probe_keys for i in rows], agency.code
+            uow.audit.append_many(
+                self._link_batch(
+                    uow,
+                    actor,
+                    agency,
+                    registrations=registrations,
+                    stored_of=stored_of,
+                    actions=actions,
+                    outcome=outcome,
+                )
             )
-            events: list[AuditEvent] = []
-            for i, candidates in zip(rows, found, strict=True):
-                stored = stored_of[i]
-                events.append(self._event(actor, actions[i], detail={"involvement": stored.id}))
-                links = self._link(uow, agency, stored, registrations[i].child, candidates)
-                outcome.links += links
-                if links:
-                    events.append(
-                        self._event(
-                            actor,
-                            AuditAction.LINK_FOUND,
-                            result_count=links,
-                            detail={"involvement": stored.id},
-                        )
-                    )
-            uow.audit.append_many(events)
             uow.commit()
         outcome.ids.extend(ids)
         return outcome
 
-    def _link(
+    def _link_batch(
         self,
         uow: UnitOfWork,
+        actor: Actor,
         agency: Agency,
-        stored: StoredInvolvement,
-        child: EncodedQuery,
-        candidates: list[Candidate],
-    ) -> int:
-        found = 0
-        for candidate, verdict in self._scored(child, candidates):
-            if verdict.confidence is not Confidence.STRONG:
-                continue
-            if not uow.links.add(stored.id, candidate.involvement.id, verdict.confidence):
-                continue
-            found += 1
-            # Each practitioner hears of the other; a withdrawal retracts both (source=…).
-            for to, other, other_agency in (
-                (candidate.involvement, stored, agency),
-                (stored, candidate.involvement, candidate.agency),
-            ):
-                contact = _contact(other, other_agency)
-                uow.notifications.add(
-                    self._notification(
-                        to=to,
-                        kind="link",
-                        source=other.id,
-                        about={
-                            "agency": other_agency.name,
-                            "practitioner_name": contact.name,
-                            "practitioner_role": contact.role,
-                            "practitioner_phone": contact.phone,
-                            "practitioner_email": contact.email,
-                            "involvement": other.terms.kind.value,
-                        },
+        *,
+        registrations: Sequence[Registration],
+        stored_of: dict[int, StoredInvolvement],
+        actions: dict[int, AuditAction],
+        outcome: RegistrationOutcome,
+    ) -> list[AuditEvent]:
+        """Register-time linkage for every new or changed row, with one candidate lookup; returns
+        the batch's audit events (one per stored row, one per row that found links)."""
+        rows = sorted(stored_of)
+        found = uow.involvements.candidates_many(
+            [registrations[i].child.probe_keys for i in rows], agency.code
+        )
+        proposed: list[tuple[int, Candidate]] = []  # (row, strong match at another agency)
+        for i, candidates in zip(rows, found, strict=True):
+            child = registrations[i].child
+            proposed += [
+                (i, candidate)
+                for candidate, verdict in self._scored(child, candidates)
+                if verdict.confidence is Confidence.STRONG
+            ]
+        added = uow.links.add_many(
+            [(stored_of[i].id, c.involvement.id, Confidence.STRONG.value) for i, c in proposed]
+        )
+        links_of: dict[int, int] = {}
+        notes: list[Notification] = []
+        for (i, candidate), new in zip(proposed, added, strict=True):
+            if new:
+                links_of[i] = links_of.get(i, 0) + 1
+                notes += self._link_notifications(agency, stored_of[i], candidate)
+        uow.notifications.add_many(notes)
+        events: list[AuditEvent] = []
+        for i in rows:
+            involvement = {"involvement": stored_of[i].id}
+            events.append(self._event(actor, actions[i], detail=involvement))
+            if links_of.get(i):
+                events.append(
+                    self._event(
+                        actor,
+                        AuditAction.LINK_FOUND,
+                        result_count=links_of[i],
+                        detail=involvement,
                     )
                 )
-        return found
+                outcome.links += links_of[i]
+        return events
+
+    def _link_notifications(
+        self, agency: Agency, stored: StoredInvolvement, candidate: Candidate
+    ) -> list[Notification]:
+        """Each practitioner hears of the other; a withdrawal retracts both (source=…)."""
+        notes = []
+        for to, other, other_agency in (
+            (candidate.involvement, stored, agency),
+            (stored, candidate.involvement, candidate.agency),
+        ):
+            contact = _contact(other, other_agency)
+            notes.append(
+                self._notification(
+                    to=to,
+                    kind="link",
+                    source=other.id,
+                    about={
+                        "agency": other_agency.name,
+                        "practitioner_name": contact.name,
+                        "practitioner_role": contact.role,
+                        "practitioner_phone": contact.phone,
+                        "practitioner_email": contact.email,
+                        "involvement": other.terms.kind.value,
+                    },
+                )
+            )
+        return notes
 
     # -- one involvement --------------------------------------------------------------------
 

@@ -433,33 +433,52 @@ class SqlModels:
         )
 
 
-_LINK_EXISTS = select(links.c.id).where(
-    links.c.involvement_a == bindparam("a"), links.c.involvement_b == bindparam("b")
-)
-
-
 class SqlLinks:
     def __init__(self, session: Session, involvements_repo: SqlInvolvements) -> None:
         self._session = session
         self._involvements = involvements_repo
 
     def add(self, a: str, b: str, confidence: str) -> bool:
+        return self.add_many([(a, b, confidence)])[0]
+
+    def add_many(self, pairs: Sequence[tuple[str, str, str]]) -> list[bool]:
+        internal = self._involvements.internal_id
         # Stored once per pair, in a canonical order.
-        first, second = sorted(
-            (self._involvements.internal_id(a), self._involvements.internal_id(b))
-        )
-        if self._session.scalar(_LINK_EXISTS, {"a": first, "b": second}) is not None:
-            return False
-        self._session.execute(
-            insert(links),
-            {
-                "involvement_a": first,
-                "involvement_b": second,
-                "confidence": confidence,
-                "created_at": _now(),
-            },
-        )
-        return True
+        ordered: list[tuple[int, int, str]] = []
+        for a, b, confidence in pairs:
+            first, second = sorted((internal(a), internal(b)))
+            ordered.append((first, second, confidence))
+        firsts = sorted({first for first, _, _ in ordered})
+        known: set[tuple[int, int]] = set()
+        for start in range(0, len(firsts), _MAX_KEYS_PER_STATEMENT):
+            chunk = firsts[start : start + _MAX_KEYS_PER_STATEMENT]
+            known.update(
+                (row.involvement_a, row.involvement_b)
+                for row in self._session.execute(
+                    select(links.c.involvement_a, links.c.involvement_b).where(
+                        links.c.involvement_a.in_(chunk)
+                    )
+                )
+            )
+        added: list[bool] = []
+        rows: list[dict[str, Any]] = []
+        now = _now()
+        for first, second, confidence in ordered:
+            new = (first, second) not in known
+            added.append(new)
+            if new:
+                known.add((first, second))
+                rows.append(
+                    {
+                        "involvement_a": first,
+                        "involvement_b": second,
+                        "confidence": confidence,
+                        "created_at": now,
+                    }
+                )
+        if rows:
+            self._session.execute(insert(links), rows)
+        return added
 
 
 class SqlNotifications:
@@ -471,20 +490,25 @@ class SqlNotifications:
         self._involvements = involvements_repo
 
     def add(self, notification: Notification) -> None:
-        source = notification.source_id
-        self._session.execute(
-            insert(notifications),
+        self.add_many([notification])
+
+    def add_many(self, notifications_: Sequence[Notification]) -> None:
+        internal = self._involvements.internal_id
+        rows = [
             {
-                "public_id": notification.id,
-                "agency_id": self._agencies.id_of(notification.agency),
-                "recipient_email": notification.recipient_email,
-                "involvement_id": self._involvements.internal_id(notification.involvement_id),
-                "source_involvement_id": self._involvements.internal_id(source) if source else None,
-                "kind": notification.kind,
-                "about": json.dumps(notification.about, sort_keys=True),
-                "created_at": notification.created_at or _now(),
-            },
-        )
+                "public_id": n.id,
+                "agency_id": self._agencies.id_of(n.agency),
+                "recipient_email": n.recipient_email,
+                "involvement_id": internal(n.involvement_id),
+                "source_involvement_id": internal(n.source_id) if n.source_id else None,
+                "kind": n.kind,
+                "about": json.dumps(n.about, sort_keys=True),
+                "created_at": n.created_at or _now(),
+            }
+            for n in notifications_
+        ]
+        if rows:
+            self._session.execute(insert(notifications), rows)
 
     def for_recipient(
         self, agency: str, email: str | None, *, limit: int = 100
