@@ -1,5 +1,6 @@
 """Settings from the environment (prefix FINGERPOST_) or `.env`; see docs/configuration.md."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,6 +37,15 @@ class Settings(BaseSettings):
         le=100_000,
         description="CSV rows committed per transaction by `register` and `enquire`.",
     )
+    encode_workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description=(
+            "Processes that normalise and encode identities for `register` and `enquire` files:"
+            " 0 means one per CPU core, 1 encodes in the command's own process."
+        ),
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
     @property
@@ -45,3 +55,8 @@ class Settings(BaseSettings):
     @property
     def token_ttl(self) -> timedelta:
         return timedelta(hours=self.token_ttl_hours)
+
+    @property
+    def workers(self) -> int:
+        """`encode_workers` with 0 resolved to the number of CPU cores."""
+        return self.encode_workers or os.cpu_count() or 1

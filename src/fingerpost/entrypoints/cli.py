@@ -39,10 +39,12 @@ from fingerpost.gateway import (
     REGISTER_COLUMNS,
     REGISTER_REQUIRED,
     REGISTER_RULES,
+    RegisterRow,
     parse_enquiry_row,
     parse_register_row,
 )
 from fingerpost.matching.encode import EncodedQuery
+from fingerpost.matching.normalise import ChildIdentity
 from fingerpost.service.records import Registration
 
 __all__ = ["app", "main"]
@@ -293,7 +295,9 @@ def register(
     tally = Tally()
     totals = {"created": 0, "updated": 0, "unchanged": 0, "links": 0, "valid": 0}
 
-    def valid_rows(rows: Iterator[tuple[int, dict[str, str] | None]]) -> Iterator[Registration]:
+    def parsed_rows(
+        rows: Iterator[tuple[int, dict[str, str] | None]],
+    ) -> Iterator[tuple[RegisterRow, ChildIdentity]]:
         for line, row in rows:
             tally.read += 1
             if row is None:
@@ -305,7 +309,18 @@ def register(
                 tally.reject(line, row.get("local_ref", ""), str(error))
                 continue
             totals["valid"] += 1
-            yield Registration(parsed.local_ref, parsed.terms, fp.gateway.encode(parsed.child))
+            yield parsed, parsed.child
+
+    def valid_rows(rows: Iterator[tuple[int, dict[str, str] | None]]) -> Iterator[Registration]:
+        workers = 1 if dry_run else fp.settings.workers  # a dry run does not encode at all
+        if dry_run:
+            for _ in parsed_rows(rows):
+                pass
+            return
+        for parsed, encoded in fp.gateway.encode_stream(
+            parsed_rows(rows), workers=workers, today=today
+        ):
+            yield Registration(parsed.local_ref, parsed.terms, encoded)
 
     try:
         with _progress(f"register {agency}") as wrap:
@@ -374,9 +389,9 @@ def enquire(
     tally = Tally()
     counts = {"valid": 0, "signposts": 0, "strong": 0, "with": 0}
 
-    def valid_rows(
+    def parsed_rows(
         rows: Iterator[tuple[int, dict[str, str] | None]],
-    ) -> Iterator[tuple[str, EncodedQuery]]:
+    ) -> Iterator[tuple[str, ChildIdentity]]:
         for line, row in rows:
             tally.read += 1
             if row is None:
@@ -388,7 +403,12 @@ def enquire(
                 tally.reject(line, row.get("enquiry_ref", ""), str(error))
                 continue
             counts["valid"] += 1
-            yield parsed.enquiry_ref, fp.gateway.encode(parsed.child)
+            yield parsed.enquiry_ref, parsed.child
+
+    def valid_rows(
+        rows: Iterator[tuple[int, dict[str, str] | None]],
+    ) -> Iterator[tuple[str, EncodedQuery]]:
+        return fp.gateway.encode_stream(parsed_rows(rows), workers=fp.settings.workers)
 
     try:
         with _progress(f"enquire {agency}") as wrap:
@@ -402,7 +422,7 @@ def enquire(
             with reader.open() as rows:
                 _warn_extra(reader)
                 if dry_run:
-                    for _ in valid_rows(rows):
+                    for _ in parsed_rows(rows):
                         pass
                 else:
                     with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:

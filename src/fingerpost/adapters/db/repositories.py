@@ -131,30 +131,35 @@ _INVOLVEMENT_COLUMNS = (
 )
 _SELECT_INVOLVEMENT = select(*_INVOLVEMENT_COLUMNS).join_from(involvements, agencies)
 
-# The enquiry and registration hot path: one statement, built once. The probe keys travel as
-# one parameter (a PostgreSQL array; a JSON array read by SQLite's json_each) rather than an
-# expanded IN list, whose rendering would cost more than the lookup. Each row says which probe
-# key reached the involvement, so one statement serves a whole registration batch.
-_PROBE_KEYS_SQLITE = select(
-    func.json_each(bindparam("keys_json")).table_valued("value").c.value
-).scalar_subquery()
-_CANDIDATE_COLUMNS = (
-    blocking_keys.c.key.label("probe_key"),
-    *_INVOLVEMENT_COLUMNS,
-    involvements.c.identity,
-    *(agencies.c[name].label("a_" + name) for name in _AGENCY_FIELDS),
-)
-_CANDIDATES_FROM = (
-    select(*_CANDIDATE_COLUMNS)
-    .join_from(blocking_keys, involvements, blocking_keys.c.involvement_id == involvements.c.id)
-    .join(agencies, involvements.c.agency_id == agencies.c.id)
-    .where(agencies.c.code != bindparam("exclude"))
-)
+# The enquiry and registration hot path: two statements, built once. Lists of numbers travel
+# as one parameter (a PostgreSQL array; a JSON array read by SQLite's json_each) rather than an
+# expanded IN list, whose rendering would cost more than the lookup. The first statement reads
+# only the narrow index (which probe key reached which involvement), so one pair serves a whole
+# registration batch; the second reads each involvement reached once.
+
+
+def _in_list(column: Any, name: str, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return column == func.any(bindparam(name, type_=postgresql.ARRAY(BigInteger)))
+    return column.in_(select(func.json_each(bindparam(name)).table_valued("value").c.value))
+
+
+_DIALECTS = ("postgresql", "sqlite")
+_REACHED = {
+    d: select(blocking_keys.c.key, blocking_keys.c.involvement_id).where(
+        _in_list(blocking_keys.c.key, "keys", d)
+    )
+    for d in _DIALECTS
+}
 _CANDIDATES = {
-    "postgresql": _CANDIDATES_FROM.where(
-        blocking_keys.c.key == func.any(bindparam("keys", type_=postgresql.ARRAY(BigInteger)))
-    ),
-    "sqlite": _CANDIDATES_FROM.where(blocking_keys.c.key.in_(_PROBE_KEYS_SQLITE)),
+    d: select(
+        *_INVOLVEMENT_COLUMNS,
+        involvements.c.identity,
+        *(agencies.c[name].label("a_" + name) for name in _AGENCY_FIELDS),
+    )
+    .join_from(involvements, agencies)
+    .where(_in_list(involvements.c.id, "ids", d), agencies.c.code != bindparam("exclude"))
+    for d in _DIALECTS
 }
 # Bound parameters per candidate statement: well under SQLite's and PostgreSQL's limits.
 _MAX_KEYS_PER_STATEMENT = 4000
@@ -377,6 +382,9 @@ class SqlInvolvements:
             for row in self._session.execute(query)
         ]
 
+    def _list_parameter(self, values: list[int]) -> str | list[int]:
+        return json.dumps(values) if self._dialect == "sqlite" else values
+
     def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
         return self.candidates_many([probe_keys], exclude_agency)[0]
 
@@ -386,36 +394,29 @@ class SqlInvolvements:
         """`candidates` for each probe, with as few statements as the parameter limit allows."""
         wanted = [frozenset(keys) for keys in probes]
         reached: dict[int, list[int]] = {}  # probe key → row ids of involvements reached
+        every = sorted(set().union(*wanted)) if wanted else []
+        for start in range(0, len(every), _MAX_KEYS_PER_STATEMENT):
+            chunk = self._list_parameter(every[start : start + _MAX_KEYS_PER_STATEMENT])
+            for key, internal in self._session.execute(_REACHED[self._dialect], {"keys": chunk}):
+                reached.setdefault(key, []).append(internal)
+        ids = sorted({i for internals in reached.values() for i in internals})
         found: dict[int, Candidate] = {}
-        pending: list[int] = []
-
-        def fetch() -> None:
-            statement = _CANDIDATES[self._dialect]
-            if self._dialect == "sqlite":
-                params: dict[str, Any] = {"keys_json": json.dumps(pending)}
-            else:
-                params = {"keys": pending}
-            for row in self._session.execute(statement, params | {"exclude": exclude_agency}):
-                reached.setdefault(row.probe_key, []).append(row.id)
-                if row.id not in found:
-                    self._internal[row.public_id] = row.id
-                    found[row.id] = Candidate(
-                        involvement=_stored(row),
-                        identity=EncodedIdentity.from_json(row.identity),
-                        agency=_agency(row, prefix="a_"),
-                    )
-            pending.clear()
-
-        for key in set().union(*wanted) if wanted else ():
-            pending.append(key)
-            if len(pending) >= _MAX_KEYS_PER_STATEMENT:
-                fetch()
-        if pending:
-            fetch()
+        for start in range(0, len(ids), _MAX_KEYS_PER_STATEMENT):
+            params = {
+                "ids": self._list_parameter(ids[start : start + _MAX_KEYS_PER_STATEMENT]),
+                "exclude": exclude_agency,
+            }
+            for row in self._session.execute(_CANDIDATES[self._dialect], params):
+                self._internal[row.public_id] = row.id
+                found[row.id] = Candidate(
+                    involvement=_stored(row),
+                    identity=EncodedIdentity.from_json(row.identity),
+                    agency=_agency(row, prefix="a_"),
+                )
         results = []
         for keys in wanted:
-            ids = dict.fromkeys(i for key in keys for i in reached.get(key, ()))
-            results.append([found[i] for i in sorted(ids)])
+            reached_ids = {i for key in keys for i in reached.get(key, ())}
+            results.append([found[i] for i in sorted(reached_ids) if i in found])
         return results
 
 

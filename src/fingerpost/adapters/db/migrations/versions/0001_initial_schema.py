@@ -106,6 +106,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("key", "involvement_id", name=op.f("pk_blocking_keys")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("blocking_keys", schema=None) as batch_op:
         batch_op.create_index(
