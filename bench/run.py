@@ -39,6 +39,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.api import create_app
 from fingerpost.entrypoints.cli import app as cli
+from fingerpost.entrypoints.logs import configure as configure_logs
 from fingerpost.gateway.rows import parse_enquiry_row
 from fingerpost.synth import write_dataset
 
@@ -190,6 +191,7 @@ def free_port() -> int:
 def run_http(fp: Fingerpost, rows: list[tuple[str, dict[str, str]]]) -> list[float]:
     """The same enquiries over HTTP to a real uvicorn on loopback, one at a time."""
     port = free_port()
+    configure_logs("warning")  # request lines (~20 µs each) would bury the tables
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(fp), host="127.0.0.1", port=port, log_level="warning", access_log=False
