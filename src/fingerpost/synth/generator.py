@@ -279,7 +279,8 @@ class _Generator:
             and child.born.day != child.born.month
             and self.chance(DOB_SWAPPED, boost)
         ):
-            born = date(child.born.year, child.born.day, child.born.month)
+            swapped = date(child.born.year, child.born.day, child.born.month)
+            born = swapped if swapped <= self.as_of else child.born  # a mess, never invalid
         elif self.chance(DOB_DIGIT, boost):
             shifted = child.born + timedelta(days=rng.choice([-10, -1, 1, 10]))
             born = shifted if shifted <= self.as_of else child.born
