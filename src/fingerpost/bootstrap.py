@@ -10,11 +10,12 @@ from sqlalchemy import Engine, text
 from fingerpost.adapters.db import engine as db
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, signing_key
+from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.tokens import InvalidToken, TokenService
 from fingerpost.config import Settings
 from fingerpost.gateway import Gateway
-from fingerpost.service.hub import Hub
-from fingerpost.service.ports import UnitOfWork
+from fingerpost.service.hub import Delivery, Hub
+from fingerpost.service.ports import Mailer, UnitOfWork
 
 __all__ = ["Fingerpost", "InvalidToken", "bootstrap"]
 
@@ -31,6 +32,7 @@ class Fingerpost:
     unit_of_work: Callable[[], UnitOfWork]  # for operator tools and tests; use cases go via hub
     public_key: bytes  # raw Ed25519 public key: verifies tokens and audit checkpoints
     fresh: bool  # True when this start initialised an empty home
+    mailer: Mailer | None = None  # None: notifications stay in the inbox (no SMTP configured)
 
     def ready(self) -> bool:
         """The database answers and its schema is current."""
@@ -40,6 +42,12 @@ class Fingerpost:
             return db.is_current(self.engine)
         except Exception:  # noqa: BLE001 - any failure means "not ready", reported as 503
             return False
+
+    def deliver(self) -> Delivery | None:
+        """One pass over the notification outbox; None when no mail server is configured."""
+        if self.mailer is None:
+            return None
+        return self.hub.deliver_notifications(self.mailer, digest=self.settings.notify_digest)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -62,10 +70,24 @@ def bootstrap(settings: Settings | None = None) -> Fingerpost:
     return Fingerpost(
         settings=settings,
         engine=engine,
-        hub=Hub(uow_factory),
+        hub=Hub(uow_factory, policy=settings.policy),
         gateway=Gateway(linkage_secret(home)),
         tokens=TokenService(key, ttl=settings.token_ttl),
         unit_of_work=uow_factory,
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
         fresh=fresh,
+        mailer=_mailer(settings),
+    )
+
+
+def _mailer(settings: Settings) -> Mailer | None:
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        sender=settings.smtp_from,
+        starttls=settings.smtp_starttls,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value(),
     )

@@ -4,8 +4,12 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fingerpost.domain.policy import EnquiryPolicy
+from fingerpost.domain.values import parse_vocabulary
+from fingerpost.domain.vocabulary import Role
 
 __all__ = ["Settings"]
 
@@ -46,6 +50,54 @@ class Settings(BaseSettings):
             " 0 means one per CPU core, 1 encodes in the command's own process."
         ),
     )
+    limit_user_per_hour: int = Field(
+        default=30,
+        ge=1,
+        description="Enquiries one user may make in an hour before further ones are refused (429).",
+    )
+    limit_agency_per_hour: int = Field(
+        default=600,
+        ge=1,
+        description="Enquiries one agency may make in an hour before further ones are refused.",
+    )
+    alert_no_match_per_hour: int = Field(
+        default=15,
+        ge=1,
+        description="A user's enquiries finding nobody within an hour that alert the agency's "
+        "administrators (possible browsing).",
+    )
+    alert_out_of_hours_per_hour: int = Field(
+        default=10,
+        ge=1,
+        description="A user's enquiries between 22:00 and 06:00 (UK time) within an hour that "
+        "alert the agency's administrators.",
+    )
+    urgent_roles: str = Field(
+        default="practitioner,agency-admin",
+        description="Comma-separated roles that may make urgent (break-glass) enquiries.",
+    )
+    smtp_host: str = Field(
+        default="",
+        description="Mail server for notifications; empty keeps them in the inbox (API/CLI) only.",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Mail server port.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with TLS.")
+    smtp_username: str = Field(default="", description="SMTP login, if the server needs one.")
+    smtp_password: SecretStr = Field(default=SecretStr(""), description="SMTP password.")
+    smtp_from: str = Field(
+        default="fingerpost@localhost", description="Sender address of notification e-mails."
+    )
+    notify_digest: bool = Field(
+        default=False,
+        description="Hold enquiry and link notifications and send each practitioner one daily "
+        "digest (alerts to administrators always go at once).",
+    )
+    deliver_every_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        description="How often `fingerpost serve` delivers the notification outbox.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
     @property
@@ -60,3 +112,18 @@ class Settings(BaseSettings):
     def workers(self) -> int:
         """`encode_workers` with 0 resolved to the number of CPU cores."""
         return self.encode_workers or os.cpu_count() or 1
+
+    @property
+    def policy(self) -> EnquiryPolicy:
+        roles = frozenset(
+            parse_vocabulary(Role, role, "urgent_roles")
+            for role in self.urgent_roles.split(",")
+            if role.strip()
+        )
+        return EnquiryPolicy(
+            per_user=self.limit_user_per_hour,
+            per_agency=self.limit_agency_per_hour,
+            no_match_alert=self.alert_no_match_per_hour,
+            out_of_hours_alert=self.alert_out_of_hours_per_hour,
+            urgent_roles=roles,
+        )

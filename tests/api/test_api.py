@@ -241,3 +241,72 @@ class TestOperations:
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["x-content-type-options"] == "nosniff"
         assert {a["code"] for a in response.json()} == {"CSC-LDS", "GMP", "NHS"}
+
+
+class TestAccountability:
+    @pytest.fixture
+    def client(self, settings: object) -> Iterator[TestClient]:
+        from fingerpost.bootstrap import bootstrap
+        from fingerpost.config import Settings
+
+        assert isinstance(settings, Settings)
+        limited = bootstrap(settings.model_copy(update={"limit_user_per_hour": 2}))
+        limited.hub.import_agencies(
+            Actor.system("OPS"), [make_agency("CSC-LDS"), make_agency("GMP", kind="police")]
+        )
+        self.fp = limited
+        with TestClient(create_app(limited)) as client:
+            yield client
+        limited.close()
+
+    def test_too_many_enquiries_are_refused_with_429_and_a_retry_time(
+        self, client: TestClient
+    ) -> None:
+        headers = bearer(self.fp, "GMP")
+        body = child(purpose="emergency care")
+        for _ in range(2):
+            assert client.post("/api/v1/enquiries", json=body, headers=headers).status_code == 200
+        refused = client.post("/api/v1/enquiries", json=body, headers=headers)
+        assert refused.status_code == 429
+        assert refused.headers["content-type"] == PROBLEM
+        assert int(refused.headers["Retry-After"]) > 0
+        assert "urgent" in refused.json()["detail"]
+        urgent = client.post("/api/v1/enquiries", json=body | {"urgent": True}, headers=headers)
+        assert urgent.status_code == 200
+
+    def test_an_auditor_reviews_an_urgent_enquiry(self, client: TestClient) -> None:
+        client.post(
+            "/api/v1/enquiries",
+            json=child(purpose="emergency care", urgent=True),  # type: ignore[arg-type]
+            headers=bearer(self.fp, "GMP"),
+        )
+        auditor = bearer(self.fp, "AUDIT", Role.AUDITOR)
+        assert client.get("/api/v1/reviews", headers=bearer(self.fp, "GMP")).status_code == 403
+        [review] = client.get("/api/v1/reviews", headers=auditor).json()
+        assert review["agency"] == "GMP"
+        assert review["closed_at"] is None
+        closed = client.post(
+            f"/api/v1/reviews/{review['id']}/close",
+            json={"outcome": "justified", "note": "child in A&E"},
+            headers=auditor,
+        )
+        assert closed.status_code == 200
+        assert closed.json()["outcome"] == "justified"
+        assert client.get("/api/v1/reviews", headers=auditor).json() == []
+        again = client.post(
+            f"/api/v1/reviews/{review['id']}/close", json={"outcome": "justified"}, headers=auditor
+        )
+        assert again.status_code == 422
+        assert again.headers["content-type"] == PROBLEM
+
+    def test_administrators_see_alerts_in_their_notifications(self, client: TestClient) -> None:
+        client.post(
+            "/api/v1/enquiries",
+            json=child(purpose="emergency care", urgent=True),  # type: ignore[arg-type]
+            headers=bearer(self.fp, "GMP"),
+        )
+        admin = client.get(
+            "/api/v1/notifications", headers=bearer(self.fp, "GMP", Role.AGENCY_ADMIN)
+        ).json()
+        assert [(n["kind"], n["about"]["rule"]) for n in admin] == [("alert", "break-glass")]
+        assert admin[0]["involvement_id"] is None

@@ -35,7 +35,6 @@ COMMANDS = command_paths(typer.main.get_command(app))
 SETTINGS = [f"FINGERPOST_{name.upper()}" for name in Settings.model_fields]
 
 
-
 def test_the_cli_has_the_contract_commands() -> None:
     for command in (
         "fingerpost init",

@@ -28,6 +28,12 @@ class AuditAction(StrEnum):
     TOKEN_ISSUED = "token:issued"  # noqa: S105 - an event name, not a secret
     AUDIT_READ = "audit:read"
     MODEL_TRAINED = "model:trained"
+    ENQUIRY_REFUSED = "enquiry:refused"  # an enquiry limit was reached
+    ALERT_RAISED = "alert:raised"  # the agency's administrators were alerted
+    BREAKGLASS_USED = "breakglass:used"  # an urgent enquiry passed the limits; review opened
+    REVIEW_CLOSED = "review:closed"
+    NOTIFICATION_SENT = "notification:sent"
+    NOTIFICATION_FAILED = "notification:failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,13 @@
 """Errors the domain raises; entrypoints translate them into exit codes and problem+json."""
 
-__all__ = ["DomainError", "InvalidValue", "NotFound", "OutOfScope", "PermissionDenied"]
+__all__ = [
+    "DomainError",
+    "InvalidValue",
+    "LimitExceeded",
+    "NotFound",
+    "OutOfScope",
+    "PermissionDenied",
+]
 
 
 class DomainError(Exception):
@@ -21,3 +28,12 @@ class NotFound(DomainError):
 
 class PermissionDenied(DomainError):
     """The caller's role may not do this."""
+
+
+class LimitExceeded(DomainError):
+    """Too many enquiries in the window: refused, audited and the agency's administrators
+    alerted. An urgent (break-glass) enquiry by an allowed role still goes through."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds until the window has room again

@@ -1,6 +1,7 @@
 """Parsing and checking of the contract's values: dates, NHS numbers, postcodes, vocabularies."""
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
@@ -8,14 +9,18 @@ from typing import TypeVar
 import nhs_number
 
 from fingerpost.domain.errors import InvalidValue, OutOfScope
+from fingerpost.domain.vocabulary import Purpose
 
 __all__ = [
     "MAX_AGE_YEARS",
+    "MAX_PURPOSE_LENGTH",
+    "StatedPurpose",
     "age_on",
     "check_in_scope",
     "parse_date",
     "parse_nhs_number",
     "parse_postcode",
+    "parse_purpose",
     "parse_vocabulary",
 ]
 
@@ -92,3 +97,35 @@ def check_in_scope(born: date | None, start: date, today: date) -> None:
         raise OutOfScope("date_of_birth: in the future")
     if age_on(born, start) >= MAX_AGE_YEARS:
         raise OutOfScope(f"date_of_birth: aged {MAX_AGE_YEARS} or more at start_date")
+
+
+MAX_PURPOSE_LENGTH = 200  # a reason, not a case note
+
+
+@dataclass(frozen=True, slots=True)
+class StatedPurpose:
+    """Why an enquiry is made: one of the fixed purposes, or `other` with a reason in words."""
+
+    code: Purpose
+    text: str  # as shown to people: the purpose's words, or the stated reason for `other`
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_purpose(text: str) -> StatedPurpose:
+    """A fixed purpose by its code ("emergency-care") or words ("Emergency care"); any other
+    words count as `other` with that reason (the contract's `--purpose TEXT` keeps working)."""
+    stated = " ".join(text.split())
+    if not stated:
+        raise InvalidValue("purpose: say why you are asking")
+    if len(stated) > MAX_PURPOSE_LENGTH:
+        raise InvalidValue(f"purpose: at most {MAX_PURPOSE_LENGTH} characters (no case details)")
+    key = stated.lower().replace(" ", "-")
+    for purpose in Purpose:
+        if key == purpose.value and purpose is not Purpose.OTHER:
+            return StatedPurpose(purpose, purpose.value.replace("-", " ").capitalize())
+    reason = stated.removeprefix("other:").removeprefix("Other:").strip()
+    if not reason or key == Purpose.OTHER.value:
+        raise InvalidValue("purpose: for `other`, give the reason in words")
+    return StatedPurpose(Purpose.OTHER, reason)

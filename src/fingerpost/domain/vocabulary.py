@@ -2,7 +2,16 @@
 
 from enum import StrEnum
 
-__all__ = ["AgencyKind", "Confidence", "InvolvementKind", "InvolvementStatus", "Role", "Sex"]
+__all__ = [
+    "AgencyKind",
+    "Confidence",
+    "InvolvementKind",
+    "InvolvementStatus",
+    "Purpose",
+    "ReviewOutcome",
+    "Role",
+    "Sex",
+]
 
 
 class AgencyKind(StrEnum):
@@ -49,3 +58,25 @@ class Role(StrEnum):
     AGENCY_ADMIN = "agency-admin"
     AUDITOR = "auditor"
     OPERATOR = "operator"
+
+
+class Purpose(StrEnum):
+    """Why an enquiry is made. Stated for every enquiry, kept in the audit, shown to the
+    practitioner who is told of it."""
+
+    CHILD_PROTECTION_ENQUIRY = "child-protection-enquiry"
+    EMERGENCY_CARE = "emergency-care"
+    CHILD_IN_NEED_ASSESSMENT = "child-in-need-assessment"
+    POLICE_INVESTIGATION = "police-investigation"
+    EARLY_HELP_ASSESSMENT = "early-help-assessment"
+    SCHOOL_SAFEGUARDING = "school-safeguarding"
+    YOUTH_JUSTICE = "youth-justice"
+    OTHER = "other"  # with a short reason in words
+
+
+class ReviewOutcome(StrEnum):
+    """An auditor's finding on an urgent (break-glass) enquiry."""
+
+    JUSTIFIED = "justified"
+    NOT_JUSTIFIED = "not-justified"  # referred to the agency for action
+    REFERRED = "referred"  # needs the agency's own review before a finding

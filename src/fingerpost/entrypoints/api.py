@@ -4,8 +4,10 @@ Routes only translate: JSON in, a gateway encoding, one hub use case, JSON out. 
 arrive here and go no further than the gateway; responses and logs never echo them.
 """
 
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
@@ -30,6 +32,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import (
     DomainError,
     InvalidValue,
+    LimitExceeded,
     NotFound,
     OutOfScope,
     PermissionDenied,
@@ -40,6 +43,7 @@ from fingerpost.gateway import check_enquiry, parse_child, parse_register_row
 from fingerpost.service.records import (
     Notification,
     Registration,
+    Review,
     SignpostView,
     StoredInvolvement,
 )
@@ -198,10 +202,11 @@ class NotificationOut(BaseModel):
     id: str
     kind: str = Field(
         description="`enquiry`: someone looked for your child; `link`: another "
-        "agency also works with them."
+        "agency also works with them; `alert` (administrators): an enquiry limit was reached, "
+        "browsing is suspected, or break-glass was used."
     )
-    local_ref: str = Field(description="Your own reference for the child.")
-    involvement_id: str
+    local_ref: str = Field(description="Your own reference for the child (empty for alerts).")
+    involvement_id: str | None
     about: dict[str, str]
     created_at: str
 
@@ -215,6 +220,45 @@ class NotificationOut(BaseModel):
             about=notice.about,
             created_at=notice.created_at.isoformat() if notice.created_at else "",
         )
+
+
+class ReviewOut(BaseModel):
+    id: str
+    enquiry_id: str
+    actor: str
+    actor_name: str
+    actor_role: str
+    agency: str
+    purpose: str
+    result_count: int
+    opened_at: str
+    closed_at: str | None
+    closed_by: str | None
+    outcome: str | None
+    note: str | None
+
+    @classmethod
+    def of(cls, review: Review) -> "ReviewOut":
+        return cls(
+            id=review.id,
+            enquiry_id=review.enquiry_id,
+            actor=review.actor,
+            actor_name=review.actor_name,
+            actor_role=review.actor_role,
+            agency=review.agency,
+            purpose=review.purpose,
+            result_count=review.result_count,
+            opened_at=review.opened_at.isoformat(),
+            closed_at=review.closed_at.isoformat() if review.closed_at else None,
+            closed_by=review.closed_by,
+            outcome=review.outcome,
+            note=review.note,
+        )
+
+
+class ReviewCloseIn(_Body):
+    outcome: str = Field(description="justified, not-justified or referred.")
+    note: str = Field(default="", max_length=1000, description="The finding, without case detail.")
 
 
 class AgencyOut(BaseModel):
@@ -312,6 +356,10 @@ def _install_error_handlers(app: FastAPI) -> None:
             status = 404
         elif isinstance(error, PermissionDenied):
             status = 403
+        elif isinstance(error, LimitExceeded):
+            return problem(
+                request, 429, str(error), headers={"Retry-After": str(error.retry_after)}
+            )
         elif isinstance(error, InvalidValue | OutOfScope):
             status = 422
         return problem(request, status, str(error))
@@ -374,8 +422,33 @@ def _actor(
 Caller = Annotated[Actor, Depends(_actor)]
 
 
+def _outbox_worker(fp: Fingerpost, stop: threading.Event) -> None:
+    """Deliver the notification outbox every few seconds until told to stop."""
+    while not stop.wait(fp.settings.deliver_every_seconds):
+        try:
+            report = fp.deliver()
+        except Exception as error:  # noqa: BLE001 - keep serving; the next pass retries
+            _log.error("outbox delivery failed", error=type(error).__name__)
+            continue
+        if report and (report.sent or report.failed):
+            _log.info("outbox", sent=report.sent, failed=report.failed, gave_up=report.gave_up)
+
+
 def create_app(fp: Fingerpost) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        worker = None
+        if fp.mailer is not None:
+            worker = threading.Thread(target=_outbox_worker, args=(fp, stop), daemon=True)
+            worker.start()
+        yield
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=30)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="fingerpost",
         version=__version__,
         description=(
@@ -577,6 +650,27 @@ def create_app(fp: Fingerpost) -> FastAPI:
         fp.hub.require_auditor(caller)
         first_bad = fp.hub.verify_audit()
         return AuditVerifyOut(intact=first_bad is None, first_bad_seq=first_bad)
+
+    @api.get("/reviews", tags=["audit"], response_model=list[ReviewOut])
+    def reviews(
+        caller: Caller,
+        state: Annotated[str, Query(pattern="^(open|all)$")] = "open",
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[ReviewOut]:
+        """Urgent (break-glass) enquiries awaiting an auditor's finding (`state=all`: with the
+        closed ones). Auditors only."""
+        found = fp.hub.reviews(caller, open_only=state == "open", limit=limit)
+        return [ReviewOut.of(review) for review in found]
+
+    @api.post("/reviews/{review_id}/close", tags=["audit"], response_model=ReviewOut)
+    def close_review(review_id: str, body: ReviewCloseIn, caller: Caller) -> ReviewOut:
+        """Record the finding on an urgent enquiry. Auditors only; a review closes once."""
+        return ReviewOut.of(fp.hub.close_review(caller, review_id, body.outcome, body.note))
+
+    @api.get("/outbox", tags=["operations"])
+    def outbox(caller: Caller) -> dict[str, int]:
+        """Notification e-mails pending, failed for good and delivered (operators, auditors)."""
+        return fp.hub.outbox(caller)
 
     app.include_router(api)
 

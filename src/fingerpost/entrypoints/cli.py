@@ -5,7 +5,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, BinaryIO, TypeVar
@@ -92,6 +92,15 @@ model_app = typer.Typer(
     help="The match model: train it on the register, show it.", no_args_is_help=True
 )
 app.add_typer(model_app, name="model")
+notifications_app = typer.Typer(
+    help="Notifications: who looked for an agency's children, links, alerts; e-mail delivery.",
+    no_args_is_help=True,
+)
+app.add_typer(notifications_app, name="notifications")
+reviews_app = typer.Typer(
+    help="Urgent (break-glass) enquiries awaiting an auditor's finding.", no_args_is_help=True
+)
+app.add_typer(reviews_app, name="reviews")
 
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
 # contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
@@ -428,7 +437,9 @@ def enquire(
                     with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:
                         for batch in _batches(valid_rows(rows), fp.settings.batch_size):
                             refs = [ref for ref, _ in batch]
-                            results = fp.hub.enquire_many(actor, purpose, [q for _, q in batch])
+                            results = fp.hub.enquire_many(
+                                actor, purpose, [q for _, q in batch], batch=True
+                            )
                             for ref, result in zip(refs, results, strict=True):
                                 counts["with"] += bool(result.signposts)
                                 for s in result.signposts:
@@ -704,6 +715,94 @@ def synth(
         f"synth: {summary.agencies} agencies · {summary.children} children · "
         f"{summary.involvements} involvements · {summary.enquiries} enquiries → {out_dir}"
     )
+
+
+@notifications_app.command("list")
+def notifications_list(
+    agency: Annotated[str, typer.Option("--agency", help="The agency whose inbox to show.")],
+    email: Annotated[
+        str | None, typer.Option("--email", help="Only this practitioner's notifications.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many.")] = 100,
+) -> None:
+    """An agency's notifications, newest first (tab-separated; no child details)."""
+    fp = _open()
+    _known_agency(fp, agency)
+    role = Role.PRACTITIONER if email else Role.AGENCY_ADMIN
+    actor = Actor(subject=f"cli:{agency}", name="command line", agency=agency, role=role)
+    actor = replace(actor, email=email or "")
+    for note in fp.hub.notifications(actor, limit=limit):
+        about = " · ".join(f"{k}={v}" for k, v in sorted(note.about.items()) if v)
+        when = note.created_at.isoformat() if note.created_at else ""
+        to = note.recipient_email or "(administrators)"
+        typer.echo(f"{when}\t{note.kind}\t{note.local_ref or '-'}\t{to}\t{about}")
+
+
+@notifications_app.command("deliver")
+def notifications_deliver() -> None:
+    """E-mail what is due in the outbox once (`serve` does this every few seconds)."""
+    fp = _open()
+    report = fp.deliver()
+    if report is None:
+        raise _fail("no mail server: set FINGERPOST_SMTP_HOST (see docs/configuration.md)")
+    typer.echo(
+        f"outbox: {report.sent} sent · {report.failed} failed"
+        f" ({report.gave_up} given up) · {report.held} held for the daily digest"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@notifications_app.command("status")
+def notifications_status() -> None:
+    """How many notification e-mails are pending, failed for good and delivered."""
+    fp = _open()
+    counts = fp.hub.outbox(Actor(subject="cli:operator", name="command line", agency="-",
+                                 role=Role.OPERATOR))  # fmt: skip
+    mail = fp.settings.smtp_host or "none (inbox only)"
+    typer.echo(
+        f"outbox: {counts['pending']} pending · {counts['failed']} failed"
+        f" · {counts['delivered']} delivered · mail server: {mail}"
+    )
+
+
+def _auditor(name: str) -> Actor:
+    return Actor(subject=f"cli:auditor:{name}", name=name, agency="-", role=Role.AUDITOR)
+
+
+@reviews_app.command("list")
+def reviews_list(
+    closed: Annotated[bool, typer.Option("--all", help="Include closed reviews.")] = False,
+    auditor: Annotated[str, typer.Option("--auditor", help="Who is looking (audited).")] = (
+        "command line"
+    ),
+) -> None:
+    """Urgent enquiries awaiting review, oldest first (tab-separated)."""
+    for review in _open().hub.reviews(_auditor(auditor), open_only=not closed, limit=10_000):
+        state = f"{review.outcome} by {review.closed_by}" if review.closed_at else "open"
+        typer.echo(
+            f"{review.id}\t{review.opened_at.isoformat()}\t{review.agency}\t"
+            f"{review.actor_name} ({review.actor_role})\t{review.purpose}\t"
+            f"{review.result_count} signposts\t{state}"
+        )
+
+
+@reviews_app.command("close")
+def reviews_close(
+    review_id: Annotated[str, typer.Argument(help="The review's id (from `reviews list`).")],
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="justified, not-justified or referred.")
+    ],
+    auditor: Annotated[str, typer.Option("--auditor", help="Who records the finding.")],
+    note: Annotated[str, typer.Option("--note", help="The finding, without case detail.")] = "",
+) -> None:
+    """Record an auditor's finding on an urgent enquiry."""
+    fp = _open()
+    try:
+        review = fp.hub.close_review(_auditor(auditor), review_id, outcome, note)
+    except DomainError as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"review {review.id} closed: {review.outcome}")
 
 
 def main() -> None:

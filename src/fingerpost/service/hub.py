@@ -11,29 +11,40 @@ import random
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from fingerpost.audit import merkle
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import NotFound, PermissionDenied
+from fingerpost.domain.errors import InvalidValue, LimitExceeded, NotFound, PermissionDenied
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
-from fingerpost.domain.vocabulary import Confidence, Role
+from fingerpost.domain.policy import EnquiryPolicy
+from fingerpost.domain.values import (
+    MAX_PURPOSE_LENGTH,
+    StatedPurpose,
+    parse_purpose,
+    parse_vocabulary,
+)
+from fingerpost.domain.vocabulary import Confidence, ReviewOutcome, Role
 from fingerpost.matching.encode import EncodedQuery
 from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
 from fingerpost.matching.train import Training, train
-from fingerpost.service.ports import UnitOfWork
+from fingerpost.service.messages import digest as digest_message
+from fingerpost.service.messages import message
+from fingerpost.service.ports import Mailer, MailError, UnitOfWork
 from fingerpost.service.records import (
     Candidate,
     EnquiryResult,
     Notification,
+    Outgoing,
     Registration,
     RegistrationOutcome,
+    Review,
     SignpostView,
     StoredInvolvement,
 )
 
-__all__ = ["ConsistencyProof", "Hub", "InclusionProof"]
+__all__ = ["ConsistencyProof", "Delivery", "Hub", "InclusionProof"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +95,22 @@ def _contact(stored: StoredInvolvement, agency: Agency) -> Practitioner:
     return stored.terms.practitioner
 
 
+DIGEST_AFTER = timedelta(days=1)
+
+
+def _backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failure, at most an hour."""
+    return timedelta(minutes=min(60, 2 ** (attempts - 1)))
+
+
+@dataclass(slots=True)
+class Delivery:
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+    held: int = 0  # waiting for the daily digest
+
+
 def _digest(child: EncodedQuery) -> str:
     return hashlib.sha256(child.identity.to_json().encode()).hexdigest()
 
@@ -95,9 +122,11 @@ class Hub:
         *,
         model: MatchModel | None = None,
         clock: Clock = _utcnow,
+        policy: EnquiryPolicy | None = None,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
+        self._policy = policy or EnquiryPolicy()
         self._model = model or self._stored_model() or DEFAULT_MODEL
 
     def _stored_model(self) -> MatchModel | None:
@@ -374,50 +403,309 @@ class Hub:
 
     # -- enquiry ----------------------------------------------------------------------------
 
+    @property
+    def policy(self) -> EnquiryPolicy:
+        return self._policy
+
     def enquire(
         self, actor: Actor, purpose: str, child: EncodedQuery, *, urgent: bool = False
     ) -> EnquiryResult:
         """Who else works with this child? Never the enquirer's own agency; never a score."""
-        if not purpose.strip():
-            raise PermissionDenied("a purpose is required for every enquiry")
         return self.enquire_many(actor, purpose, [child], urgent=urgent)[0]
 
     def enquire_many(
-        self, actor: Actor, purpose: str, children: Sequence[EncodedQuery], *, urgent: bool = False
+        self,
+        actor: Actor,
+        purpose: str,
+        children: Sequence[EncodedQuery],
+        *,
+        urgent: bool = False,
+        batch: bool = False,
     ) -> list[EnquiryResult]:
-        """Several enquiries in one transaction (a CSV batch); one audit event per enquiry."""
-        if not purpose.strip():
-            raise PermissionDenied("a purpose is required for every enquiry")
+        """Several enquiries in one transaction; one audit event per enquiry.
+
+        Interactive enquiries are held to the anti-browsing limits (refused with LimitExceeded
+        once a user or agency has made too many in the window) and watched by anomaly rules that
+        alert the agency's administrators. `urgent` (break-glass) passes the limits, is flagged
+        and opens a review for an auditor. `batch` is the operator's CSV channel (`fingerpost
+        enquire`): recorded like any other, not rate limited.
+        """
+        stated = parse_purpose(purpose)
         self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        if urgent and actor.role not in self._policy.urgent_roles:
+            raise PermissionDenied(f"the {actor.role.value} role may not make urgent enquiries")
+        now = self._clock()
         results: list[EnquiryResult] = []
         events: list[AuditEvent] = []
         with self._uow() as uow:
             own = self._own_agency(uow, actor)
+            recent = (
+                []
+                if batch
+                else uow.audit.recent(
+                    AuditAction.ENQUIRY_MADE, now - self._policy.window, actor=actor.subject
+                )
+            )
+            if not batch and not urgent:
+                refusal = self._over_limit(uow, actor, own, stated, len(children), recent, now)
+                if refusal is not None:
+                    uow.commit()  # the refusal and its alert are recorded; nothing is disclosed
+                    raise refusal
             for child in children:
                 enquiry_id = new_id()
                 matches = self._matches(uow, child, exclude_agency=own.code)
                 views = [self._view(candidate, verdict) for candidate, verdict in matches]
                 for candidate, verdict in matches:
                     if verdict.confidence is Confidence.STRONG:
-                        uow.notifications.add(self._told_of_enquiry(candidate, actor, own, purpose))
+                        uow.notifications.add(
+                            self._told_of_enquiry(candidate, actor, own, str(stated))
+                        )
                 events.append(
                     self._event(
                         actor,
                         AuditAction.ENQUIRY_MADE,
-                        purpose=purpose,
+                        purpose=str(stated),
                         result_count=len(views),
                         urgent=urgent,
                         detail={
                             "enquiry": enquiry_id,
+                            "purpose_code": stated.code.value,
+                            "channel": "batch" if batch else "interactive",
                             "model": self._model.version,
                             "disclosed": ",".join(c.involvement.id for c, _ in matches),
                         },
                     )
                 )
+                if urgent:
+                    events += self._break_glass(uow, actor, own, enquiry_id, stated, len(views))
                 results.append(EnquiryResult(enquiry_id=enquiry_id, signposts=views))
+            if not batch:
+                events += self._anomalies(uow, actor, own, results, recent, now)
             uow.audit.append_many(events)
             uow.commit()
         return results
+
+    # -- anti-browsing ----------------------------------------------------------------------
+
+    def _over_limit(  # noqa: PLR0917 - one enquiry's context
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        own: Agency,
+        stated: StatedPurpose,
+        wanted: int,
+        recent: list[AuditEvent],
+        now: datetime,
+    ) -> LimitExceeded | None:
+        """Record a refusal (and alert, once per window) when the enquiries would exceed a
+        limit; returns the error to raise, or None when they may go ahead."""
+        policy = self._policy
+        since = now - policy.window
+        if len(recent) + wanted > policy.per_user:
+            scope, limit = "user", policy.per_user
+            # Room again once the oldest enquiries in the window have aged out of it.
+            oldest = recent[max(0, len(recent) + wanted - policy.per_user - 1)].at
+            retry = max(1, int((oldest + policy.window - now).total_seconds()) + 1)
+        elif (
+            uow.audit.count(AuditAction.ENQUIRY_MADE, since, agency=own.code) + wanted
+            > policy.per_agency
+        ):
+            scope, limit = "agency", policy.per_agency
+            retry = int(policy.window.total_seconds())
+        else:
+            return None
+        first_refusal = (
+            uow.audit.count(AuditAction.ENQUIRY_REFUSED, since, actor=actor.subject) == 0
+        )
+        window = f"{int(policy.window.total_seconds() // 60)} minutes"
+        events = [
+            self._event(
+                actor,
+                AuditAction.ENQUIRY_REFUSED,
+                purpose=str(stated),
+                result_count=0,
+                detail={"limit": scope, "allowed": str(limit), "window": window},
+            )
+        ]
+        if first_refusal:
+            events.append(
+                self._alert(
+                    uow,
+                    actor,
+                    own,
+                    rule=f"{scope}-limit",
+                    message=(
+                        f"{actor.name or actor.subject} reached the {scope} limit of {limit} "
+                        f"enquiries in {window}; further enquiries are refused until the window "
+                        "has room (urgent enquiries still go through and are reviewed)."
+                    ),
+                )
+            )
+        uow.audit.append_many(events)
+        noun = "you have" if scope == "user" else "your agency has"
+        return LimitExceeded(
+            f"{noun} made {limit} enquiries in the last {window}: try again later, or mark the "
+            "enquiry urgent if a child is at risk now (it will be reviewed)",
+            retry_after=retry,
+        )
+
+    def _anomalies(  # noqa: PLR0917 - one batch's context
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        own: Agency,
+        results: list[EnquiryResult],
+        recent: list[AuditEvent],
+        now: datetime,
+    ) -> list[AuditEvent]:
+        """Alert (once, as a count crosses its threshold) on patterns that look like browsing."""
+        policy = self._policy
+        events: list[AuditEvent] = []
+        before = sum(e.result_count == 0 for e in recent)
+        after = before + sum(not r.signposts for r in results)
+        if before < policy.no_match_alert <= after:
+            events.append(
+                self._alert(
+                    uow,
+                    actor,
+                    own,
+                    rule="no-match-burst",
+                    message=(
+                        f"{actor.name or actor.subject} made {after} enquiries that found nobody "
+                        "within the hour: a pattern that can mean browsing."
+                    ),
+                )
+            )
+        if policy.is_out_of_hours(now):
+            before = sum(policy.is_out_of_hours(e.at) for e in recent)
+            after = before + len(results)
+            if before < policy.out_of_hours_alert <= after:
+                events.append(
+                    self._alert(
+                        uow,
+                        actor,
+                        own,
+                        rule="out-of-hours-volume",
+                        message=(
+                            f"{actor.name or actor.subject} made {after} enquiries out of hours "
+                            "within the hour."
+                        ),
+                    )
+                )
+        return events
+
+    def _alert(
+        self, uow: UnitOfWork, actor: Actor, own: Agency, *, rule: str, message: str
+    ) -> AuditEvent:
+        """Tell the agency's administrators (inbox and e-mail to the duty address)."""
+        uow.notifications.add(
+            Notification(
+                id=new_id(),
+                agency=own.code,
+                recipient_email="",
+                involvement_id=None,
+                local_ref="",
+                kind="alert",
+                about={
+                    "rule": rule,
+                    "message": message,
+                    "user": actor.name,
+                    "user_email": actor.email,
+                    "user_role": actor.role.value,
+                },
+                created_at=self._clock(),
+            )
+        )
+        return self._event(actor, AuditAction.ALERT_RAISED, detail={"rule": rule})
+
+    def _break_glass(  # noqa: PLR0917 - one urgent enquiry's context
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        own: Agency,
+        enquiry_id: str,
+        stated: StatedPurpose,
+        found: int,
+    ) -> list[AuditEvent]:
+        review = Review(
+            id=new_id(),
+            enquiry_id=enquiry_id,
+            actor=actor.subject,
+            actor_name=actor.name,
+            actor_role=actor.role.value,
+            agency=own.code,
+            purpose=str(stated),
+            result_count=found,
+            opened_at=self._clock(),
+        )
+        uow.reviews.add(review)
+        return [
+            self._event(
+                actor,
+                AuditAction.BREAKGLASS_USED,
+                purpose=str(stated),
+                result_count=found,
+                urgent=True,
+                detail={"enquiry": enquiry_id, "review": review.id},
+            ),
+            self._alert(
+                uow,
+                actor,
+                own,
+                rule="break-glass",
+                message=(
+                    f"{actor.name or actor.subject} made an urgent enquiry ({stated}); it passed "
+                    "the enquiry limits and awaits an auditor's review."
+                ),
+            ),
+        ]
+
+    # -- break-glass reviews ----------------------------------------------------------------
+
+    def reviews(self, actor: Actor, *, open_only: bool = True, limit: int = 100) -> list[Review]:
+        """Urgent enquiries awaiting (or given) an auditor's finding. Auditors only."""
+        self._require(actor, Role.AUDITOR)
+        with self._uow() as uow:
+            found = uow.reviews.search(open_only=open_only, limit=limit)
+            uow.audit.append(
+                self._event(
+                    actor,
+                    AuditAction.AUDIT_READ,
+                    result_count=len(found),
+                    detail={"read": "reviews"},
+                )
+            )
+            uow.commit()
+        return found
+
+    def close_review(self, actor: Actor, review_id: str, outcome: str, note: str = "") -> Review:
+        """Record an auditor's finding on an urgent enquiry. A review closes once."""
+        self._require(actor, Role.AUDITOR)
+        finding = parse_vocabulary(ReviewOutcome, outcome, "outcome")
+        if len(note) > MAX_PURPOSE_LENGTH * 5:
+            raise InvalidValue("note: at most 1000 characters (no case details)")
+        with self._uow() as uow:
+            review = uow.reviews.get(review_id)
+            if review is None:
+                raise NotFound("no such review")
+            if review.closed_at is not None:
+                raise InvalidValue("review: already closed")
+            closed = uow.reviews.close(
+                review_id, outcome=finding.value, note=note, by=actor.subject, at=self._clock()
+            )
+            uow.audit.append(
+                self._event(
+                    actor,
+                    AuditAction.REVIEW_CLOSED,
+                    detail={
+                        "review": review_id,
+                        "enquiry": review.enquiry_id,
+                        "outcome": finding.value,
+                    },
+                )
+            )
+            uow.commit()
+        return closed
 
     def _matches(
         self, uow: UnitOfWork, child: EncodedQuery, *, exclude_agency: str
@@ -457,6 +745,92 @@ class Hub:
         )
 
     # -- notifications ----------------------------------------------------------------------
+
+    def deliver_notifications(
+        self, mailer: Mailer, *, digest: bool = False, limit: int = 200, max_attempts: int = 6
+    ) -> Delivery:
+        """One pass over the outbox: e-mail what is due, retry failures with back-off.
+
+        Each practitioner's notification goes to them; alerts go to the agency's duty address.
+        With `digest`, enquiry and link notifications are held and sent as one message per
+        practitioner once the oldest is a day old (alerts always go at once). Every delivery and
+        every failure is audited.
+        """
+        now = self._clock()
+        with self._uow() as uow:
+            due = uow.notifications.pending(now, limit=limit)
+        report = Delivery()
+        sends: list[list[Outgoing]] = []
+        held: dict[tuple[str, str], list[Outgoing]] = {}
+        for item in due:
+            note = item.notification
+            if digest and note.kind != "alert":
+                held.setdefault((note.agency, note.recipient_email.lower()), []).append(item)
+            else:
+                sends.append([item])
+        for items in held.values():
+            oldest = min(i.notification.created_at or now for i in items)
+            if now - oldest >= DIGEST_AFTER:
+                sends.append(items)
+            else:
+                report.held += len(items)
+        for items in sends:
+            self._send(mailer, items, now, max_attempts, report)
+        return report
+
+    def _send(
+        self,
+        mailer: Mailer,
+        items: list[Outgoing],
+        now: datetime,
+        max_attempts: int,
+        report: Delivery,
+    ) -> None:
+        first = items[0]
+        to = first.notification.recipient_email or first.duty_email
+        notes = [item.notification for item in items]
+        subject, body = message(notes[0]) if len(notes) == 1 else digest_message(notes)
+        error = None
+        if not to:
+            error = "no address: the agency has no duty e-mail"
+        else:
+            try:
+                mailer.send(to, subject, body)
+            except MailError as failure:
+                error = str(failure)
+        with self._uow() as uow:
+            events = []
+            for item in items:
+                note = item.notification
+                outbox = Actor(
+                    subject="system:outbox", name="outbox", agency=note.agency, role=Role.OPERATOR
+                )
+                detail = {"notification": note.id, "kind": note.kind}
+                if error is None:
+                    uow.notifications.delivered(note.id, now)
+                    report.sent += 1
+                    events.append(self._event(outbox, AuditAction.NOTIFICATION_SENT, detail=detail))
+                    continue
+                attempts = item.attempts + 1
+                retry = None if attempts >= max_attempts else now + _backoff(attempts)
+                uow.notifications.failed(note.id, error, retry)
+                report.failed += 1
+                report.gave_up += retry is None
+                events.append(
+                    self._event(
+                        outbox,
+                        AuditAction.NOTIFICATION_FAILED,
+                        detail=detail | {"attempt": str(attempts), "gave_up": str(retry is None)},
+                    )
+                )
+            uow.audit.append_many(events)
+            uow.commit()
+
+    def outbox(self, actor: Actor) -> dict[str, int]:
+        """How many notifications are pending, failed for good and delivered (operators)."""
+        self._require(actor, Role.OPERATOR, Role.AUDITOR)
+        with self._uow() as uow:
+            return uow.notifications.outbox_counts()
 
     def notifications(self, actor: Actor, *, limit: int = 100) -> list[Notification]:
         """A practitioner sees their own; an agency administrator sees the agency's."""

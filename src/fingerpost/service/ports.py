@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from fingerpost.audit.events import AuditEvent, Checkpoint
+from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
 from fingerpost.matching.encode import EncodedIdentity
-from fingerpost.service.records import Candidate, Notification, StoredInvolvement
+from fingerpost.service.records import (
+    Candidate,
+    Notification,
+    Outgoing,
+    Review,
+    StoredInvolvement,
+)
 
 __all__ = [
     "AgencyRepository",
     "AuditLog",
     "InvolvementRepository",
     "LinkRepository",
+    "MailError",
+    "Mailer",
     "ModelRepository",
     "NotificationRepository",
+    "ReviewRepository",
     "UnitOfWork",
 ]
 
@@ -99,6 +109,27 @@ class NotificationRepository(Protocol):
     def for_recipient(
         self, agency: str, email: str | None, *, limit: int = 100
     ) -> list[Notification]: ...
+    def pending(self, now: datetime, *, limit: int = 100) -> list[Outgoing]:
+        """Undelivered notifications due for an attempt, oldest first."""
+        ...
+
+    def delivered(self, notification_id: str, at: datetime) -> None: ...
+    def failed(self, notification_id: str, error: str, retry_at: datetime | None) -> None:
+        """Count a failed attempt; `retry_at` None gives up (it stays in the inbox)."""
+        ...
+
+    def outbox_counts(self) -> dict[str, int]:
+        """How many notifications are pending, failed for good and delivered."""
+        ...
+
+
+class ReviewRepository(Protocol):
+    def add(self, review: Review) -> None: ...
+    def get(self, review_id: str) -> Review | None: ...
+    def search(self, *, open_only: bool = True, limit: int = 100) -> list[Review]: ...
+    def close(
+        self, review_id: str, *, outcome: str, note: str, by: str, at: datetime
+    ) -> Review: ...
 
 
 class AuditLog(Protocol):
@@ -118,6 +149,30 @@ class AuditLog(Protocol):
         ...
 
     def checkpoints(self) -> list[Checkpoint]: ...
+    def count(
+        self,
+        action: AuditAction,
+        since: datetime,
+        *,
+        actor: str | None = None,
+        agency: str | None = None,
+    ) -> int:
+        """Events of one kind since a moment, by one actor or agency (enquiry limits)."""
+        ...
+
+    def recent(self, action: AuditAction, since: datetime, *, actor: str) -> list[AuditEvent]:
+        """One actor's events of one kind since a moment (anomaly rules)."""
+        ...
+
+
+class MailError(Exception):
+    """A message could not be handed to the mail server (it will be retried)."""
+
+
+class Mailer(Protocol):
+    """Sends one plain-text e-mail. Raises MailError when the server cannot take it."""
+
+    def send(self, to: str, subject: str, body: str) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -136,6 +191,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def models(self) -> ModelRepository: ...
+    @property
+    def reviews(self) -> ReviewRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

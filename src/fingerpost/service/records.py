@@ -11,8 +11,10 @@ __all__ = [
     "Candidate",
     "EnquiryResult",
     "Notification",
+    "Outgoing",
     "Registration",
     "RegistrationOutcome",
+    "Review",
     "StoredInvolvement",
 ]
 
@@ -51,10 +53,12 @@ class Candidate:
 class Notification:
     id: str
     agency: str  # the agency whose practitioner is told
-    recipient_email: str
-    involvement_id: str
-    local_ref: str  # the recipient's own reference: the child is never named
-    kind: str  # "enquiry" (someone looked for your child) or "link" (another agency also works)
+    recipient_email: str  # empty: the agency's administrators (alerts)
+    involvement_id: str | None  # None for alerts, which concern no involvement
+    local_ref: str  # the recipient's own reference ("" for alerts): the child is never named
+    # "enquiry" (someone looked for your child), "link" (another agency also works with them),
+    # "alert" (to administrators: a limit was reached, browsing suspected, break-glass used).
+    kind: str
     about: dict[str, str] = field(default_factory=dict)
     source_id: str | None = None  # the other involvement that caused it (link notifications)
     created_at: datetime | None = None
@@ -92,3 +96,32 @@ class SignpostView:
     start_date: date
     end_date: date | None
     shielded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A notification waiting in the outbox, with what delivery needs."""
+
+    notification: Notification
+    attempts: int
+    agency_name: str
+    duty_email: str  # where alerts for the agency's administrators go
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """An urgent (break-glass) enquiry and, once an auditor has looked, their finding."""
+
+    id: str
+    enquiry_id: str
+    actor: str
+    actor_name: str
+    actor_role: str
+    agency: str
+    purpose: str
+    result_count: int
+    opened_at: datetime
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    outcome: str | None = None
+    note: str | None = None

@@ -10,7 +10,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import BigInteger, bindparam, delete, func, insert, select, update
+from sqlalchemy import BigInteger, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,13 @@ from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
 from fingerpost.matching.encode import EncodedIdentity
-from fingerpost.service.records import Candidate, Notification, StoredInvolvement
+from fingerpost.service.records import (
+    Candidate,
+    Notification,
+    Outgoing,
+    Review,
+    StoredInvolvement,
+)
 
 from .tables import (
     agencies,
@@ -30,6 +36,7 @@ from .tables import (
     links,
     match_models,
     notifications,
+    reviews,
 )
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "SqlLinks",
     "SqlModels",
     "SqlNotifications",
+    "SqlReviews",
 ]
 
 
@@ -495,53 +503,177 @@ class SqlNotifications:
 
     def add_many(self, notifications_: Sequence[Notification]) -> None:
         internal = self._involvements.internal_id
+        now = _now()
         rows = [
             {
                 "public_id": n.id,
                 "agency_id": self._agencies.id_of(n.agency),
                 "recipient_email": n.recipient_email,
-                "involvement_id": internal(n.involvement_id),
+                "involvement_id": internal(n.involvement_id) if n.involvement_id else None,
                 "source_involvement_id": internal(n.source_id) if n.source_id else None,
                 "kind": n.kind,
                 "about": json.dumps(n.about, sort_keys=True),
-                "created_at": n.created_at or _now(),
+                "created_at": n.created_at or now,
+                "next_attempt_at": n.created_at or now,  # due for e-mail at once
             }
             for n in notifications_
         ]
         if rows:
             self._session.execute(insert(notifications), rows)
 
-    def for_recipient(
-        self, agency: str, email: str | None, *, limit: int = 100
-    ) -> list[Notification]:
-        query = (
+    def _select(self) -> Any:
+        return (
             select(
                 notifications,
                 involvements.c.public_id.label("involvement_public_id"),
                 involvements.c.local_ref,
+                agencies.c.code.label("agency_code"),
+                agencies.c.name.label("agency_name"),
+                agencies.c.duty_email,
             )
             .join_from(
-                notifications, involvements, notifications.c.involvement_id == involvements.c.id
+                notifications,
+                involvements,
+                notifications.c.involvement_id == involvements.c.id,
+                isouter=True,  # alerts concern no involvement
             )
             .join(agencies, agencies.c.id == notifications.c.agency_id)
-            .where(agencies.c.code == agency)
         )
+
+    @staticmethod
+    def _notification(row: Any) -> Notification:
+        return Notification(
+            id=row.public_id,
+            agency=row.agency_code,
+            recipient_email=row.recipient_email,
+            involvement_id=row.involvement_public_id,
+            local_ref=row.local_ref or "",
+            kind=row.kind,
+            about=json.loads(row.about),
+            created_at=_aware(row.created_at),
+        )
+
+    def for_recipient(
+        self, agency: str, email: str | None, *, limit: int = 100
+    ) -> list[Notification]:
+        query = self._select().where(agencies.c.code == agency)
         if email is not None:
             query = query.where(func.lower(notifications.c.recipient_email) == email.lower())
         query = query.order_by(notifications.c.id.desc()).limit(limit)
+        return [self._notification(row) for row in self._session.execute(query)]
+
+    def pending(self, now: datetime, *, limit: int = 100) -> list[Outgoing]:
+        query = (
+            self._select()
+            .where(
+                notifications.c.delivered_at.is_(None),
+                notifications.c.next_attempt_at.is_not(None),
+                notifications.c.next_attempt_at <= now,
+            )
+            .order_by(notifications.c.id)
+            .limit(limit)
+        )
         return [
-            Notification(
-                id=row.public_id,
-                agency=agency,
-                recipient_email=row.recipient_email,
-                involvement_id=row.involvement_public_id,
-                local_ref=row.local_ref,
-                kind=row.kind,
-                about=json.loads(row.about),
-                created_at=_aware(row.created_at),
+            Outgoing(
+                notification=self._notification(row),
+                attempts=row.attempts,
+                agency_name=row.agency_name,
+                duty_email=row.duty_email,
             )
             for row in self._session.execute(query)
         ]
+
+    def delivered(self, notification_id: str, at: datetime) -> None:
+        self._session.execute(
+            update(notifications)
+            .where(notifications.c.public_id == notification_id)
+            .values(
+                delivered_at=at,
+                next_attempt_at=None,
+                attempts=notifications.c.attempts + 1,
+                last_error=None,
+            )
+        )
+
+    def failed(self, notification_id: str, error: str, retry_at: datetime | None) -> None:
+        self._session.execute(
+            update(notifications)
+            .where(notifications.c.public_id == notification_id)
+            .values(
+                attempts=notifications.c.attempts + 1,
+                next_attempt_at=retry_at,
+                last_error=error[:200],
+            )
+        )
+
+    def outbox_counts(self) -> dict[str, int]:
+        state = case(
+            (notifications.c.delivered_at.is_not(None), "delivered"),
+            (notifications.c.next_attempt_at.is_not(None), "pending"),
+            else_="failed",
+        )
+        rows = self._session.execute(select(state, func.count()).group_by(state))
+        return {"pending": 0, "failed": 0, "delivered": 0} | {s: int(n) for s, n in rows}
+
+
+class SqlReviews:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, review: Review) -> None:
+        self._session.execute(
+            insert(reviews),
+            {
+                "public_id": review.id,
+                "enquiry_id": review.enquiry_id,
+                "actor": review.actor,
+                "actor_name": review.actor_name,
+                "actor_role": review.actor_role,
+                "agency": review.agency,
+                "purpose": review.purpose,
+                "result_count": review.result_count,
+                "opened_at": review.opened_at,
+            },
+        )
+
+    @staticmethod
+    def _review(row: Any) -> Review:
+        return Review(
+            id=row.public_id,
+            enquiry_id=row.enquiry_id,
+            actor=row.actor,
+            actor_name=row.actor_name,
+            actor_role=row.actor_role,
+            agency=row.agency,
+            purpose=row.purpose,
+            result_count=row.result_count,
+            opened_at=_aware(row.opened_at),
+            closed_at=_aware(row.closed_at) if row.closed_at else None,
+            closed_by=row.closed_by,
+            outcome=row.outcome,
+            note=row.note,
+        )
+
+    def get(self, review_id: str) -> Review | None:
+        row = self._session.execute(select(reviews).where(reviews.c.public_id == review_id)).first()
+        return self._review(row) if row else None
+
+    def search(self, *, open_only: bool = True, limit: int = 100) -> list[Review]:
+        query = select(reviews).order_by(reviews.c.opened_at, reviews.c.id).limit(limit)
+        if open_only:
+            query = query.where(reviews.c.closed_at.is_(None))
+        return [self._review(row) for row in self._session.execute(query)]
+
+    def close(self, review_id: str, *, outcome: str, note: str, by: str, at: datetime) -> Review:
+        self._session.execute(
+            update(reviews)
+            .where(reviews.c.public_id == review_id)
+            .values(closed_at=at, closed_by=by, outcome=outcome, note=note)
+        )
+        closed = self.get(review_id)
+        if closed is None:
+            raise LookupError(review_id)
+        return closed
 
 
 def _event(row: Any) -> AuditEvent:
@@ -623,6 +755,35 @@ class SqlAuditLog:
         query = select(audit_events).order_by(audit_events.c.seq.desc()).limit(limit)
         if agency is not None:
             query = query.where(audit_events.c.agency == agency)
+        return [_event(row) for row in self._session.execute(query)]
+
+    def count(
+        self,
+        action: AuditAction,
+        since: datetime,
+        *,
+        actor: str | None = None,
+        agency: str | None = None,
+    ) -> int:
+        query = select(func.count()).where(
+            audit_events.c.action == action.value, audit_events.c.at >= since
+        )
+        if actor is not None:
+            query = query.where(audit_events.c.actor == actor)
+        if agency is not None:
+            query = query.where(audit_events.c.agency == agency)
+        return int(self._session.scalar(query) or 0)
+
+    def recent(self, action: AuditAction, since: datetime, *, actor: str) -> list[AuditEvent]:
+        query = (
+            select(audit_events)
+            .where(
+                audit_events.c.actor == actor,
+                audit_events.c.at >= since,
+                audit_events.c.action == action.value,
+            )
+            .order_by(audit_events.c.seq)
+        )
         return [_event(row) for row in self._session.execute(query)]
 
     def leaves(self) -> list[bytes]:

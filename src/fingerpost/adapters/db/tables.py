@@ -26,6 +26,7 @@ __all__ = [
     "match_models",
     "metadata",
     "notifications",
+    "reviews",
 ]
 
 metadata = MetaData(
@@ -113,8 +114,9 @@ notifications = Table(
     Column("public_id", String(24), nullable=False, unique=True),
     Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
     Column("recipient_email", String(254), nullable=False),
+    # Empty for alerts to an agency's administrators (they concern no involvement).
     Column(
-        "involvement_id", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=False
+        "involvement_id", Integer, ForeignKey("involvements.id", ondelete="CASCADE"), nullable=True
     ),
     Column("kind", String(16), nullable=False),
     Column(
@@ -125,6 +127,12 @@ notifications = Table(
     ),
     Column("about", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The outbox: e-mail delivery state (docs/adr/0006).
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", String(200), nullable=True),
+    Index(None, "delivered_at", "next_attempt_at"),
     Index(None, "agency_id", "recipient_email"),
     Index(None, "involvement_id"),
     Index(None, "source_involvement_id"),
@@ -144,6 +152,28 @@ audit_events = Table(
     Column("detail", Text, nullable=False, default="{}"),
     Column("leaf", String(64), nullable=False),  # RFC 9162 leaf hash, hex
     Index(None, "agency", "at"),
+    Index(None, "actor", "at"),  # enquiry limits count a user's recent enquiries
+)
+
+# Urgent (break-glass) enquiries awaiting, or given, an auditor's finding.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(24), nullable=False, unique=True),
+    Column("enquiry_id", String(32), nullable=False),
+    Column("actor", String(254), nullable=False),
+    Column("actor_name", String(200), nullable=False),
+    Column("actor_role", String(32), nullable=False),
+    Column("agency", String(32), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("result_count", Integer, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("closed_by", String(254), nullable=True),
+    Column("outcome", String(32), nullable=True),
+    Column("note", Text, nullable=True),
+    Index(None, "closed_at", "opened_at"),
 )
 
 # Match models trained on the register (EM); the newest is in use.

@@ -14,6 +14,7 @@ from .repositories import (
     SqlLinks,
     SqlModels,
     SqlNotifications,
+    SqlReviews,
 )
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     notifications: SqlNotifications
     audit: SqlAuditLog
     models: SqlModels
+    reviews: SqlReviews
 
     def __init__(self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey) -> None:
         self._sessions = sessions
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
         self.notifications = SqlNotifications(self._session, self.agencies, self.involvements)
         self.audit = SqlAuditLog(self._session, self._key)
         self.models = SqlModels(self._session)
+        self.reviews = SqlReviews(self._session)
         return self
 
     def __exit__(

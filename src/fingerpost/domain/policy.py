@@ -1,0 +1,34 @@
+"""Anti-browsing policy: how many enquiries are too many, and what looks like browsing.
+
+Hard limits refuse (429, audited, the agency's administrators alerted); anomaly rules only alert.
+An urgent (break-glass) enquiry by an allowed role passes every limit, is flagged and opens a
+review that an auditor must close. The numbers are settings (docs/configuration.md).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from fingerpost.domain.vocabulary import Role
+
+__all__ = ["EnquiryPolicy"]
+
+_LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True, slots=True)
+class EnquiryPolicy:
+    window: timedelta = timedelta(hours=1)
+    per_user: int = 30  # enquiries by one user per window (refused above)
+    per_agency: int = 600  # enquiries by one agency per window (refused above)
+    no_match_alert: int = 15  # a user's enquiries finding nobody, per window (alert)
+    out_of_hours_alert: int = 10  # a user's enquiries out of hours, per window (alert)
+    out_of_hours: tuple[time, time] = (time(22, 0), time(6, 0))  # local time, Europe/London
+    urgent_roles: frozenset[Role] = field(
+        default_factory=lambda: frozenset({Role.PRACTITIONER, Role.AGENCY_ADMIN})
+    )
+
+    def is_out_of_hours(self, moment: datetime) -> bool:
+        local = moment.astimezone(_LONDON).time()
+        start, end = self.out_of_hours
+        return local >= start or local < end if start > end else start <= local < end
