@@ -3,7 +3,7 @@ rejected (valid rows stored), 2 usage or file-level error (nothing written)."""
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -39,11 +39,10 @@ from fingerpost.gateway import (
     REGISTER_COLUMNS,
     REGISTER_REQUIRED,
     REGISTER_RULES,
-    RegisterRow,
+    AnyOf,
     parse_enquiry_row,
     parse_register_row,
 )
-from fingerpost.matching.encode import EncodedQuery
 from fingerpost.matching.normalise import ChildIdentity
 from fingerpost.service.records import Registration
 
@@ -153,15 +152,39 @@ def _progress(label: str) -> Iterator[Callable[[BinaryIO, int], BinaryIO] | None
         yield wrap
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class Tally:
     """What happened to the rows of one file, for the summary line and the exit status."""
 
     read: int = 0
+    valid: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     def reject(self, line: int, ref: str, reason: str) -> None:
         self.errors.append(RowError(line, ref, reason))
+
+    def parse(
+        self,
+        rows: Iterator[tuple[int, dict[str, str] | None]],
+        parse: Callable[[dict[str, str]], T],
+        ref_column: str,
+    ) -> Iterator[T]:
+        """The rows `parse` accepts; each other row is rejected with its line and reason."""
+        for line, row in rows:
+            self.read += 1
+            if row is None:
+                self.reject(line, "", "not valid UTF-8 (or not CSV)")
+                continue
+            try:
+                parsed = parse(row)
+            except DomainError as error:
+                self.reject(line, row.get(ref_column, ""), str(error))
+                continue
+            self.valid += 1
+            yield parsed
 
     def finish(self, summary: str, errors_file: Path | None, ref_column: str) -> None:
         for problem in self.errors[:20]:
@@ -174,13 +197,31 @@ class Tally:
         raise typer.Exit(1 if self.errors else 0)
 
 
+@contextmanager
+def _csv_rows(
+    file: Path,
+    label: str,
+    *,
+    known: Sequence[str],
+    required: Sequence[str],
+    rules: Sequence[AnyOf] = (),
+) -> Iterator[Iterator[tuple[int, dict[str, str] | None]]]:
+    """A CSV file's rows with a progress bar; a file-level problem exits 2 with nothing written
+    (the caller writes only inside the block)."""
+    try:
+        with _progress(label) as wrap:
+            reader = CsvReader(file, known=known, required=required, rules=rules, wrap=wrap)
+            with reader.open() as rows:
+                _warn_extra(reader)
+                yield rows
+    except CsvFileError as error:
+        raise _fail(str(error)) from None
+
+
 def _warn_extra(reader: CsvReader) -> None:
     if reader.extra_columns:
         extra = ", ".join(reader.extra_columns)
         err.print(Text.assemble(("warning: ", "yellow"), f"ignoring unknown column(s): {extra}"))
-
-
-T = TypeVar("T")
 
 
 def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
@@ -222,22 +263,8 @@ def agencies_import(
     """Create or update agencies from a CSV file. Never deletes."""
     tally = Tally()
     good: list[Agency] = []
-    try:
-        with _progress("agencies") as wrap:
-            reader = CsvReader(file, known=AGENCY_COLUMNS, required=AGENCY_REQUIRED, wrap=wrap)
-            with reader.open() as rows:
-                _warn_extra(reader)
-                for line, row in rows:
-                    tally.read += 1
-                    if row is None:
-                        tally.reject(line, "", "not valid UTF-8 (or not CSV)")
-                        continue
-                    try:
-                        good.append(_agency(row))
-                    except DomainError as error:
-                        tally.reject(line, row.get("code", ""), str(error))
-    except CsvFileError as error:
-        raise _fail(str(error)) from None
+    with _csv_rows(file, "agencies", known=AGENCY_COLUMNS, required=AGENCY_REQUIRED) as rows:
+        good.extend(tally.parse(rows, _agency, "code"))
     created = updated = 0
     if good and not dry_run:
         created, updated = _open().hub.import_agencies(Actor.system("operator"), good)
@@ -302,63 +329,35 @@ def register(
     actor = Actor.system(agency)
     today = date.today()
     tally = Tally()
-    totals = {"created": 0, "updated": 0, "unchanged": 0, "links": 0, "valid": 0}
-
-    def parsed_rows(
-        rows: Iterator[tuple[int, dict[str, str] | None]],
-    ) -> Iterator[tuple[RegisterRow, ChildIdentity]]:
-        for line, row in rows:
-            tally.read += 1
-            if row is None:
-                tally.reject(line, "", "not valid UTF-8 (or not CSV)")
-                continue
-            try:
-                parsed = parse_register_row(row, today)
-            except DomainError as error:
-                tally.reject(line, row.get("local_ref", ""), str(error))
-                continue
-            totals["valid"] += 1
-            yield parsed, parsed.child
+    totals = {"created": 0, "updated": 0, "unchanged": 0, "links": 0}
 
     def valid_rows(rows: Iterator[tuple[int, dict[str, str] | None]]) -> Iterator[Registration]:
-        workers = 1 if dry_run else fp.settings.workers  # a dry run does not encode at all
-        if dry_run:
-            for _ in parsed_rows(rows):
+        parsed = tally.parse(rows, lambda row: parse_register_row(row, today), "local_ref")
+        if dry_run:  # a dry run validates only: nothing is encoded
+            for _ in parsed:
                 pass
             return
-        for parsed, encoded in fp.gateway.encode_stream(
-            parsed_rows(rows), workers=workers, today=today
+        children = ((row, row.child) for row in parsed)
+        for row, encoded in fp.gateway.encode_stream(
+            children, workers=fp.settings.workers, today=today
         ):
-            yield Registration(parsed.local_ref, parsed.terms, encoded)
+            yield Registration(row.local_ref, row.terms, encoded)
 
-    try:
-        with _progress(f"register {agency}") as wrap:
-            reader = CsvReader(
-                file,
-                known=REGISTER_COLUMNS,
-                required=REGISTER_REQUIRED,
-                rules=REGISTER_RULES,
-                wrap=wrap,
-            )
-            with reader.open() as rows:
-                _warn_extra(reader)
-                for batch in _batches(valid_rows(rows), fp.settings.batch_size):
-                    if dry_run:
-                        continue
-                    outcome = fp.hub.register(actor, batch)
-                    totals["created"] += outcome.created
-                    totals["updated"] += outcome.updated
-                    totals["unchanged"] += outcome.unchanged
-                    totals["links"] += outcome.links
-    except CsvFileError as error:
-        raise _fail(str(error)) from None
+    register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
+    with _csv_rows(file, f"register {agency}", **register_columns, rules=REGISTER_RULES) as rows:
+        for batch in _batches(valid_rows(rows), fp.settings.batch_size):
+            outcome = fp.hub.register(actor, batch)
+            totals["created"] += outcome.created
+            totals["updated"] += outcome.updated
+            totals["unchanged"] += outcome.unchanged
+            totals["links"] += outcome.links
     if dry_run:
         summary = (
-            f"register: {tally.read} rows read · {totals['valid']} valid (dry run: nothing written)"
+            f"register: {tally.read} rows read · {tally.valid} valid (dry run: nothing written)"
         )
     else:
         summary = (
-            f"register: {tally.read} rows read · {totals['valid']} accepted"
+            f"register: {tally.read} rows read · {tally.valid} accepted"
             f" ({totals['created']} new, {totals['updated']} updated, {totals['unchanged']}"
             f" unchanged) · {len(tally.errors)} rejected"
             f" · {totals['links']} links to other agencies"
@@ -396,81 +395,52 @@ def enquire(
         phone=phone,
     )
     tally = Tally()
-    counts = {"valid": 0, "signposts": 0, "strong": 0, "with": 0}
-
-    def parsed_rows(
-        rows: Iterator[tuple[int, dict[str, str] | None]],
-    ) -> Iterator[tuple[str, ChildIdentity]]:
-        for line, row in rows:
-            tally.read += 1
-            if row is None:
-                tally.reject(line, "", "not valid UTF-8 (or not CSV)")
-                continue
-            try:
-                parsed = parse_enquiry_row(row)
-            except DomainError as error:
-                tally.reject(line, row.get("enquiry_ref", ""), str(error))
-                continue
-            counts["valid"] += 1
-            yield parsed.enquiry_ref, parsed.child
+    counts = {"signposts": 0, "strong": 0, "with": 0}
 
     def valid_rows(
         rows: Iterator[tuple[int, dict[str, str] | None]],
-    ) -> Iterator[tuple[str, EncodedQuery]]:
-        return fp.gateway.encode_stream(parsed_rows(rows), workers=fp.settings.workers)
+    ) -> Iterator[tuple[str, ChildIdentity]]:
+        for row in tally.parse(rows, parse_enquiry_row, "enquiry_ref"):
+            yield row.enquiry_ref, row.child
 
-    try:
-        with _progress(f"enquire {agency}") as wrap:
-            reader = CsvReader(
-                file,
-                known=ENQUIRY_COLUMNS,
-                required=ENQUIRY_REQUIRED,
-                rules=ENQUIRY_RULES,
-                wrap=wrap,
-            )
-            with reader.open() as rows:
-                _warn_extra(reader)
-                if dry_run:
-                    for _ in parsed_rows(rows):
-                        pass
-                else:
-                    with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:
-                        for batch in _batches(valid_rows(rows), fp.settings.batch_size):
-                            refs = [ref for ref, _ in batch]
-                            results = fp.hub.enquire_many(
-                                actor, purpose, [q for _, q in batch], batch=True
+    enquiry_columns = {"known": ENQUIRY_COLUMNS, "required": ENQUIRY_REQUIRED}
+    with _csv_rows(file, f"enquire {agency}", **enquiry_columns, rules=ENQUIRY_RULES) as rows:
+        if dry_run:
+            for _ in valid_rows(rows):
+                pass
+        else:
+            encoded = fp.gateway.encode_stream(valid_rows(rows), workers=fp.settings.workers)
+            with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:
+                for batch in _batches(encoded, fp.settings.batch_size):
+                    refs = [ref for ref, _ in batch]
+                    results = fp.hub.enquire_many(actor, purpose, [q for _, q in batch], batch=True)
+                    for ref, result in zip(refs, results, strict=True):
+                        counts["with"] += bool(result.signposts)
+                        for s in result.signposts:
+                            counts["signposts"] += 1
+                            counts["strong"] += s.confidence == "strong"
+                            writer.writerow(
+                                (
+                                    ref,
+                                    s.confidence.value,
+                                    s.agency,
+                                    s.agency_name,
+                                    s.authority_area,
+                                    s.practitioner_name,
+                                    s.practitioner_role,
+                                    s.practitioner_phone,
+                                    s.practitioner_email,
+                                    s.involvement,
+                                    s.start_date.isoformat(),
+                                    s.end_date.isoformat() if s.end_date else "",
+                                    s.why,
+                                )
                             )
-                            for ref, result in zip(refs, results, strict=True):
-                                counts["with"] += bool(result.signposts)
-                                for s in result.signposts:
-                                    counts["signposts"] += 1
-                                    counts["strong"] += s.confidence == "strong"
-                                    writer.writerow(
-                                        (
-                                            ref,
-                                            s.confidence.value,
-                                            s.agency,
-                                            s.agency_name,
-                                            s.authority_area,
-                                            s.practitioner_name,
-                                            s.practitioner_role,
-                                            s.practitioner_phone,
-                                            s.practitioner_email,
-                                            s.involvement,
-                                            s.start_date.isoformat(),
-                                            s.end_date.isoformat() if s.end_date else "",
-                                            s.why,
-                                        )
-                                    )
-    except CsvFileError as error:
-        raise _fail(str(error)) from None
     if dry_run:
-        summary = (
-            f"enquire: {tally.read} rows read · {counts['valid']} valid (dry run: nothing asked)"
-        )
+        summary = f"enquire: {tally.read} rows read · {tally.valid} valid (dry run: nothing asked)"
     else:
         summary = (
-            f"enquire: {tally.read} rows read · {counts['valid']} enquiries made · "
+            f"enquire: {tally.read} rows read · {tally.valid} enquiries made · "
             f"{counts['with']} with signposts · {counts['signposts']} signposts "
             f"({counts['strong']} strong) written to {output} · {len(tally.errors)} rejected"
         )
