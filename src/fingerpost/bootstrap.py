@@ -63,7 +63,7 @@ def bootstrap(settings: Settings | None = None) -> Fingerpost:
     home = settings.home.resolve()
     fresh = _home_is_empty(home)
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    engine = db.create(settings.resolved_database_url)
+    engine = db.create(settings.resolved_database_url, sqlite_cache_mib=settings.sqlite_cache_mib)
     db.migrate(engine)
     key = signing_key(home)
     uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(engine, key)

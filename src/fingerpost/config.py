@@ -41,13 +41,23 @@ class Settings(BaseSettings):
         le=100_000,
         description="CSV rows committed per transaction by `register` and `enquire`.",
     )
+    sqlite_cache_mib: int = Field(
+        default=64,
+        ge=2,
+        le=4096,
+        description=(
+            "Page cache per SQLite connection, in MiB (used as needed, not reserved). Larger"
+            " registers faster: the blocking-key index is written at random places."
+        ),
+    )
     encode_workers: int = Field(
         default=0,
         ge=0,
         le=64,
         description=(
-            "Processes that normalise and encode identities for `register` and `enquire` files:"
-            " 0 means one per CPU core, 1 encodes in the command's own process."
+            "Processes that parse and encode the rows of `register` and `enquire` files, the"
+            " command's own included (it stores results meanwhile): 0 means one per CPU core,"
+            " 1 does everything in the command's own process."
         ),
     )
     limit_user_per_hour: int = Field(

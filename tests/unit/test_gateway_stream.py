@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterator
 from datetime import date
 
-from fingerpost.gateway import Gateway
+from fingerpost.gateway import Gateway, enquiry_parts
 from fingerpost.gateway.secret import POOL_FROM_ROWS
 from fingerpost.matching.normalise import ChildIdentity
 
@@ -51,3 +51,39 @@ def test_a_stream_is_lazy_so_a_huge_file_never_sits_in_memory() -> None:
         first = list(itertools.islice(endless, 10))
         endless.close()
         assert [tag for tag, _ in first] == list(range(10))
+
+
+def _row(n: int, *, nhs: str = "") -> dict[str, str]:
+    child = next(itertools.islice(children(), n, None))
+    return {
+        "enquiry_ref": f"E{n}",
+        "given_names": child.given_names,
+        "family_name": child.family_name,
+        "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else "",
+        "postcode": child.postcode or "",
+        "nhs_number": nhs,
+    }
+
+
+def test_rows_are_parsed_in_the_workers_and_a_refused_row_says_why() -> None:
+    gateway = Gateway(secrets.token_bytes(32))
+    rows = [(line, _row(line)) for line in range(POOL_FROM_ROWS + 100)]
+    rows[7] = (7, _row(7, nhs="1234567890"))  # fails the mod-11 check
+    for workers in (1, 2):
+        out = list(gateway.parse_stream(rows, enquiry_parts, workers=workers, today=TODAY))
+        assert [line for line, _, _ in out] == [line for line, _ in rows]
+        refused = [(line, parsed.error) for line, _, parsed in out if parsed.query is None]
+        assert refused == [(7, "nhs_number: not a valid NHS number (fails the mod-11 check)")]
+        ref, query = out[8][2].value, out[8][2].query
+        assert ref == "E8"
+        assert query == gateway.encode(next(itertools.islice(children(), 8, None)), today=TODAY)
+
+
+def test_registration_encodes_narrow_probes_that_are_exactly_the_stored_keys() -> None:
+    gateway = Gateway(secrets.token_bytes(32))
+    for child in itertools.islice(children(), 40):
+        narrow = gateway.encode(child, today=TODAY, wide=False)
+        wide = gateway.encode(child, today=TODAY)
+        assert narrow.identity == wide.identity  # what is stored does not depend on it
+        assert narrow.probe_keys == narrow.identity.blocking_keys
+        assert wide.probe_keys > narrow.probe_keys

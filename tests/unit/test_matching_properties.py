@@ -1,5 +1,7 @@
 """Properties of normalising, encoding and scoring that must hold for any child's details."""
 
+import base64
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -132,6 +134,46 @@ def test_the_same_child_under_two_keys_is_no_match(person: ChildIdentity) -> Non
 def test_an_encoding_survives_its_json_round_trip(person: ChildIdentity) -> None:
     identity = Encoder(SECRET).encode(normalise(person)).identity
     assert EncodedIdentity.from_json(identity.to_json()) == identity
+
+
+def _first_release_json(identity: EncodedIdentity) -> str:
+    """The stored form as version 1 wrote it: tokens as lists of base64 strings."""
+
+    def opt(value: bytes | None) -> str | None:
+        return None if value is None else base64.b64encode(value).decode()
+
+    def many(values: frozenset[bytes]) -> list[str]:
+        return sorted(base64.b64encode(v).decode() for v in values)
+
+    current = json.loads(identity.to_json())
+    return json.dumps(
+        current
+        | {
+            "v": 1,
+            "nhs": opt(identity.nhs),
+            "gf": many(identity.given_forms),
+            "gs": many(identity.given_sound),
+            "fs": many(identity.family_sound),
+            "d": [
+                opt(identity.dob),
+                opt(identity.dob_swapped),
+                opt(identity.dob_month),
+                opt(identity.dob_year),
+            ],
+            "dn": many(identity.dob_near),
+            "p": [
+                opt(identity.postcode_unit),
+                opt(identity.postcode_sector),
+                opt(identity.postcode_district),
+            ],
+        }
+    )
+
+
+@given(children)
+def test_encodings_stored_by_the_first_release_still_read(person: ChildIdentity) -> None:
+    identity = Encoder(SECRET).encode(normalise(person)).identity
+    assert EncodedIdentity.from_json(_first_release_json(identity)) == identity
 
 
 # -- scoring ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ each row comes with its line number.
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,9 +50,12 @@ class RowError:
     reason: str
 
 
+# Undecodable bytes come through as lone surrogates (errors="surrogateescape").
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 def _is_clean(value: str) -> bool:
-    # Undecodable bytes come through as lone surrogates (errors="surrogateescape").
-    return not any("\udc80" <= ch <= "\udcff" for ch in value)
+    return _UNDECODABLE.search(value) is None
 
 
 class CsvReader:

@@ -16,11 +16,13 @@ from fingerpost.gateway.rows import (
     EnquiryRow,
     RegisterRow,
     check_enquiry,
+    enquiry_parts,
     parse_child,
     parse_enquiry_row,
     parse_register_row,
+    register_parts,
 )
-from fingerpost.gateway.secret import Gateway
+from fingerpost.gateway.secret import Gateway, Parsed
 
 __all__ = [
     "ENQUIRY_COLUMNS",
@@ -32,9 +34,12 @@ __all__ = [
     "AnyOf",
     "EnquiryRow",
     "Gateway",
+    "Parsed",
     "RegisterRow",
     "check_enquiry",
+    "enquiry_parts",
     "parse_child",
     "parse_enquiry_row",
     "parse_register_row",
+    "register_parts",
 ]

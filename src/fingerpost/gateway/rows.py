@@ -147,6 +147,12 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
     return RegisterRow(local_ref=local_ref, child=child, terms=terms)
 
 
+def register_parts(row: Mapping[str, str | None], today: date) -> tuple[RegisterRow, ChildIdentity]:
+    """`parse_register_row` in the shape `Gateway.parse_stream` takes."""
+    parsed = parse_register_row(row, today)
+    return parsed, parsed.child
+
+
 @dataclass(frozen=True, slots=True)
 class EnquiryRow:
     enquiry_ref: str
@@ -176,3 +182,9 @@ def parse_enquiry_row(row: Mapping[str, str | None]) -> EnquiryRow:
     child = parse_child(row)
     check_enquiry(child)
     return EnquiryRow(enquiry_ref=ref, child=child)
+
+
+def enquiry_parts(row: Mapping[str, str | None]) -> tuple[str, ChildIdentity]:
+    """`parse_enquiry_row` in the shape `Gateway.parse_stream` takes: (enquiry_ref, child)."""
+    parsed = parse_enquiry_row(row)
+    return parsed.enquiry_ref, parsed.child

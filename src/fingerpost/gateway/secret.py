@@ -2,22 +2,41 @@
 
 import multiprocessing
 from collections import deque
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from itertools import chain, islice
-from typing import TypeVar
+from typing import Generic, TypeVar
 
+from fingerpost.domain.errors import DomainError
 from fingerpost.domain.values import MAX_AGE_YEARS
 from fingerpost.matching.encode import EncodedQuery, Encoder
 from fingerpost.matching.normalise import ChildIdentity, normalise
 
-__all__ = ["Gateway"]
+__all__ = ["Gateway", "Parsed"]
 
+K = TypeVar("K")
+R = TypeVar("R")
 T = TypeVar("T")
-CHUNK = 256  # rows per task: large enough that pickling is small beside encoding
-# Starting worker processes costs about a second: below this many rows it does not pay.
-POOL_FROM_ROWS = 8 * CHUNK
+CHUNK = 64  # rows per task: the first arrive soon, and pickling stays small beside encoding
+# Below this many rows the pool's start and the pickling cost more than they save.
+POOL_FROM_ROWS = 512
+IN_FLIGHT = 32  # chunks per process: more than a batch of rows, so encoders run ahead
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed(Generic[T]):
+    """One row after parsing and encoding: what the parser made of it and the child's encoding,
+    or why the row was refused."""
+
+    value: T | None = None
+    query: EncodedQuery | None = None
+    error: str = ""
+
+
+def _as_given(item: ChildIdentity) -> tuple[None, ChildIdentity]:
+    return None, item
 
 
 class Gateway:
@@ -25,46 +44,92 @@ class Gateway:
         self._secret = linkage_secret
         self._encoder = Encoder(linkage_secret)
 
-    def encode(self, child: ChildIdentity, *, today: date | None = None) -> EncodedQuery:
+    def encode(
+        self, child: ChildIdentity, *, today: date | None = None, wide: bool = True
+    ) -> EncodedQuery:
+        """`wide=False` for registration: the probe keys are the stored keys (see the encoder)."""
         year = (today or date.today()).year
         # Everyone in scope was born in these years (aged under 26, up to a year-end margin).
         years = range(year - MAX_AGE_YEARS - 1, year + 1)
-        return self._encoder.encode(normalise(child), birth_years=years)
+        return self._encoder.encode(normalise(child), birth_years=years, wide=wide)
+
+    def parse_one(
+        self,
+        row: R,
+        parse: Callable[[R], tuple[T, ChildIdentity]],
+        today: date,
+        wide: bool,
+    ) -> Parsed[T]:
+        """One row through `parse` and the encoder (see `parse_stream`)."""
+        try:
+            value, child = parse(row)
+        except DomainError as error:
+            return Parsed(error=str(error))
+        return Parsed(value, self.encode(child, today=today, wide=wide))
 
     def encode_stream(
         self,
-        items: Iterable[tuple[T, ChildIdentity]],
+        items: Iterable[tuple[K, ChildIdentity]],
         *,
         workers: int = 1,
         today: date | None = None,
-    ) -> Generator[tuple[T, EncodedQuery], None, None]:
-        """Encode a stream of (tag, child) in order, in `workers` processes when more than one.
+        wide: bool = True,
+    ) -> Generator[tuple[K, EncodedQuery], None, None]:
+        """Encode a stream of (tag, child) in order; see `parse_stream`."""
+        for tag, _, parsed in self.parse_stream(
+            items, _as_given, workers=workers, today=today, wide=wide
+        ):
+            if parsed.query is not None:
+                yield tag, parsed.query
 
-        Encoding is pure CPU work (keyed hashes), so a large file goes as fast as the cores allow;
-        at most two chunks per worker are in flight, so memory stays bounded for any file size.
+    def parse_stream(
+        self,
+        items: Iterable[tuple[K, R]],
+        parse: Callable[[R], tuple[T, ChildIdentity]],
+        *,
+        workers: int = 1,
+        today: date | None = None,
+        wide: bool = True,
+    ) -> Generator[tuple[K, R, Parsed[T]], None, None]:
+        """Parse and encode a stream of (tag, raw row) in order, using `workers` processes in
+        all: this one (which goes on to store what is encoded) and `workers - 1` that parse and
+        encode. `parse` (a module-level function, so that it can be sent to a worker) returns
+        what it made of the row and the child in it, or raises DomainError to refuse the row.
+
+        Parsing and encoding are pure CPU work, so they run beside the database work instead
+        of before it. Enough chunks are kept in flight that the workers never wait for the
+        caller to finish a batch, and no more, so memory stays bounded for any file size.
         """
         today = today or date.today()
         iterator = iter(items)
         head = list(islice(iterator, POOL_FROM_ROWS))
         if workers <= 1 or len(head) < POOL_FROM_ROWS:
-            for tag, child in chain(head, iterator):
-                yield tag, self.encode(child, today=today)
+            for tag, row in chain(head, iterator):
+                yield tag, row, self.parse_one(row, parse, today, wide)
             return
         iterator = chain(head, iterator)
-        context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(self._secret,)
+            workers - 1, mp_context=_context(), initializer=_start_worker, initargs=(self._secret,)
         ) as pool:
-            in_flight: deque[tuple[list[T], Future[list[EncodedQuery]]]] = deque()
+            in_flight: deque[tuple[list[tuple[K, R]], Future[list[Parsed[T]]]]] = deque()
             chunk = list(islice(iterator, CHUNK))
             while chunk or in_flight:
-                while chunk and len(in_flight) < 2 * workers:
-                    tags = [tag for tag, _ in chunk]
-                    children = [child for _, child in chunk]
-                    in_flight.append((tags, pool.submit(_encode_chunk, children, today)))
+                while chunk and len(in_flight) < IN_FLIGHT * workers:
+                    rows = [row for _, row in chunk]
+                    in_flight.append((chunk, pool.submit(_parse_chunk, rows, parse, today, wide)))
                     chunk = list(islice(iterator, CHUNK))
-                tags, future = in_flight.popleft()
-                yield from zip(tags, future.result(), strict=True)
+                sent, future = in_flight.popleft()
+                for (tag, row), parsed in zip(sent, future.result(), strict=True):
+                    yield tag, row, parsed
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork where the platform has it: a worker starts in milliseconds, where a fork server or
+    a fresh interpreter takes most of a second re-importing the command — as long as encoding a
+    small file. Workers run only the pure parser and encoder: they never touch the database
+    connection, the terminal or a lock they inherit."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 _worker: Gateway | None = None
@@ -75,7 +140,12 @@ def _start_worker(secret: bytes) -> None:
     _worker = Gateway(secret)
 
 
-def _encode_chunk(children: list[ChildIdentity], today: date) -> list[EncodedQuery]:
+def _parse_chunk(
+    rows: list[R],
+    parse: Callable[[R], tuple[T, ChildIdentity]],
+    today: date,
+    wide: bool,
+) -> list[Parsed[T]]:
     if _worker is None:  # pragma: no cover - the pool's initializer always runs first
         raise RuntimeError("encoding worker not started")
-    return [_worker.encode(child, today=today) for child in children]
+    return [_worker.parse_one(row, parse, today, wide) for row in rows]

@@ -14,9 +14,10 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from fingerpost.matching.normalise import NormalisedIdentity, name_family, phonetic
 
@@ -29,7 +30,7 @@ __all__ = [
     "dice",
 ]
 
-ENCODING_VERSION = 1
+ENCODING_VERSION = 2  # 1: tokens as base64 lists (still read)
 BLOOM_BITS = 1024
 _BLOOM_HASHES = 15
 _TOKEN_BYTES = 8
@@ -39,10 +40,6 @@ def dice(a: int, b: int) -> float:
     """Dice coefficient of two Bloom filters: 1.0 for identical names, ~0 for unrelated."""
     total = a.bit_count() + b.bit_count()
     return 2 * (a & b).bit_count() / total if total else 0.0
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 def _unb64(text: str) -> bytes:
@@ -70,13 +67,24 @@ class EncodedIdentity:
     postcode_district: bytes | None
     sex: str  # "m", "f" or "" — not identifying on its own
     blocking_keys: frozenset[int]
+    # The stored form, once made: the gateway makes it (in an encoding worker), so the hub's
+    # digest and insert reuse it. Not a field of the value: `replace` and `==` ignore it.
+    _json: str = field(default="", init=False, compare=False, repr=False)
 
     def to_json(self) -> str:
-        def opt(value: bytes | None) -> str | None:
-            return None if value is None else _b64(value)
+        """The stored form. Each set of tokens is one hex string of fixed-width tokens, sorted:
+        one call to write or read a set, where a list of strings would cost one per token."""
+        if not self._json:
+            object.__setattr__(self, "_json", self._dumps())
+        return self._json
 
-        def many(values: frozenset[bytes]) -> list[str]:
-            return sorted(_b64(v) for v in values)
+    def _dumps(self) -> str:
+
+        def opt(value: bytes | None) -> str:
+            return "" if value is None else value.hex()
+
+        def many(values: frozenset[bytes]) -> str:
+            return b"".join(sorted(values)).hex()
 
         return json.dumps(
             {
@@ -109,36 +117,61 @@ class EncodedIdentity:
     @classmethod
     def from_json(cls, text: str) -> "EncodedIdentity":
         raw = json.loads(text)
-        if raw.get("v") != ENCODING_VERSION:
-            raise ValueError(f"unsupported encoding version {raw.get('v')!r}")
-
-        def opt(value: str | None) -> bytes | None:
-            return None if value is None else _unb64(value)
-
-        def many(values: list[str]) -> frozenset[bytes]:
-            return frozenset(_unb64(v) for v in values)
-
-        dob, swapped, month, year = (opt(v) for v in raw["d"])
-        unit, sector, district = (opt(v) for v in raw["p"])
+        version = raw.get("v")
+        if version == 1:
+            raw = _upgrade_v1(raw)
+        elif version != ENCODING_VERSION:
+            raise ValueError(f"unsupported encoding version {version!r}")
+        dob, swapped, month, year = (_opt(v) for v in raw["d"])
+        unit, sector, district = (_opt(v) for v in raw["p"])
         return cls(
-            nhs=opt(raw["nhs"]),
+            nhs=_opt(raw["nhs"]),
             given_bf=int(raw["g"], 16),
             family_bf=int(raw["f"], 16),
             alt_bfs=tuple(int(bf, 16) for bf in raw["a"]),
-            given_forms=many(raw["gf"]),
-            given_sound=many(raw["gs"]),
-            family_sound=many(raw["fs"]),
+            given_forms=_many(raw["gf"]),
+            given_sound=_many(raw["gs"]),
+            family_sound=_many(raw["fs"]),
             dob=dob,
             dob_swapped=swapped,
             dob_month=month,
             dob_year=year,
-            dob_near=many(raw["dn"]),
+            dob_near=_many(raw["dn"]),
             postcode_unit=unit,
             postcode_sector=sector,
             postcode_district=district,
             sex=raw["s"],
-            blocking_keys=frozenset(int(k) for k in raw["k"]),
+            blocking_keys=frozenset(raw["k"]),
         )
+
+
+def _opt(text: str) -> bytes | None:
+    return bytes.fromhex(text) if text else None
+
+
+def _many(text: str) -> frozenset[bytes]:
+    data = bytes.fromhex(text)
+    return frozenset(data[i : i + _TOKEN_BYTES] for i in range(0, len(data), _TOKEN_BYTES))
+
+
+def _upgrade_v1(raw: dict[str, Any]) -> dict[str, Any]:
+    """The first release stored tokens as lists of base64 strings."""
+
+    def opt(value: str | None) -> str:
+        return "" if value is None else _unb64(value).hex()
+
+    def many(values: list[str]) -> str:
+        return b"".join(sorted(_unb64(v) for v in values)).hex()
+
+    return raw | {
+        "nhs": opt(raw["nhs"]),
+        "gf": many(raw["gf"]),
+        "gs": many(raw["gs"]),
+        "fs": many(raw["fs"]),
+        "d": [opt(v) for v in raw["d"]],
+        "dn": many(raw["dn"]),
+        "p": [opt(v) for v in raw["p"]],
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +200,7 @@ class Encoder:
             raise ValueError("the linkage secret must be at least 32 bytes")
         self._secret = secret
         self._subkeys: dict[str, bytes] = {}
+        self._macs: dict[str, hmac.HMAC] = {}
         self._positions = lru_cache(maxsize=65536)(self._bigram_positions)
 
     def _subkey(self, label: str) -> bytes:
@@ -177,8 +211,14 @@ class Encoder:
         return key
 
     def token(self, label: str, value: str) -> bytes:
-        # hmac.digest is the one-shot C path: several times faster than hmac.new for short values.
-        return hmac.digest(self._subkey(label), value.encode(), "sha256")[:_TOKEN_BYTES]
+        # Copying a keyed HMAC skips hashing the key pads again: about three times faster than
+        # hmac.digest for values this short, and tokens are most of the cost of encoding a row.
+        mac = self._macs.get(label)
+        if mac is None:
+            mac = self._macs[label] = hmac.new(self._subkey(label), digestmod=hashlib.sha256)
+        mac = mac.copy()
+        mac.update(value.encode())
+        return mac.digest()[:_TOKEN_BYTES]
 
     def _block(self, label: str, value: str) -> int:
         return int.from_bytes(self.token("block/" + label, value), "big", signed=True)
@@ -187,7 +227,7 @@ class Encoder:
         return frozenset(self._block(label, value) for label, value in keys)
 
     def _bigram_positions(self, label: str, gram: str) -> int:
-        digest = hmac.digest(self._subkey("bloom/" + label), gram.encode(), "sha256")
+        digest = hmac.new(self._subkey("bloom/" + label), gram.encode(), hashlib.sha256).digest()
         bits = 0
         for i in range(_BLOOM_HASHES):
             bits |= 1 << (int.from_bytes(digest[2 * i : 2 * i + 2], "big") % BLOOM_BITS)
@@ -224,11 +264,16 @@ class Encoder:
         return forms, given_sound, family_sound
 
     def encode(
-        self, person: NormalisedIdentity, *, birth_years: Iterable[int] = ()
+        self, person: NormalisedIdentity, *, birth_years: Iterable[int] = (), wide: bool = True
     ) -> EncodedQuery:
         """Encode `person`. `birth_years` are the years a child in scope may have been born in:
         when the date of birth is unknown, the probe carries name tokens salted with each, so a
-        nickname still agrees with a record that knows the date."""
+        nickname still agrees with a record that knows the date.
+
+        `wide=False` leaves out the extra probe keys (swapped day and month, names the other way
+        round, other years): the probe keys are then the stored keys. Registration uses it — its
+        linkage looks only for strong matches, which share a stored key (see ADR 0007) — and
+        saves two thirds of the keyed hashes."""
         born = person.date_of_birth
         # Name tokens are salted with the year of birth so no token counts a surname nationally.
         salt = str(born.year) if born else "?"
@@ -282,15 +327,17 @@ class Encoder:
             sex=person.sex[:1],
             blocking_keys=self._hashed(stored),
         )
-        # The probe: the other side may not know the date ("?"), or (without one here) know it.
-        years = [salt, "?"] if born else ["?", *map(str, birth_years)]
-        probes = self._blocking_keys(person, born, given_words, family, name_years=years)
-        if swapped:
-            probes |= self._blocking_keys(person, swapped, given_words, family)
-        # Names entered the other way round, and previous names, are probed for as well.
-        for given_alt, family_alt in self._name_variants(person):
-            probes |= self._blocking_keys(person, born, given_alt, family_alt, name_years=years)
-        probe_keys = identity.blocking_keys | self._hashed(probes - stored)
+        probe_keys = identity.blocking_keys
+        if wide:
+            # The other side may not know the date ("?"), or (without one here) know it.
+            years = [salt, "?"] if born else ["?", *map(str, birth_years)]
+            probes = self._blocking_keys(person, born, given_words, family, name_years=years)
+            if swapped:
+                probes |= self._blocking_keys(person, swapped, given_words, family)
+            # Names entered the other way round, and previous names, are probed for as well.
+            for given_alt, family_alt in self._name_variants(person):
+                probes |= self._blocking_keys(person, born, given_alt, family_alt, name_years=years)
+            probe_keys |= self._hashed(probes - stored)
         # The other side may know the year of birth when this one does not, or not know it when
         # this one does ("?"): the probe also carries the names salted those ways.
         wider = [self._name_tokens(str(year), person) for year in birth_years] if not born else []
@@ -301,6 +348,7 @@ class Encoder:
             given_sound=identity.given_sound.union(*(w[1] for w in wider)),
             family_sound=identity.family_sound.union(*(w[2] for w in wider)),
         )
+        identity.to_json()  # made here, where encoding runs (often a worker process)
         return EncodedQuery(identity=identity, probe_keys=probe_keys, probe=probe)
 
     @staticmethod

@@ -218,6 +218,9 @@ class Hub:
         with self._uow() as uow:
             agency = self._own_agency(uow, actor)
             known = uow.involvements.by_keys(keys)
+            # Candidates are looked up before the batch is written, so that no row's probe meets
+            # the row itself (about twenty hits each, all to be thrown away).
+            found = self._link_candidates(uow, agency, registrations, keys, digests, known)
             pending: list[int] = []  # rows to insert together
             pending_keys: set[InvolvementKey] = set()
 
@@ -263,6 +266,7 @@ class Hub:
                     actor,
                     agency,
                     registrations=registrations,
+                    found=found,
                     stored_of=stored_of,
                     actions=actions,
                     outcome=outcome,
@@ -272,6 +276,28 @@ class Hub:
         outcome.ids.extend(ids)
         return outcome
 
+    @staticmethod
+    def _link_candidates(  # noqa: PLR0917 - one batch's context
+        uow: UnitOfWork,
+        agency: Agency,
+        registrations: Sequence[Registration],
+        keys: Sequence[InvolvementKey],
+        digests: Sequence[str],
+        known: dict[InvolvementKey, StoredInvolvement],
+    ) -> dict[int, list[Candidate]]:
+        """Other agencies' candidates for every row the batch will store (new or changed), with
+        one lookup."""
+        latest = {key: (stored.identity_digest, stored.terms) for key, stored in known.items()}
+        rows = []
+        for i, item in enumerate(registrations):
+            if latest.get(keys[i]) != (digests[i], item.terms):
+                rows.append(i)
+            latest[keys[i]] = (digests[i], item.terms)
+        found = uow.involvements.candidates_many(
+            [registrations[i].child.probe_keys for i in rows], agency.code
+        )
+        return dict(zip(rows, found, strict=True))
+
     def _link_batch(
         self,
         uow: UnitOfWork,
@@ -279,18 +305,17 @@ class Hub:
         agency: Agency,
         *,
         registrations: Sequence[Registration],
+        found: dict[int, list[Candidate]],
         stored_of: dict[int, StoredInvolvement],
         actions: dict[int, AuditAction],
         outcome: RegistrationOutcome,
     ) -> list[AuditEvent]:
-        """Register-time linkage for every new or changed row, with one candidate lookup; returns
-        the batch's audit events (one per stored row, one per row that found links)."""
+        """Register-time linkage for every new or changed row; returns the batch's audit events
+        (one per stored row, one per row that found links)."""
         rows = sorted(stored_of)
-        found = uow.involvements.candidates_many(
-            [registrations[i].child.probe_keys for i in rows], agency.code
-        )
         proposed: list[tuple[int, Candidate]] = []  # (row, strong match at another agency)
-        for i, candidates in zip(rows, found, strict=True):
+        for i in rows:
+            candidates = found.get(i, [])
             child = registrations[i].child
             proposed += [
                 (i, candidate)

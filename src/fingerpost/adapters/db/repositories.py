@@ -169,6 +169,11 @@ _CANDIDATES = {
     .where(_in_list(involvements.c.id, "ids", d), agencies.c.code != bindparam("exclude"))
     for d in _DIALECTS
 }
+# The drivers' own placeholders: the rows go to executemany untouched.
+_INSERT_KEYS = {
+    "sqlite": "INSERT INTO blocking_keys (key, involvement_id) VALUES (?, ?)",
+    "postgresql": "INSERT INTO blocking_keys (key, involvement_id) VALUES (%s, %s)",
+}
 # Bound parameters per candidate statement: well under SQLite's and PostgreSQL's limits.
 _MAX_KEYS_PER_STATEMENT = 4000
 _BY_KEYS = _SELECT_INVOLVEMENT.where(
@@ -295,13 +300,13 @@ class SqlInvolvements:
             insert(involvements).returning(involvements.c.id, sort_by_parameter_order=True),
             values,
         ).all()
-        index = []
+        index: list[tuple[int, int]] = []
         stored = []
         for (key, terms, identity, digest), row, internal in zip(
             items, values, internals, strict=True
         ):
             self._internal[row["public_id"]] = internal
-            index += [{"key": k, "involvement_id": internal} for k in identity.blocking_keys]
+            index += [(k, internal) for k in identity.blocking_keys]
             stored.append(
                 StoredInvolvement(
                     id=row["public_id"],
@@ -314,16 +319,18 @@ class SqlInvolvements:
                     updated_at=now,
                 )
             )
-        if index:
-            self._session.execute(insert(blocking_keys), index)
+        self._insert_keys(index)
         return stored
 
+    def _insert_keys(self, index: list[tuple[int, int]]) -> None:
+        """About twenty rows per involvement: handed to the driver as they are, because building
+        SQLAlchemy parameters for each would cost more than the insert itself."""
+        if index:
+            statement = _INSERT_KEYS[self._dialect]
+            self._session.connection().exec_driver_sql(statement, index)
+
     def _index(self, internal: int, identity: EncodedIdentity) -> None:
-        if identity.blocking_keys:
-            self._session.execute(
-                insert(blocking_keys),
-                [{"key": k, "involvement_id": internal} for k in identity.blocking_keys],
-            )
+        self._insert_keys([(k, internal) for k in identity.blocking_keys])
 
     def update(
         self,
@@ -405,7 +412,8 @@ class SqlInvolvements:
         every = sorted(set().union(*wanted)) if wanted else []
         for start in range(0, len(every), _MAX_KEYS_PER_STATEMENT):
             chunk = self._list_parameter(every[start : start + _MAX_KEYS_PER_STATEMENT])
-            for key, internal in self._session.execute(_REACHED[self._dialect], {"keys": chunk}):
+            hits = self._session.execute(_REACHED[self._dialect], {"keys": chunk}).all()
+            for key, internal in hits:
                 reached.setdefault(key, []).append(internal)
         ids = sorted({i for internals in reached.values() for i in internals})
         found: dict[int, Candidate] = {}
@@ -414,7 +422,7 @@ class SqlInvolvements:
                 "ids": self._list_parameter(ids[start : start + _MAX_KEYS_PER_STATEMENT]),
                 "exclude": exclude_agency,
             }
-            for row in self._session.execute(_CANDIDATES[self._dialect], params):
+            for row in self._session.execute(_CANDIDATES[self._dialect], params).all():
                 self._internal[row.public_id] = row.id
                 found[row.id] = Candidate(
                     involvement=_stored(row),
