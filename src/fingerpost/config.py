@@ -36,7 +36,7 @@ class Settings(BaseSettings):
         description="Lifetime of tokens from `fingerpost tokens create`.",
     )
     batch_size: int = Field(
-        default=500,
+        default=2000,
         ge=1,
         le=100_000,
         description="CSV rows committed per transaction by `register` and `enquire`.",
