@@ -232,16 +232,24 @@ class Scenario:
 
     @staticmethod
     def practitioner(
-        agency: str, email: str, name: str = "A practitioner", phone: str = "0300 000 0000"
+        agency: str,
+        email: str,
+        name: str = "A practitioner",
+        phone: str = "0300 000 0000",
+        *,
+        role: Role = Role.PRACTITIONER,
+        strong_auth: bool = True,
     ) -> Actor:
-        """A practitioner signed in with a bearer token: sees only their own notifications."""
+        """A user signed in with a bearer token (by default with strong, multi-factor
+        authentication): a practitioner sees only their own notifications."""
         return Actor(
             subject=email.lower(),
             name=name,
             agency=agency,
-            role=Role.PRACTITIONER,
+            role=role,
             email=email,
             phone=phone,
+            strong_auth=strong_auth,
         )
 
     @staticmethod

@@ -11,8 +11,9 @@ from fingerpost.adapters.db import engine as db
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, signing_key
 from fingerpost.adapters.mail import SmtpMailer
-from fingerpost.adapters.tokens import InvalidToken, TokenService
+from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
 from fingerpost.config import Settings
+from fingerpost.domain.errors import InvalidValue
 from fingerpost.gateway import Gateway
 from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
@@ -72,12 +73,34 @@ def bootstrap(settings: Settings | None = None) -> Fingerpost:
         engine=engine,
         hub=Hub(uow_factory, policy=settings.policy),
         gateway=Gateway(linkage_secret(home)),
-        tokens=TokenService(key, ttl=settings.token_ttl),
+        tokens=TokenService(
+            key,
+            ttl=settings.token_ttl,
+            strong_acr=settings.strong_acr_values,
+            provider=_provider(settings),
+        ),
         unit_of_work=uow_factory,
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
         fresh=fresh,
         mailer=_mailer(settings),
     )
+
+
+def _provider(settings: Settings) -> OidcProvider | None:
+    """The configured identity provider, or None (development tokens only)."""
+    if not settings.oidc_issuer:
+        return None
+    try:
+        return OidcProvider(
+            issuer=settings.oidc_issuer,
+            audience=settings.oidc_audience,
+            jwks=settings.oidc_jwks,
+            agency_claim=settings.oidc_agency_claim,
+            role_claim=settings.oidc_role_claim,
+            algorithms=tuple(a.strip() for a in settings.oidc_algorithms.split(",") if a.strip()),
+        )
+    except ValueError as error:
+        raise InvalidValue(f"FINGERPOST_OIDC_*: {error}") from None
 
 
 def _mailer(settings: Settings) -> Mailer | None:

@@ -7,7 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fingerpost.domain.policy import EnquiryPolicy
+from fingerpost.domain.errors import InvalidValue
+from fingerpost.domain.policy import STRONG_AUTH_ACTIONS, EnquiryPolicy
 from fingerpost.domain.values import parse_vocabulary
 from fingerpost.domain.vocabulary import Role
 
@@ -86,6 +87,56 @@ class Settings(BaseSettings):
         default="practitioner,agency-admin",
         description="Comma-separated roles that may make urgent (break-glass) enquiries.",
     )
+    shield_override_roles: str = Field(
+        default="agency-admin",
+        description=(
+            "Comma-separated roles that may see past another agency's shield, giving a reason"
+            " (audited; the shielding agency is alerted)."
+        ),
+    )
+    strong_auth_for: str = Field(
+        default="urgent,shield,shield-override",
+        description=(
+            "Actions that need strong (multi-factor) authentication, i.e. a token whose `acr`"
+            " is one of FINGERPOST_STRONG_ACR: any of urgent, shield, shield-override,"
+            " audit-read. Empty: none."
+        ),
+    )
+    strong_acr: str = Field(
+        default="urn:fingerpost:acr:strong",
+        description=(
+            "Comma-separated `acr` values that count as strong authentication (e.g. your"
+            " identity provider's multi-factor value)."
+        ),
+    )
+    oidc_issuer: str = Field(
+        default="",
+        description=(
+            "Issuer (`iss`) of your identity provider's access tokens. Empty: only the built-in"
+            " development issuer's tokens (`fingerpost tokens create`) are accepted."
+        ),
+    )
+    oidc_audience: str = Field(
+        default="fingerpost", description="Audience (`aud`) your provider's tokens must carry."
+    )
+    oidc_jwks: str = Field(
+        default="",
+        description=(
+            "Your provider's signing keys: a JWKS file path, or an https:// URL fetched and"
+            " cached (keys are refetched when a token names an unknown `kid`)."
+        ),
+    )
+    oidc_agency_claim: str = Field(
+        default="agency", description="Claim holding the user's agency code."
+    )
+    oidc_role_claim: str = Field(
+        default="role",
+        description="Claim holding the user's role (a string, or a list: the first known role).",
+    )
+    oidc_algorithms: str = Field(
+        default="RS256,ES256,PS256,EdDSA",
+        description="Signature algorithms accepted from the provider (never `none` or HMAC).",
+    )
     smtp_host: str = Field(
         default="",
         description="Mail server for notifications; empty keeps them in the inbox (API/CLI) only.",
@@ -124,16 +175,34 @@ class Settings(BaseSettings):
         return self.encode_workers or os.cpu_count() or 1
 
     @property
+    def strong_acr_values(self) -> frozenset[str]:
+        return frozenset(v.strip() for v in self.strong_acr.split(",") if v.strip())
+
+    @property
     def policy(self) -> EnquiryPolicy:
         roles = frozenset(
             parse_vocabulary(Role, role, "urgent_roles")
             for role in self.urgent_roles.split(",")
             if role.strip()
         )
+        override = frozenset(
+            parse_vocabulary(Role, role, "shield_override_roles")
+            for role in self.shield_override_roles.split(",")
+            if role.strip()
+        )
+        strong = frozenset(a.strip() for a in self.strong_auth_for.split(",") if a.strip())
+        unknown = sorted(strong - STRONG_AUTH_ACTIONS)
+        if unknown:
+            raise InvalidValue(
+                f"strong_auth_for: unknown action(s) {', '.join(unknown)}"
+                f" (choose from {', '.join(sorted(STRONG_AUTH_ACTIONS))})"
+            )
         return EnquiryPolicy(
             per_user=self.limit_user_per_hour,
             per_agency=self.limit_agency_per_hour,
             no_match_alert=self.alert_no_match_per_hour,
             out_of_hours_alert=self.alert_out_of_hours_per_hour,
             urgent_roles=roles,
+            override_roles=override,
+            strong_auth_for=strong,
         )

@@ -31,10 +31,15 @@ def client(fp: Fingerpost) -> Iterator[TestClient]:
 
 
 def bearer(
-    fp: Fingerpost, agency: str, role: Role = Role.PRACTITIONER, email: str = ""
+    fp: Fingerpost,
+    agency: str,
+    role: Role = Role.PRACTITIONER,
+    email: str = "",
+    *,
+    strong: bool = True,
 ) -> dict[str, str]:
     email = email or f"someone@{agency.lower()}.example.org"
-    actor = Actor(email, "Someone", agency, role, email, "0300 000 0000")
+    actor = Actor(email, "Someone", agency, role, email, "0300 000 0000", strong_auth=strong)
     return {"Authorization": f"Bearer {fp.tokens.issue(actor)}"}
 
 

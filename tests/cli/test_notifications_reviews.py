@@ -22,7 +22,10 @@ def looked_for(with_agencies: Cli, csv_file: CsvFile, register_row: Row) -> Cli:
     """Leeds registers Olivia; a police officer makes an urgent enquiry that finds her."""
     rows = [register_row(local_ref="L-1", practitioner_email="priya.shah@leeds.example")]
     assert with_agencies("register", "--agency", "CSC-LDS", csv_file("l.csv", rows)).exit_code == 0
-    officer = Actor("jo@gmp.example", "DC Jo Patel", "GMP", Role.PRACTITIONER, "jo@gmp.example")
+    officer = Actor(
+        "jo@gmp.example", "DC Jo Patel", "GMP", Role.PRACTITIONER, "jo@gmp.example",
+        strong_auth=True,
+    )  # fmt: skip
     with with_agencies.installation() as fp:
         query = fp.gateway.encode(
             fp_child(given_names="Olivia", family_name="Harrison", date_of_birth="2015-06-07")

@@ -97,6 +97,7 @@ OFFICER = Actor(
     role=Role.PRACTITIONER,
     email="jo.patel@gmp.example",
     phone="0161 000 0000",
+    strong_auth=True,
 )
 
 

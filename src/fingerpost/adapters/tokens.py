@@ -1,7 +1,12 @@
-"""Bearer tokens: JWTs signed with EdDSA by the built-in development issuer (docs/adr/0004)."""
+"""Bearer tokens: JWTs from the built-in development issuer (EdDSA, docs/adr/0004) or from an
+agency's OpenID Connect provider, checked against its published keys (JWKS, docs/adr/0008)."""
 
 import secrets
+import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -9,25 +14,96 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 
-__all__ = ["AUDIENCE", "ISSUER", "InvalidToken", "TokenService"]
+__all__ = ["AUDIENCE", "ISSUER", "STRONG_ACR", "InvalidToken", "OidcProvider", "TokenService"]
 
 ISSUER = "fingerpost-dev"
 AUDIENCE = "fingerpost"
+STRONG_ACR = "urn:fingerpost:acr:strong"  # what the development issuer writes for strong sign-in
+# Never `none` and never a shared-secret algorithm: a JWKS holds public keys only.
+_ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
+                         "ES512", "EdDSA"})  # fmt: skip
 
 
 class InvalidToken(Exception):
     """The token is missing, malformed, expired, or not ours. Deliberately unspecific."""
 
 
+@dataclass(frozen=True, slots=True)
+class OidcProvider:
+    """An agency's identity provider, as configured (docs/configuration.md, FINGERPOST_OIDC_*)."""
+
+    issuer: str
+    audience: str
+    jwks: str  # a file path, or an http(s) URL
+    agency_claim: str = "agency"
+    role_claim: str = "role"
+    algorithms: tuple[str, ...] = ("RS256", "ES256", "PS256", "EdDSA")
+
+    def __post_init__(self) -> None:
+        if not self.issuer or not self.jwks:
+            raise ValueError("an OIDC provider needs an issuer and its JWKS (file or URL)")
+        unsafe = sorted(set(self.algorithms) - _ASYMMETRIC)
+        if unsafe or not self.algorithms:
+            raise ValueError(f"OIDC algorithms must be asymmetric signatures, not {unsafe}")
+
+
+class _Keys:
+    """The provider's public keys: fetched from the URL (cached; fetched again when a token
+    names a key not seen yet, as providers rotate keys), or read from the file (read again when
+    it changes)."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._lock = threading.Lock()
+        self._client = (
+            jwt.PyJWKClient(source, cache_keys=True, lifespan=3600, timeout=10)
+            if source.startswith(("https://", "http://"))
+            else None
+        )
+        self._file_keys: jwt.PyJWKSet | None = None
+        self._file_stamp: float = -1.0
+
+    def key_for(self, token: str) -> Any:
+        if self._client is not None:
+            return self._client.get_signing_key_from_jwt(token).key
+        kid = jwt.get_unverified_header(token).get("kid")
+        keys = self._from_file().keys
+        if kid is None and len(keys) == 1:
+            return keys[0].key
+        for key in keys:
+            if key.key_id == kid:
+                return key.key
+        raise InvalidToken("no such signing key")
+
+    def _from_file(self) -> jwt.PyJWKSet:
+        path = Path(self._source)
+        with self._lock:
+            stamp = path.stat().st_mtime
+            if self._file_keys is None or stamp != self._file_stamp:
+                self._file_keys = jwt.PyJWKSet.from_json(path.read_text(encoding="utf-8"))
+                self._file_stamp = stamp
+            return self._file_keys
+
+
 class TokenService:
-    def __init__(self, key: Ed25519PrivateKey, *, ttl: timedelta) -> None:
+    def __init__(
+        self,
+        key: Ed25519PrivateKey,
+        *,
+        ttl: timedelta,
+        strong_acr: frozenset[str] = frozenset({STRONG_ACR}),
+        provider: OidcProvider | None = None,
+    ) -> None:
         self._key = key
         self._public = key.public_key()
         self._ttl = ttl
+        self._strong_acr = strong_acr or frozenset({STRONG_ACR})
+        self._provider = provider
+        self._provider_keys = _Keys(provider.jwks) if provider else None
 
     def issue(self, actor: Actor, *, ttl: timedelta | None = None) -> str:
         now = datetime.now(UTC)
-        claims = {
+        claims: dict[str, Any] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
             "sub": actor.subject,
@@ -40,25 +116,67 @@ class TokenService:
             "exp": now + (ttl or self._ttl),
             "jti": secrets.token_urlsafe(12),
         }
+        if actor.strong_auth:
+            claims["acr"] = STRONG_ACR if STRONG_ACR in self._strong_acr else min(self._strong_acr)
         return jwt.encode(claims, self._key, algorithm="EdDSA")
 
     def verify(self, token: str) -> Actor:
         try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+            if issuer == ISSUER:
+                claims = jwt.decode(
+                    token,
+                    self._public,
+                    algorithms=["EdDSA"],
+                    audience=AUDIENCE,
+                    issuer=ISSUER,
+                    options={"require": ["exp", "iss", "aud", "sub", "agency", "role"]},
+                )
+                return self._actor(claims, agency_claim="agency", role_claim="role")
+            provider, keys = self._provider, self._provider_keys
+            if provider is None or keys is None or issuer != provider.issuer:
+                raise InvalidToken("unknown issuer")
             claims = jwt.decode(
                 token,
-                self._public,
-                algorithms=["EdDSA"],
-                audience=AUDIENCE,
-                issuer=ISSUER,
-                options={"require": ["exp", "iss", "aud", "sub", "agency", "role"]},
+                keys.key_for(token),
+                algorithms=list(provider.algorithms),
+                audience=provider.audience,
+                issuer=provider.issuer,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+                leeway=30,  # seconds of clock skew between the provider and us
             )
-            return Actor(
-                subject=str(claims["sub"]),
-                name=str(claims.get("name", "")),
-                agency=str(claims["agency"]),
-                role=Role(claims["role"]),
-                email=str(claims.get("email", "")),
-                phone=str(claims.get("phone", "")),
+            return self._actor(
+                claims, agency_claim=provider.agency_claim, role_claim=provider.role_claim
             )
-        except (jwt.PyJWTError, ValueError, KeyError) as error:
+        except (
+            jwt.PyJWTError,
+            ValueError,
+            KeyError,
+            TypeError,
+            OSError,
+        ) as error:
             raise InvalidToken("invalid bearer token") from error
+
+    def _actor(self, claims: dict[str, Any], *, agency_claim: str, role_claim: str) -> Actor:
+        agency = claims[agency_claim]
+        if not isinstance(agency, str) or not agency:
+            raise ValueError("no agency claim")
+        return Actor(
+            subject=str(claims["sub"]),
+            name=str(claims.get("name", "")),
+            agency=agency,
+            role=_role(claims[role_claim]),
+            email=str(claims.get("email", "")),
+            phone=str(claims.get("phone_number", claims.get("phone", ""))),
+            strong_auth=claims.get("acr") in self._strong_acr,
+        )
+
+
+def _role(value: object) -> Role:
+    """A role claim: one string, or a list of which the first role fingerpost knows counts."""
+    for candidate in value if isinstance(value, list) else [value]:
+        try:
+            return Role(str(candidate).strip().lower())
+        except ValueError:
+            continue
+    raise ValueError("no known role in the token")

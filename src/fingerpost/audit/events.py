@@ -34,6 +34,10 @@ class AuditAction(StrEnum):
     REVIEW_CLOSED = "review:closed"
     NOTIFICATION_SENT = "notification:sent"
     NOTIFICATION_FAILED = "notification:failed"
+    INVOLVEMENT_SHIELDED = "involvement:shielded"
+    INVOLVEMENT_UNSHIELDED = "involvement:unshielded"
+    SHIELD_OVERRIDDEN = "shield:overridden"  # a shielded practitioner was disclosed, with reason
+    USER_FIRST_SEEN = "user:first-seen"  # a signed-in user recorded in the practitioners table
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,17 @@ class Actor:
     role: Role
     email: str = ""
     phone: str = ""
+    # Signed in with strong (multi-factor) authentication: the token's `acr` claim says so.
+    strong_auth: bool = False
 
     @classmethod
     def system(cls, agency: str, name: str = "command line") -> "Actor":
-        """An operator acting through the command line on behalf of an agency."""
-        return cls(subject=f"cli:{agency}", name=name, agency=agency, role=Role.AGENCY_ADMIN)
+        """An operator acting through the command line on behalf of an agency (on the server
+        itself, so as strongly authenticated as anyone can be)."""
+        return cls(
+            subject=f"cli:{agency}",
+            name=name,
+            agency=agency,
+            role=Role.AGENCY_ADMIN,
+            strong_auth=True,
+        )

@@ -11,7 +11,11 @@ from zoneinfo import ZoneInfo
 
 from fingerpost.domain.vocabulary import Role
 
-__all__ = ["EnquiryPolicy"]
+__all__ = ["STRONG_AUTH_ACTIONS", "EnquiryPolicy"]
+
+# What `strong_auth_for` may name: urgent (break-glass) enquiries, shielding or unshielding an
+# involvement, overriding another agency's shield, and reading the audit log.
+STRONG_AUTH_ACTIONS = frozenset({"urgent", "shield", "shield-override", "audit-read"})
 
 _LONDON = ZoneInfo("Europe/London")
 
@@ -26,6 +30,13 @@ class EnquiryPolicy:
     out_of_hours: tuple[time, time] = (time(22, 0), time(6, 0))  # local time, Europe/London
     urgent_roles: frozenset[Role] = field(
         default_factory=lambda: frozenset({Role.PRACTITIONER, Role.AGENCY_ADMIN})
+    )
+    # Who may see past another agency's shield, with a stated reason (audited, the shielding
+    # agency alerted).
+    override_roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.AGENCY_ADMIN}))
+    # Actions that need strong (multi-factor) authentication, by name (see STRONG_AUTH_ACTIONS).
+    strong_auth_for: frozenset[str] = field(
+        default_factory=lambda: frozenset({"urgent", "shield", "shield-override"})
     )
 
     def is_out_of_hours(self, moment: datetime) -> bool:

@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
@@ -115,6 +115,19 @@ class EnquiryIn(ChildDetails):
     purpose: str = Field(max_length=500, description="Why you are asking; recorded in the audit.")
     urgent: bool = Field(default=False, description="Break-glass: urgent, reviewed afterwards.")
     enquiry_ref: str = Field(default="", max_length=64, description="Your own reference.")
+    shield_override_reason: str = Field(
+        default="",
+        max_length=300,
+        description=(
+            "Why you must reach the practitioner behind a shielded strong signpost (permitted"
+            " roles only; audited; the shielding agency is told). Never the child's details."
+        ),
+    )
+
+
+class ShieldIn(_Body):
+    shielded: bool = Field(default=True, description="`false` lifts the shield.")
+    reason: str = Field(max_length=300, description="Why; recorded in the audit.")
 
 
 class InvolvementOut(BaseModel):
@@ -170,6 +183,17 @@ class SignpostOut(BaseModel):
     involvement: str
     start_date: date
     end_date: date | None
+    shielded: bool = Field(
+        default=False,
+        description=(
+            "The agency has shielded this involvement (e.g. a child in a refuge): the contact"
+            " is its duty desk and the area is withheld, unless `shield_overridden`."
+        ),
+    )
+    shield_overridden: bool = Field(
+        default=False,
+        description="Shown past the shield on your stated reason (audited; the agency told).",
+    )
 
     @classmethod
     def of(cls, view: SignpostView) -> "SignpostOut":
@@ -186,6 +210,8 @@ class SignpostOut(BaseModel):
             involvement=view.involvement,
             start_date=view.start_date,
             end_date=view.end_date,
+            shielded=view.shielded,
+            shield_overridden=view.shield_overridden,
         )
 
 
@@ -269,6 +295,16 @@ class AgencyOut(BaseModel):
     duty_phone: str
     duty_email: str
     out_of_hours_phone: str
+
+
+class UserOut(BaseModel):
+    subject: str
+    agency: str
+    role: str
+    name: str
+    email: str
+    first_seen: datetime | None
+    last_seen: datetime | None
 
 
 class AuditEventOut(BaseModel):
@@ -409,6 +445,9 @@ class _Metrics:
 _bearer = HTTPBearer(auto_error=False)
 
 
+_SEEN_AGAIN_AFTER = 3600.0  # seconds: how often a known user's details are refreshed
+
+
 def _actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -416,7 +455,15 @@ def _actor(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise InvalidToken("missing bearer token")
     fp: Fingerpost = request.app.state.fp
-    return fp.tokens.verify(credentials.credentials)
+    actor = fp.tokens.verify(credentials.credentials)
+    # Users are recorded on first sight; after that at most hourly, not on every request.
+    seen: dict[tuple[str, str, str], float] = request.app.state.seen
+    key = (actor.subject, actor.agency, actor.role.value)
+    now = time.monotonic()
+    if now - seen.get(key, -_SEEN_AGAIN_AFTER) >= _SEEN_AGAIN_AFTER:
+        fp.hub.seen(actor)
+        seen[key] = now
+    return actor
 
 
 Caller = Annotated[Actor, Depends(_actor)]
@@ -466,6 +513,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         ],
     )
     app.state.fp = fp
+    app.state.seen = {}
     metrics = _Metrics()
     _install_error_handlers(app)
 
@@ -571,6 +619,18 @@ def create_app(fp: Fingerpost) -> FastAPI:
         fp.hub.withdraw(caller, involvement_id)
         return Response(status_code=204)
 
+    @api.post(
+        "/involvements/{involvement_id}/shield",
+        tags=["involvements"],
+        response_model=InvolvementOut,
+    )
+    def shield_involvement(involvement_id: str, body: ShieldIn, caller: Caller) -> InvolvementOut:
+        """Shield (or unshield) your agency's involvement, e.g. a child in a refuge: other
+        agencies' signposts then show only your duty desk. Agency administrators only."""
+        return InvolvementOut.of(
+            fp.hub.shield(caller, involvement_id, shielded=body.shielded, reason=body.reason)
+        )
+
     @api.post("/enquiries", tags=["enquiries"], response_model=EnquiryOut)
     def enquire(body: EnquiryIn, caller: Caller) -> EnquiryOut:
         """Who else works with this child? Strong signposts first; your own agency never."""
@@ -578,7 +638,13 @@ def create_app(fp: Fingerpost) -> FastAPI:
             raise InvalidValue("purpose: say why you are asking")
         child = parse_child(body.row())
         check_enquiry(child)
-        result = fp.hub.enquire(caller, body.purpose, fp.gateway.encode(child), urgent=body.urgent)
+        result = fp.hub.enquire(
+            caller,
+            body.purpose,
+            fp.gateway.encode(child),
+            urgent=body.urgent,
+            override_reason=body.shield_override_reason,
+        )
         signposts = [SignpostOut.of(view) for view in result.signposts]
         metrics.enquiries.inc()
         for signpost in signposts:
@@ -666,6 +732,23 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def close_review(review_id: str, body: ReviewCloseIn, caller: Caller) -> ReviewOut:
         """Record the finding on an urgent enquiry. Auditors only; a review closes once."""
         return ReviewOut.of(fp.hub.close_review(caller, review_id, body.outcome, body.note))
+
+    @api.get("/users", tags=["agencies"], response_model=list[UserOut])
+    def users(caller: Caller) -> list[UserOut]:
+        """Who has signed in: your agency's users (agency administrators), or everyone's
+        (auditors, operators). Recorded from their tokens on first sight."""
+        return [
+            UserOut(
+                subject=u.subject,
+                agency=u.agency,
+                role=u.role,
+                name=u.name,
+                email=u.email,
+                first_seen=u.first_seen,
+                last_seen=u.last_seen,
+            )
+            for u in fp.hub.users(caller)
+        ]
 
     @api.get("/outbox", tags=["operations"])
     def outbox(caller: Caller) -> dict[str, int]:

@@ -426,6 +426,14 @@ def enquire(
     ] = "",
     email: Annotated[str, typer.Option("--email", help="The enquirer's email.")] = "",
     phone: Annotated[str, typer.Option("--phone", help="The enquirer's phone.")] = "",
+    override_reason: Annotated[
+        str,
+        typer.Option(
+            "--override-reason",
+            help="See past shields on strong signposts, saying why (audited; each shielding"
+            " agency is told). Never a child's details.",
+        ),
+    ] = "",
     dry_run: DryRun = False,
     errors: ErrorsFile = None,
 ) -> None:
@@ -458,7 +466,13 @@ def enquire(
             with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:
                 for batch in _batches(encoded, fp.settings.batch_size):
                     refs = [ref for ref, _ in batch]
-                    results = fp.hub.enquire_many(actor, purpose, [q for _, q in batch], batch=True)
+                    results = fp.hub.enquire_many(
+                        actor,
+                        purpose,
+                        [q for _, q in batch],
+                        batch=True,
+                        override_reason=override_reason,
+                    )
                     for ref, result in zip(refs, results, strict=True):
                         counts["with"] += bool(result.signposts)
                         for s in result.signposts:
@@ -534,6 +548,14 @@ def tokens_create(
     email: Annotated[str, typer.Option("--email", help="The user's email (their identity).")],
     phone: Annotated[str, typer.Option("--phone", help="The user's phone.")] = "",
     hours: Annotated[int | None, typer.Option("--hours", min=1, help="Lifetime in hours.")] = None,
+    strong: Annotated[
+        bool,
+        typer.Option(
+            "--strong/--weak",
+            help="Mark the sign-in as strong (multi-factor, the `acr` claim): needed for urgent"
+            " enquiries, shielding and shield overrides (FINGERPOST_STRONG_AUTH_FOR).",
+        ),
+    ] = True,
 ) -> None:
     """Print a signed bearer token for the API (the built-in development issuer)."""
     from datetime import timedelta
@@ -555,6 +577,7 @@ def tokens_create(
         role=parsed_role,
         email=email.strip(),
         phone=phone.strip(),
+        strong_auth=strong,
     )
     token = fp.tokens.issue(actor, ttl=timedelta(hours=hours) if hours else None)
     fp.hub.record(
@@ -818,6 +841,46 @@ def reviews_close(
     except DomainError as error:
         raise _fail(str(error)) from None
     typer.echo(f"review {review.id} closed: {review.outcome}")
+
+
+@app.command()
+def shield(
+    involvement_id: Annotated[
+        str, typer.Argument(help="The involvement's id (from the API or the register outcome).")
+    ],
+    agency: Annotated[str, typer.Option("--agency", help="Code of the agency it belongs to.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why (audited); never the child's details.")
+    ],
+    off: Annotated[bool, typer.Option("--off", help="Lift the shield instead.")] = False,
+) -> None:
+    """Shield an involvement (e.g. a child in a refuge): other agencies' signposts then show
+    only the agency's duty desk, never the practitioner or the area."""
+    fp = _open()
+    _known_agency(fp, agency)
+    try:
+        stored = fp.hub.shield(
+            Actor.system(agency), involvement_id, shielded=not off, reason=reason
+        )
+    except DomainError as error:
+        raise _fail(str(error)) from None
+    state = "shielded" if stored.shielded else "no longer shielded"
+    typer.echo(f"involvement {stored.id} ({stored.key.local_ref}) is {state}")
+
+
+@app.command()
+def users(
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="Only this agency's users.")
+    ] = None,
+) -> None:
+    """Users who have signed in to the API, most recent first (tab-separated)."""
+    fp = _open()
+    operator = Actor(subject="cli:operator", name="command line", agency="-", role=Role.OPERATOR)
+    for user in fp.hub.users(operator):
+        if agency is None or user.agency == agency:
+            seen = user.last_seen.isoformat() if user.last_seen else ""
+            typer.echo(f"{user.agency}\t{user.role}\t{user.name}\t{user.email}\t{seen}")
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from fingerpost.service.records import (
     Review,
     SignpostView,
     StoredInvolvement,
+    User,
 )
 
 __all__ = ["ConsistencyProof", "Delivery", "Hub", "InclusionProof"]
@@ -96,6 +97,17 @@ def _contact(stored: StoredInvolvement, agency: Agency) -> Practitioner:
 
 
 DIGEST_AFTER = timedelta(days=1)
+
+
+def _reason(text: str) -> str:
+    """A stated reason for the audit: required, short, and never a child's details (the forms
+    say so; the hub cannot check)."""
+    reason = " ".join(text.split())
+    if not reason:
+        raise InvalidValue("reason: say why (it is recorded in the audit)")
+    if len(reason) > 300:
+        raise InvalidValue("reason: at most 300 characters")
+    return reason
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -375,6 +387,33 @@ class Hub:
             )
         return notes
 
+    # -- users ------------------------------------------------------------------------------
+
+    def seen(self, actor: Actor) -> None:
+        """A signed-in user: recorded on first sight (and audited), refreshed hourly after."""
+        user = User(
+            subject=actor.subject,
+            agency=actor.agency,
+            role=actor.role.value,
+            name=actor.name,
+            email=actor.email,
+            phone=actor.phone,
+        )
+        with self._uow() as uow:
+            if uow.practitioners.seen(user, self._clock()):
+                uow.audit.append(
+                    self._event(actor, AuditAction.USER_FIRST_SEEN, detail={"role": user.role})
+                )
+            uow.commit()
+
+    def users(self, actor: Actor) -> list[User]:
+        """Who has signed in: an agency administrator sees their own agency's users; auditors
+        and operators see everyone."""
+        self._require(actor, Role.AGENCY_ADMIN, Role.AUDITOR, Role.OPERATOR)
+        agency = actor.agency if actor.role is Role.AGENCY_ADMIN else None
+        with self._uow() as uow:
+            return uow.practitioners.for_agency(agency)
+
     # -- one involvement --------------------------------------------------------------------
 
     def get(self, actor: Actor, involvement_id: str) -> StoredInvolvement:
@@ -426,6 +465,27 @@ class Hub:
             )
             uow.commit()
 
+    def shield(
+        self, actor: Actor, involvement_id: str, *, shielded: bool, reason: str
+    ) -> StoredInvolvement:
+        """An agency administrator shields an involvement (e.g. a child in a refuge): from now on
+        signposts to it show only the agency's duty desk — never the practitioner or the area —
+        unless another agency overrides the shield with a reason. Audited with the reason."""
+        self._require(actor, Role.AGENCY_ADMIN)
+        self._require_strong(actor, "shield")
+        reason = _reason(reason)
+        with self._uow() as uow:
+            stored = self._own(uow, actor, involvement_id)
+            uow.involvements.set_shielded(stored.id, shielded)
+            action = (
+                AuditAction.INVOLVEMENT_SHIELDED if shielded else AuditAction.INVOLVEMENT_UNSHIELDED
+            )
+            uow.audit.append(
+                self._event(actor, action, detail={"involvement": stored.id, "reason": reason})
+            )
+            uow.commit()
+        return replace(stored, shielded=shielded)
+
     # -- enquiry ----------------------------------------------------------------------------
 
     @property
@@ -433,10 +493,18 @@ class Hub:
         return self._policy
 
     def enquire(
-        self, actor: Actor, purpose: str, child: EncodedQuery, *, urgent: bool = False
+        self,
+        actor: Actor,
+        purpose: str,
+        child: EncodedQuery,
+        *,
+        urgent: bool = False,
+        override_reason: str = "",
     ) -> EnquiryResult:
         """Who else works with this child? Never the enquirer's own agency; never a score."""
-        return self.enquire_many(actor, purpose, [child], urgent=urgent)[0]
+        return self.enquire_many(
+            actor, purpose, [child], urgent=urgent, override_reason=override_reason
+        )[0]
 
     def enquire_many(
         self,
@@ -446,6 +514,7 @@ class Hub:
         *,
         urgent: bool = False,
         batch: bool = False,
+        override_reason: str = "",
     ) -> list[EnquiryResult]:
         """Several enquiries in one transaction; one audit event per enquiry.
 
@@ -454,11 +523,25 @@ class Hub:
         alert the agency's administrators. `urgent` (break-glass) passes the limits, is flagged
         and opens a review for an auditor. `batch` is the operator's CSV channel (`fingerpost
         enquire`): recorded like any other, not rate limited.
+
+        `override_reason` sees past other agencies' shields on *strong* signposts: only for
+        the roles the policy allows, each disclosure audited with the reason and the shielding
+        agency's administrators alerted.
         """
         stated = parse_purpose(purpose)
         self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
         if urgent and actor.role not in self._policy.urgent_roles:
             raise PermissionDenied(f"the {actor.role.value} role may not make urgent enquiries")
+        if urgent:
+            self._require_strong(actor, "urgent")
+        if override_reason.strip():
+            if actor.role not in self._policy.override_roles:
+                raise PermissionDenied(
+                    f"the {actor.role.value} role may not override a shield: ask your agency's"
+                    " administrator"
+                )
+            self._require_strong(actor, "shield-override")
+            override_reason = _reason(override_reason)
         now = self._clock()
         results: list[EnquiryResult] = []
         events: list[AuditEvent] = []
@@ -479,7 +562,18 @@ class Hub:
             for child in children:
                 enquiry_id = new_id()
                 matches = self._matches(uow, child, exclude_agency=own.code)
-                views = [self._view(candidate, verdict) for candidate, verdict in matches]
+                views = []
+                for candidate, verdict in matches:
+                    overridden = bool(
+                        override_reason
+                        and candidate.involvement.shielded
+                        and verdict.confidence is Confidence.STRONG
+                    )
+                    views.append(self._view(candidate, verdict, overridden=overridden))
+                    if overridden:
+                        events += self._shield_overridden(
+                            uow, actor, candidate, enquiry_id, override_reason
+                        )
                 for candidate, verdict in matches:
                     if verdict.confidence is Confidence.STRONG:
                         uow.notifications.add(
@@ -749,16 +843,39 @@ class Hub:
         found.sort(key=lambda pair: (pair[1].confidence is not Confidence.STRONG, -pair[1].weight))
         return found
 
+    def _shield_overridden(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        candidate: Candidate,
+        enquiry_id: str,
+        reason: str,
+    ) -> list[AuditEvent]:
+        """The shielded practitioner is disclosed: recorded, and the shielding agency told."""
+        detail = {"involvement": candidate.involvement.id, "enquiry": enquiry_id, "reason": reason}
+        alert = self._alert(
+            uow,
+            actor,
+            candidate.agency,
+            rule="shield-override",
+            message=(
+                f"{actor.name} ({actor.role.value}, {actor.agency}) saw past the shield on your"
+                f" involvement {candidate.involvement.key.local_ref}: {reason}"
+            ),
+        )
+        return [self._event(actor, AuditAction.SHIELD_OVERRIDDEN, detail=detail), alert]
+
     @staticmethod
-    def _view(candidate: Candidate, verdict: Verdict) -> SignpostView:
+    def _view(candidate: Candidate, verdict: Verdict, *, overridden: bool = False) -> SignpostView:
         stored, agency = candidate.involvement, candidate.agency
-        contact = _contact(stored, agency)
+        hidden = stored.shielded and not overridden
+        contact = _contact(stored, agency) if hidden else stored.terms.practitioner
         return SignpostView(
             confidence=verdict.confidence,
             why=verdict.why,
             agency=agency.code,
             agency_name=agency.name,
-            authority_area=agency.authority_area,
+            authority_area="" if hidden else agency.authority_area,
             practitioner_name=contact.name,
             practitioner_role=contact.role,
             practitioner_phone=contact.phone,
@@ -767,6 +884,7 @@ class Hub:
             start_date=stored.terms.start_date,
             end_date=stored.terms.end_date,
             shielded=stored.shielded,
+            shield_overridden=overridden,
         )
 
     # -- notifications ----------------------------------------------------------------------
@@ -903,6 +1021,7 @@ class Hub:
 
     def audit_events(self, actor: Actor, *, limit: int = 100) -> list[AuditEvent]:
         self._require(actor, Role.AUDITOR)
+        self._require_strong(actor, "audit-read")
         with self._uow() as uow:
             events = uow.audit.read(limit=limit)
             uow.audit.append(self._event(actor, AuditAction.AUDIT_READ, result_count=len(events)))
@@ -985,6 +1104,13 @@ class Hub:
             urgent=urgent,
             detail=detail or {},
         )
+
+    def _require_strong(self, actor: Actor, action: str) -> None:
+        if action in self._policy.strong_auth_for and not actor.strong_auth:
+            raise PermissionDenied(
+                f"{action.replace('-', ' ')} needs strong (multi-factor) authentication:"
+                " sign in again with it"
+            )
 
     @staticmethod
     def _require(actor: Actor, *roles: Role) -> None:

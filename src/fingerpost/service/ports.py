@@ -16,6 +16,7 @@ from fingerpost.service.records import (
     Outgoing,
     Review,
     StoredInvolvement,
+    User,
 )
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Mailer",
     "ModelRepository",
     "NotificationRepository",
+    "PractitionerRepository",
     "ReviewRepository",
     "UnitOfWork",
 ]
@@ -132,6 +134,17 @@ class ReviewRepository(Protocol):
     ) -> Review: ...
 
 
+class PractitionerRepository(Protocol):
+    def seen(self, user: User, at: datetime) -> bool:
+        """Record that the user signed in (details as their token gives them now); True the
+        first time the user is seen."""
+        ...
+
+    def for_agency(self, agency: str | None, *, limit: int = 1000) -> list[User]:
+        """Users of one agency (None: every agency), most recently seen first."""
+        ...
+
+
 class AuditLog(Protocol):
     def append(self, event: AuditEvent) -> int: ...
     def append_many(self, events: Sequence[AuditEvent]) -> int: ...
@@ -193,6 +206,8 @@ class UnitOfWork(Protocol):
     def models(self) -> ModelRepository: ...
     @property
     def reviews(self) -> ReviewRepository: ...
+    @property
+    def practitioners(self) -> PractitionerRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

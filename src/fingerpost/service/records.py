@@ -16,6 +16,7 @@ __all__ = [
     "RegistrationOutcome",
     "Review",
     "StoredInvolvement",
+    "User",
 ]
 
 
@@ -96,6 +97,7 @@ class SignpostView:
     start_date: date
     end_date: date | None
     shielded: bool
+    shield_overridden: bool = False  # shielded, but disclosed on an audited override
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,20 @@ class Outgoing:
     attempts: int
     agency_name: str
     duty_email: str  # where alerts for the agency's administrators go
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A signed-in user as the practitioners table records them."""
+
+    subject: str
+    agency: str
+    role: str
+    name: str
+    email: str
+    phone: str
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import BigInteger, bindparam, case, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
@@ -25,6 +25,7 @@ from fingerpost.service.records import (
     Outgoing,
     Review,
     StoredInvolvement,
+    User,
 )
 
 from .tables import (
@@ -36,6 +37,7 @@ from .tables import (
     links,
     match_models,
     notifications,
+    practitioners,
     reviews,
 )
 
@@ -46,6 +48,7 @@ __all__ = [
     "SqlLinks",
     "SqlModels",
     "SqlNotifications",
+    "SqlPractitioners",
     "SqlReviews",
 ]
 
@@ -622,6 +625,64 @@ class SqlNotifications:
         )
         rows = self._session.execute(select(state, func.count()).group_by(state))
         return {"pending": 0, "failed": 0, "delivered": 0} | {s: int(n) for s, n in rows}
+
+
+class SqlPractitioners:
+    """Users on first sight; details refreshed (at most hourly) as their tokens change."""
+
+    _REFRESH = timedelta(hours=1)
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._dialect = session.get_bind().dialect.name
+
+    def seen(self, user: User, at: datetime) -> bool:
+        values = {
+            "subject": user.subject,
+            "agency": user.agency,
+            "role": user.role,
+            "name": user.name[:200],
+            "email": user.email[:254],
+            "phone": user.phone[:40],
+            "last_seen": at,
+        }
+        dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        # Two first requests at once must not fail on the unique subject: the second is a no-op.
+        added = self._session.execute(
+            dialect_insert(practitioners)
+            .values(**values, first_seen=at)
+            .on_conflict_do_nothing(index_elements=["subject"])
+            .returning(practitioners.c.id)
+        ).first()
+        if added is not None:
+            return True
+        self._session.execute(
+            update(practitioners)
+            .where(
+                practitioners.c.subject == user.subject,
+                practitioners.c.last_seen < at - self._REFRESH,
+            )
+            .values(values)
+        )
+        return False
+
+    def for_agency(self, agency: str | None, *, limit: int = 1000) -> list[User]:
+        query = select(practitioners).order_by(practitioners.c.last_seen.desc()).limit(limit)
+        if agency is not None:
+            query = query.where(practitioners.c.agency == agency)
+        return [
+            User(
+                subject=row.subject,
+                agency=row.agency,
+                role=row.role,
+                name=row.name,
+                email=row.email,
+                phone=row.phone,
+                first_seen=_aware(row.first_seen),
+                last_seen=_aware(row.last_seen),
+            )
+            for row in self._session.execute(query)
+        ]
 
 
 class SqlReviews:

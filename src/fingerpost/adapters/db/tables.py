@@ -176,6 +176,22 @@ reviews = Table(
     Index(None, "closed_at", "opened_at"),
 )
 
+# Users recorded on first sight (from their token), for administrators and the audit.
+practitioners = Table(
+    "practitioners",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subject", String(254), nullable=False, unique=True),
+    Column("agency", String(32), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(40), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Index(None, "agency"),
+)
+
 # Match models trained on the register (EM); the newest is in use.
 match_models = Table(
     "match_models",

@@ -14,6 +14,7 @@ from .repositories import (
     SqlLinks,
     SqlModels,
     SqlNotifications,
+    SqlPractitioners,
     SqlReviews,
 )
 
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     models: SqlModels
     reviews: SqlReviews
+    practitioners: SqlPractitioners
 
     def __init__(self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey) -> None:
         self._sessions = sessions
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(self._session, self._key)
         self.models = SqlModels(self._session)
         self.reviews = SqlReviews(self._session)
+        self.practitioners = SqlPractitioners(self._session)
         return self
 
     def __exit__(
