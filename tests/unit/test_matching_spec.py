@@ -132,10 +132,10 @@ SPEC = [
         Pair(
             child("Charlotte", "Harrison", "2015-06-07"),
             child("Charlote", "Harrison", "2015-06-07"),
-            "possible",
+            "strong",
             ("given name similar", "family name", "date of birth"),
         ),
-        id="typo in given name: Charlotte / Charlote",
+        id="typo in given name, same family name and date of birth: Charlotte / Charlote",
     ),
     pytest.param(
         Pair(
@@ -159,10 +159,10 @@ SPEC = [
         Pair(
             child("Oliver", "Thompson", "2015-06-07"),
             child("Oliver", "Thomson", "2015-06-07"),
-            "possible",
+            "strong",
             ("given name", "family name similar", "date of birth"),
         ),
-        id="typo in family name: Thompson / Thomson",
+        id="typo in family name, same given name and date of birth: Thompson / Thomson",
     ),
     pytest.param(
         Pair(
@@ -178,10 +178,10 @@ SPEC = [
         Pair(
             child("Oliver", "Harrison", "2015-06-07"),
             child("Oliver", "Harrison", "2015-07-06"),
-            "possible",
+            "strong",
             ("day and month swapped",),
         ),
-        id="day and month swapped",
+        id="day and month swapped, same names",
     ),
     pytest.param(
         Pair(
@@ -287,10 +287,55 @@ SPEC = [
         Pair(
             child("John", "Smith", "2015-03-04"),
             child("Smith", "John", "2015-03-04"),
-            "possible",
-            ("date of birth",),
+            "strong",
+            ("given name", "family name", "date of birth"),
         ),
-        id="given and family names written the other way round",
+        id="both names written the other way round agree as names",
+    ),
+    pytest.param(
+        Pair(
+            child("Charlotte", "Harrison", "2015-06-07"),
+            child("Charlotte", "Harrison", "2015-06-27"),
+            "possible",
+            ("given name", "family name", "date of birth one digit apart"),
+        ),
+        id="one digit of the date mistyped, no postcode: call to confirm",
+    ),
+    pytest.param(
+        Pair(
+            child("Sadie", "Leach", "2021-09-30", "DL3 3TZ"),
+            child("Leach", "Sarah", "2021-09-30", "FK4 8LX", sex="female"),
+            "possible",
+            ("family name similar", "date of birth"),
+        ),
+        id="names the other way round and a nickname: the given name is then unknown",
+    ),
+    pytest.param(
+        Pair(
+            child("Amanda", "Tomlinson", "2010-01-30", "AL5 4DD"),
+            child("Amanda Lynda", "Tomlinson-Tomlinson", "2010-01-30", "FY6 3RA"),
+            "strong",
+            ("given name", "family name", "date of birth"),
+        ),
+        id="a double-barrelled family name stored, one half asked for",
+    ),
+    pytest.param(
+        Pair(
+            child("Hodan", "Menpsah", "2025-10-05", sex="female"),
+            child("Hodan Jayne", "Mensah", "2025-10-05", sex="female"),
+            "strong",
+            ("given name", "family name similar", "date of birth"),
+        ),
+        id="a family name mistyped beyond its sound still meets by date and initials",
+    ),
+    pytest.param(
+        Pair(
+            child("Bruce", "Davis", "2019-07-09", "S4 7FT", sex="male"),
+            child("Brcue", "Davis", "2019-07-09", "FY2 8NU", sex="male"),
+            "possible",
+            ("family name", "date of birth", "different given name"),
+        ),
+        id="a given name mangled: same family name and date of birth, call to confirm",
     ),
     # -- twins and siblings: same family name, date of birth and address ----------------------
     pytest.param(
@@ -327,6 +372,30 @@ SPEC = [
             "none",
         ),
         id="siblings: same family name and address only",
+    ),
+    pytest.param(
+        Pair(
+            child("Jack", "Brown", postcode="M1 1AA", sex="male"),
+            child("Harry", "Brown", "2014-08-19", "M1 1AA", sex="male"),
+            "none",
+        ),
+        id="siblings, date of birth unknown on one side: the household is not the child",
+    ),
+    pytest.param(
+        Pair(
+            child("Brown", "Oliver", "2019-01-12", "M1 1AA", sex="male"),
+            child("Jack", "Brown", "2012-03-04", "M1 1AA", sex="male"),
+            "none",
+        ),
+        id="a family name typed as the given name counts once, not as two names",
+    ),
+    pytest.param(
+        Pair(
+            child("Jack", "Brown", "2012-03-04", "M1 1AA"),
+            child("Jacob", "Brown", "2016-03-04", "M1 1AA"),
+            "none",
+        ),
+        id="siblings with similar names born years apart",
     ),
     # -- NHS numbers that disagree ----------------------------------------------------------------
     pytest.param(

@@ -305,7 +305,12 @@ class Encoder:
             given_words,
             family,
             name_years=[salt],
-            more_families=["".join(name) for name in person.other],
+            # Previous names, and each half of a double-barrelled name: the other agency may
+            # know only one of them.
+            more_families=[
+                *("".join(name) for name in person.other),
+                *(person.family if len(person.family) > 1 else ()),
+            ],
         )
         identity = EncodedIdentity(
             nhs=self.token("nhs", person.nhs_number) if person.nhs_number else None,
@@ -387,11 +392,18 @@ class Encoder:
         # "Jena" meets "Jenna" and "Ollie" meets "Oliver" in the same block.
         firsts = (name_family(first) | {"~" + phonetic(first)}) if first else frozenset()
         families = {code for code in (phonetic(family), *map(phonetic, more_families)) if code}
+        # Initials survive most typos and transpositions that change a name's sound ("Menpsah").
+        given_initial = first[:1]
+        family_initials = {word[:1] for word in (family, *more_families) if word}
         sector = person.postcode[:-2] if person.postcode else ""
         if born:
             day, month = born.isoformat(), born.isoformat()[:7]
             keys.update(("family-dob", f"{code}|{day}") for code in families)
             keys.update(("given-dob", f"{form}|{day}") for form in firsts)
+            # Both names mistyped beyond their sounds: the date and the initials still agree.
+            keys.update(("dob-family-initial", f"{day}|{i}") for i in family_initials)
+            if given_initial:
+                keys.add(("dob-given-initial", f"{day}|{given_initial}"))
             # One digit off in the day still leaves the month.
             keys.update(("family-month", f"{code}|{month}") for code in families)
             keys.update(("given-month", f"{form}|{month}") for form in firsts)
@@ -407,12 +419,22 @@ class Encoder:
             for code in families
             for year in name_years
         )
+        # One name mistyped beyond its sound and the date off by more than a digit: the other
+        # name, the other's initial and the year.
+        keys.update(
+            ("given-year-initial", f"{form}|{i}|{year}")
+            for form in firsts
+            for i in family_initials
+            for year in name_years
+        )
+        keys.update(
+            ("family-year-initial", f"{code}|{given_initial}|{year}")
+            for code in families
+            for year in name_years
+            if given_initial
+        )
         if sector:
             # A new family name, or one mistyped beyond its sound, at the same address.
             keys.update(("family-sector", f"{code}|{sector}") for code in families)
-            keys.update(
-                ("given-year-sector", f"{form}|{year}|{sector}")
-                for form in firsts
-                for year in name_years
-            )
+            keys.update(("given-sector", f"{form}|{sector}") for form in firsts)
         return keys

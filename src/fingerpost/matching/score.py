@@ -54,17 +54,29 @@ def _crossed(a: EncodedIdentity, b: EncodedIdentity) -> float:
     return max(dice(a.given_bf, b.family_bf), dice(a.family_bf, b.given_bf))
 
 
+# A name found only in the wrong field, or only among other names, is discounted a little so that
+# it never reads as an exact agreement on its own; both names crossed over still do.
+_CROSSED = 0.95
+_CROSSED_BOTH = 0.99
+_OTHER_NAME = 0.97
+
+
+def _swapped_over(a: EncodedIdentity, b: EncodedIdentity) -> float:
+    """Both names written the other way round on one side: as good as agreeing on each."""
+    return min(dice(a.given_bf, b.family_bf), dice(a.family_bf, b.given_bf)) * _CROSSED_BOTH
+
+
 def _best_dice(a: EncodedIdentity, b: EncodedIdentity, field: str) -> float:
-    # A name found only in the wrong field, or only among other names, is discounted a little so
-    # that it never reads as an exact agreement.
+    # One name in the wrong field (a family name typed as the given name) is evidence about the
+    # family name only: counting it for the given name too would count one agreement twice.
     if field == "given":
-        return max(dice(a.given_bf, b.given_bf), _crossed(a, b) * 0.95)
-    best = max(dice(a.family_bf, b.family_bf), _crossed(a, b) * 0.95)
+        return max(dice(a.given_bf, b.given_bf), _swapped_over(a, b))
+    best = max(dice(a.family_bf, b.family_bf), _swapped_over(a, b), _crossed(a, b) * _CROSSED)
     # Previous names, double-barrelled parts, and a family name entered as given name.
     for x in (a.family_bf, *a.alt_bfs):
         for y in (b.family_bf, *b.alt_bfs):
             if x and y and (x is not a.family_bf or y is not b.family_bf):
-                best = max(best, dice(x, y) * 0.97)
+                best = max(best, dice(x, y) * _OTHER_NAME)
     return best
 
 
@@ -74,6 +86,10 @@ def _given(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int 
     similarity = _best_dice(a, b, "given")
     if similarity >= t[0]:
         return 0
+    if _crossed(a, b) >= t[0]:
+        # One side's given name is the other's family name: which word is the given name is
+        # then unknown, so the given name is neither for nor against.
+        return None
     if a.given_forms & b.given_forms:
         return 1
     if similarity >= t[1]:
@@ -145,12 +161,12 @@ NHS = Comparison(
 GIVEN = Comparison(
     "given",
     (
-        Level("exact", 0.82, 0.01, "given name", agrees=True),
-        Level("nickname", 0.07, 0.003, "given name a known variant", agrees=True),
-        Level("close", 0.05, 0.01, "given name similar", agrees=True),
-        Level("sounds-alike", 0.02, 0.01, "given name sounds alike", agrees=True),
-        Level("weak", 0.02, 0.05, "", agrees=False),
-        Level("different", 0.02, 0.92, "different given name", agrees=False),
+        Level("exact", 0.78, 2e-3, "given name", agrees=True),
+        Level("nickname", 0.10, 3e-4, "given name a known variant", agrees=True),
+        Level("close", 0.05, 1e-3, "given name similar", agrees=True),
+        Level("sounds-alike", 0.02, 2e-4, "given name sounds alike", agrees=True),
+        Level("weak", 0.03, 3e-3, "", agrees=False),
+        Level("different", 0.02, 0.99, "different given name", agrees=False),
     ),
     _given,
     thresholds=(0.97, 0.8, 0.6),
@@ -158,11 +174,11 @@ GIVEN = Comparison(
 FAMILY = Comparison(
     "family",
     (
-        Level("exact", 0.8, 0.005, "family name", agrees=True),
-        Level("close", 0.08, 0.01, "family name similar", agrees=True),
-        Level("sounds-alike", 0.04, 0.02, "family name sounds alike", agrees=True),
-        Level("weak", 0.03, 0.04, "", agrees=False),
-        Level("different", 0.05, 0.925, "different family name", agrees=False),
+        Level("exact", 0.8, 3e-3, "family name", agrees=True),
+        Level("close", 0.07, 1e-3, "family name similar", agrees=True),
+        Level("sounds-alike", 0.03, 1e-4, "family name sounds alike", agrees=True),
+        Level("weak", 0.04, 3e-3, "", agrees=False),
+        Level("different", 0.06, 0.99, "different family name", agrees=False),
     ),
     _family,
     thresholds=(0.97, 0.8, 0.6),
@@ -170,22 +186,22 @@ FAMILY = Comparison(
 DOB = Comparison(
     "dob",
     (
-        Level("exact", 0.88, 1 / 6500, "date of birth", agrees=True),
-        Level("swapped", 0.03, 1 / 6500, "date of birth with day and month swapped", agrees=True),
-        Level("one-digit", 0.04, 0.004, "date of birth one digit apart", agrees=True),
-        Level("same-month", 0.01, 1 / 216, "", agrees=False),
-        Level("same-year", 0.01, 1 / 18, "", agrees=False),
-        Level("different", 0.03, 0.93, "different date of birth", agrees=False),
+        Level("exact", 0.88, 1.6e-4, "date of birth", agrees=True),
+        Level("swapped", 0.03, 1e-4, "date of birth with day and month swapped", agrees=True),
+        Level("one-digit", 0.05, 4e-3, "date of birth one digit apart", agrees=True),
+        Level("same-month", 0.01, 3e-3, "", agrees=False),
+        Level("same-year", 0.02, 0.05, "", agrees=False),
+        Level("different", 0.01, 0.94, "different date of birth", agrees=False),
     ),
     _dob,
 )
 POSTCODE = Comparison(
     "postcode",
     (
-        Level("unit", 0.7, 1e-4, "postcode", agrees=True),
-        Level("sector", 0.08, 2e-3, "postcode sector", agrees=True),
-        Level("district", 0.07, 1e-2, "postcode district", agrees=True),
-        Level("different", 0.15, 0.988, "", agrees=False),
+        Level("unit", 0.7, 1.5e-4, "postcode", agrees=True),
+        Level("sector", 0.04, 1e-3, "postcode sector", agrees=True),
+        Level("district", 0.04, 5e-3, "postcode district", agrees=True),
+        Level("different", 0.22, 0.99, "", agrees=False),
     ),
     _postcode,
 )
@@ -251,16 +267,21 @@ class MatchModel:
 
 
 DEFAULT_MODEL = MatchModel(
-    version="v1-handset",
+    version="v2-handset",
     comparisons=(NHS, GIVEN, FAMILY, DOB, POSTCODE, SEX),
-    strong_at=24.0,
-    possible_at=13.0,
+    strong_at=22.0,
+    possible_at=11.0,
 )
 
 
 # Given-name levels that can carry a pair to `strong` without an agreeing NHS number; a missing
 # given name (None) cannot.
 _GIVEN_VOUCHES = frozenset({"exact", "nickname", "close"})
+# What brothers and sisters share: with a given name that clearly differs, agreeing on these says
+# "same household", not "same child", so it adds nothing (see `score`).
+_HOUSEHOLD = frozenset({"family", "postcode"})
+_GIVEN_SETS_APART = frozenset({"exact", "nickname", "close", "sounds-alike", "weak"})
+_DOB_SETS_APART = frozenset({"exact", "swapped"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,25 +297,36 @@ def score(
     a: EncodedIdentity, b: EncodedIdentity, model: MatchModel = DEFAULT_MODEL
 ) -> Verdict | None:
     """Compare two encodings; None when the pair is not worth a signpost."""
+    reached: list[tuple[str, Level]] = []
+    for comparison in model.comparisons:
+        index = comparison.level_of(a, b, comparison.thresholds)
+        if index is not None:
+            reached.append((comparison.field, comparison.levels[index]))
+    levels = {name: level.name for name, level in reached}
+    # Fields are not independent: siblings share a family name and an address, so unless the
+    # given name agrees at least weakly, or something else sets the child apart from a brother
+    # or sister (the same date of birth, the same NHS number), those agreements say "same
+    # household", not "same child", and count for nothing. A twin, or a badly mistyped given
+    # name, keeps them.
+    household = (
+        levels.get("given") not in _GIVEN_SETS_APART
+        and levels.get("nhs") != "exact"
+        and levels.get("dob") not in _DOB_SETS_APART
+    )
     weight = 0.0
     agreeing: list[str] = []
     disagreeing: list[str] = []
-    levels: dict[str, str] = {}
-    for comparison in model.comparisons:
-        index = comparison.level_of(a, b, comparison.thresholds)
-        if index is None:
-            continue
-        level = comparison.levels[index]
-        levels[comparison.field] = level.name
-        weight += level.weight
+    for name, level in reached:
+        if not (household and name in _HOUSEHOLD and level.weight > 0):
+            weight += level.weight
         if level.says:
             (agreeing if level.agrees else disagreeing).append(level.says)
     if weight < model.possible_at:
         return None
     confidence = Confidence.STRONG if weight >= model.strong_at else Confidence.POSSIBLE
-    # Fields are not independent: a twin or sibling shares family name, date of birth and address
-    # and differs only in given name (Jack and Jake sound alike). A strong signpost needs the given
-    # name to agree positively, or the NHS number to vouch for the pair.
+    # A twin shares family name, date of birth and address and differs only in given name (Jack
+    # and Jake sound alike). A strong signpost needs the given name to agree positively, or the
+    # NHS number to vouch for the pair.
     if levels.get("nhs") != "exact" and levels.get("given") not in _GIVEN_VOUCHES:
         confidence = Confidence.POSSIBLE
     # Two different valid NHS numbers are near-proof of two children.
