@@ -423,9 +423,10 @@ class Encoder:
         # name, the other's initial and the year.
         keys.update(
             ("given-year-initial", f"{form}|{i}|{year}")
-            for form in firsts
+            for form in (first, "~" + phonetic(first))
             for i in family_initials
             for year in name_years
+            if first
         )
         keys.update(
             ("family-year-initial", f"{code}|{given_initial}|{year}")
