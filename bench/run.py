@@ -34,6 +34,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from bench.febrl import run_febrl4
+from bench.privacy import frequency_attack
 from bench.truth import Accuracy, Truth
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
@@ -260,6 +261,17 @@ def run_case(case: Case, work: Path) -> dict[str, Any]:
         "backend": case.backend,
         "synth_s": round(synth_seconds, 2),
     }
+    # What an attacker may know of name frequencies: another sample drawn from the same sources.
+    public = work / "public"
+    write_dataset(
+        public,
+        seed=case.seed + 1000,
+        children=children,
+        agencies=6,
+        enquiries=1,
+        as_of=date.today(),
+    )
+    figures["frequency_attack"] = frequency_attack(data, public, date.today())
     with database(case.backend, home) as url:
         env = {"FINGERPOST_HOME": str(home), "FINGERPOST_DATABASE_URL": url}
         rows, seconds = register_all(data, env)
@@ -367,6 +379,23 @@ def show(results: list[dict[str, Any]]) -> None:
                     str(figures["enquiries"]), *(str(figures[key]) for key in columns),
                 )  # fmt: skip
     console.print(quality)
+    privacy = Table(
+        title="Frequency attack on the stored name encodings: share of records re-identified"
+    )
+    privacy.add_column("involvements", justify="right")
+    privacy.add_column("seed", justify="right")
+    attacks = (
+        [k for k in results[0].get("frequency_attack", {}) if k != "records"] if results else []
+    )
+    for attack in attacks:
+        privacy.add_column(attack.replace("_", " "), justify="right")
+    for r in results:
+        found = r.get("frequency_attack", {})
+        privacy.add_row(
+            f"{r['involvements']:,}", str(r["seed"]),
+            *(str(found[a]["reidentified_share"]) for a in attacks),
+        )  # fmt: skip
+    console.print(privacy)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

@@ -98,9 +98,10 @@ def test_every_agency_working_with_the_child_is_signposted(scenario: Scenario) -
 def test_strong_signposts_come_before_possible_ones(scenario: Scenario) -> None:
     scenario.register_one("NHS-MFT", **{**CHILD, "nhs_number": "", "postcode": ""})
     scenario.register_one("CSC-MAN", **CHILD)
-    # Day and month swapped, no NHS number or postcode: the NHS trust's record is only possible.
+    # A digit of the date mistyped, no NHS number or postcode: the NHS trust's record is only
+    # possible.
     signposts = scenario.enquire(
-        "GMP", **{**CHILD, "date_of_birth": "2016-03-04", "nhs_number": ""}
+        "GMP", **{**CHILD, "date_of_birth": "2016-04-08", "nhs_number": ""}
     ).signposts
     assert [(s.agency, s.confidence.value) for s in signposts] == [
         ("CSC-MAN", "strong"),
@@ -210,7 +211,7 @@ class TestNotifications:
     def test_only_strong_signposts_are_notified(self, scenario: Scenario) -> None:
         scenario.register_one("CSC-MAN", **{**CHILD, "nhs_number": "", "postcode": ""})
         [signpost] = scenario.enquire(
-            "GMP", **{**CHILD, "date_of_birth": "2016-03-04", "nhs_number": "", "postcode": ""}
+            "GMP", **{**CHILD, "date_of_birth": "2016-04-08", "nhs_number": "", "postcode": ""}
         ).signposts
         assert signpost.confidence == "possible"
         assert scenario.fp.hub.notifications(Actor.system("CSC-MAN")) == []

@@ -252,10 +252,10 @@ class TestLinksAtRegistration:
 
     def test_a_possible_match_is_not_linked(self, scenario: Scenario, register_row: Row) -> None:
         scenario.register_one("CSC-LDS", date_of_birth="2015-06-07", postcode="")
-        # Day and month swapped and no postcode: `possible`, so nobody is told.
+        # A digit of the date mistyped and no postcode: `possible`, so nobody is told.
         outcome = scenario.register(
             "GMP",
-            register_row(involvement="police-concern", date_of_birth="2015-07-06", postcode=""),
+            register_row(involvement="police-concern", date_of_birth="2015-06-09", postcode=""),
         )
         assert outcome.links == 0
         assert scenario.fp.hub.notifications(Actor.system("CSC-LDS")) == []

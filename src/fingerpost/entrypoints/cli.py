@@ -687,7 +687,7 @@ def audit_export(
 @model_app.command("train")
 def model_train(
     sample: Annotated[
-        int, typer.Option(min=10, help="Registrations sampled to find candidate pairs.")
+        int, typer.Option(min=10, help="Registrations sampled to form the training pairs.")
     ] = 20_000,
     random_pairs: Annotated[
         int, typer.Option(min=100, help="Random pairs used to measure chance agreement (u).")
@@ -707,8 +707,9 @@ def model_train(
     state = "converged" if training.converged else "did not converge"
     err.print(
         f"model {training.model.version}: EM {state} after {training.iterations} iterations on "
-        f"{training.candidate_pairs} candidate pairs and {training.random_pairs} random pairs; "
-        f"share of candidates that match {training.prior:.3f}"
+        f"{training.candidate_pairs} training pairs and {training.random_pairs} random pairs; "
+        "share of pairs that match: "
+        + ", ".join(f"{name} {share:.3f}" for name, share in training.priors.items())
     )
     _print_model(training.model.to_json())
 

@@ -4,16 +4,18 @@ Two kinds of encoding, both keyed with the linkage secret that only gateways hol
 - *tokens*: truncated HMAC-SHA256 of a labelled value, for exact comparisons;
 - *Bloom filters*: bigrams of a name hashed (HMAC) into a bit array, for fuzzy comparisons (Dice).
 
-Names are never encoded as a bare single-field token: name tokens are salted with the year of
-birth, and blocking keys are compound (a name with a date, a date with a postcode sector), so that
-the frequency of a token does not give a common surname away. See docs/adr/0002.
+Names are never encoded as a bare single-field token: name tokens *and name Bloom filters* are
+salted with the year of birth, and blocking keys are compound (a name with a date, a date with a
+postcode sector), so that counting equal encodings does not give a common surname away. What is
+asked (the probe, never stored) carries its names' filters under every year the other side may
+have been salted with. See docs/adr/0002 and 0011.
 """
 
 import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -24,13 +26,17 @@ from fingerpost.matching.normalise import NormalisedIdentity, name_family, phone
 __all__ = [
     "BLOOM_BITS",
     "ENCODING_VERSION",
+    "UNSALTED",
     "EncodedIdentity",
     "EncodedQuery",
     "Encoder",
+    "NameFilters",
     "dice",
 ]
 
-ENCODING_VERSION = 2  # 1: tokens as base64 lists (still read)
+# 3: name Bloom filters salted with the year of birth. 2: filters unsalted. 1: tokens as base64
+# lists. Versions 1 and 2 are still read (their filters compare with the probe's unsalted ones).
+ENCODING_VERSION = 3
 BLOOM_BITS = 1024
 _BLOOM_HASHES = 15
 _TOKEN_BYTES = 8
@@ -44,6 +50,11 @@ def dice(a: int, b: int) -> float:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text)
+
+
+# Given, family and other names' filters under one salt.
+NameFilters = tuple[int, int, tuple[int, ...]]
+UNSALTED = b"unsalted"  # the key of the filters older (version 1 and 2) encodings compare with
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +78,26 @@ class EncodedIdentity:
     postcode_district: bytes | None
     sex: str  # "m", "f" or "" — not identifying on its own
     blocking_keys: frozenset[int]
+    names_salted: bool = True  # False for encodings stored before version 3
+    # Probe only, never stored: the name filters (given, family, others) salted with each other
+    # year of birth the other side may carry, keyed by that year's `dob_year` token (None: no
+    # date), plus the unsalted filters of older encodings under `UNSALTED`.
+    name_variants: Mapping[bytes | None, "NameFilters"] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     # The stored form, once made: the gateway makes it (in an encoding worker), so the hub's
     # digest and insert reuse it. Not a field of the value: `replace` and `==` ignore it.
     _json: str = field(default="", init=False, compare=False, repr=False)
+
+    def facing(self, other: "EncodedIdentity") -> "EncodedIdentity":
+        """This identity with its name filters salted as `other`'s are, so that the two compare;
+        with none (0) when it carries no filters for `other`'s salt (names are then unknown)."""
+        same_scheme = self.names_salted == other.names_salted
+        if same_scheme and (not other.names_salted or self.dob_year == other.dob_year):
+            return self
+        salt = other.dob_year if other.names_salted else UNSALTED
+        given, family, alts = self.name_variants.get(salt, (0, 0, ()))
+        return replace(self, given_bf=given, family_bf=family, alt_bfs=alts)
 
     def to_json(self) -> str:
         """The stored form. Each set of tokens is one hex string of fixed-width tokens, sorted:
@@ -120,7 +148,7 @@ class EncodedIdentity:
         version = raw.get("v")
         if version == 1:
             raw = _upgrade_v1(raw)
-        elif version != ENCODING_VERSION:
+        elif version not in {2, ENCODING_VERSION}:
             raise ValueError(f"unsupported encoding version {version!r}")
         dob, swapped, month, year = (_opt(v) for v in raw["d"])
         unit, sector, district = (_opt(v) for v in raw["p"])
@@ -142,6 +170,7 @@ class EncodedIdentity:
             postcode_district=district,
             sex=raw["s"],
             blocking_keys=frozenset(raw["k"]),
+            names_salted=version == ENCODING_VERSION,
         )
 
 
@@ -183,6 +212,30 @@ class EncodedQuery:
     identity: EncodedIdentity
     probe_keys: frozenset[int]
     probe: EncodedIdentity
+
+
+def _alt_words(person: NormalisedIdentity) -> list[str]:
+    """Middle names, other names, and the parts of a double-barrelled or multi-word name."""
+    other_words = [word for name in person.other for word in name]
+    words = [
+        *person.given[1:],
+        *other_words,
+        *(person.family if len(person.family) > 1 else ()),
+        *("".join(name) for name in person.other if len(name) > 1),
+    ]
+    return [w for w in dict.fromkeys(words) if w]
+
+
+def _near_years(year: int, in_scope: Iterable[int]) -> list[str]:
+    """Years one mistyped digit, or one year, away from `year` (among those in scope, if given)."""
+    text = str(year)
+    near = {year - 1, year + 1}
+    near.update(
+        int(text[:i] + digit + text[i + 1 :]) for i in range(len(text)) for digit in "0123456789"
+    )
+    near.discard(year)
+    scope = set(in_scope)
+    return [str(y) for y in sorted(near) if not scope or y in scope]
 
 
 def _swap_day_month(day: date) -> date | None:
@@ -233,6 +286,15 @@ class Encoder:
             bits |= 1 << (int.from_bytes(digest[2 * i : 2 * i + 2], "big") % BLOOM_BITS)
         return bits
 
+    def _name_filters(self, salt: str, person: NormalisedIdentity) -> NameFilters:
+        # One Bloom key for every name field, so a name entered in the wrong field still agrees.
+        label = f"name/{salt}" if salt else "name"
+        return (
+            self.bloom(label, person.first_given),
+            self.bloom(label, person.family_joined),
+            tuple(self.bloom(label, w) for w in _alt_words(person)),
+        )
+
     def bloom(self, label: str, word: str) -> int:
         if not word:
             return 0
@@ -278,16 +340,8 @@ class Encoder:
         # Name tokens are salted with the year of birth so no token counts a surname nationally.
         salt = str(born.year) if born else "?"
         given_words = person.given
-        other_words = [word for name in person.other for word in name]
         family = person.family_joined
         forms, given_sound, family_sound = self._name_tokens(salt, person)
-
-        alt_words = [
-            *given_words[1:],
-            *other_words,
-            *(person.family if len(person.family) > 1 else ()),
-        ]
-        alt_words += ["".join(name) for name in person.other if len(name) > 1]
 
         dob_text = born.isoformat() if born else ""
         swapped = _swap_day_month(born) if born else None
@@ -312,12 +366,12 @@ class Encoder:
                 *(person.family if len(person.family) > 1 else ()),
             ],
         )
+        given_bf, family_bf, alt_bfs = self._name_filters(salt, person)
         identity = EncodedIdentity(
             nhs=self.token("nhs", person.nhs_number) if person.nhs_number else None,
-            # One Bloom key for every name field, so a name entered in the wrong field still agrees.
-            given_bf=self.bloom("name", person.first_given),
-            family_bf=self.bloom("name", family),
-            alt_bfs=tuple(self.bloom("name", w) for w in dict.fromkeys(alt_words) if w),
+            given_bf=given_bf,
+            family_bf=family_bf,
+            alt_bfs=alt_bfs,
             given_forms=forms,
             given_sound=given_sound,
             family_sound=family_sound,
@@ -347,11 +401,27 @@ class Encoder:
         # this one does ("?"): the probe also carries the names salted those ways.
         wider = [self._name_tokens(str(year), person) for year in birth_years] if not born else []
         wider.append(self._name_tokens("?", person))
+        # The names' filters under every year the other side may have been salted with: its
+        # year may differ by a mistyped digit or a date a few days off across New Year, or it
+        # may not know the date at all; older encodings are unsalted. Registration (`wide=False`)
+        # links only strong matches, found under its own year's keys: it needs no other years.
+        if not wide:
+            variant_years: list[str] = []
+        elif born:
+            variant_years = _near_years(born.year, birth_years)
+        else:
+            variant_years = [str(year) for year in birth_years]
+        variants: dict[bytes | None, NameFilters] = {
+            self.token("dob-year", year): self._name_filters(year, person) for year in variant_years
+        }
+        variants[None] = self._name_filters("?", person)
+        variants[UNSALTED] = self._name_filters("", person)
         probe = replace(
             identity,
             given_forms=identity.given_forms.union(*(w[0] for w in wider)),
             given_sound=identity.given_sound.union(*(w[1] for w in wider)),
             family_sound=identity.family_sound.union(*(w[2] for w in wider)),
+            name_variants=variants,
         )
         identity.to_json()  # made here, where encoding runs (often a worker process)
         return EncodedQuery(identity=identity, probe_keys=probe_keys, probe=probe)

@@ -263,7 +263,17 @@ class MatchModel:
 
     def levels_of(self, a: EncodedIdentity, b: EncodedIdentity) -> tuple[int | None, ...]:
         """The comparison vector of a pair: the level index per comparison, None if missing."""
+        a, b = aligned(a, b)
         return tuple(c.level_of(a, b, c.thresholds) for c in self.comparisons)
+
+
+def aligned(a: EncodedIdentity, b: EncodedIdentity) -> tuple[EncodedIdentity, EncodedIdentity]:
+    """The pair with the probe's name filters salted as the other side's (see the encoder)."""
+    if a.name_variants:
+        return a.facing(b), b
+    if b.name_variants:
+        return a, b.facing(a)
+    return a.facing(b), b
 
 
 DEFAULT_MODEL = MatchModel(
@@ -297,6 +307,7 @@ def score(
     a: EncodedIdentity, b: EncodedIdentity, model: MatchModel = DEFAULT_MODEL
 ) -> Verdict | None:
     """Compare two encodings; None when the pair is not worth a signpost."""
+    a, b = aligned(a, b)
     reached: list[tuple[str, Level]] = []
     for comparison in model.comparisons:
         index = comparison.level_of(a, b, comparison.thresholds)

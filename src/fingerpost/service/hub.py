@@ -28,7 +28,7 @@ from fingerpost.domain.values import (
 from fingerpost.domain.vocabulary import Confidence, ReviewOutcome, Role
 from fingerpost.matching.encode import EncodedQuery
 from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
-from fingerpost.matching.train import Training, train
+from fingerpost.matching.train import Training, train, training_sessions
 from fingerpost.service.messages import digest as digest_message
 from fingerpost.service.messages import message
 from fingerpost.service.ports import Mailer, MailError, UnitOfWork, WitnessStore
@@ -159,27 +159,23 @@ class Hub:
     def train_model(
         self, actor: Actor, *, sample: int = 20_000, random_pairs: int = 100_000
     ) -> Training:
-        """Estimate m, u and the thresholds by EM on the register itself, store the model as a new
-        version and use it from now on. No labels: see `fingerpost.matching.train`."""
+        """Estimate m and u by EM on the register itself, store the model as a new version and
+        use it from now on. No labels: see `fingerpost.matching.train`."""
         self._require(actor, Role.OPERATOR, Role.AGENCY_ADMIN)
         base = self._model
         with self._uow() as uow:
             people = uow.involvements.sample(sample)
-            candidate_vectors = [
-                base.levels_of(identity, candidate.identity)
-                for agency, identity in people
-                for candidate in uow.involvements.candidates(identity.blocking_keys, agency)
-            ]
-        if len(people) < 2 or not candidate_vectors:
-            raise NotFound("not enough registrations to train a model")
         chooser = random.Random(len(people))  # noqa: S311 - sampling for estimation, not secrecy
+        sessions = training_sessions(people, base, chooser)
+        if len(people) < 2 or not any(session.vectors for session in sessions):
+            raise NotFound("not enough registrations to train a model")
         random_vectors = []
         for _ in range(random_pairs):
             (agency_a, a), (agency_b, b) = chooser.sample(people, 2)
             if agency_a != agency_b:
                 random_vectors.append(base.levels_of(a, b))
         version = f"em-{self._clock():%Y%m%dT%H%M%S}-{new_id()[:6]}"
-        training = train(candidate_vectors, random_vectors, DEFAULT_MODEL, version=version)
+        training = train(sessions, random_vectors, DEFAULT_MODEL, version=version)
         with self._uow() as uow:
             uow.models.add(version, training.model.to_json())
             uow.audit.append(
