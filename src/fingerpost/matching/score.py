@@ -280,7 +280,7 @@ DEFAULT_MODEL = MatchModel(
     version="v2-handset",
     comparisons=(NHS, GIVEN, FAMILY, DOB, POSTCODE, SEX),
     strong_at=22.0,
-    possible_at=11.0,
+    possible_at=12.0,
 )
 
 
