@@ -267,6 +267,24 @@ SPEC = [
     ),
     pytest.param(
         Pair(
+            child("Kasia", "Nowak", "2014-05-20"),
+            child("Katarzyna", "Nowak", "2014-05-20"),
+            "strong",
+            ("given name a known variant", "family name", "date of birth"),
+        ),
+        id="Polish diminutive: Kasia / Katarzyna",
+    ),
+    pytest.param(
+        Pair(
+            child("Oliver", "Harrison", postcode="LS6 3HN"),
+            child("Oliver", "Harrison", "2015-06-07", "M1 1AA"),
+            "possible",
+            ("given name", "family name"),
+        ),
+        id="the same names only, date of birth unknown on one side: call to confirm",
+    ),
+    pytest.param(
+        Pair(
             child("Bill", "Smith", postcode="LS6 3HN"),
             child("William", "Smith", "2015-03-04", "LS6 3HN"),
             "strong",
