@@ -388,8 +388,13 @@ class Encoder:
         )
         probe_keys = identity.blocking_keys
         if wide:
-            # The other side may not know the date ("?"), or (without one here) know it.
-            years = [salt, "?"] if born else ["?", *map(str, birth_years)]
+            # The other side may not know the date ("?"), or (without one here) know it, or
+            # have a date a few days off across New Year.
+            years = (
+                [salt, "?", str(born.year - 1), str(born.year + 1)]
+                if born
+                else ["?", *map(str, birth_years)]
+            )
             probes = self._blocking_keys(person, born, given_words, family, name_years=years)
             if swapped:
                 probes |= self._blocking_keys(person, swapped, given_words, family)
