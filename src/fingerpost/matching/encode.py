@@ -227,11 +227,15 @@ def _alt_words(person: NormalisedIdentity) -> list[str]:
 
 
 def _near_years(year: int, in_scope: Iterable[int]) -> list[str]:
-    """Years one mistyped digit, or one year, away from `year` (among those in scope, if given)."""
+    """Years one mistyped or two swapped digits, or one year, away from `year` (among those in
+    scope, if given)."""
     text = str(year)
     near = {year - 1, year + 1}
     near.update(
         int(text[:i] + digit + text[i + 1 :]) for i in range(len(text)) for digit in "0123456789"
+    )
+    near.update(
+        int(text[:i] + text[i + 1] + text[i] + text[i + 2 :]) for i in range(len(text) - 1)
     )
     near.discard(year)
     scope = set(in_scope)
