@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated, BinaryIO, TypeVar
@@ -730,6 +730,15 @@ def synth(
     children: Annotated[int, typer.Option(min=1, help="Number of children.")] = 2000,
     agencies: Annotated[int, typer.Option(min=2, help="Number of agencies.")] = 6,
     enquiries: Annotated[int, typer.Option(min=0, help="Number of enquiry rows.")] = 500,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="The day the records are as of: ages, start and end dates are counted back"
+            " from it. Default: today.",
+        ),
+    ] = None,
 ) -> None:
     """Write synthetic agencies, registrations and enquiries with known truth (for demos and
     benchmarks). All people are invented."""
@@ -743,6 +752,7 @@ def synth(
             children=children,
             agencies=agencies,
             enquiries=enquiries,
+            as_of=as_of.date() if as_of else date.today(),
             progress=lambda n: progress.advance(task, n),
         )
     err.print(
