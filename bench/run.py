@@ -33,6 +33,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from bench import stream
 from bench.truth import Accuracy, Truth
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
@@ -386,6 +387,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--postgres", action="store_true", help="also run every case on PostgreSQL")
     parser.add_argument("--no-train", action="store_true", help="skip the EM-trained model")
     parser.add_argument("--quick", action="store_true", help="one small case (a smoke test)")
+    parser.add_argument(
+        "--stream",
+        type=int,
+        default=0,
+        metavar="ROWS",
+        help="also register one file of ROWS rows in a separate process, sampling its memory",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
     return parser.parse_args(argv)
 
@@ -398,6 +406,7 @@ def main(argv: list[str] | None = None) -> None:
     cases = [
         Case(int(size), int(seed), backend, args.enquiries, args.http, not args.no_train)
         for size in args.sizes.split(",")
+        if size.strip() and int(size) > 0  # --sizes 0: only the --stream run
         for seed in args.seeds.split(",")
         for backend in backends
     ]
@@ -414,6 +423,11 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(work, ignore_errors=True)
         console.print_json(json.dumps(results[-1]))
     show(results)
+    streamed = None
+    if args.stream:
+        console.print(f"[bold]stream[/]: one file of {args.stream:,} rows through `register`")
+        streamed = stream.run(args.stream)
+        console.print_json(json.dumps(streamed))
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -423,6 +437,7 @@ def main(argv: list[str] | None = None) -> None:
         },
         "arguments": {k: str(v) for k, v in vars(args).items()},
         "results": results,
+        "stream": streamed,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
