@@ -95,6 +95,9 @@ class InvolvementIn(ChildDetails):
     practitioner_email: str = Field(default="", max_length=254)
     start_date: str = Field(max_length=10, examples=["2026-01-05"])
     end_date: str = Field(default="", max_length=10)
+    care_leaver: bool = Field(
+        default=False, description="A care leaver: kept to age 25 rather than 18 (ADR 0009)."
+    )
 
 
 class InvolvementChange(_Body):
@@ -553,11 +556,13 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def register(body: InvolvementIn, caller: Caller, response: Response) -> InvolvementOut:
         """Register an involvement of your agency with a child (or update it: the key is
         local_ref + involvement). The child's details are encoded before they reach the hub."""
-        row = parse_register_row(
-            body.row() | body.model_dump(exclude=set(ChildDetails.model_fields)), date.today()
-        )
+        fields = body.model_dump(exclude={*ChildDetails.model_fields, "care_leaver"})
+        fields["care_leaver"] = "yes" if body.care_leaver else ""
+        row = parse_register_row(body.row() | fields, date.today())
         encoded = fp.gateway.encode(row.child)
-        outcome = fp.hub.register(caller, [Registration(row.local_ref, row.terms, encoded)])
+        outcome = fp.hub.register(
+            caller, [Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)]
+        )
         if not outcome.created:
             response.status_code = 200
         return InvolvementOut.of(fp.hub.get(caller, outcome.ids[0]), links=outcome.links)

@@ -389,7 +389,7 @@ def register(
             wide=False,
         )
         for row, encoded in tally.accepted(stream, "local_ref"):
-            yield Registration(row.local_ref, row.terms, encoded)
+            yield Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
 
     register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
     with _csv_rows(file, f"register {agency}", **register_columns, rules=REGISTER_RULES) as rows:
