@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from fingerpost.adapters import certificates
 from fingerpost.adapters.crypto import Keyring, backup_key, master_key
 from fingerpost.adapters.db import backup as backups
+from fingerpost.adapters.db.backup import BackupError
 from fingerpost.adapters.db import engine as db
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, signing_key
@@ -20,15 +21,15 @@ from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
 from fingerpost.audit.events import AuditAction
 from fingerpost.config import Settings
+from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.vocabulary import Role
 from fingerpost.gateway import Gateway
-from fingerpost.domain.actor import Actor
 from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
 from fingerpost.service.records import Purged
 
-__all__ = ["Fingerpost", "InvalidToken", "bootstrap"]
+__all__ = ["BackupError", "Fingerpost", "InvalidToken", "bootstrap"]
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ __all__ = [
     "KeyWrapper",
     "Keyring",
     "LocalMasterKey",
-    "destroy_file",
     "backup_key",
+    "destroy_file",
     "master_key",
     "sealed_version",
 ]
@@ -233,7 +233,9 @@ class Keyring:
         try:
             record = json.loads(path.read_text())
         except FileNotFoundError:
-            raise KeyShredded(f"the data key of agency {agency} (v{version}) is destroyed") from None
+            raise KeyShredded(
+                f"the data key of agency {agency} (v{version}) is destroyed"
+            ) from None
         master = self._masters.get(record["master"])
         if master is None:
             raise ValueError(f"the data keys of agency {agency} need another master key")
@@ -323,7 +325,9 @@ class Keyring:
                 if record["master"] == upcoming.key_id:
                     continue
                 master = self._masters[record["master"]]
-                raw = master.unwrap(bytes.fromhex(record["wrapped"]), self._context(agency, version))
+                raw = master.unwrap(
+                    bytes.fromhex(record["wrapped"]), self._context(agency, version)
+                )
                 _write_private(path, self._record(agency, version, raw, upcoming))
                 rewrapped += 1
         # Every key opens with the new master now: the old one is destroyed, the new put in place

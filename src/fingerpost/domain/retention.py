@@ -38,7 +38,9 @@ def ages_out(born: date | None, *, care_leaver: bool = False) -> date | None:
     return month_after(date(born.year + limit, born.month, 1))
 
 
-def expires_on(ages_out_on: date | None, end_date: date | None, retention_months: int) -> date | None:
+def expires_on(
+    ages_out_on: date | None, end_date: date | None, retention_months: int
+) -> date | None:
     """The first day on which the involvement is no longer kept; None while it is active and
     the child's age is unknown."""
     limits = [d for d in (ages_out_on, end_date and month_after(end_date, retention_months)) if d]

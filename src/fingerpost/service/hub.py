@@ -35,14 +35,14 @@ from fingerpost.service.messages import message
 from fingerpost.service.ports import KeyVault, Mailer, MailError, UnitOfWork
 from fingerpost.service.records import (
     Candidate,
-    EnquiryResult,
-    Notification,
-    Outgoing,
     Destruction,
     DisclosingEnquiry,
+    EnquiryResult,
     FamilyNotice,
     HeldInvolvement,
     NewInvolvement,
+    Notification,
+    Outgoing,
     Purged,
     Registration,
     RegistrationOutcome,

@@ -25,7 +25,17 @@ from typing import IO, Any
 from alembic.runtime.migration import MigrationContext
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, Date, DateTime, Engine, Integer, LargeBinary, delete, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    LargeBinary,
+    delete,
+    func,
+    insert,
+    select,
+)
 
 from fingerpost.adapters.db.tables import metadata
 
@@ -210,18 +220,20 @@ def read(engine: Engine, source: Path, key: bytes) -> Summary:
             decoders = [(c.name, _decoder(c)) for c in table.columns]
             db.execute(
                 insert(table),
-                [{name: decode(v) for (name, decode), v in zip(decoders, row, strict=True)}
-                 for row in body["rows"]],  # fmt: skip
+                [
+                    {name: decode(v) for (name, decode), v in zip(decoders, row, strict=True)}
+                    for row in body["rows"]
+                ],
             )
         if engine.dialect.name == "postgresql":
+            # Rows came with their ids: move each id sequence past them.
             for table in metadata.sorted_tables:
-                serial = [c for c in table.primary_key.columns if isinstance(c.type, Integer)]
-                if len(serial) == 1 and serial[0].autoincrement is True:
-                    name = serial[0].name
+                keys = list(table.primary_key.columns)
+                if len(keys) == 1 and keys[0].autoincrement in ("auto", True):
+                    column = keys[0]
+                    sequence = func.pg_get_serial_sequence(table.name, column.name)
+                    top = func.max(column)
                     db.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{name}'),"
-                            f" COALESCE(MAX({name}), 1), MAX({name}) IS NOT NULL) FROM {table.name}"
-                        )
+                        select(func.setval(sequence, func.coalesce(top, 1), top.is_not(None)))
                     )
     return Summary(header["created"], header["revision"], sum(counts.values()), counts)

@@ -10,10 +10,23 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import BigInteger, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from fingerpost.adapters.crypto import DataKey, Keyring, KeyShredded, sealed_version
+from fingerpost.adapters.db.sealed import Opened, open_sealed, seal
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
 from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
@@ -29,9 +42,6 @@ from fingerpost.service.records import (
     StoredInvolvement,
     User,
 )
-
-from fingerpost.adapters.crypto import DataKey, Keyring, KeyShredded, sealed_version
-from fingerpost.adapters.db.sealed import Opened, open_sealed, seal
 
 from .tables import (
     agencies,
@@ -60,6 +70,12 @@ __all__ = [
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _rowcount(result: Any) -> int:
+    """Rows a DELETE touched (a CursorResult's count; Session.execute types it as Result)."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -398,9 +414,7 @@ class SqlInvolvements:
         expires_on: date | None,
     ) -> StoredInvolvement:
         internal = self.internal_id(involvement_id)
-        row = self._session.execute(
-            _SELECT_INVOLVEMENT.where(involvements.c.id == internal)
-        ).one()
+        row = self._session.execute(_SELECT_INVOLVEMENT.where(involvements.c.id == internal)).one()
         found = self._open(row)
         if found is None:
             raise LookupError(involvement_id)
@@ -460,7 +474,7 @@ class SqlInvolvements:
             for start in range(0, len(internals), _MAX_KEYS_PER_STATEMENT):
                 chunk = internals[start : start + _MAX_KEYS_PER_STATEMENT]
                 result = self._session.execute(delete(table).where(column.in_(chunk)))
-                setattr(purged, counter, getattr(purged, counter) + result.rowcount)
+                setattr(purged, counter, getattr(purged, counter) + _rowcount(result))
         return purged
 
     def purge_expired(self, today: date, *, limit: int = PURGE_BATCH) -> Purged:
@@ -786,7 +800,7 @@ class SqlNotifications:
         agency_id = None if agency is None else self._agencies.id_of(agency)
         if agency is not None:
             query = query.where(notifications.c.agency_id == agency_id)
-        return int(self._session.execute(query).rowcount)
+        return _rowcount(self._session.execute(query))
 
     def outbox_counts(self) -> dict[str, int]:
         state = case(
@@ -842,7 +856,7 @@ class SqlPractitioners:
         query = delete(practitioners)
         if agency is not None:
             query = query.where(practitioners.c.agency == agency)
-        return int(self._session.execute(query).rowcount)
+        return _rowcount(self._session.execute(query))
 
     def for_agency(self, agency: str | None, *, limit: int = 1000) -> list[User]:
         query = select(practitioners).order_by(practitioners.c.last_seen.desc()).limit(limit)
@@ -1037,7 +1051,9 @@ class SqlAuditLog:
         """Enquiries that disclosed any of these involvements, oldest first."""
         if not involvement_ids:
             return []
-        escaped = [i.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for i in involvement_ids]
+        escaped = [
+            i.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for i in involvement_ids
+        ]
         query = (
             select(audit_events)
             .where(

@@ -10,7 +10,7 @@ with engine.connect() as connection:
     if sqlite:
         # Batch migrations rebuild a table by copying and dropping it: with foreign keys on, the
         # drop would cascade-delete every row that refers to it. Set outside any transaction.
-        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
     try:
         with connection.begin():
             context.configure(
@@ -21,4 +21,4 @@ with engine.connect() as connection:
             context.run_migrations()
     finally:
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")

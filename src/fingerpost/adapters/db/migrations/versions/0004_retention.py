@@ -56,8 +56,12 @@ def upgrade() -> None:
                 keyring.current(row.code),
                 row.public_id,
                 row.local_ref,
-                (row.practitioner_name, row.practitioner_role, row.practitioner_phone,
-                 row.practitioner_email),  # fmt: skip
+                (
+                    row.practitioner_name,
+                    row.practitioner_role,
+                    row.practitioner_phone,
+                    row.practitioner_email,
+                ),
                 row.identity,
             )
             bind.execute(
@@ -73,7 +77,9 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_involvements_agency_id_ref_hash_kind"), ["agency_id", "ref_hash", "kind"]
         )
-        batch_op.create_index(batch_op.f("ix_involvements_expires_on"), ["expires_on"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_involvements_expires_on"), ["expires_on"], unique=False
+        )
 
 
 def downgrade() -> None:
@@ -100,8 +106,15 @@ def downgrade() -> None:
                     " practitioner_role = :o, practitioner_phone = :p, practitioner_email = :e,"
                     " identity = :i WHERE id = :id"
                 ),
-                {"r": opened.local_ref, "n": name, "o": role, "p": phone, "e": email,
-                 "i": opened.identity, "id": row.id},  # fmt: skip
+                {
+                    "r": opened.local_ref,
+                    "n": name,
+                    "o": role,
+                    "p": phone,
+                    "e": email,
+                    "i": opened.identity,
+                    "id": row.id,
+                },
             )
     with op.batch_alter_table("involvements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_involvements_expires_on"))
