@@ -13,8 +13,8 @@ from sqlalchemy import Engine, text
 from fingerpost.adapters import certificates
 from fingerpost.adapters.crypto import Keyring, backup_key, master_key
 from fingerpost.adapters.db import backup as backups
-from fingerpost.adapters.db.backup import BackupError
 from fingerpost.adapters.db import engine as db
+from fingerpost.adapters.db.backup import BackupError
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, signing_key
 from fingerpost.adapters.mail import SmtpMailer

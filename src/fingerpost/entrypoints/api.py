@@ -748,7 +748,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def subject_access(
         body: SubjectAccessIn,
         caller: Caller,
-        format: Annotated[str, Query(pattern="^(json|html)$")] = "json",  # noqa: A002
+        format: Annotated[str, Query(pattern="^(json|html)$")] = "json",
     ) -> JSONResponse | HTMLResponse:
         """Everything held about a child, every enquiry that found them and every notification
         about them (auditors only; audited; strong sign-in when `audit-read` requires it).
@@ -769,7 +769,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def family_notice(
         involvement_id: str,
         caller: Caller,
-        format: Annotated[str, Query(pattern="^(text|html)$")] = "text",  # noqa: A002
+        format: Annotated[str, Query(pattern="^(text|html)$")] = "text",
     ) -> PlainTextResponse | HTMLResponse:
         """The plain-English notice to give the family (GDPR article 14): who registered the
         child, what is held, how long, how to ask. Your agency's involvements only."""

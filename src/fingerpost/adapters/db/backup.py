@@ -30,6 +30,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    Integer,
     LargeBinary,
     delete,
     func,
@@ -229,7 +230,11 @@ def read(engine: Engine, source: Path, key: bytes) -> Summary:
             # Rows came with their ids: move each id sequence past them.
             for table in metadata.sorted_tables:
                 keys = list(table.primary_key.columns)
-                if len(keys) == 1 and keys[0].autoincrement in ("auto", True):
+                if (
+                    len(keys) == 1
+                    and isinstance(keys[0].type, Integer)
+                    and keys[0].autoincrement in ("auto", True)
+                ):
                     column = keys[0]
                     sequence = func.pg_get_serial_sequence(table.name, column.name)
                     top = func.max(column)
