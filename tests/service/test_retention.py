@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Scenario, make_register_row
 from fingerpost.bootstrap import BackupError, bootstrap
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import PermissionDenied
+from fingerpost.domain.errors import NotFound, PermissionDenied
 from fingerpost.domain.retention import ages_out, expires_on
 from fingerpost.domain.vocabulary import Role
-from conftest import Scenario, make_register_row
 
 OPERATOR = Actor(subject="ops", name="Operator", agency="-", role=Role.OPERATOR)
 
@@ -119,8 +119,9 @@ def test_expiry_purges_at_the_start_of_the_expiry_month_and_not_a_day_before(
     purged = timed.fp.expire()
 
     assert (purged.involvements, purged.links) == (1, 1)
-    assert purged.blocking_keys > 0 and purged.notifications == 2  # both told of the link
-    with pytest.raises(Exception, match="no such involvement"):
+    assert purged.blocking_keys > 0
+    assert purged.notifications == 2
+    with pytest.raises(NotFound, match="no such involvement"):
         timed.fp.hub.get(Actor.system("CSC-LDS"), ended)
     assert timed.count("involvements") == 1
     events = timed.sql("SELECT detail FROM audit_events WHERE action = 'involvement:expired'")
@@ -214,12 +215,14 @@ def test_stored_fields_are_sealed_and_lookups_still_work(scenario: Scenario) -> 
         for b in row
         if b is not None
     )
-    assert b"LDS-SECRET-77" not in raw and b"sealed@leeds.example" not in raw
+    assert b"LDS-SECRET-77" not in raw
+    assert b"sealed@leeds.example" not in raw
     # Idempotent on (agency, local_ref, involvement) through the keyed hash.
     again = scenario.register(
         "CSC-LDS", {**_rows(scenario, [("Olivia", "Harrison")])[0], **row_fields}
     )
-    assert again.ids == [first] and again.created == 0
+    assert again.ids == [first]
+    assert again.created == 0
     listed = scenario.fp.hub.list_involvements(Actor.system("CSC-LDS"), local_ref="LDS-SECRET-77")
     assert [s.id for s in listed] == [first]
 
@@ -236,7 +239,7 @@ def test_rotating_an_agency_key_reseals_its_rows_and_destroys_the_old_key(
     fresh = bootstrap(scenario.fp.settings)  # no key cached: read from the files
     try:
         assert fresh.hub.get(Actor.system("CSC-LDS"), involvement).key.local_ref == "ROT-1"
-        master, rewrapped = fresh.rotate_master_key(OPERATOR)
+        _master, rewrapped = fresh.rotate_master_key(OPERATOR)
         assert rewrapped == 1
     finally:
         fresh.close()
@@ -258,10 +261,11 @@ def _two_agencies(scenario: Scenario) -> tuple[str, str]:
 def test_a_backup_restores_in_full_and_its_audit_log_verifies(
     scenario: Scenario, tmp_path: Path
 ) -> None:
-    leeds, police = _two_agencies(scenario)
+    leeds, _police = _two_agencies(scenario)
     target = tmp_path / "fingerpost.backup"
     made = scenario.fp.backup(OPERATOR, target)
-    assert made.rows > 0 and b"LDS-1" not in target.read_bytes()
+    assert made.rows > 0
+    assert b"LDS-1" not in target.read_bytes()
     scenario.fp.hub.withdraw(Actor.system("CSC-LDS"), leeds)
     restored = scenario.fp.restore(OPERATOR, target)
 
@@ -298,7 +302,7 @@ def test_after_an_agency_key_is_shredded_an_older_backup_cannot_reveal_its_data(
 
     assert scenario.count("involvements") == 2  # the rows are back ...
     assert scenario.fp.hub.list_involvements(Actor.system("CSC-LDS")) == []  # ... unreadable
-    with pytest.raises(Exception, match="no such involvement"):
+    with pytest.raises(NotFound, match="no such involvement"):
         scenario.fp.hub.get(Actor.system("CSC-LDS"), leeds)
     # Only that agency: the police involvement reads as before, and finds nobody at Leeds.
     assert scenario.fp.hub.get(Actor.system("GMP"), police).key.local_ref == "GMP-1"
@@ -312,11 +316,12 @@ def test_after_an_agency_key_is_shredded_an_older_backup_cannot_reveal_its_data(
 def test_decommissioning_an_agency_destroys_its_data_and_certifies_it(
     scenario: Scenario,
 ) -> None:
-    leeds, police = _two_agencies(scenario)
+    _leeds, _police = _two_agencies(scenario)
     signed = scenario.fp.decommission(OPERATOR, "CSC-LDS")
     certificate = scenario.fp.verify_certificate(signed)
 
-    assert certificate["scope"] == "agency" and certificate["agencies"] == ["CSC-LDS"]
+    assert certificate["scope"] == "agency"
+    assert certificate["agencies"] == ["CSC-LDS"]
     destroyed = certificate["destroyed"]
     assert isinstance(destroyed, dict)
     assert (destroyed["involvements"], destroyed["links"], destroyed["data_keys"]) == (1, 1, 1)
@@ -338,7 +343,8 @@ def test_closing_the_service_destroys_everything(scenario: Scenario) -> None:
     certificate = scenario.fp.verify_certificate(scenario.fp.decommission(OPERATOR, None))
     assert certificate["scope"] == "service"
     assert certificate["agencies"] == ["CSC-LDS", "GMP"]
-    assert scenario.count("involvements") == 0 and scenario.count("notifications") == 0
+    assert scenario.count("involvements") == 0
+    assert scenario.count("notifications") == 0
     assert scenario.fp.hub.verify_audit() is None
 
 
@@ -379,7 +385,8 @@ def test_a_subject_access_report_lists_what_is_held_who_looked_and_who_was_told(
     [event] = [
         e for e in scenario.fp.hub.audit_export() if e[1].action == "subject-access:reported"
     ]
-    assert event[1].purpose == "SAR-2026-014" and event[1].result_count == 2
+    assert event[1].purpose == "SAR-2026-014"
+    assert event[1].result_count == 2
 
 
 def test_subject_access_is_for_auditors(scenario: Scenario) -> None:
@@ -398,10 +405,12 @@ def test_a_family_notice_names_the_agency_what_is_held_how_long_and_how_to_ask(
     text = notice_text(produced)
     assert "CSC-LDS children's services" in text
     assert "end of January 2027" in text
-    assert "0161 234 5000" in text and "subject access request" in text
-    assert "LDS-9" in text and "Harrison" not in text
+    assert "0161 234 5000" in text
+    assert "subject access request" in text
+    assert "LDS-9" in text
+    assert "Harrison" not in text
     assert "<h1>" in notice_html(produced)
-    with pytest.raises(Exception, match="no such involvement"):
+    with pytest.raises(NotFound, match="no such involvement"):
         scenario.fp.hub.family_notice(Actor.system("GMP"), involvement)
 
 

@@ -494,17 +494,15 @@ def _outbox_worker(fp: Fingerpost, stop: threading.Event) -> None:
 
 
 def _expiry_worker(fp: Fingerpost, stop: threading.Event) -> None:
-    """Purge expired involvements at start and then every FINGERPOST_EXPIRE_EVERY_SECONDS."""
-    while True:
+    """Purge expired involvements every FINGERPOST_EXPIRE_EVERY_SECONDS until told to stop."""
+    while not stop.wait(fp.settings.expire_every_seconds):
         try:
             purged = fp.expire()
         except Exception as error:  # noqa: BLE001 - keep serving; the next pass retries
             _log.error("expiry failed", error=type(error).__name__)
-        else:
-            if purged.involvements:
-                _log.info("expired", involvements=purged.involvements)
-        if stop.wait(fp.settings.expire_every_seconds):
-            return
+            continue
+        if purged.involvements:
+            _log.info("expired", involvements=purged.involvements)
 
 
 def create_app(fp: Fingerpost) -> FastAPI:
@@ -764,6 +762,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         "/involvements/{involvement_id}/notice",
         tags=["involvements"],
         response_class=PlainTextResponse,
+        response_model=None,
         responses={200: {"content": {"text/html": {}}}},
     )
     def family_notice(

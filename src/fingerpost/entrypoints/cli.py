@@ -373,7 +373,10 @@ def register(
     dry_run: DryRun = False,
     errors: ErrorsFile = None,
 ) -> None:
-    """Register (or update) an agency's involvements with children. Idempotent per row."""
+    """Register (or update) an agency's involvements with children. Idempotent per row.
+
+    Besides the contract's columns, an optional `care_leaver` column (yes/no) marks a care
+    leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
     fp = _open()
     _known_agency(fp, agency)
     actor = Actor.system(agency)

@@ -751,16 +751,24 @@ class Hub:
         return events
 
     def _alert(
-        self, uow: UnitOfWork, actor: Actor, own: Agency, *, rule: str, message: str
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        own: Agency,
+        *,
+        rule: str,
+        message: str,
+        about: StoredInvolvement | None = None,
     ) -> AuditEvent:
-        """Tell the agency's administrators (inbox and e-mail to the duty address)."""
+        """Tell the agency's administrators (inbox and e-mail to the duty address). An alert
+        `about` one of the agency's involvements goes with it when it is purged."""
         uow.notifications.add(
             Notification(
                 id=new_id(),
                 agency=own.code,
                 recipient_email="",
-                involvement_id=None,
-                local_ref="",
+                involvement_id=about.id if about else None,
+                local_ref=about.key.local_ref if about else "",
                 kind="alert",
                 about={
                     "rule": rule,
@@ -899,6 +907,7 @@ class Hub:
                 f"{actor.name} ({actor.role.value}, {actor.agency}) saw past the shield on your"
                 f" involvement {candidate.involvement.key.local_ref}: {reason}"
             ),
+            about=candidate.involvement,
         )
         return [self._event(actor, AuditAction.SHIELD_OVERRIDDEN, detail=detail), alert]
 
