@@ -150,6 +150,27 @@ class TestEnquiring:
         assert body["searched"] == ["name", "date of birth", "postcode"]
         assert not any(key in signpost for key in ("score", "weight", "probability"))
 
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"purpose": "checking on Olivia after a call"},
+            {"purpose": "concern, born 2015-06-07"},
+            {"purpose": "emergency-care", "shield_override_reason": "Harrison family risk"},
+        ],
+    )
+    def test_words_that_name_the_child_are_refused_and_nothing_is_recorded(
+        self, client: TestClient, fp: Fingerpost, fields: dict[str, str]
+    ) -> None:
+        register(client, fp)
+        response = client.post(
+            "/api/v1/enquiries", json={**child(), **fields}, headers=bearer(fp, "GMP")
+        )
+        assert response.status_code == 422
+        assert "child" in response.json()["detail"]
+        with fp.unit_of_work() as uow:
+            made = [e for _, e in uow.audit.events() if e.action == "enquiry:made"]
+        assert made == []
+
     def test_the_own_agency_is_never_signposted_back(
         self, client: TestClient, fp: Fingerpost
     ) -> None:

@@ -40,7 +40,7 @@ from fingerpost.domain.errors import (
 from fingerpost.domain.values import parse_date
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
-from fingerpost.gateway import check_enquiry, parse_child, parse_register_row
+from fingerpost.gateway import check_enquiry, parse_child, parse_register_row, refuse_mentions
 from fingerpost.service.records import (
     Notification,
     Registration,
@@ -665,6 +665,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
             raise InvalidValue("purpose: say why you are asking")
         child = parse_child(body.row())
         check_enquiry(child)
+        refuse_mentions(child, purpose=body.purpose, reasons=[body.shield_override_reason])
         result = fp.hub.enquire(
             caller,
             body.purpose,

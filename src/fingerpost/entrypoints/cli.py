@@ -3,6 +3,7 @@ rejected (valid rows stored), 2 usage or file-level error (nothing written)."""
 
 import gc
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue
 from fingerpost.domain.model import Agency
-from fingerpost.domain.values import parse_vocabulary
+from fingerpost.domain.values import free_text, parse_purpose, parse_vocabulary
 from fingerpost.domain.vocabulary import AgencyKind, Role
 from fingerpost.entrypoints.csvio import (
     CsvFileError,
@@ -326,12 +327,18 @@ def agencies_import(
     )
 
 
+_AGENCY_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}")
+
+
 def _agency(row: dict[str, str]) -> Agency:
     code = row.get("code", "").strip()
     name = row.get("name", "").strip()
     area = row.get("authority_area", "").strip().upper()
-    if not code or len(code) > 32:
-        raise InvalidValue("code: required, at most 32 characters")
+    if not _AGENCY_CODE.fullmatch(code):
+        raise InvalidValue(
+            "code: capital letters, digits and hyphens, at most 32 (e.g. MAN-CSC); codes are"
+            " what tokens, files and signposts name the agency by"
+        )
     if not name:
         raise InvalidValue("name: required")
     if not (len(area) == 9 and area[0].isalpha() and area[1:].isdigit()):
@@ -447,6 +454,11 @@ def enquire(
     """Ask whether other agencies work with these children; write one row per signpost."""
     if not purpose.strip():
         raise _fail("--purpose must say why you are asking")
+    try:
+        parse_purpose(purpose)
+        free_text("--override-reason", override_reason, limit=300)
+    except DomainError as error:
+        raise _fail(str(error)) from None
     fp = _open()
     _known_agency(fp, agency)
     actor = Actor(
@@ -456,6 +468,7 @@ def enquire(
         role=Role.AGENCY_ADMIN,
         email=email,
         phone=phone,
+        strong_auth=True,  # on the server itself, like every command
     )
     tally = Tally()
     counts = {"signposts": 0, "strong": 0, "with": 0}
@@ -466,20 +479,25 @@ def enquire(
             for _ in tally.parse(rows, parse_enquiry_row, "enquiry_ref"):
                 pass
         else:
+            # A row is refused when the purpose or the reason would name its child.
+            parts = partial(enquiry_parts, purpose=purpose, reasons=(override_reason,))
             stream = fp.gateway.parse_stream(
-                tally.readable(rows), enquiry_parts, workers=fp.settings.workers
+                tally.readable(rows), parts, workers=fp.settings.workers
             )
             encoded = tally.accepted(stream, "enquiry_ref")
             with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:
                 for batch in _batches(encoded, fp.settings.batch_size):
                     refs = [ref for ref, _ in batch]
-                    results = fp.hub.enquire_many(
-                        actor,
-                        purpose,
-                        [q for _, q in batch],
-                        batch=True,
-                        override_reason=override_reason,
-                    )
+                    try:
+                        results = fp.hub.enquire_many(
+                            actor,
+                            purpose,
+                            [q for _, q in batch],
+                            batch=True,
+                            override_reason=override_reason,
+                        )
+                    except DomainError as error:  # e.g. the agency has left fingerpost
+                        raise _fail(str(error)) from None
                     for ref, result in zip(refs, results, strict=True):
                         counts["with"] += bool(result.signposts)
                         for s in result.signposts:
@@ -554,7 +572,10 @@ def tokens_create(
     name: Annotated[str, typer.Option("--name", help="The user's name.")],
     email: Annotated[str, typer.Option("--email", help="The user's email (their identity).")],
     phone: Annotated[str, typer.Option("--phone", help="The user's phone.")] = "",
-    hours: Annotated[int | None, typer.Option("--hours", min=1, help="Lifetime in hours.")] = None,
+    hours: Annotated[
+        int | None,
+        typer.Option("--hours", min=1, max=24 * 30, help="Lifetime in hours (at most 30 days)."),
+    ] = None,
     strong: Annotated[
         bool,
         typer.Option(
@@ -575,6 +596,9 @@ def tokens_create(
         raise _fail(str(error)) from None
     if not email.strip() or not name.strip():
         raise _fail("--name and --email are required")
+    local, _, domain = email.strip().rpartition("@")
+    if not local or "." not in domain.strip(".") or any(ch.isspace() for ch in email.strip()):
+        raise _fail("--email must be the user's e-mail address (it is their identity)")
     fp = _open()
     _known_agency(fp, agency)
     actor = Actor(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -17,12 +16,14 @@ from fingerpost.audit import merkle
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue, LimitExceeded, NotFound, PermissionDenied
+from fingerpost.domain.ids import new_id
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.policy import EnquiryPolicy
 from fingerpost.domain.retention import DEFAULT_RETENTION_MONTHS, expires_on
 from fingerpost.domain.values import (
     MAX_PURPOSE_LENGTH,
     StatedPurpose,
+    free_text,
     parse_purpose,
     parse_vocabulary,
 )
@@ -87,10 +88,6 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def new_id() -> str:
-    return secrets.token_urlsafe(12)
-
-
 def _contact(stored: StoredInvolvement, agency: Agency) -> Practitioner:
     """Who may be disclosed for an involvement: for a shielded one (e.g. a child in a refuge) only
     the agency's duty desk, never the practitioner or where they work."""
@@ -110,13 +107,10 @@ CLAIM_FOR = timedelta(minutes=5)
 
 
 def _reason(text: str) -> str:
-    """A stated reason for the audit: required, short, and never a child's details (the forms
-    say so; the hub cannot check)."""
-    reason = " ".join(text.split())
+    """A stated reason for the audit: required, short, and never a child's details."""
+    reason = free_text("reason", text, limit=300)
     if not reason:
         raise InvalidValue("reason: say why (it is recorded in the audit)")
-    if len(reason) > 300:
-        raise InvalidValue("reason: at most 300 characters")
     return reason
 
 
@@ -850,8 +844,7 @@ class Hub:
         """Record an auditor's finding on an urgent enquiry. A review closes once."""
         self._require(actor, Role.AUDITOR)
         finding = parse_vocabulary(ReviewOutcome, outcome, "outcome")
-        if len(note) > MAX_PURPOSE_LENGTH * 5:
-            raise InvalidValue("note: at most 1000 characters (no case details)")
+        note = free_text("note", note, limit=MAX_PURPOSE_LENGTH * 5)
         with self._uow() as uow:
             review = uow.reviews.get(review_id)
             if review is None:

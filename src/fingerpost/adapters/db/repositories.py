@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -30,6 +29,7 @@ from fingerpost.adapters.db.sealed import Opened, open_sealed, seal
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
 from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.errors import InvalidValue
+from fingerpost.domain.ids import new_id
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
 from fingerpost.matching.encode import EncodedIdentity
@@ -345,7 +345,7 @@ class SqlInvolvements:
                 raise LookupError(agency)
             if agency not in data_keys:
                 data_keys[agency] = self._keyring.current(agency)
-            public_id = secrets.token_urlsafe(12)
+            public_id = new_id()
             ref_hash, sealed = seal(
                 data_keys[agency],
                 public_id,
