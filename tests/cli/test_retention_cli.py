@@ -58,6 +58,42 @@ def test_a_backup_restores_and_the_audit_log_verifies(registered: Cli, tmp_path:
     assert registered("audit", "verify").exit_code == 0
 
 
+def test_a_backup_goes_into_a_new_folder_and_an_unwritable_place_is_a_plain_error(
+    registered: Cli, tmp_path: Path
+) -> None:
+    assert registered("backup", tmp_path / "new" / "folder" / "b.backup").exit_code == 0
+    (tmp_path / "file").write_text("not a folder")
+    result = registered("backup", tmp_path / "file" / "b.backup")
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_departed_agency_can_neither_register_nor_enquire_nor_get_tokens(
+    registered: Cli, tmp_path: Path, csv_file: CsvFile, register_row: Row
+) -> None:
+    gone = registered(
+        "decommission", "--agency", "GMP", "--certificate", tmp_path / "c.json", "--yes"
+    )
+    assert gone.exit_code == 0, gone.output
+    rows = csv_file("g.csv", [register_row(local_ref="G-2")])
+    for args in (
+        ("register", "--agency", "GMP", rows),
+        ("enquire", "--agency", "GMP", "--purpose", "emergency care", rows,
+         "--output", tmp_path / "o.csv"),
+        ("tokens", "create", "--agency", "GMP", "--role", "practitioner", "--name", "X",
+         "--email", "x@gmp.example"),
+    ):  # fmt: skip
+        result = registered(*args)
+        assert result.exit_code == 2, args
+        assert "left fingerpost" in result.stderr
+        assert "Traceback" not in result.output
+    again = registered(
+        "decommission", "--agency", "GMP", "--certificate", tmp_path / "d.json", "--yes"
+    )
+    assert again.exit_code == 0  # running it again finishes an interrupted decommission
+
+
 def test_restore_and_decommission_ask_before_destroying(registered: Cli, tmp_path: Path) -> None:
     target = tmp_path / "home.backup"
     registered("backup", target)

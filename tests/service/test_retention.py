@@ -340,6 +340,10 @@ def test_decommissioning_an_agency_destroys_its_data_and_certifies_it(
     assert scenario.count("involvements") == 1
     with pytest.raises(PermissionDenied, match="has left"):
         scenario.register_one("CSC-LDS")
+    # Its users' tokens outlive it, but they can no longer ask about anyone.
+    leeds_worker = scenario.practitioner("CSC-LDS", "sw@leeds.example")
+    with pytest.raises(PermissionDenied, match="has left"):
+        scenario.enquire("CSC-LDS", actor=leeds_worker)
     # Run again (e.g. after an interruption): nothing is left to destroy, and it says so.
     again = scenario.fp.verify_certificate(scenario.fp.decommission(OPERATOR, "CSC-LDS"))
     assert again["destroyed"] == dict.fromkeys(destroyed, 0)

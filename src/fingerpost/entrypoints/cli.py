@@ -361,12 +361,15 @@ def agencies_list() -> None:
         typer.echo(f"{agency.code}\t{agency.kind}\t{agency.authority_area}\t{agency.name}")
 
 
-def _known_agency(fp: Fingerpost, code: str) -> Agency:
+def _known_agency(fp: Fingerpost, code: str, *, taking_part: bool = True) -> Agency:
+    """The agency named on the command line; by default one that still takes part."""
     agency = fp.hub.agency(code)
     if agency is None:
         raise _fail(
             f"unknown agency code {code!r}: import it first with `fingerpost agencies import`"
         )
+    if taking_part and (left := fp.hub.left_on(code)) is not None:
+        raise _fail(f"agency {code} left fingerpost on {left:%Y-%m-%d}: its data was destroyed")
     return agency
 
 
@@ -968,7 +971,11 @@ def backup(
     """Write a consistent, encrypted backup of the database while it runs (keys are never in a
     backup: see docs/adr/0009)."""
     fp = _open()
-    summary = fp.backup(OPERATOR, file)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)  # like every other file written
+        summary = fp.backup(OPERATOR, file)
+    except OSError as error:
+        raise _fail(f"backup: cannot write {file}: {error.strerror or error}") from None
     err.print(f"backup: {summary.rows} rows (schema {summary.revision}) written to {file}")
 
 
@@ -1131,7 +1138,7 @@ def decommission(
         raise _fail("give exactly one of --agency CODE or --all")
     fp = _open()
     if agency is not None:
-        _known_agency(fp, agency)
+        _known_agency(fp, agency, taking_part=False)  # running it again finishes the job
     what = f"agency {agency}'s data" if agency else "ALL data of every agency"
     _confirm(f"Destroy {what} for good? This cannot be undone", yes)
     try:

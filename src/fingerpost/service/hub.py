@@ -222,6 +222,11 @@ class Hub:
         with self._uow() as uow:
             return uow.agencies.get(code)
 
+    def left_on(self, code: str) -> datetime | None:
+        """When the agency left fingerpost (decommissioned), or None while it takes part."""
+        with self._uow() as uow:
+            return uow.agencies.decommissioned(code)
+
     def agencies(self) -> list[Agency]:
         with self._uow() as uow:
             return uow.agencies.all()
@@ -243,7 +248,6 @@ class Hub:
         stored_of: dict[int, StoredInvolvement] = {}
         with self._uow() as uow:
             agency = self._own_agency(uow, actor)
-            self._still_taking_part(uow, agency.code)
             known = uow.involvements.by_keys(keys)
             # Candidates are looked up before the batch is written, so that no row's probe meets
             # the row itself (about twenty hits each, all to be thrown away).
@@ -1372,9 +1376,12 @@ class Hub:
 
     @staticmethod
     def _own_agency(uow: UnitOfWork, actor: Actor) -> Agency:
+        """The actor's agency, which must still take part: a decommissioned agency's users
+        neither register nor enquire, whatever tokens they still hold."""
         agency = uow.agencies.get(actor.agency)
         if agency is None:
             raise NotFound(f"unknown agency code {actor.agency!r}")
+        Hub._still_taking_part(uow, agency.code)
         return agency
 
     @staticmethod
