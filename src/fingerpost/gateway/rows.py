@@ -22,6 +22,7 @@ __all__ = [
     "ENQUIRY_REQUIRED",
     "ENQUIRY_RULES",
     "REGISTER_COLUMNS",
+    "REGISTER_EXTENSIONS",
     "REGISTER_REQUIRED",
     "REGISTER_RULES",
     "AnyOf",
@@ -53,8 +54,10 @@ REGISTER_COLUMNS = (
     "practitioner_email",
     "start_date",
     "end_date",
-    "care_leaver",  # optional (added by the retention policy): kept to 25 rather than 18
 )
+# Columns added to the contract since (optional, never required): `care_leaver` keeps the
+# involvement to age 25 rather than 18 (docs/adr/0009).
+REGISTER_EXTENSIONS = ("care_leaver",)
 # Columns whose absence rejects the whole file; the rest may be missing and read as empty.
 REGISTER_REQUIRED = ("local_ref", "involvement", "practitioner_name", "start_date")
 ENQUIRY_COLUMNS = ("enquiry_ref", *CHILD_COLUMNS)
