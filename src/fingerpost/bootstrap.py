@@ -19,6 +19,7 @@ from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, signing_key
 from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
+from fingerpost.adapters.witness import WITNESS_FILE, FileWitness, read_witness
 from fingerpost.audit.events import AuditAction
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
@@ -29,7 +30,7 @@ from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
 from fingerpost.service.records import Purged
 
-__all__ = ["BackupError", "Fingerpost", "InvalidToken", "bootstrap"]
+__all__ = ["BackupError", "Fingerpost", "InvalidToken", "bootstrap", "read_witness"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = _utcnow) -> Fi
         hub=Hub(
             uow_factory,
             policy=settings.policy,
+            witness=FileWitness(home / WITNESS_FILE),
             retention_months=settings.retention_months,
             keys=keyring,
             scrub=partial(db.scrub, engine),
