@@ -77,10 +77,14 @@ class Fingerpost:
         return summary
 
     def restore(self, actor: Actor, source: Path) -> backups.Summary:
-        """Replace the database's contents with a backup's (then check the audit log)."""
+        """Replace the database's contents with a backup's; the restored audit log records
+        the restore and the head it replaced (see `Hub.restored`)."""
+        heads = self.hub.audit_checkpoints()
         summary = backups.read(self.engine, source, backup_key(self.settings.home.resolve()))
         db.scrub(self.engine)  # what the restore replaced leaves no bytes behind
-        self.hub.record(actor, AuditAction.BACKUP_RESTORED, rows=str(summary.rows))
+        self.hub.restored(
+            actor, rows=summary.rows, made=summary.created, replaced=heads[-1] if heads else None
+        )
         return summary
 
     def ready(self) -> bool:

@@ -1265,6 +1265,24 @@ class Hub:
             uow.audit.append(self._event(actor, AuditAction.KEY_ROTATED, detail=detail))
             uow.commit()
 
+    def restored(self, actor: Actor, *, rows: int, made: str, replaced: Checkpoint | None) -> None:
+        """After a backup was restored: the restored log records the restore and the head it
+        replaced, and — the restored log verifying on its own — its newest head becomes the kept
+        witness. Restoring an older backup rolls the log back on purpose; without this the
+        witness would (rightly) call that a truncation."""
+        self._require(actor, Role.OPERATOR)
+        detail = {"rows": str(rows), "backup_made": made}
+        if replaced is not None:
+            detail |= {"replaced_size": str(replaced.size), "replaced_root": replaced.root.hex()}
+        with self._uow() as uow:
+            uow.audit.append(self._event(actor, AuditAction.BACKUP_RESTORED, detail=detail))
+            uow.commit()
+        with self._uow() as uow:
+            intact = uow.audit.verify([]) is None
+            heads = uow.audit.checkpoints()
+        if intact and heads and self._witness is not None:
+            self._witness.save(heads[-1])
+
     def record_master_rotation(self, actor: Actor, master: str, rewrapped: int) -> None:
         """Audit a rotation of the master key (done by the key store)."""
         self._require(actor, Role.OPERATOR)

@@ -685,8 +685,11 @@ class SqlNotifications:
         internal = self._involvements.internal_id
         now = _now()
         rows = []
+        keys: dict[str, DataKey] = {}
         for n in notifications_:
             described = n.about_agency or n.agency
+            if described not in keys:
+                keys[described] = self._keyring.current(described)
             rows.append(
                 {
                     "public_id": n.id,
@@ -696,7 +699,7 @@ class SqlNotifications:
                     "source_involvement_id": internal(n.source_id) if n.source_id else None,
                     "kind": n.kind,
                     "about_agency_id": self._agencies.id_of(described),
-                    "sealed_about": seal_about(self._keyring.current(described), n.id, n.about),
+                    "sealed_about": seal_about(keys[described], n.id, n.about),
                     "created_at": n.created_at or now,
                     "next_attempt_at": n.created_at or now,  # due for e-mail at once
                 }
