@@ -77,14 +77,10 @@ class Fingerpost:
         return summary
 
     def restore(self, actor: Actor, source: Path) -> backups.Summary:
-        """Replace the database's contents with a backup's; the restored audit log records
-        the restore and the head it replaced (see `Hub.restored`)."""
-        heads = self.hub.audit_checkpoints()
+        """Replace the database's contents with a backup's (then check the audit log)."""
         summary = backups.read(self.engine, source, backup_key(self.settings.home.resolve()))
         db.scrub(self.engine)  # what the restore replaced leaves no bytes behind
-        self.hub.restored(
-            actor, rows=summary.rows, made=summary.created, replaced=heads[-1] if heads else None
-        )
+        self.hub.record_restore(actor, summary.rows)
         return summary
 
     def ready(self) -> bool:
@@ -135,11 +131,11 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = _utcnow) -> Fi
         hub=Hub(
             uow_factory,
             policy=settings.policy,
-            witness=FileWitness(home / WITNESS_FILE),
             retention_months=settings.retention_months,
             keys=keyring,
             scrub=partial(db.scrub, engine),
             clock=clock,
+            witness=FileWitness(home / WITNESS_FILE),
         ),
         gateway=Gateway(linkage_secret(home)),
         tokens=TokenService(

@@ -84,7 +84,7 @@ def test_an_installation_from_the_first_release_upgrades_keeping_its_notificatio
     # ... and opened again on the way down.
     config = db._config(engine)
     config.attributes["keyring"] = keyring
-    command.downgrade(config, "0006")
+    command.downgrade(config, "0003")
     with engine.connect() as connection:
         clear = connection.execute(text("SELECT local_ref, practitioner_email FROM involvements"))
         assert [tuple(row) for row in clear] == [("R1", "jo@gmp.example")]

@@ -282,16 +282,18 @@ def test_a_backup_restores_in_full_and_its_audit_log_verifies(
     assert made.rows > 0
     assert b"LDS-1" not in target.read_bytes()
     scenario.fp.hub.withdraw(Actor.system("CSC-LDS"), leeds)
-    assert scenario.fp.hub.verify_audit() is None  # the kept witness is now past the backup
-    replaced = scenario.fp.hub.audit_checkpoints()[-1]
+    assert scenario.fp.hub.verify_audit() is None  # the home keeps this longer log's head
+    [(longer,)] = scenario.sql("SELECT max(seq) FROM audit_events")
     restored = scenario.fp.restore(OPERATOR, target)
 
     assert restored.tables == made.tables
     assert scenario.fp.hub.get(Actor.system("CSC-LDS"), leeds).key.local_ref == "LDS-1"
     assert scenario.fp.hub.verify_audit() is None
-    # The rollback is on record: the restore names the head it replaced.
-    [(_, event)] = [e for e in scenario.fp.hub.audit_export() if e[1].action == "backup:restored"]
-    assert event.detail["replaced_size"] == str(replaced.size)
+    # The rollback is on record: the restore names the head of the log it replaced.
+    [restore] = [
+        e for e in scenario.fp.hub.audit_events(scenario.auditor()) if e.action == "backup:restored"
+    ]
+    assert restore.detail["superseded_size"] == str(longer)
     # Writing goes on after a restore (ids continue past the restored rows).
     scenario.register_one("CSC-LDS", local_ref="LDS-2", given_names="Amelia")
     assert scenario.count("involvements") == 3

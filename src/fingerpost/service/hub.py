@@ -145,10 +145,10 @@ class Hub:
         model: MatchModel | None = None,
         clock: Clock = _utcnow,
         policy: EnquiryPolicy | None = None,
-        witness: WitnessStore | None = None,
         retention_months: int = DEFAULT_RETENTION_MONTHS,
         keys: KeyVault | None = None,
         scrub: Callable[[], bool] = lambda: True,
+        witness: WitnessStore | None = None,
     ) -> None:
         self._uow = uow_factory
         self._witness = witness
@@ -1141,6 +1141,24 @@ class Hub:
             uow.audit.append(self._event(actor, action, detail=dict(detail)))
             uow.commit()
 
+    def record_restore(self, actor: Actor, rows: int) -> None:
+        """A backup replaced the database: audited, and the restored log's head becomes the kept
+        witness. The head it replaces (a longer log, whose newer events the restore rolled back)
+        is named in the event, so the rollback itself stays on record."""
+        superseded = self._witness.load() if self._witness else None
+        detail = {"rows": str(rows)}
+        if superseded is not None:
+            detail |= {
+                "superseded_size": str(superseded.size),
+                "superseded_root": superseded.root.hex(),
+            }
+        with self._uow() as uow:
+            uow.audit.append(self._event(actor, AuditAction.BACKUP_RESTORED, detail=detail))
+            uow.commit()
+            heads = uow.audit.checkpoints()
+        if self._witness is not None:
+            self._witness.save(heads[-1])
+
     def count_involvements(self) -> int:
         with self._uow() as uow:
             return uow.involvements.count()
@@ -1264,24 +1282,6 @@ class Hub:
         with self._uow() as uow:
             uow.audit.append(self._event(actor, AuditAction.KEY_ROTATED, detail=detail))
             uow.commit()
-
-    def restored(self, actor: Actor, *, rows: int, made: str, replaced: Checkpoint | None) -> None:
-        """After a backup was restored: the restored log records the restore and the head it
-        replaced, and — the restored log verifying on its own — its newest head becomes the kept
-        witness. Restoring an older backup rolls the log back on purpose; without this the
-        witness would (rightly) call that a truncation."""
-        self._require(actor, Role.OPERATOR)
-        detail = {"rows": str(rows), "backup_made": made}
-        if replaced is not None:
-            detail |= {"replaced_size": str(replaced.size), "replaced_root": replaced.root.hex()}
-        with self._uow() as uow:
-            uow.audit.append(self._event(actor, AuditAction.BACKUP_RESTORED, detail=detail))
-            uow.commit()
-        with self._uow() as uow:
-            intact = uow.audit.verify([]) is None
-            heads = uow.audit.checkpoints()
-        if intact and heads and self._witness is not None:
-            self._witness.save(heads[-1])
 
     def record_master_rotation(self, actor: Actor, master: str, rewrapped: int) -> None:
         """Audit a rotation of the master key (done by the key store)."""

@@ -1,7 +1,7 @@
 """retention and encryption at rest: sealed involvement fields, expiry months, decommissioning
 
 Revision ID: 0004
-Revises: 0006 (after the audit indexes, which reached main first)
+Revises: 0003
 Create Date: 2026-12-01 19:30:00
 
 Existing involvements are sealed with their agency's data key on the way up (and opened again on
@@ -18,7 +18,7 @@ from fingerpost.adapters.crypto import Keyring
 from fingerpost.adapters.db.sealed import open_about, open_sealed, seal, seal_about
 
 revision: str = "0004"
-down_revision: str | None = "0006"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
