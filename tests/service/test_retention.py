@@ -443,3 +443,19 @@ def test_decommissioning_needs_an_operator(scenario: Scenario) -> None:
     _two_agencies(scenario)
     with pytest.raises(PermissionDenied):
         scenario.fp.hub.decommission(Actor.system("GMP"), "GMP")
+
+
+def test_a_purge_hands_the_freed_pages_back_to_the_file_system(
+    timed: Scenario, clock: Clock, home: Path
+) -> None:
+    if timed.fp.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL manages its own files (VACUUM marks the space reusable)")
+    timed.agency("CSC-LDS")
+    rows = _rows([(f"Given{n:03d}x", f"Family{n:03d}y") for n in range(300)])
+    timed.register("CSC-LDS", *rows)
+    before = sum(path.stat().st_size for path in _files(home))
+    clock.set(date(2034, 1, 1))
+    assert timed.fp.expire().involvements == 300
+    [(free,)] = timed.sql("PRAGMA freelist_count")
+    assert free == 0
+    assert sum(path.stat().st_size for path in _files(home)) < before / 2
