@@ -38,7 +38,6 @@ from fingerpost.gateway import (
     ENQUIRY_REQUIRED,
     ENQUIRY_RULES,
     REGISTER_COLUMNS,
-    REGISTER_EXTENSIONS,
     REGISTER_REQUIRED,
     REGISTER_RULES,
     AnyOf,
@@ -399,10 +398,7 @@ def register(
         for row, encoded in tally.accepted(stream, "local_ref"):
             yield Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
 
-    register_columns = {
-        "known": (*REGISTER_COLUMNS, *REGISTER_EXTENSIONS),
-        "required": REGISTER_REQUIRED,
-    }
+    register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
     with _csv_rows(file, f"register {agency}", **register_columns, rules=REGISTER_RULES) as rows:
         for batch in _batches(valid_rows(rows), fp.settings.batch_size):
             outcome = fp.hub.register(actor, batch)

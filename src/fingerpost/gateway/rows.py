@@ -22,7 +22,6 @@ __all__ = [
     "ENQUIRY_REQUIRED",
     "ENQUIRY_RULES",
     "REGISTER_COLUMNS",
-    "REGISTER_EXTENSIONS",
     "REGISTER_REQUIRED",
     "REGISTER_RULES",
     "AnyOf",
@@ -54,10 +53,8 @@ REGISTER_COLUMNS = (
     "practitioner_email",
     "start_date",
     "end_date",
+    "care_leaver",  # optional (added by the retention policy): kept to 25 rather than 18
 )
-# Columns added to the contract since (optional, never required): `care_leaver` keeps the
-# involvement to age 25 rather than 18 (docs/adr/0009).
-REGISTER_EXTENSIONS = ("care_leaver",)
 # Columns whose absence rejects the whole file; the rest may be missing and read as empty.
 REGISTER_REQUIRED = ("local_ref", "involvement", "practitioner_name", "start_date")
 ENQUIRY_COLUMNS = ("enquiry_ref", *CHILD_COLUMNS)
@@ -171,7 +168,7 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
         local_ref=local_ref,
         child=child,
         terms=terms,
-        ages_out=ages_out(child.date_of_birth, care_leaver=care_leaver),
+        ages_out=ages_out(child.date_of_birth, care_leaver=care_leaver, start=start),
     )
 
 
