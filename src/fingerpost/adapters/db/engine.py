@@ -116,7 +116,7 @@ def scrub(engine: Engine) -> bool:
             busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             return not busy
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(_PURGED)}")
+        connection.exec_driver_sql(f"VACUUM {', '.join(_PURGED)}")
     return True
 
 
