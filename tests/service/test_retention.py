@@ -461,3 +461,15 @@ def test_a_purge_hands_the_freed_pages_back_to_the_file_system(
     [(free,)] = timed.sql("PRAGMA freelist_count")
     assert free == 0
     assert sum(path.stat().st_size for path in _files(home)) < before / 2
+
+
+def test_an_involvement_withdrawn_in_error_leaves_no_byte_at_once(
+    timed: Scenario, home: Path
+) -> None:
+    timed.agency("CSC-LDS")
+    involvement = timed.register_one("CSC-LDS", local_ref="ERROR-REF-1")
+    [(blob,)] = timed.sql("SELECT sealed FROM involvements")
+    needle = bytes(blob)[16:48]  # type: ignore[call-overload]
+    assert needle in b"".join(_stored_bytes(timed, home).values())
+    timed.fp.hub.withdraw(Actor.system("CSC-LDS"), involvement)
+    assert all(needle not in content for content in _stored_bytes(timed, home).values())
