@@ -169,7 +169,7 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
         local_ref=local_ref,
         child=child,
         terms=terms,
-        ages_out=ages_out(child.date_of_birth, care_leaver=care_leaver),
+        ages_out=ages_out(child.date_of_birth, care_leaver=care_leaver, start=start),
     )
 
 

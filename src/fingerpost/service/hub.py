@@ -407,6 +407,7 @@ class Hub:
                     to=to,
                     kind="link",
                     source=other.id,
+                    about_agency=other_agency.code,
                     about={
                         "agency": other_agency.name,
                         "practitioner_name": contact.name,
@@ -1035,6 +1036,7 @@ class Hub:
         return self._notification(
             to=candidate.involvement,
             kind="enquiry",
+            about_agency=own.code,
             about={
                 "agency": own.name,
                 "practitioner_name": actor.name,
@@ -1051,6 +1053,7 @@ class Hub:
         to: StoredInvolvement,
         kind: str,
         about: dict[str, str],
+        about_agency: str,
         source: str | None = None,
     ) -> Notification:
         return Notification(
@@ -1063,6 +1066,7 @@ class Hub:
             about=about,
             source_id=source,
             created_at=self._clock(),
+            about_agency=about_agency,
         )
 
     # -- audit ------------------------------------------------------------------------------
@@ -1255,6 +1259,9 @@ class Hub:
                 raise NotFound(f"unknown agency code {agency!r}")
             self._still_taking_part(uow, agency)
         version = vault.rotate(agency)
+        with self._uow() as uow:
+            uow.notifications.reseal(agency)
+            uow.commit()
         resealed, after = 0, 0
         while True:
             with self._uow() as uow:

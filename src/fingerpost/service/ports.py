@@ -158,6 +158,10 @@ class NotificationRepository(Protocol):
         """Delete an agency's remaining notifications (None: everyone's)."""
         ...
 
+    def reseal(self, agency: str) -> int:
+        """Seal what notifications say about the agency again with its newest key."""
+        ...
+
 
 class ReviewRepository(Protocol):
     def add(self, review: Review) -> None: ...

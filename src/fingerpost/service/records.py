@@ -109,6 +109,9 @@ class Notification:
     about: dict[str, str] = field(default_factory=dict)
     source_id: str | None = None  # the other involvement that caused it (link notifications)
     created_at: datetime | None = None
+    # The agency `about` describes (the other practitioner's, the enquirer's): its data key
+    # seals `about`. Empty: the recipient agency.
+    about_agency: str = ""
 
 
 @dataclass(slots=True)

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fingerpost.adapters.crypto import DataKey, Keyring, KeyShredded, sealed_version
-from fingerpost.adapters.db.sealed import Opened, open_sealed, seal
+from fingerpost.adapters.db.sealed import Opened, open_about, open_sealed, seal, seal_about
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
 from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.errors import InvalidValue
@@ -659,13 +659,24 @@ class SqlLinks:
         return added
 
 
+_ABOUT_AGENCY = agencies.alias("about_agency")
+
+
 class SqlNotifications:
+    """Notifications; what each says about someone is sealed with the key of the agency it
+    describes, and reads as empty once that agency's keys are destroyed."""
+
     def __init__(
-        self, session: Session, agencies_repo: SqlAgencies, involvements_repo: SqlInvolvements
+        self,
+        session: Session,
+        agencies_repo: SqlAgencies,
+        involvements_repo: SqlInvolvements,
+        keyring: Keyring,
     ) -> None:
         self._session = session
         self._agencies = agencies_repo
         self._involvements = involvements_repo
+        self._keyring = keyring
 
     def add(self, notification: Notification) -> None:
         self.add_many([notification])
@@ -673,20 +684,26 @@ class SqlNotifications:
     def add_many(self, notifications_: Sequence[Notification]) -> None:
         internal = self._involvements.internal_id
         now = _now()
-        rows = [
-            {
-                "public_id": n.id,
-                "agency_id": self._agencies.id_of(n.agency),
-                "recipient_email": n.recipient_email,
-                "involvement_id": internal(n.involvement_id) if n.involvement_id else None,
-                "source_involvement_id": internal(n.source_id) if n.source_id else None,
-                "kind": n.kind,
-                "about": json.dumps(n.about, sort_keys=True),
-                "created_at": n.created_at or now,
-                "next_attempt_at": n.created_at or now,  # due for e-mail at once
-            }
-            for n in notifications_
-        ]
+        rows = []
+        keys: dict[str, DataKey] = {}
+        for n in notifications_:
+            described = n.about_agency or n.agency
+            if described not in keys:
+                keys[described] = self._keyring.current(described)
+            rows.append(
+                {
+                    "public_id": n.id,
+                    "agency_id": self._agencies.id_of(n.agency),
+                    "recipient_email": n.recipient_email,
+                    "involvement_id": internal(n.involvement_id) if n.involvement_id else None,
+                    "source_involvement_id": internal(n.source_id) if n.source_id else None,
+                    "kind": n.kind,
+                    "about_agency_id": self._agencies.id_of(described),
+                    "sealed_about": seal_about(keys[described], n.id, n.about),
+                    "created_at": n.created_at or now,
+                    "next_attempt_at": n.created_at or now,  # due for e-mail at once
+                }
+            )
         if rows:
             self._session.execute(insert(notifications), rows)
 
@@ -699,6 +716,7 @@ class SqlNotifications:
                 agencies.c.code.label("agency_code"),
                 agencies.c.name.label("agency_name"),
                 agencies.c.duty_email,
+                _ABOUT_AGENCY.c.code.label("about_agency_code"),
             )
             .join_from(
                 notifications,
@@ -707,6 +725,7 @@ class SqlNotifications:
                 isouter=True,  # alerts concern no involvement
             )
             .join(agencies, agencies.c.id == notifications.c.agency_id)
+            .join(_ABOUT_AGENCY, _ABOUT_AGENCY.c.id == notifications.c.about_agency_id)
         )
 
     def _notification(self, row: Any) -> Notification:
@@ -723,7 +742,8 @@ class SqlNotifications:
             involvement_id=row.involvement_public_id,
             local_ref=local_ref,
             kind=row.kind,
-            about=json.loads(row.about),
+            about=self._about(row.about_agency_code, row.public_id, row.sealed_about),
+            about_agency=row.about_agency_code,
             created_at=_aware(row.created_at),
         )
 
@@ -799,6 +819,34 @@ class SqlNotifications:
                 last_error=error[:200],
             )
         )
+
+    def _about(self, agency: str, notification_id: str, sealed: bytes) -> dict[str, str]:
+        try:
+            return open_about(self._keyring, agency, notification_id, sealed)
+        except KeyShredded:
+            return {}  # destroyed with the agency's keys
+
+    def reseal(self, agency: str) -> int:
+        """Seal what notifications say about the agency again with its newest key."""
+        key = self._keyring.current(agency)
+        agency_id = self._agencies.id_of(agency)
+        rows = self._session.execute(
+            select(
+                notifications.c.id, notifications.c.public_id, notifications.c.sealed_about
+            ).where(notifications.c.about_agency_id == agency_id)
+        ).all()
+        done = 0
+        for row in rows:
+            if sealed_version(row.sealed_about) == key.version:
+                continue
+            about = self._about(agency, row.public_id, row.sealed_about)
+            self._session.execute(
+                update(notifications)
+                .where(notifications.c.id == row.id)
+                .values(sealed_about=seal_about(key, row.public_id, about))
+            )
+            done += 1
+        return done
 
     def involving(self, involvement_ids: Sequence[str]) -> list[Notification]:
         """Notifications about these involvements (their practitioners were told), oldest first."""
