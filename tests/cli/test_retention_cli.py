@@ -149,6 +149,20 @@ def test_keys_rotate_for_an_agency_and_the_master(registered: Cli) -> None:
     assert _leeds_id(registered)  # still readable after both rotations
 
 
+def test_restoring_a_backup_from_before_a_key_rotation_warns_what_can_no_longer_be_read(
+    registered: Cli, tmp_path: Path
+) -> None:
+    """Rotation destroys the old data key, so an older backup's rows of that agency stay
+    unreadable: the restore says so rather than letting them vanish silently."""
+    target = tmp_path / "before.backup"
+    assert registered("backup", target).exit_code == 0
+    assert registered("keys", "rotate", "--agency", "CSC-LDS").exit_code == 0
+    restored = registered("restore", target, "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert "1 involvements of CSC-LDS are sealed with a data key destroyed" in restored.stderr
+    assert "GMP" not in restored.stderr.split("warning")[-1]
+
+
 def test_a_family_notice_prints_and_writes_html(registered: Cli, tmp_path: Path) -> None:
     involvement = _leeds_id(registered)
     page = tmp_path / "notice.html"

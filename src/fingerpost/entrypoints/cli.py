@@ -1007,6 +1007,12 @@ def restore(
         raise _fail(f"{file}: {error} (nothing was changed)") from None
     first_bad = fp.hub.verify_audit()
     err.print(f"restore: {summary.rows} rows from the backup of {summary.created}")
+    for code, count in sorted(fp.hub.unreadable().items()):
+        err.print(
+            f"restore: warning: {count} involvements of {code} are sealed with a data key"
+            " destroyed after this backup was made (a key rotation or a decommissioning): they"
+            " cannot be read or signposted, and go at the next `fingerpost expire`"
+        )
     if first_bad is not None:
         raise _fail(f"the restored audit log is broken at event {first_bad}", 1)
     typer.echo("restored; audit log intact")

@@ -1138,6 +1138,12 @@ class Hub:
             uow.audit.append(self._event(actor, action, detail=dict(detail)))
             uow.commit()
 
+    def unreadable(self) -> dict[str, int]:
+        """Involvements by agency held but unreadable (their data key was destroyed since): they
+        can never be disclosed and go at the next expiry run."""
+        with self._uow() as uow:
+            return uow.involvements.unreadable()
+
     def record_restore(self, actor: Actor, rows: int) -> None:
         """A backup replaced the database: audited, and the restored log's head becomes the kept
         witness. The head it replaces (a longer log, whose newer events the restore rolled back)

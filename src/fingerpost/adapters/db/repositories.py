@@ -259,6 +259,19 @@ class SqlInvolvements:
         except KeyShredded:
             return None
 
+    def unreadable(self) -> dict[str, int]:
+        """Involvements, by agency, sealed with a data key that no longer exists (rotated away
+        or shredded since, e.g. rows brought back by restoring an older backup)."""
+        live: dict[str, set[int]] = {}
+        counts: dict[str, int] = {}
+        query = select(agencies.c.code, involvements.c.sealed).join_from(involvements, agencies)
+        for code, sealed in self._session.execute(query):
+            if code not in live:
+                live[code] = set(self._keyring.versions(code))
+            if sealed_version(sealed) not in live[code]:
+                counts[code] = counts.get(code, 0) + 1
+        return counts
+
     def _open(self, row: Any) -> tuple[StoredInvolvement, Opened] | None:
         opened = self.opened(row.agency_code, row.public_id, row.sealed)
         if opened is None:
