@@ -20,6 +20,6 @@ for file in "$DATA"/register-*.csv; do
 done
 
 # Tokens for three demo users, and a ready enquiry for a child the data says is known elsewhere.
-.venv/bin/python scripts/demo_guide.py "$DATA" "http://$HOST:$PORT" > "$FINGERPOST_HOME/demo-guide.txt"
-cat "$FINGERPOST_HOME/demo-guide.txt"
+.venv/bin/python scripts/demo_guide.py "$DATA" "http://$HOST:$PORT" > "$DATA/demo-guide.txt"
+cat "$DATA/demo-guide.txt"
 exec $FP serve --host "$HOST" --port "$PORT"

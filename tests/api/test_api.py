@@ -127,6 +127,9 @@ class TestRegistering:
         ended = client.post(f"{path}/end", json={"end_date": "2026-01-31"}, headers=headers)
         assert ended.json()["end_date"] == "2026-01-31"
         assert ended.json()["status"] == "ended"
+        # Ending it again without a date keeps the date: it is not kept any longer for that.
+        again = client.post(f"{path}/end", headers=headers)
+        assert again.json()["end_date"] == "2026-01-31"
         assert client.delete(path, headers=headers).status_code == 204
         assert client.get(path, headers=headers).status_code == 404
 

@@ -637,7 +637,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         involvement_id: str, caller: Caller, body: EndIn | None = None
     ) -> InvolvementOut:
         """Record that the involvement has ended (it stays signposted until it expires)."""
-        end = parse_date(body.end_date if body else "", "end_date") or date.today()
+        end = parse_date(body.end_date if body else "", "end_date")
         return InvolvementOut.of(fp.hub.end(caller, involvement_id, end))
 
     @api.delete("/involvements/{involvement_id}", tags=["involvements"], status_code=204)

@@ -487,8 +487,14 @@ class Hub:
             uow.commit()
             return updated
 
-    def end(self, actor: Actor, involvement_id: str, end_date: date) -> StoredInvolvement:
-        return self.update_terms(actor, involvement_id, lambda t: replace(t, end_date=end_date))
+    def end(self, actor: Actor, involvement_id: str, end_date: date | None) -> StoredInvolvement:
+        """The involvement ended on `end_date`; None: today, unless it has ended already (so
+        ending it again never moves the date on, nor keeps it longer)."""
+        return self.update_terms(
+            actor,
+            involvement_id,
+            lambda t: replace(t, end_date=end_date or t.end_date or self._clock().date()),
+        )
 
     def withdraw(self, actor: Actor, involvement_id: str) -> None:
         """Registered in error: removed at once, with its encoding, links and notifications,
