@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 
 from fingerpost.adapters.db import engine as db
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
-from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, signing_key
+from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, session_secret, signing_key
 from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
 from fingerpost.config import Settings
@@ -33,6 +33,7 @@ class Fingerpost:
     unit_of_work: Callable[[], UnitOfWork]  # for operator tools and tests; use cases go via hub
     public_key: bytes  # raw Ed25519 public key: verifies tokens and audit checkpoints
     fresh: bool  # True when this start initialised an empty home
+    session_secret: bytes  # signs the web's session cookies
     mailer: Mailer | None = None  # None: notifications stay in the inbox (no SMTP configured)
 
     def ready(self) -> bool:
@@ -82,6 +83,7 @@ def bootstrap(settings: Settings | None = None) -> Fingerpost:
         unit_of_work=uow_factory,
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
         fresh=fresh,
+        session_secret=session_secret(home),
         mailer=_mailer(settings),
     )
 

@@ -1019,17 +1019,44 @@ class Hub:
 
     # -- audit ------------------------------------------------------------------------------
 
-    def audit_events(self, actor: Actor, *, limit: int = 100) -> list[AuditEvent]:
+    def audit_events(
+        self,
+        actor: Actor,
+        *,
+        limit: int = 100,
+        action: str = "",
+        subject: str = "",
+        agency: str = "",
+    ) -> list[AuditEvent]:
+        """The newest audit events, optionally only of one action, one actor (`subject`) or one
+        agency. Auditors only; the search itself is audited with what was searched for."""
         self._require(actor, Role.AUDITOR)
         self._require_strong(actor, "audit-read")
+        if action and action not in {a.value for a in AuditAction}:
+            raise InvalidValue("action: not an audit action")
+        search = {"action": action, "actor": subject, "agency": agency}
         with self._uow() as uow:
-            events = uow.audit.read(limit=limit)
-            uow.audit.append(self._event(actor, AuditAction.AUDIT_READ, result_count=len(events)))
+            events = uow.audit.read(
+                limit=limit, action=action or None, actor=subject or None, agency=agency or None
+            )
+            uow.audit.append(
+                self._event(
+                    actor,
+                    AuditAction.AUDIT_READ,
+                    result_count=len(events),
+                    detail={key: value for key, value in search.items() if value},
+                )
+            )
             uow.commit()
             return events
 
     def require_auditor(self, actor: Actor) -> None:
         self._require(actor, Role.AUDITOR)
+
+    def require_role(self, actor: Actor, *roles: Role) -> None:
+        """Refuse (PermissionDenied) an actor outside `roles`: for steps before a use case, such
+        as checking an upload before it is registered."""
+        self._require(actor, *roles)
 
     def verify_audit(self) -> int | None:
         with self._uow() as uow:

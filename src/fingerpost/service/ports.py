@@ -148,7 +148,17 @@ class PractitionerRepository(Protocol):
 class AuditLog(Protocol):
     def append(self, event: AuditEvent) -> int: ...
     def append_many(self, events: Sequence[AuditEvent]) -> int: ...
-    def read(self, *, agency: str | None = None, limit: int = 100) -> list[AuditEvent]: ...
+    def read(
+        self,
+        *,
+        agency: str | None = None,
+        limit: int = 100,
+        action: str | None = None,
+        actor: str | None = None,
+    ) -> list[AuditEvent]:
+        """The newest events first, optionally only one agency's, one action's or one actor's."""
+        ...
+
     def verify(self) -> int | None:
         """None when the log is intact, else the sequence number of the first bad event."""
         ...

@@ -820,10 +820,21 @@ class SqlAuditLog:
         )
         return seq
 
-    def read(self, *, agency: str | None = None, limit: int = 100) -> list[AuditEvent]:
+    def read(
+        self,
+        *,
+        agency: str | None = None,
+        limit: int = 100,
+        action: str | None = None,
+        actor: str | None = None,
+    ) -> list[AuditEvent]:
         query = select(audit_events).order_by(audit_events.c.seq.desc()).limit(limit)
         if agency is not None:
             query = query.where(audit_events.c.agency == agency)
+        if action is not None:
+            query = query.where(audit_events.c.action == action)
+        if actor is not None:
+            query = query.where(audit_events.c.actor == actor)
         return [_event(row) for row in self._session.execute(query)]
 
     def count(
