@@ -1,0 +1,200 @@
+"""The web pages over HTTP (no browser): who may see what, the security headers, CSRF on every
+form, session cookies, nothing cached, the API untouched beside them. Runs on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fingerpost.bootstrap import Fingerpost, bootstrap
+from fingerpost.config import Settings
+from fingerpost.entrypoints.api import create_app
+from web.support import CHILD, COUNCIL, POLICE, PRIYA, csrf, seed
+
+PAGE = {"accept": "text/html"}
+
+
+@pytest.fixture
+def demo(settings: Settings) -> Iterator[Fingerpost]:
+    installation = bootstrap(settings.model_copy(update={"demo_sign_in": True}))
+    seed(installation)
+    yield installation
+    installation.close()
+
+
+@pytest.fixture
+def client(demo: Fingerpost) -> Iterator[TestClient]:
+    # Secure cookies are not sent over http://testserver, so the browser-facing tests turn the
+    # flag off like the demo does; `test_session_cookie_flags` checks the default.
+    demo_http = bootstrap(demo.settings.model_copy(update={"cookie_secure": False}))
+    with TestClient(create_app(demo_http), base_url="http://testserver") as client:
+        yield client
+    demo_http.close()
+
+
+def sign_in_as(client: TestClient, subject: str) -> str:
+    """Sign in through the demo page; returns the new session's CSRF token."""
+    page = client.get("/sign-in", headers=PAGE)
+    answer = client.post(
+        "/sign-in/demo",
+        data={"csrf_token": csrf(page.text), "subject": subject},
+        headers=PAGE,
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    return csrf(client.get(answer.headers["location"], headers=PAGE).text)
+
+
+def test_the_start_page_explains_the_service_and_leads_to_sign_in(client: TestClient) -> None:
+    page = client.get("/", headers=PAGE)
+    assert page.status_code == 200
+    assert "Find who else works with a child" in page.text
+    assert 'href="/sign-in"' in page.text
+
+
+def test_pages_behind_sign_in_send_the_user_to_sign_in(client: TestClient) -> None:
+    for path in ("/enquiry", "/notifications", "/admin/involvements", "/audit", "/operations"):
+        answer = client.get(path, headers=PAGE, follow_redirects=False)
+        assert (answer.status_code, answer.headers["location"]) == (303, "/sign-in"), path
+
+
+def test_every_page_carries_a_strict_content_security_policy_and_is_never_cached(
+    client: TestClient,
+) -> None:
+    headers = client.get("/sign-in", headers=PAGE).headers
+    policy = headers["content-security-policy"]
+    assert "default-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert "frame-ancestors 'none'" in policy and "form-action 'self'" in policy
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"] == "no-store"
+    assert (
+        client.get("/static/govuk/govuk-frontend.min.css")
+        .headers["cache-control"]
+        .startswith("public")
+    )
+
+
+def test_the_api_keeps_its_contract_beside_the_pages(client: TestClient) -> None:
+    answer = client.get("/api/v1/agencies", headers=PAGE)
+    assert answer.status_code == 401
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert "/enquiry" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_a_form_without_its_csrf_token_is_refused(client: TestClient) -> None:
+    token = sign_in_as(client, PRIYA)
+    child = {"given_names": "Olivia", "family_name": "Harrison", "purpose": "emergency-care"}
+    assert client.post("/enquiry", data=child, headers=PAGE).status_code == 403
+    forged = child | {"csrf_token": "x" + token[1:]}
+    assert client.post("/enquiry", data=forged, headers=PAGE).status_code == 403
+    assert client.post("/sign-out", headers=PAGE).status_code == 403
+
+
+def test_session_cookie_flags(demo: Fingerpost) -> None:
+    with TestClient(create_app(demo), base_url="https://testserver") as client:
+        page = client.get("/sign-in", headers=PAGE)
+        cookie = page.headers["set-cookie"].lower()
+    assert cookie.startswith("__host-fingerpost=")
+    assert "httponly" in cookie and "secure" in cookie and "samesite=lax" in cookie
+    assert "path=/" in cookie
+
+
+def test_the_demo_sign_in_lists_one_user_per_role_and_agency(client: TestClient) -> None:
+    page = client.get("/sign-in", headers=PAGE).text
+    assert "Demo only" in page
+    assert f'value="{PRIYA}"' in page  # the council's practitioner, as its register names her
+    for code in (COUNCIL, POLICE):
+        assert f'value="admin.{code.lower()}@demo.invalid"' in page
+    assert 'value="ali.reed@demo.invalid"' in page  # an auditor
+    assert 'value="morgan.lee@demo.invalid"' in page  # an operator
+
+
+def test_without_demo_mode_there_is_no_demo_sign_in(fp: Fingerpost) -> None:
+    seed(fp)
+    with TestClient(create_app(fp)) as client:
+        page = client.get("/sign-in", headers=PAGE)
+        assert "Demo only" not in page.text and PRIYA not in page.text
+        refused = client.post("/sign-in/demo", data={"subject": PRIYA}, headers=PAGE)
+        assert refused.status_code == 404
+
+
+def test_an_enquiry_shows_signposts_and_is_not_cached(client: TestClient) -> None:
+    token = sign_in_as(client, "admin.pol-wy@demo.invalid")
+    day, month, year = "7", "6", "2015"
+    answer = client.post(
+        "/enquiry",
+        data={"csrf_token": token, "given_names": CHILD["given_names"],
+              "family_name": CHILD["family_name"], "dob-day": day, "dob-month": month,
+              "dob-year": year, "purpose": "child-protection-enquiry"},
+        headers=PAGE,
+    )  # fmt: skip
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"
+    assert "Leeds children&#39;s services" in answer.text
+    assert 'href="tel:01134960000"' in answer.text
+    assert f'href="mailto:{PRIYA}"' in answer.text
+
+
+def test_validation_errors_name_each_field_and_nothing_is_asked(
+    client: TestClient, demo: Fingerpost
+) -> None:
+    token = sign_in_as(client, "admin.pol-wy@demo.invalid")
+    before = len(demo.hub.audit_export())
+    answer = client.post(
+        "/enquiry",
+        data={"csrf_token": token, "family_name": "Harrison", "nhs_number": "123",
+              "dob-day": "7", "purpose": "other"},
+        headers=PAGE,
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert "<title>Error: " in answer.text
+    for anchor, message in (
+        ("#purpose_other", "Enter the reason you are asking"),
+        ("#dob-day", "Date of birth must include a month and year"),
+    ):
+        assert f'href="{anchor}">{message}' in answer.text
+    assert len(demo.hub.audit_export()) == before  # no enquiry was made
+
+
+def test_roles_see_only_their_pages(client: TestClient) -> None:
+    sign_in_as(client, PRIYA)
+    for path in ("/audit", "/operations", "/admin/involvements", "/admin/register"):
+        assert client.get(path, headers=PAGE).status_code == 403, path
+    assert client.get("/notifications", headers=PAGE).status_code == 200
+    sign_in_as(client, "ali.reed@demo.invalid")
+    assert client.get("/enquiry", headers=PAGE).status_code == 403
+    assert client.get("/audit", headers=PAGE).status_code == 200
+
+
+def test_an_upload_with_a_missing_column_is_refused_whole(
+    client: TestClient, demo: Fingerpost, tmp_path: Path
+) -> None:
+    token = sign_in_as(client, f"admin.{COUNCIL.lower()}@demo.invalid")
+    before = demo.hub.count_involvements()
+    answer = client.post(
+        "/admin/register",
+        data={"csrf_token": token},
+        files={"file": ("register.csv", b"local_ref,given_names\nA1,Zoe\n", "text/csv")},
+        headers=PAGE,
+    )
+    assert answer.status_code == 200  # the progress page, after the redirect
+    page = answer.text
+    for _ in range(100):
+        if "The file cannot be used" in page:
+            break
+        page = client.get(str(answer.url), headers=PAGE).text
+    assert "missing required column(s)" in page
+    assert demo.hub.count_involvements() == before
+
+
+def test_another_users_upload_is_not_found(client: TestClient) -> None:
+    sign_in_as(client, f"admin.{COUNCIL.lower()}@demo.invalid")
+    assert client.get("/admin/register/made-up", headers=PAGE).status_code == 404
