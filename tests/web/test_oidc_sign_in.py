@@ -78,8 +78,10 @@ def test_the_code_flow_signs_in_the_user_the_id_token_names(
     asked = provider.requests[-1]
     assert asked["response_type"] == "code"
     assert asked["client_id"] == FakeProvider.CLIENT_ID
-    assert asked["code_challenge_method"] == "S256" and len(asked["code_challenge"]) >= 43
-    assert asked["state"] and asked["nonce"]
+    assert asked["code_challenge_method"] == "S256"
+    assert len(asked["code_challenge"]) >= 43
+    assert asked["state"]
+    assert asked["nonce"]
     assert set(asked["scope"].split()) >= {"openid", "email"}
 
     done = client.get(f"{callback.path}?{callback.query.decode()}", headers=PAGE,
@@ -87,7 +89,8 @@ def test_the_code_flow_signs_in_the_user_the_id_token_names(
     assert (done.status_code, done.headers["location"]) == (303, "/enquiry")
     page = client.get("/enquiry", headers=PAGE)
     assert page.status_code == 200
-    assert "Priya Shah" in page.text and COUNCIL in page.text
+    assert "Priya Shah" in page.text
+    assert COUNCIL in page.text
 
 
 def test_a_callback_with_another_state_is_refused(client: TestClient) -> None:
