@@ -17,7 +17,7 @@ rm -rf "$OUT"; mkdir -p "$OUT/images"
 "$work/node_modules/.bin/sass" --no-source-map --style=compressed --quiet-deps \
   --load-path="$work/node_modules" "$WEB/assets/fingerpost.scss" "$OUT/govuk-frontend.min.css"
 dist=$work/node_modules/govuk-frontend/dist/govuk
-sed "/sourceMappingURL/d" "$dist/govuk-frontend.min.js" > "$OUT/govuk-frontend.min.js"
+sed "s,//# sourceMappingURL=.*,," "$dist/govuk-frontend.min.js" > "$OUT/govuk-frontend.min.js"
 cp "$dist"/assets/images/{favicon.ico,favicon.svg,govuk-crest.svg,govuk-icon-180.png,govuk-icon-mask.svg} "$OUT/images/"
 cp "$work/node_modules/axe-core/axe.min.js" tests/web/axe.min.js
 printf 'govuk-frontend %s\naxe-core %s\nsass %s\n' "$GOVUK_FRONTEND" "$AXE_CORE" "$SASS" > "$OUT/VERSIONS"

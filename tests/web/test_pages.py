@@ -4,7 +4,8 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,28 @@ def test_an_upload_with_a_missing_column_is_refused_whole(
 def test_another_users_upload_is_not_found(client: TestClient) -> None:
     sign_in_as(client, f"admin.{COUNCIL.lower()}@demo.invalid")
     assert client.get("/admin/register/made-up", headers=PAGE).status_code == 404
+
+
+def test_a_large_upload_reports_its_progress_until_checked(
+    client: TestClient, register_row: Callable[..., dict[str, str]]
+) -> None:
+    token = sign_in_as(client, f"admin.{COUNCIL.lower()}@demo.invalid")
+    rows = [register_row(local_ref=f"BIG-{n:04d}") for n in range(1200)]
+    text = ",".join(rows[0]) + "\n" + "".join(",".join(r.values()) + "\n" for r in rows)
+    answer = client.post(
+        "/admin/register",
+        data={"csrf_token": token},
+        files={"file": ("big.csv", text.encode(), "text/csv")},
+        headers=PAGE,
+        follow_redirects=False,
+    )
+    progress = f"{answer.headers['location']}/progress"
+    seen = []
+    for _ in range(500):
+        seen.append(client.get(progress).json())
+        if seen[-1]["stage"] == "checked":
+            break
+        time.sleep(0.01)
+    assert seen[-1] == {"stage": "checked", "percent": 100}
+    assert all(0 <= s["percent"] <= 100 for s in seen)
+    assert "Register 1200 rows" in client.get(answer.headers["location"], headers=PAGE).text
