@@ -155,13 +155,14 @@ def test_an_administrator_uploads_a_register_sees_the_errors_then_confirms(
 ) -> None:
     columns = ("local_ref,given_names,family_name,date_of_birth,nhs_number,involvement,"
                "practitioner_name,practitioner_email,start_date")  # fmt: skip
+    sam = "Sam Okafor,sam@leeds.example.org,2025-01-06"
     register = tmp_path / "leeds.csv"
     register.write_text(
         f"{columns}\n"
-        "LDS-0101,Ava,Brown,2016-03-02,,child-in-need,Sam Okafor,sam@leeds.example.org,2025-01-06\n"
-        "LDS-0102,Leo,Brown,2018-09-14,1234567890,child-in-need,Sam Okafor,sam@leeds.example.org,2025-01-06\n"
-        "LDS-0103,Isla,Khan,2014-05-20,,case-notes,Sam Okafor,sam@leeds.example.org,2025-01-06\n"
-        "LDS-0104,Mia,Khan,2014-05-20,,early-help,Sam Okafor,sam@leeds.example.org,2025-01-06\n",
+        f"LDS-0101,Ava,Brown,2016-03-02,,child-in-need,{sam}\n"
+        f"LDS-0102,Leo,Brown,2018-09-14,1234567890,child-in-need,{sam}\n"
+        f"LDS-0103,Isla,Khan,2014-05-20,,case-notes,{sam}\n"
+        f"LDS-0104,Mia,Khan,2014-05-20,,early-help,{sam}\n",
         encoding="utf-8",
     )
     sign_in(page, COUNCIL_ADMIN)
