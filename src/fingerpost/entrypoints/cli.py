@@ -407,7 +407,7 @@ def serve(
         int | None, typer.Option(help="Port to listen on (default FINGERPOST_PORT).")
     ] = None,
 ) -> None:
-    """Serve the HTTP API (and its docs at /docs)."""
+    """Serve the web pages and the HTTP API (its docs at /docs)."""
     import uvicorn
 
     from fingerpost.entrypoints.api import create_app
@@ -417,7 +417,8 @@ def serve(
     bind_host = host or fp.settings.host
     bind_port = port or fp.settings.port
     err.print(
-        f"fingerpost {__version__} serving on http://{bind_host}:{bind_port} (API docs at /docs)"
+        f"fingerpost {__version__} serving on http://{bind_host}:{bind_port}"
+        " (pages at /, API docs at /docs)"
     )
     configure_logs(fp.settings.log_level)
     # uvicorn's access log would print query strings; the app logs route templates instead.
