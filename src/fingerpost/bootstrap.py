@@ -12,13 +12,14 @@ from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, session_secret, signing_key
 from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
+from fingerpost.adapters.witness import WITNESS_FILE, FileWitness, read_witness
 from fingerpost.config import Settings
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.gateway import Gateway
 from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
 
-__all__ = ["Fingerpost", "InvalidToken", "bootstrap"]
+__all__ = ["Fingerpost", "InvalidToken", "bootstrap", "read_witness"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def bootstrap(settings: Settings | None = None) -> Fingerpost:
     return Fingerpost(
         settings=settings,
         engine=engine,
-        hub=Hub(uow_factory, policy=settings.policy),
+        hub=Hub(uow_factory, policy=settings.policy, witness=FileWitness(home / WITNESS_FILE)),
         gateway=Gateway(linkage_secret(home)),
         tokens=TokenService(
             key,

@@ -319,3 +319,30 @@ def test_the_audit_export_holds_every_event_and_checkpoint_but_no_child(
     for field in ("given_names", "family_name", "date_of_birth", "postcode", "nhs_number"):
         if child[field]:
             assert child[field] not in text
+
+
+def test_an_exported_head_is_a_witness_that_catches_a_careful_truncation(
+    registered: Cli, tmp_path: Path
+) -> None:
+    export = tmp_path / "audit.jsonl"
+    assert registered("audit", "export", export).exit_code == 0
+    assert registered("audit", "verify", "--witness", export).exit_code == 0
+    # The home's own witness is removed too: only the auditor's export remembers the longer log.
+    (registered.home / "audit-witness.json").unlink()
+    with registered.installation() as fp, fp.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_events WHERE seq > 1")
+        connection.exec_driver_sql("DELETE FROM audit_checkpoints WHERE size > 1")
+    assert registered("audit", "verify").exit_code == 0  # consistent with itself …
+    broken = registered("audit", "verify", "--witness", export)
+    assert broken.exit_code == 1  # … but not with what the auditor saw
+    assert "broken at event 2" in broken.stderr
+
+
+def test_a_witness_file_that_holds_no_signed_head_is_an_error(
+    registered: Cli, tmp_path: Path
+) -> None:
+    junk = tmp_path / "witness.json"
+    junk.write_text('{"type": "key"}\n', encoding="utf-8")
+    result = registered("audit", "verify", "--witness", junk)
+    assert result.exit_code == 1
+    assert "audit witness" in result.stderr

@@ -4,6 +4,7 @@ one, and never carrying a child's details."""
 
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -234,3 +235,47 @@ class TestDigest:
             SmtpMailer("127.0.0.1", port, sender="fp@x"), digest=True
         )
         assert [m["To"] for m in inbox.messages] == ["duty@gmp.example"]
+
+
+class TestSeveralWorkers:
+    """`serve` may run several workers, each delivering the outbox: none sends a message twice."""
+
+    def test_a_notification_claimed_by_one_worker_is_not_claimed_by_another(
+        self, world: Scenario
+    ) -> None:
+        for _ in range(4):
+            world.fp.hub.enquire(OFFICER, "emergency care", world.query(**CHILD))
+        now = datetime.now(UTC)
+        with world.fp.unit_of_work() as first:
+            claimed = first.notifications.claim(now, now + timedelta(minutes=5))
+            first.commit()
+        with world.fp.unit_of_work() as second:
+            assert second.notifications.claim(now, now + timedelta(minutes=5)) == []
+        assert len(claimed) == 4
+
+    def test_a_worker_that_died_mid_send_leaves_its_claim_due_again_later(
+        self, world: Scenario
+    ) -> None:
+        world.fp.hub.enquire(OFFICER, "emergency care", world.query(**CHILD))
+        now = datetime.now(UTC)
+        with world.fp.unit_of_work() as dead:
+            assert len(dead.notifications.claim(now, now + timedelta(minutes=5))) == 1
+            dead.commit()
+        later = now + timedelta(minutes=6)
+        with world.fp.unit_of_work() as survivor:
+            assert len(survivor.notifications.claim(later, later + timedelta(minutes=5))) == 1
+
+    def test_workers_delivering_at_once_send_each_message_once(
+        self, world: Scenario, smtp: tuple[Inbox, int]
+    ) -> None:
+        inbox, port = smtp
+        for _ in range(12):
+            world.fp.hub.enquire(OFFICER, "emergency care", world.query(**CHILD))
+        mailer = SmtpMailer("127.0.0.1", port, sender="fp@x")
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            reports = list(
+                pool.map(lambda _: world.fp.hub.deliver_notifications(mailer, limit=5), range(6))
+            )
+        assert sum(r.sent for r in reports) == 12
+        assert len(inbox.messages) == 12
+        assert audit_count(world, "notification:sent") == 12

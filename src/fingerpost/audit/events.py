@@ -6,6 +6,7 @@ tree, and every append signs a checkpoint (size, root) with the service's Ed2551
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
@@ -83,3 +84,25 @@ class Checkpoint:
             self.at.isoformat(),
         )
         return ("\n".join(lines) + "\n").encode()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "size": self.size,
+            "root": self.root.hex(),
+            "at": self.at.isoformat(),
+            "signature": self.signature.hex(),
+        }
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, object]) -> "Checkpoint":
+        """A checkpoint as `to_json` wrote it (or as `audit export` and `audit proof` print it);
+        ValueError when a field is missing or malformed."""
+        try:
+            return cls(
+                size=int(str(body["size"])),
+                root=bytes.fromhex(str(body["root"])),
+                at=datetime.fromisoformat(str(body["at"])),
+                signature=bytes.fromhex(str(body["signature"])),
+            )
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"not a signed checkpoint: {error}") from None

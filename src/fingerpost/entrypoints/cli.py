@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -16,8 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from rich.text import Text
 
 from fingerpost import __version__
-from fingerpost.audit.events import Checkpoint
-from fingerpost.bootstrap import Fingerpost, bootstrap
+from fingerpost.bootstrap import Fingerpost, bootstrap, read_witness
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue
@@ -483,11 +483,27 @@ def tokens_create(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the Merkle tree from every stored event and check every signed checkpoint;
-    report the first bad event, if any (exit 1)."""
+def audit_verify(
+    witness: Annotated[
+        Path | None,
+        typer.Option(
+            "--witness",
+            help="A tree head you kept (an `audit export` file, or a checkpoint from `audit"
+            " proof`): the log must still hold it.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Recompute the Merkle tree from every stored event and check every signed checkpoint,
+    the head kept in the home at the last verification and any --witness; report the first bad
+    event, if any (exit 1)."""
     fp = _open()
-    first_bad = fp.hub.verify_audit()
+    try:
+        kept = read_witness(witness) if witness else None
+        first_bad = fp.hub.verify_audit(kept)
+    except (ValueError, DomainError) as error:
+        raise _fail(f"audit witness: {error}", 1) from None
     if first_bad is None:
         checkpoints = fp.hub.audit_checkpoints()
         head = checkpoints[-1] if checkpoints else None
@@ -513,14 +529,6 @@ def audit_proof(
         raise _fail("give exactly one of --seq N (inclusion) or --from SIZE (consistency)")
     fp = _open()
 
-    def head(checkpoint: Checkpoint) -> dict[str, object]:
-        return {
-            "size": checkpoint.size,
-            "root": checkpoint.root.hex(),
-            "at": checkpoint.at.isoformat(),
-            "signature": checkpoint.signature.hex(),
-        }
-
     try:
         if seq is not None:
             inclusion = fp.hub.inclusion_proof(seq)
@@ -529,7 +537,7 @@ def audit_proof(
                 "seq": inclusion.seq,
                 "leaf": inclusion.leaf.hex(),
                 "path": [node.hex() for node in inclusion.path],
-                "checkpoint": head(inclusion.checkpoint),
+                "checkpoint": inclusion.checkpoint.to_json(),
                 "verified": inclusion.verify(),
             }
         else:
@@ -537,8 +545,8 @@ def audit_proof(
             consistency = fp.hub.consistency_proof(since)
             body = {
                 "type": "consistency",
-                "old": head(consistency.old),
-                "new": head(consistency.new),
+                "old": consistency.old.to_json(),
+                "new": consistency.new.to_json(),
                 "path": [node.hex() for node in consistency.path],
                 "verified": consistency.verify(),
             }
@@ -566,18 +574,7 @@ def audit_export(
             after = batch[-1][0]
             count += len(batch)
         for checkpoint in fp.hub.audit_checkpoints():
-            handle.write(
-                json.dumps(
-                    {
-                        "type": "checkpoint",
-                        "size": checkpoint.size,
-                        "root": checkpoint.root.hex(),
-                        "at": checkpoint.at.isoformat(),
-                        "signature": checkpoint.signature.hex(),
-                    }
-                )
-                + "\n"
-            )
+            handle.write(json.dumps({"type": "checkpoint", **checkpoint.to_json()}) + "\n")
     err.print(f"audit export: {count} events written to {output}")
 
 
@@ -627,6 +624,15 @@ def synth(
     children: Annotated[int, typer.Option(min=1, help="Number of children.")] = 2000,
     agencies: Annotated[int, typer.Option(min=2, help="Number of agencies.")] = 6,
     enquiries: Annotated[int, typer.Option(min=0, help="Number of enquiry rows.")] = 500,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="The day the records are as of: ages, start and end dates are counted back"
+            " from it. Default: today.",
+        ),
+    ] = None,
 ) -> None:
     """Write synthetic agencies, registrations and enquiries with known truth (for demos and
     benchmarks). All people are invented."""
@@ -640,6 +646,7 @@ def synth(
             children=children,
             agencies=agencies,
             enquiries=enquiries,
+            as_of=as_of.date() if as_of else date.today(),
             progress=lambda n: progress.advance(task, n),
         )
     err.print(

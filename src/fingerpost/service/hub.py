@@ -31,7 +31,7 @@ from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
 from fingerpost.matching.train import Training, train
 from fingerpost.service.messages import digest as digest_message
 from fingerpost.service.messages import message
-from fingerpost.service.ports import Mailer, MailError, UnitOfWork
+from fingerpost.service.ports import Mailer, MailError, UnitOfWork, WitnessStore
 from fingerpost.service.records import (
     Candidate,
     EnquiryResult,
@@ -97,6 +97,8 @@ def _contact(stored: StoredInvolvement, agency: Agency) -> Practitioner:
 
 
 DIGEST_AFTER = timedelta(days=1)
+# How long a delivering worker holds the notifications it claimed: longer than a pass takes.
+CLAIM_FOR = timedelta(minutes=5)
 
 
 def _reason(text: str) -> str:
@@ -135,8 +137,10 @@ class Hub:
         model: MatchModel | None = None,
         clock: Clock = _utcnow,
         policy: EnquiryPolicy | None = None,
+        witness: WitnessStore | None = None,
     ) -> None:
         self._uow = uow_factory
+        self._witness = witness
         self._clock = clock
         self._policy = policy or EnquiryPolicy()
         self._model = model or self._stored_model() or DEFAULT_MODEL
@@ -901,7 +905,8 @@ class Hub:
         """
         now = self._clock()
         with self._uow() as uow:
-            due = uow.notifications.pending(now, limit=limit)
+            due = uow.notifications.claim(now, now + CLAIM_FOR, limit=limit)
+            uow.commit()
         report = Delivery()
         sends: list[list[Outgoing]] = []
         held: dict[tuple[str, str], list[Outgoing]] = {}
@@ -1058,9 +1063,17 @@ class Hub:
         as checking an upload before it is registered."""
         self._require(actor, *roles)
 
-    def verify_audit(self) -> int | None:
+    def verify_audit(self, witness: Checkpoint | None = None) -> int | None:
+        """Recompute the log and check every signed checkpoint, the kept witness and `witness`
+        (a head an auditor kept); None when intact, else the first bad event. An intact log's
+        newest head becomes the kept witness."""
+        kept = self._witness.load() if self._witness else None
         with self._uow() as uow:
-            return uow.audit.verify()
+            first_bad = uow.audit.verify([w for w in (kept, witness) if w is not None])
+            heads = uow.audit.checkpoints() if first_bad is None else []
+        if heads and self._witness is not None:
+            self._witness.save(heads[-1])
+        return first_bad
 
     def inclusion_proof(self, seq: int) -> InclusionProof:
         """Proof that event `seq` is in the log as of the newest signed checkpoint."""

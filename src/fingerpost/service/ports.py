@@ -31,6 +31,7 @@ __all__ = [
     "PractitionerRepository",
     "ReviewRepository",
     "UnitOfWork",
+    "WitnessStore",
 ]
 
 
@@ -111,8 +112,10 @@ class NotificationRepository(Protocol):
     def for_recipient(
         self, agency: str, email: str | None, *, limit: int = 100
     ) -> list[Notification]: ...
-    def pending(self, now: datetime, *, limit: int = 100) -> list[Outgoing]:
-        """Undelivered notifications due for an attempt, oldest first."""
+    def claim(self, now: datetime, until: datetime, *, limit: int = 100) -> list[Outgoing]:
+        """Undelivered notifications due for an attempt, oldest first, each held back from
+        other workers until `until` (a worker that dies mid-send leaves them due again then).
+        Two workers never claim the same notification."""
         ...
 
     def delivered(self, notification_id: str, at: datetime) -> None: ...
@@ -159,8 +162,9 @@ class AuditLog(Protocol):
         """The newest events first, optionally only one agency's, one action's or one actor's."""
         ...
 
-    def verify(self) -> int | None:
-        """None when the log is intact, else the sequence number of the first bad event."""
+    def verify(self, witnesses: Sequence[Checkpoint] = ()) -> int | None:
+        """None when the log is intact (and still holds every witness as a prefix), else the
+        sequence number of the first bad event."""
         ...
 
     def leaves(self) -> list[bytes]:
@@ -228,3 +232,11 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+class WitnessStore(Protocol):
+    """Where the newest verified tree head is kept outside the database, so that a truncated
+    log (events and their checkpoints removed together) is still found."""
+
+    def load(self) -> Checkpoint | None: ...
+    def save(self, head: Checkpoint) -> None: ...

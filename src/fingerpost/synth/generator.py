@@ -8,6 +8,7 @@ brothers and sisters (the hard negatives). `truth.csv` says who is who.
 """
 
 import csv
+import math
 import random
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -311,10 +312,14 @@ class _Generator:
             # Different areas and kinds: signposting crosses authority boundaries.
             area_code, area, ons = AREAS[index % len(AREAS)]
             kind, suffix, name, involvements, roles = KINDS[index % len(KINDS)]
-            plan = AgencyPlan(
-                f"{area_code}-{suffix}", name.format(area=area), ons, kind, involvements
-            )
-            domain = f"{area_code.lower()}-{suffix.lower()}.example.org"
+            # Area × kind pairs repeat after math.lcm(len(AREAS), len(KINDS)) agencies; later
+            # rounds are numbered so that every agency's code (and file) is its own.
+            rounds = index // math.lcm(len(AREAS), len(KINDS))
+            number = f"{rounds + 1}" if rounds else ""
+            code = f"{area_code}-{suffix}{number}"
+            title = name.format(area=area) + (f" ({number})" if number else "")
+            plan = AgencyPlan(code, title, ons, kind, involvements)
+            domain = f"{code.lower()}.example.org"
             fake = Faker("en_GB")
             fake.seed_instance(self.rng.randrange(1 << 30))
             for _ in range(self.rng.randint(5, 40)):
@@ -388,13 +393,13 @@ def _enquiries(
     registered: list[Child],
     unregistered_siblings: list[Child],
     enquiries: int,
-) -> tuple[dict[str, list[dict[str, str]]], list[tuple[str, str, str, str]]]:
+) -> tuple[dict[str, list[dict[str, str]]], list[tuple[str, ...]]]:
     rng = gen.rng
     # Enquiries come from the police and health agencies (A&E at night), or the first two.
     enquirers = [p for p in plans if p.kind in {"police", "health"}][:2] or plans[:2]
     by_agency = {plan.code: {cid for _, cid in plan.truth} for plan in plans}
     enquiry_rows: dict[str, list[dict[str, str]]] = {p.code: [] for p in enquirers}
-    truth: list[tuple[str, str, str, str]] = []
+    truth: list[tuple[str, ...]] = []
     for number in range(enquiries):
         plan = enquirers[number % len(enquirers)]
         kind = rng.choices(list(ENQUIRY_SHARES), list(ENQUIRY_SHARES.values()))[0]
@@ -408,6 +413,7 @@ def _enquiries(
         elif kind == "sibling" and unregistered_siblings:
             child = rng.choice(unregistered_siblings)
         else:
+            kind = "unregistered"
             child = gen.household()[0]
             child.registered = False
         ref = f"ENQ-{plan.code}-{number + 1:06d}"
@@ -417,7 +423,7 @@ def _enquiries(
         if present < 2:
             row["date_of_birth"] = child.born.isoformat()
         enquiry_rows[plan.code].append(row)
-        truth.append(("enquiry", plan.code, ref, child.id))
+        truth.append(("enquiry", plan.code, ref, child.id, kind))
     return enquiry_rows, truth
 
 
@@ -471,7 +477,9 @@ def write_dataset(
         path = out_dir / f"register-{plan.code}.csv"
         _write(path, REGISTER_COLUMNS, plan.rows)
         files.append(path)
-        truth.extend(("register", plan.code, ref, cid) for ref, cid in dict.fromkeys(plan.truth))
+        truth.extend(
+            ("register", plan.code, ref, cid, "") for ref, cid in dict.fromkeys(plan.truth)
+        )
     for code, rows in enquiry_rows.items():
         path = out_dir / f"enquiries-{code}.csv"
         _write(path, ENQUIRY_COLUMNS, rows)
@@ -479,7 +487,9 @@ def write_dataset(
     truth_path = out_dir / "truth.csv"
     with truth_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["kind", "agency", "ref", "child_id"])
+        # enquiry_for: whom an enquiry is about — a `registered` child, an unregistered
+        # `sibling` of one, or a child `unregistered` anywhere (empty on register rows).
+        writer.writerow(["kind", "agency", "ref", "child_id", "enquiry_for"])
         writer.writerows(truth)
     files.append(truth_path)
     return DatasetSummary(

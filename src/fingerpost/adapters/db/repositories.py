@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
 from fingerpost.audit.merkle import Frontier
+from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
 from fingerpost.matching.encode import EncodedIdentity
@@ -573,9 +574,9 @@ class SqlNotifications:
         query = query.order_by(notifications.c.id.desc()).limit(limit)
         return [self._notification(row) for row in self._session.execute(query)]
 
-    def pending(self, now: datetime, *, limit: int = 100) -> list[Outgoing]:
-        query = (
-            self._select()
+    def claim(self, now: datetime, until: datetime, *, limit: int = 100) -> list[Outgoing]:
+        due = (
+            select(notifications.c.id)
             .where(
                 notifications.c.delivered_at.is_(None),
                 notifications.c.next_attempt_at.is_not(None),
@@ -584,6 +585,26 @@ class SqlNotifications:
             .order_by(notifications.c.id)
             .limit(limit)
         )
+        if self._session.get_bind().dialect.name == "postgresql":
+            # Another worker's claim in progress is skipped, not waited for.
+            due = due.with_for_update(skip_locked=True)
+        ids = list(self._session.scalars(due))
+        if not ids:
+            return []
+        # Claimed only if still due: of two workers that read the same rows, one wins each.
+        claimed = set(
+            self._session.scalars(
+                update(notifications)
+                .where(
+                    notifications.c.id.in_(ids),
+                    notifications.c.delivered_at.is_(None),
+                    notifications.c.next_attempt_at <= now,
+                )
+                .values(next_attempt_at=until)
+                .returning(notifications.c.id)
+            )
+        )
+        query = self._select().where(notifications.c.id.in_(claimed)).order_by(notifications.c.id)
         return [
             Outgoing(
                 notification=self._notification(row),
@@ -892,32 +913,50 @@ class SqlAuditLog:
             )
         ]
 
-    def verify(self) -> int | None:
+    def verify(self, witnesses: Sequence[Checkpoint] = ()) -> int | None:
         """Recompute the tree from the stored events and check every signed checkpoint against
         it. Returns None when intact, else the sequence number of the first event that is wrong
-        (edited, missing, out of order, or missing from the end)."""
+        (edited, missing, out of order, or missing from the end).
+
+        `witnesses` are tree heads seen earlier and kept outside the database (the home's
+        witness file, an auditor's export): the log must still hold them as a prefix, which
+        catches a truncation that took its checkpoints with it. A witness not signed by this
+        service is refused (InvalidValue)."""
         public = self._key.public_key()
+        for witness in witnesses:
+            try:
+                public.verify(witness.signature, witness.message())
+            except InvalidSignature:
+                raise InvalidValue(
+                    f"the audit witness of size {witness.size} is not signed by this service"
+                ) from None
         checkpoints = self.checkpoints()
         for checkpoint in checkpoints:
             try:
                 public.verify(checkpoint.signature, checkpoint.message())
             except InvalidSignature:
                 return checkpoint.size  # a forged or altered tree head
-        by_size = {c.size: c for c in checkpoints}
+        by_size: dict[int, list[Checkpoint]] = {}
+        for head in (*checkpoints, *witnesses):
+            by_size.setdefault(head.size, []).append(head)
         frontier = Frontier()
         last_good = 0
         rows = self._session.execute(select(audit_events).order_by(audit_events.c.seq))
         for expected_seq, row in enumerate(rows, start=1):
             if row.seq != expected_seq:
                 return expected_seq
-            frontier.append(leaf_for(expected_seq, _event(row)))
+            leaf = leaf_for(expected_seq, _event(row))
+            if row.leaf != leaf.hex():
+                return expected_seq
+            frontier.append(leaf)
             signed = by_size.get(expected_seq)
             if signed is not None:
-                if signed.root != frontier.root():
+                root = frontier.root()
+                if any(head.root != root for head in signed):
                     return last_good + 1
                 last_good = expected_seq
         size = frontier.size
-        newest = checkpoints[-1].size if checkpoints else 0
+        newest = max(by_size, default=0)
         if newest != size:
             # Events deleted from the end (newest > size) or appended without a signature.
             return min(newest, size) + 1

@@ -152,7 +152,10 @@ audit_events = Table(
     Column("detail", Text, nullable=False, default="{}"),
     Column("leaf", String(64), nullable=False),  # RFC 9162 leaf hash, hex
     Index(None, "agency", "at"),
-    Index(None, "actor", "at"),  # enquiry limits count a user's recent enquiries
+    # The enquiry limits and anomaly rules count one kind of event, by user or by agency, in
+    # the last hour: straight to those rows, however many registrations share the hour.
+    Index(None, "action", "actor", "at"),
+    Index(None, "action", "agency", "at"),
 )
 
 # Urgent (break-glass) enquiries awaiting, or given, an auditor's finding.

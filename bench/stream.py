@@ -1,0 +1,108 @@
+"""One very large register file through `fingerpost register`, in its own process: does memory
+stay bounded however long the file is?
+
+Synthetic registers are joined into one file of the size asked for (one agency registers every
+row; local references stay unique), registered by the real command in a child process while its
+resident memory — the command and its encoding workers together — is sampled. Reports rows/s
+and the peak memory at each tenth of the file: bounded streaming means the later tenths need
+no more than the first.
+"""
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fingerpost.synth import write_dataset
+
+INVOLVEMENTS_PER_CHILD = 1.3  # with two agencies; the file is cut to size
+SAMPLE_EVERY_S = 0.25
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and its descendants (Linux /proc), in KiB."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        pending += [int(child) for child in children]
+    return total
+
+
+def _one_file(data: Path, out: Path, rows: int) -> int:
+    """Join the agencies' registers into one file of at most `rows` rows; returns rows written."""
+    written = 0
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer: Any = None
+        for path in sorted(data.glob("register-*.csv")):
+            with path.open(encoding="utf-8") as source:
+                reader = csv.DictReader(source)
+                if writer is None:
+                    writer = csv.DictWriter(handle, fieldnames=reader.fieldnames or [])
+                    writer.writeheader()
+                for row in reader:
+                    if written == rows:
+                        return written
+                    writer.writerow(row)
+                    written += 1
+    return written
+
+
+def run(rows: int) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="fingerpost-stream-"))
+    data, home, big = work / "data", work / "home", work / "register.csv"
+    write_dataset(
+        data,
+        seed=11,
+        children=round(rows / INVOLVEMENTS_PER_CHILD) + 100,
+        agencies=2,
+        enquiries=0,
+        as_of=date.today(),
+    )
+    written = _one_file(data, big, rows)
+    cli = [str(Path(sys.executable).with_name("fingerpost"))]  # the installed command
+    env = os.environ | {"FINGERPOST_HOME": str(home)}
+    subprocess.run([*cli, "agencies", "import", str(data / "agencies.csv")], env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    agency = next(data.glob("register-*.csv")).stem.removeprefix("register-")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*cli, "register", str(big), "--agency", agency],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    samples: list[tuple[float, int]] = []
+    while process.poll() is None:
+        samples.append((time.perf_counter() - started, _tree_rss_kib(process.pid)))
+        time.sleep(SAMPLE_EVERY_S)
+    seconds = time.perf_counter() - started
+    _, stderr = process.communicate()
+    if process.returncode not in {0, 1}:
+        raise RuntimeError(f"register failed ({process.returncode}): {stderr.decode()[-2000:]}")
+    tenths = [
+        round(max((rss for at, rss in samples if at <= seconds * t / 10), default=0) / 1024, 1)
+        for t in range(1, 11)
+    ]
+    shutil.rmtree(work, ignore_errors=True)
+    return {
+        "rows": written,
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(written / seconds),
+        "peak_rss_mib": max(tenths),
+        "peak_rss_mib_by_tenth": tenths,
+        "summary": stderr.decode().strip().splitlines()[-1] if stderr else "",
+    }

@@ -1,0 +1,54 @@
+"""The audit witness: the newest verified tree head, kept in FINGERPOST_HOME beside the keys.
+
+A log that lost its newest events *and* their checkpoints still verifies on its own; the head
+kept here (outside the database on PostgreSQL, and in any backup of the home) shows that it
+once was longer. Read a witness another party kept with `read_witness`.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from fingerpost.audit.events import Checkpoint
+
+__all__ = ["WITNESS_FILE", "FileWitness", "read_witness"]
+
+WITNESS_FILE = "audit-witness.json"
+
+
+def read_witness(path: Path) -> Checkpoint:
+    """A signed checkpoint from a file: one JSON object (this module's file, or a checkpoint
+    printed by `audit proof`), or the newest checkpoint of an `audit export` (JSON Lines).
+    ValueError when the file holds none."""
+    text = path.read_text(encoding="utf-8").strip()
+    try:
+        return Checkpoint.from_json(json.loads(text))
+    except json.JSONDecodeError:
+        pass  # JSON Lines
+    heads = [
+        Checkpoint.from_json(line)
+        for line in map(json.loads, filter(None, text.splitlines()))
+        if line.get("type") == "checkpoint"
+    ]
+    if not heads:
+        raise ValueError(f"{path.name} holds no signed checkpoint")
+    return max(heads, key=lambda head: head.size)
+
+
+class FileWitness:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def load(self) -> Checkpoint | None:
+        if not self._path.exists():
+            return None
+        return read_witness(self._path)
+
+    def save(self, head: Checkpoint) -> None:
+        # Written aside and renamed: a crash never leaves half a witness.
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=self._path.parent, prefix=".witness-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(head.to_json(), handle)
+        Path(temporary).replace(self._path)
