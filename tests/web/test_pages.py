@@ -229,3 +229,71 @@ def test_a_large_upload_reports_its_progress_until_checked(
     assert seen[-1] == {"stage": "checked", "percent": 100}
     assert all(0 <= s["percent"] <= 100 for s in seen)
     assert "Register 1200 rows" in client.get(answer.headers["location"], headers=PAGE).text
+
+
+def wait_for(client: TestClient, page_url: str, text: str) -> str:
+    for _ in range(500):
+        page = client.get(page_url, headers=PAGE).text
+        if text in page:
+            return page
+        time.sleep(0.01)
+    raise AssertionError(f"{page_url} never said {text!r}")
+
+
+def test_the_web_keeps_no_child_identity_at_rest_or_in_its_logs(
+    client: TestClient, demo: Fingerpost, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A register uploaded and an enquiry made through the pages leave the child's name, date
+    of birth and postcode nowhere in the home (database, keys, session key) nor in the logs."""
+    token = sign_in_as(client, f"admin.{COUNCIL.lower()}@demo.invalid")
+    columns = "local_ref,given_names,family_name,date_of_birth,postcode,involvement,"
+    columns += "practitioner_name,practitioner_email,start_date"
+    row = "LDS-7,Oluwaseun,Adebayo-Okafor,2012-09-17,SE15 4QN,child-in-need,Sam,s@x.org,2025-01-06"
+    answer = client.post(
+        "/admin/register",
+        data={"csrf_token": token},
+        files={"file": ("r.csv", f"{columns}\n{row}\n".encode(), "text/csv")},
+        headers=PAGE,
+        follow_redirects=False,
+    )
+    upload = answer.headers["location"]
+    wait_for(client, upload, "Register 1 row")
+    client.post(f"{upload}/confirm", data={"csrf_token": token}, headers=PAGE)
+    wait_for(client, upload, "Register uploaded")
+
+    token = sign_in_as(client, f"admin.{POLICE.lower()}@demo.invalid")
+    found = client.post(
+        "/enquiry",
+        data={"csrf_token": token, "given_names": "Oluwaseun", "family_name": "Adebayo-Okafor",
+              "dob-day": "17", "dob-month": "9", "dob-year": "2012", "postcode": "SE15 4QN",
+              "purpose": "emergency-care"},
+        headers=PAGE,
+    )  # fmt: skip
+    assert "1 practitioner found" in found.text
+
+    needles = [b"Oluwaseun", b"Adebayo", b"oluwaseun", b"adebayo", b"2012-09-17", b"SE15 4QN"]
+    home = Path(demo.settings.home)
+    for path in home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert [n for n in needles if n in data] == [], path.name
+    logged = capsys.readouterr()
+    for needle in needles:
+        assert needle.decode() not in logged.out + logged.err
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(demo: Fingerpost) -> None:
+    small = bootstrap(
+        demo.settings.model_copy(update={"cookie_secure": False, "upload_max_mib": 1})
+    )
+    with TestClient(create_app(small)) as client:
+        token = sign_in_as(client, f"admin.{COUNCIL.lower()}@demo.invalid")
+        answer = client.post(
+            "/admin/register",
+            data={"csrf_token": token},
+            files={"file": ("big.csv", b"x" * (2 * 1024 * 1024), "text/csv")},
+            headers=PAGE,
+        )
+    small.close()
+    assert answer.status_code == 413
+    assert "must be smaller than 1 MB" in answer.text

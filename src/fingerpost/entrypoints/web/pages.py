@@ -44,6 +44,7 @@ HERE = Path(__file__).parent
 _log = logger("fingerpost.web")
 User = Annotated[Actor, Depends(signed_in)]
 PAGE_SIZE = 50
+_FORM_OVERHEAD = 64 * 1024  # bytes of a multipart upload that are not the file
 # Paths that are the API's, whose errors stay problem+json.
 API_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
 
@@ -361,12 +362,16 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
     @web.post("/admin/register")
     async def register_upload(request: Request, user: User) -> Response:
         fp.hub.require_role(user, Role.AGENCY_ADMIN)
+        too_big = f"The selected file must be smaller than {settings.upload_max_mib} MB"
+        limit = settings.upload_max_mib * 1024 * 1024
+        # Refused before the body is read: an oversized upload is never parsed or spooled.
+        if int(request.headers.get("content-length") or 0) > limit + _FORM_OVERHEAD:
+            return register_form(request, too_big, 413)
         form = await checked_form(request)
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return register_form(request, "Select a register CSV file", 400)
-        if (upload.size or 0) > settings.upload_max_mib * 1024 * 1024:
-            too_big = f"The selected file must be smaller than {settings.upload_max_mib} MB"
+        if (upload.size or 0) > limit:
             return register_form(request, too_big, 400)
         try:
             started = uploads.start(user, upload.filename, await upload.read())
