@@ -112,16 +112,24 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
 
     def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         user = current_user(request)
+        navigation = NAVIGATION[user.role] if user else []
+        path = request.url.path
+        # The page's own section: the longest navigation path it lies under.
+        current = max(
+            (href for _, href in navigation if path == href or path.startswith(f"{href}/")),
+            key=len,
+            default="",
+        )
         return templates.TemplateResponse(
             request,
             template,
             {
                 "user": user,
-                "navigation": NAVIGATION[user.role] if user else [],
+                "navigation": navigation,
+                "current": current,
                 "csrf_field": CSRF_FIELD,
                 "csrf_token": csrf_token(request),
                 "demo": settings.demo_sign_in,
-                "path": request.url.path,
                 "version": __version__,
                 "flash": request.session.pop("flash", None),
                 **context,
