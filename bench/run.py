@@ -62,6 +62,7 @@ class Case:
     http_enquiries: int
     web_enquiries: int
     train: bool
+    purge: bool = True
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -415,16 +416,40 @@ def run_case(case: Case, work: Path) -> dict[str, Any]:
             figures["database_mib"] = round(database_bytes(fp, home) / 2**20, 1)
         finally:
             fp.close()
+        if case.purge:
+            figures["purge"] = purge_everything(home, url)
     figures["peak_rss_mib"] = peak_rss_mib()
     return figures
+
+
+def purge_everything(home: Path, url: str) -> dict[str, float]:
+    """The last step of a case: every involvement expired at once (the clock moved past every
+    retention), purged by `expire` with the scrub of the database's files included."""
+    far_future = datetime(2100, 1, 1, tzinfo=UTC)
+    fp = bootstrap(Settings(home=home, database_url=url), clock=lambda: far_future)
+    try:
+        before = database_bytes(fp, home)
+        started = time.perf_counter()
+        purged = fp.expire()
+        seconds = time.perf_counter() - started
+        return {
+            "involvements": purged.involvements,
+            "blocking_keys": purged.blocking_keys,
+            "seconds": round(seconds, 2),
+            "involvements_per_s": round(purged.involvements / seconds) if seconds else 0,
+            "database_mib_before": round(before / 2**20, 1),
+            "database_mib_after": round(database_bytes(fp, home) / 2**20, 1),
+        }
+    finally:
+        fp.close()
 
 
 def show(results: list[dict[str, Any]]) -> None:
     speed = Table(title="Speed (make bench)")
     for column in ("backend", "involvements", "seed", "register rows/s", "enquiry p50/p95/p99 ms",
                    "no audit/notify p50/p95/p99 ms", "HTTP p50/p95/p99 ms",
-                   "results page p50/p95/p99 ms", "DB MiB",
-                   "peak RSS MiB"):  # fmt: skip
+                   "results page p50/p95/p99 ms", "DB MiB", "peak RSS MiB",
+                   "purge all s"):  # fmt: skip
         speed.add_column(column, justify="right")
 
     def trio(figures: dict[str, float] | None) -> str:
@@ -439,6 +464,7 @@ def show(results: list[dict[str, Any]]) -> None:
             trio(r.get("enquiry_without_audit_and_notifications")), trio(r.get("http_enquiry")),
             trio(r.get("web_results_page")),
             str(r["database_mib"]), str(r["peak_rss_mib"]),
+            str(r["purge"]["seconds"]) if "purge" in r else "–",
         )  # fmt: skip
     console.print(speed)
     quality = Table(title="Accuracy against the generator's truth")
@@ -484,6 +510,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--postgres", action="store_true", help="also run every case on PostgreSQL")
     parser.add_argument("--no-train", action="store_true", help="skip the EM-trained model")
+    parser.add_argument(
+        "--no-purge", action="store_true", help="skip the final purge of every involvement"
+    )
     parser.add_argument("--quick", action="store_true", help="one small case (a smoke test)")
     parser.add_argument(
         "--stream",
@@ -502,7 +531,16 @@ def main(argv: list[str] | None = None) -> None:
         args.sizes, args.seeds, args.enquiries, args.http, args.web = "3000", "1", 300, 100, 100
     backends = ["sqlite", "postgresql"] if args.postgres else ["sqlite"]
     cases = [
-        Case(int(size), int(seed), backend, args.enquiries, args.http, args.web, not args.no_train)
+        Case(
+            int(size),
+            int(seed),
+            backend,
+            args.enquiries,
+            args.http,
+            args.web,
+            not args.no_train,
+            not args.no_purge,
+        )
         for size in args.sizes.split(",")
         if size.strip() and int(size) > 0  # --sizes 0: only the --stream run
         for seed in args.seeds.split(",")

@@ -207,7 +207,12 @@ class Scenario:
 
     def registration(self, row: Mapping[str, str]) -> Registration:
         parsed = parse_register_row(row, self.today)
-        return Registration(parsed.local_ref, parsed.terms, self.fp.gateway.encode(parsed.child))
+        return Registration(
+            parsed.local_ref,
+            parsed.terms,
+            self.fp.gateway.encode(parsed.child),
+            ages_out=parsed.ages_out,
+        )
 
     def register(self, agency: str, *rows: Mapping[str, str]) -> RegistrationOutcome:
         return self.fp.hub.register(Actor.system(agency), [self.registration(row) for row in rows])

@@ -2,24 +2,35 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Engine, text
 
+from fingerpost.adapters import certificates
+from fingerpost.adapters.crypto import Keyring, backup_key, master_key
+from fingerpost.adapters.db import backup as backups
 from fingerpost.adapters.db import engine as db
+from fingerpost.adapters.db.backup import BackupError
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, session_secret, signing_key
 from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
 from fingerpost.adapters.witness import WITNESS_FILE, FileWitness, read_witness
+from fingerpost.audit.events import AuditAction
 from fingerpost.config import Settings
+from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue
+from fingerpost.domain.vocabulary import Role
 from fingerpost.gateway import Gateway
 from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
+from fingerpost.service.records import Purged
 
-__all__ = ["Fingerpost", "InvalidToken", "bootstrap", "read_witness"]
+__all__ = ["BackupError", "Fingerpost", "InvalidToken", "bootstrap", "read_witness"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,43 @@ class Fingerpost:
     public_key: bytes  # raw Ed25519 public key: verifies tokens and audit checkpoints
     fresh: bool  # True when this start initialised an empty home
     session_secret: bytes  # signs the web's session cookies
+    _signing_key: Ed25519PrivateKey
     mailer: Mailer | None = None  # None: notifications stay in the inbox (no SMTP configured)
+    keyring: Keyring | None = None
+
+    def _keys(self) -> Keyring:
+        assert self.keyring is not None
+        return self.keyring
+
+    def expire(self) -> Purged:
+        """One purge of expired involvements (`serve` runs it every FINGERPOST_EXPIRE_EVERY_…)."""
+        return self.hub.expire(RETENTION)
+
+    def decommission(self, actor: Actor, agency: str | None) -> bytes:
+        """Destroy an agency's data (None: everyone's) and return the signed certificate."""
+        destruction = self.hub.decommission(actor, agency)
+        return certificates.issue(destruction, self._signing_key)
+
+    def verify_certificate(self, content: bytes) -> dict[str, object]:
+        return certificates.verify(content, self.public_key)
+
+    def rotate_master_key(self, actor: Actor) -> tuple[str, int]:
+        master, rewrapped = self._keys().rotate_master()
+        self.hub.record_master_rotation(actor, master, rewrapped)
+        return master, rewrapped
+
+    def backup(self, actor: Actor, target: Path) -> backups.Summary:
+        """A consistent, encrypted copy of the database (never the keys) in `target`."""
+        summary = backups.write(self.engine, target, backup_key(self.settings.home.resolve()))
+        self.hub.record(actor, AuditAction.BACKUP_MADE, rows=str(summary.rows))
+        return summary
+
+    def restore(self, actor: Actor, source: Path) -> backups.Summary:
+        """Replace the database's contents with a backup's (then check the audit log)."""
+        summary = backups.read(self.engine, source, backup_key(self.settings.home.resolve()))
+        db.scrub(self.engine)  # what the restore replaced leaves no bytes behind
+        self.hub.record_restore(actor, summary.rows)
+        return summary
 
     def ready(self) -> bool:
         """The database answers and its schema is current."""
@@ -56,24 +103,41 @@ class Fingerpost:
         self.engine.dispose()
 
 
+Clock = Callable[[], datetime]
+RETENTION = Actor(subject="system:retention", name="retention", agency="-", role=Role.OPERATOR)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 def _home_is_empty(home: Path) -> bool:
     return not (home / LINKAGE_FILE).exists()
 
 
-def bootstrap(settings: Settings | None = None) -> Fingerpost:
+def bootstrap(settings: Settings | None = None, *, clock: Clock = _utcnow) -> Fingerpost:
     """Open (initialising if needed) the installation in `settings.home`; runs migrations."""
     settings = settings or Settings()
     home = settings.home.resolve()
     fresh = _home_is_empty(home)
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = db.create(settings.resolved_database_url, sqlite_cache_mib=settings.sqlite_cache_mib)
-    db.migrate(engine)
+    keyring = Keyring(home, master_key(home, settings.master_key.get_secret_value()))
+    db.migrate(engine, keyring)
     key = signing_key(home)
-    uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(engine, key)
+    uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(engine, key, keyring)
     return Fingerpost(
         settings=settings,
         engine=engine,
-        hub=Hub(uow_factory, policy=settings.policy, witness=FileWitness(home / WITNESS_FILE)),
+        hub=Hub(
+            uow_factory,
+            policy=settings.policy,
+            retention_months=settings.retention_months,
+            keys=keyring,
+            scrub=partial(db.scrub, engine),
+            clock=clock,
+            witness=FileWitness(home / WITNESS_FILE),
+        ),
         gateway=Gateway(linkage_secret(home)),
         tokens=TokenService(
             key,
@@ -85,7 +149,9 @@ def bootstrap(settings: Settings | None = None) -> Fingerpost:
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
         fresh=fresh,
         session_secret=session_secret(home),
+        _signing_key=key,
         mailer=_mailer(settings),
+        keyring=keyring,
     )
 
 

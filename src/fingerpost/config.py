@@ -209,6 +209,28 @@ class Settings(BaseSettings):
         description="How often `fingerpost serve` delivers the notification outbox.",
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    retention_months: int = Field(
+        default=12,
+        ge=0,
+        le=120,
+        description=(
+            "Months an involvement is kept after its end date (in any case only until the child"
+            " is 18, or 25 for a care leaver)."
+        ),
+    )
+    expire_every_seconds: int = Field(
+        default=3600,
+        ge=60,
+        le=86_400,
+        description="How often `fingerpost serve` purges expired involvements.",
+    )
+    master_key: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "The master key wrapping the agencies' data keys, 64 hexadecimal characters. Empty:"
+            " `keys/master.key` in the home (made on first use)."
+        ),
+    )
 
     @property
     def resolved_database_url(self) -> str:

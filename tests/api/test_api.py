@@ -315,3 +315,23 @@ class TestAccountability:
         ).json()
         assert [(n["kind"], n["about"]["rule"]) for n in admin] == [("alert", "break-glass")]
         assert admin[0]["involvement_id"] is None
+
+
+def test_an_auditor_gets_a_subject_access_report_and_an_agency_a_family_notice(
+    client: TestClient, fp: Fingerpost
+) -> None:
+    registered = register(client, fp)
+    path = f"/api/v1/involvements/{registered['id']}/notice"
+    notice = client.get(path, headers=bearer(fp, "CSC-LDS"))
+    assert notice.status_code == 200
+    assert "subject access request" in notice.text
+    assert client.get(path, headers=bearer(fp, "GMP")).status_code == 404
+    body = {"reference": "SAR-1", **child()}
+    auditor = bearer(fp, "NHS", Role.AUDITOR)
+    report = client.post("/api/v1/subject-access", json=body, headers=auditor)
+    assert report.status_code == 200, report.text
+    assert [i["id"] for i in report.json()["involvements"]] == [registered["id"]]
+    page = client.post("/api/v1/subject-access?format=html", json=body, headers=auditor)
+    assert page.headers["content-type"].startswith("text/html")
+    refused = client.post("/api/v1/subject-access", json=body, headers=bearer(fp, "GMP"))
+    assert refused.status_code == 403

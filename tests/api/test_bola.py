@@ -25,6 +25,7 @@ BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("DELETE", "/api/v1/involvements/{involvement_id}"): None,
     ("POST", "/api/v1/involvements/{involvement_id}/end"): {"end_date": "2026-11-01"},
     ("POST", "/api/v1/involvements/{involvement_id}/shield"): {"shielded": False, "reason": "x"},
+    ("GET", "/api/v1/involvements/{involvement_id}/notice"): None,
     ("POST", "/api/v1/reviews/{review_id}/close"): {"outcome": "justified", "note": ""},
 }
 CHILD = {"given_names": "Olivia", "family_name": "Harrison", "date_of_birth": "2015-06-07"}

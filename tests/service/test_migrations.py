@@ -2,6 +2,7 @@
 installation of any earlier version upgrades in place, keeping its data."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -9,7 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
+from fingerpost.adapters.crypto import Keyring, master_key
 from fingerpost.adapters.db import engine as db
+from fingerpost.adapters.db.sealed import open_sealed
 from fingerpost.adapters.db.tables import metadata
 
 
@@ -37,7 +40,7 @@ def test_migrating_twice_changes_nothing(engine: Engine) -> None:
 
 
 def test_an_installation_from_the_first_release_upgrades_keeping_its_notifications(
-    engine: Engine,
+    engine: Engine, tmp_path: Path
 ) -> None:
     config = db._config(engine)
     command.upgrade(config, "0001")
@@ -65,13 +68,26 @@ def test_an_installation_from_the_first_release_upgrades_keeping_its_notificatio
                 " CURRENT_TIMESTAMP)"
             )
         )
-    db.migrate(engine)
+    keyring = Keyring(tmp_path, master_key(tmp_path))
+    db.migrate(engine, keyring)
     with engine.connect() as connection:
         kept = connection.execute(
             text("SELECT public_id, attempts, delivered_at IS NOT NULL FROM notifications")
         ).all()
+        sealed = connection.execute(text("SELECT sealed FROM involvements")).scalar_one()
     # Shown in the inbox before e-mail existed: not e-mailed as a backlog after the upgrade.
     assert [tuple(row) for row in kept] == [("n1", 0, True)]
+    # The involvement's private fields are now sealed with the agency's data key (0004).
+    assert b"jo@gmp.example" not in sealed
+    opened = open_sealed(keyring, "GMP", "inv1", sealed)
+    assert (opened.local_ref, opened.contact[3]) == ("R1", "jo@gmp.example")
+    # ... and opened again on the way down.
+    config = db._config(engine)
+    config.attributes["keyring"] = keyring
+    command.downgrade(config, "0003")
+    with engine.connect() as connection:
+        clear = connection.execute(text("SELECT local_ref, practitioner_email FROM involvements"))
+        assert [tuple(row) for row in clear] == [("R1", "jo@gmp.example")]
 
 
 def test_every_migration_can_be_undone(engine: Engine) -> None:

@@ -50,7 +50,9 @@ CONTRACT_ENQUIRY_COLUMNS = [
 
 
 def test_the_gateway_knows_the_contract_columns() -> None:
-    assert list(REGISTER_COLUMNS) == CONTRACT_REGISTER_COLUMNS
+    """The contract's columns in its order, then the optional ones added since (never renamed
+    or removed)."""
+    assert list(REGISTER_COLUMNS) == [*CONTRACT_REGISTER_COLUMNS, "care_leaver"]
     assert list(ENQUIRY_COLUMNS) == CONTRACT_ENQUIRY_COLUMNS
 
 

@@ -39,6 +39,14 @@ class AuditAction(StrEnum):
     INVOLVEMENT_UNSHIELDED = "involvement:unshielded"
     SHIELD_OVERRIDDEN = "shield:overridden"  # a shielded practitioner was disclosed, with reason
     USER_FIRST_SEEN = "user:first-seen"  # a signed-in user recorded in the practitioners table
+    INVOLVEMENT_EXPIRED = "involvement:expired"  # a purge batch: how many, never which child
+    AGENCY_DECOMMISSIONED = "agency:decommissioned"  # data purged, keys destroyed, certified
+    SERVICE_DECOMMISSIONED = "service:decommissioned"  # the same for every agency
+    KEY_ROTATED = "key:rotated"  # a data key or the master key replaced
+    SUBJECT_ACCESS_REPORTED = "subject-access:reported"  # what is held about a child, to an auditor
+    NOTICE_PRODUCED = "notice:produced"  # a family notice (GDPR art. 14) for a registration
+    BACKUP_MADE = "backup:made"
+    BACKUP_RESTORED = "backup:restored"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -40,9 +40,10 @@ from fingerpost.domain.errors import (
 from fingerpost.domain.values import parse_date
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.logs import logger
+from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
 from fingerpost.entrypoints.web import install_web
 from fingerpost.entrypoints.web.pages import wants_html
-from fingerpost.gateway import parse_register_row
+from fingerpost.gateway import check_enquiry, parse_child, parse_register_row
 from fingerpost.service.records import (
     Notification,
     Registration,
@@ -98,6 +99,9 @@ class InvolvementIn(ChildDetails):
     practitioner_email: str = Field(default="", max_length=254)
     start_date: str = Field(max_length=10, examples=["2026-01-05"])
     end_date: str = Field(default="", max_length=10)
+    care_leaver: bool = Field(
+        default=False, description="A care leaver: kept to age 25 rather than 18 (ADR 0009)."
+    )
 
 
 class InvolvementChange(_Body):
@@ -112,6 +116,14 @@ class InvolvementChange(_Body):
 
 class EndIn(_Body):
     end_date: str = Field(default="", max_length=10, description="Default: today.")
+
+
+class SubjectAccessIn(ChildDetails):
+    """A subject access request: the child's details (encoded before they reach the hub)."""
+
+    reference: str = Field(
+        min_length=1, max_length=300, description="The request's reference (audited)."
+    )
 
 
 class EnquiryIn(ChildDetails):
@@ -499,17 +511,30 @@ def _outbox_worker(fp: Fingerpost, stop: threading.Event) -> None:
             _log.info("outbox", sent=report.sent, failed=report.failed, gave_up=report.gave_up)
 
 
+def _expiry_worker(fp: Fingerpost, stop: threading.Event) -> None:
+    """Purge expired involvements every FINGERPOST_EXPIRE_EVERY_SECONDS until told to stop."""
+    while not stop.wait(fp.settings.expire_every_seconds):
+        try:
+            purged = fp.expire()
+        except Exception as error:  # noqa: BLE001 - keep serving; the next pass retries
+            _log.error("expiry failed", error=type(error).__name__)
+            continue
+        if purged.involvements:
+            _log.info("expired", involvements=purged.involvements)
+
+
 def create_app(fp: Fingerpost) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        worker = None
+        workers = [threading.Thread(target=_expiry_worker, args=(fp, stop), daemon=True)]
         if fp.mailer is not None:
-            worker = threading.Thread(target=_outbox_worker, args=(fp, stop), daemon=True)
+            workers.append(threading.Thread(target=_outbox_worker, args=(fp, stop), daemon=True))
+        for worker in workers:
             worker.start()
         yield
         stop.set()
-        if worker is not None:
+        for worker in workers:
             worker.join(timeout=30)
 
     app = FastAPI(
@@ -571,11 +596,13 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def register(body: InvolvementIn, caller: Caller, response: Response) -> InvolvementOut:
         """Register an involvement of your agency with a child (or update it: the key is
         local_ref + involvement). The child's details are encoded before they reach the hub."""
-        row = parse_register_row(
-            body.row() | body.model_dump(exclude=set(ChildDetails.model_fields)), date.today()
-        )
+        fields = body.model_dump(exclude={*ChildDetails.model_fields, "care_leaver"})
+        fields["care_leaver"] = "yes" if body.care_leaver else ""
+        row = parse_register_row(body.row() | fields, date.today())
         encoded = fp.gateway.encode(row.child)
-        outcome = fp.hub.register(caller, [Registration(row.local_ref, row.terms, encoded)])
+        outcome = fp.hub.register(
+            caller, [Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)]
+        )
         if not outcome.created:
             response.status_code = 200
         return InvolvementOut.of(fp.hub.get(caller, outcome.ids[0]), links=outcome.links)
@@ -715,6 +742,46 @@ def create_app(fp: Fingerpost) -> FastAPI:
             )
             for e in fp.hub.audit_events(caller, limit=limit)
         ]
+
+    @api.post(
+        "/subject-access",
+        tags=["audit"],
+        response_model=None,
+        responses={200: {"content": {"text/html": {}}, "description": "JSON, or HTML on request."}},
+    )
+    def subject_access(
+        body: SubjectAccessIn,
+        caller: Caller,
+        format: Annotated[str, Query(pattern="^(json|html)$")] = "json",
+    ) -> JSONResponse | HTMLResponse:
+        """Everything held about a child, every enquiry that found them and every notification
+        about them (auditors only; audited; strong sign-in when `audit-read` requires it).
+        `format=html` gives the printable report."""
+        child = parse_child(body.row())
+        check_enquiry(child)
+        report = fp.hub.subject_report(caller, fp.gateway.encode(child), reference=body.reference)
+        if format == "html":
+            return HTMLResponse(report_html(report))
+        return JSONResponse(report_json(report))
+
+    @api.get(
+        "/involvements/{involvement_id}/notice",
+        tags=["involvements"],
+        response_class=PlainTextResponse,
+        response_model=None,
+        responses={200: {"content": {"text/html": {}}}},
+    )
+    def family_notice(
+        involvement_id: str,
+        caller: Caller,
+        format: Annotated[str, Query(pattern="^(text|html)$")] = "text",
+    ) -> PlainTextResponse | HTMLResponse:
+        """The plain-English notice to give the family (GDPR article 14): who registered the
+        child, what is held, how long, how to ask. Your agency's involvements only."""
+        produced = fp.hub.family_notice(caller, involvement_id)
+        if format == "html":
+            return HTMLResponse(notice_html(produced))
+        return PlainTextResponse(notice_text(produced))
 
     @api.get("/audit/verify", tags=["audit"], response_model=AuditVerifyOut)
     def audit_verify(caller: Caller) -> AuditVerifyOut:

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from rich.text import Text
 
 from fingerpost import __version__
-from fingerpost.bootstrap import Fingerpost, bootstrap, read_witness
+from fingerpost.bootstrap import BackupError, Fingerpost, bootstrap, read_witness
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue
@@ -98,6 +98,11 @@ reviews_app = typer.Typer(
     help="Urgent (break-glass) enquiries awaiting an auditor's finding.", no_args_is_help=True
 )
 app.add_typer(reviews_app, name="reviews")
+keys_app = typer.Typer(help="Encryption keys: rotate agencies' data keys or the master key.",
+                       no_args_is_help=True)  # fmt: skip
+app.add_typer(keys_app, name="keys")
+certificate_app = typer.Typer(help="Destruction certificates.", no_args_is_help=True)
+app.add_typer(certificate_app, name="certificate")
 
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
 # contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
@@ -294,7 +299,10 @@ def register(
     dry_run: DryRun = False,
     errors: ErrorsFile = None,
 ) -> None:
-    """Register (or update) an agency's involvements with children. Idempotent per row."""
+    """Register (or update) an agency's involvements with children. Idempotent per row.
+
+    Besides the contract's columns, an optional `care_leaver` column (yes/no) marks a care
+    leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
     fp = _open()
     _known_agency(fp, agency)
     register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
@@ -781,6 +789,266 @@ def users(
         if agency is None or user.agency == agency:
             seen = user.last_seen.isoformat() if user.last_seen else ""
             typer.echo(f"{user.agency}\t{user.role}\t{user.name}\t{user.email}\t{seen}")
+
+
+OPERATOR = Actor(subject="cli:operator", name="command line", agency="-", role=Role.OPERATOR)
+
+
+@app.command()
+def expire() -> None:
+    """Delete every involvement past its retention (end date + FINGERPOST_RETENTION_MONTHS, or
+    the age limit), with its encoding, links and notifications; `serve` does this hourly."""
+    purged = _open().expire()
+    typer.echo(
+        f"expired: {purged.involvements} involvements · {purged.blocking_keys} blocking keys ·"
+        f" {purged.links} links · {purged.notifications} notifications"
+    )
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="Give this agency a new data key.")
+    ] = None,
+    master: Annotated[
+        bool, typer.Option("--master", help="Replace the master key, re-wrapping every data key.")
+    ] = False,
+) -> None:
+    """Rotate an agency's data key (its rows are sealed again with the new key, the old key is
+    destroyed) or the master key. Safe to run again after an interruption."""
+    if (agency is None) == (not master):
+        raise _fail("give exactly one of --agency CODE or --master")
+    fp = _open()
+    try:
+        if master:
+            key_id, rewrapped = fp.rotate_master_key(OPERATOR)
+            typer.echo(f"master key rotated: now {key_id}; {rewrapped} data keys re-wrapped")
+            return
+        assert agency is not None
+        version, rows = fp.hub.rotate_agency_key(OPERATOR, agency)
+    except (DomainError, ValueError) as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"agency {agency}: data key v{version}; {rows} involvements sealed again")
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write.")],
+) -> None:
+    """Write a consistent, encrypted backup of the database while it runs (keys are never in a
+    backup: see docs/adr/0009)."""
+    fp = _open()
+    summary = fp.backup(OPERATOR, file)
+    err.print(f"backup: {summary.rows} rows (schema {summary.revision}) written to {file}")
+
+
+Yes = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
+
+
+def _confirm(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise _fail(f"{question} — not confirmed: add --yes to run without asking")
+    if not typer.confirm(question, default=False, err=True):
+        raise _fail("stopped: nothing was changed")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `fingerpost backup`.")],
+    yes: Yes = False,
+) -> None:
+    """Replace everything in the database with a backup's contents, then verify the audit log."""
+    fp = _open()
+    if not file.is_file():
+        raise _fail(f"{file}: no such file")
+    _confirm(f"Replace all data in {fp.settings.home.resolve()} with {file}?", yes)
+    try:
+        summary = fp.restore(OPERATOR, file)
+    except BackupError as error:
+        raise _fail(f"{file}: {error} (nothing was changed)") from None
+    first_bad = fp.hub.verify_audit()
+    err.print(f"restore: {summary.rows} rows from the backup of {summary.created}")
+    if first_bad is not None:
+        raise _fail(f"the restored audit log is broken at event {first_bad}", 1)
+    typer.echo("restored; audit log intact")
+
+
+@app.command("subject-report")
+def subject_report(
+    reference: Annotated[
+        str, typer.Option("--reference", help="The subject access request's reference (audited).")
+    ],
+    output: Annotated[Path, typer.Option("--output", help="Where to write the HTML report.")],
+    json_output: Annotated[
+        Path | None, typer.Option("--json", help="Also write the report as JSON here.")
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="The child's details: a JSON object or a one-row CSV file."),
+    ] = None,
+    nhs_number: Annotated[str, typer.Option(help="The child's NHS number.")] = "",
+    given_names: Annotated[str, typer.Option(help="Given names.")] = "",
+    family_name: Annotated[str, typer.Option(help="Family name.")] = "",
+    other_names: Annotated[str, typer.Option(help="Previous names, ;-separated.")] = "",
+    date_of_birth: Annotated[str, typer.Option(help="Date of birth.")] = "",
+    postcode: Annotated[str, typer.Option(help="Postcode.")] = "",
+    auditor: Annotated[str, typer.Option("--auditor", help="Who asks (audited).")] = (
+        "command line"
+    ),
+) -> None:
+    """What fingerpost holds about a child, who looked and who was told: an HTML report (and
+    JSON) for a subject access request. The details are encoded like an enquiry's."""
+    from fingerpost.entrypoints.reports import report_html, report_json
+
+    row = {
+        "enquiry_ref": reference,
+        "nhs_number": nhs_number,
+        "given_names": given_names,
+        "family_name": family_name,
+        "other_names": other_names,
+        "date_of_birth": date_of_birth,
+        "postcode": postcode,
+    }
+    if source is not None:
+        row |= _details_file(source)
+    fp = _open()
+    try:
+        child = parse_enquiry_row(row).child
+        report = fp.hub.subject_report(
+            _auditor(auditor), fp.gateway.encode(child), reference=reference
+        )
+    except DomainError as error:
+        raise _fail(str(error)) from None
+    with atomic_text_writer(output) as handle:
+        handle.write(report_html(report))
+    if json_output is not None:
+        with atomic_text_writer(json_output) as handle:
+            handle.write(json.dumps(report_json(report), indent=2) + "\n")
+    err.print(
+        f"subject access: {len(report.involvements)} involvements · {len(report.enquiries)}"
+        f" enquiries · {len(report.notifications)} notifications → {output}"
+    )
+
+
+def _details_file(source: Path) -> dict[str, str]:
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise _fail(f"{source}: cannot read it ({error.__class__.__name__})") from None
+    if source.suffix.lower() == ".json":
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError:
+            raise _fail(f"{source}: not JSON") from None
+        if not isinstance(loaded, dict):
+            raise _fail(f"{source}: expected one JSON object of the child's details")
+        return {str(k): str(v) for k, v in loaded.items() if v is not None}
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if len(rows) != 1:
+        raise _fail(f"{source}: expected a header and exactly one row of the child's details")
+    return {k: v or "" for k, v in rows[0].items() if k}
+
+
+@app.command()
+def notice(
+    involvement_id: Annotated[str, typer.Argument(help="The involvement's id.")],
+    agency: Annotated[str, typer.Option("--agency", help="Code of the agency it belongs to.")],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the notice as HTML here.")
+    ] = None,
+) -> None:
+    """The plain-English notice for the family (GDPR article 14): who registered their child,
+    what is held, for how long and how to ask. Printed as text."""
+    from fingerpost.entrypoints.reports import notice_html, notice_text
+
+    fp = _open()
+    _known_agency(fp, agency)
+    try:
+        produced = fp.hub.family_notice(Actor.system(agency), involvement_id)
+    except DomainError as error:
+        raise _fail(str(error)) from None
+    if html is not None:
+        with atomic_text_writer(html) as handle:
+            handle.write(notice_html(produced))
+    typer.echo(notice_text(produced), nl=False)
+
+
+@app.command()
+def decommission(
+    certificate: Annotated[
+        Path,
+        typer.Option(
+            "--certificate", help="Where to write the certificate (JSON; a .txt copy beside it)."
+        ),
+    ],
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="The agency leaving fingerpost.")
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Close the service: every agency's data.")
+    ] = False,
+    yes: Yes = False,
+) -> None:
+    """Destroy an agency's data (or everyone's): its data keys are destroyed, so nothing it
+    stored can be read here or from any backup; its involvements, links, notifications and
+    users are deleted; a signed destruction certificate is written. Cannot be undone."""
+    if (agency is None) == (not everything):
+        raise _fail("give exactly one of --agency CODE or --all")
+    fp = _open()
+    if agency is not None:
+        _known_agency(fp, agency)
+    what = f"agency {agency}'s data" if agency else "ALL data of every agency"
+    _confirm(f"Destroy {what} for good? This cannot be undone", yes)
+    try:
+        signed = fp.decommission(OPERATOR, agency)
+    except DomainError as error:
+        raise _fail(str(error)) from None
+    with atomic_text_writer(certificate) as handle:
+        handle.write(signed.decode())
+    body = fp.verify_certificate(signed)
+    with atomic_text_writer(certificate.with_suffix(".txt")) as handle:
+        handle.write(_certificate_text(body))
+    typer.echo(_certificate_text(body), nl=False)
+
+
+def _certificate_text(body: dict[str, object]) -> str:
+    destroyed = body["destroyed"]
+    audit = body["audit"]
+    assert isinstance(destroyed, dict)
+    assert isinstance(audit, dict)
+    lines = [
+        "fingerpost destruction certificate",
+        "",
+        f"Scope:      {body['scope']} ({', '.join(map(str, body['agencies']))})",  # type: ignore[call-overload]
+        f"Destroyed:  {body['at']}",
+        *(f"  {name.replace('_', ' ')}: {count}" for name, count in destroyed.items()),
+        f"Audit log:  {audit['size']} events, root {audit['root']}",
+        f"Signed by:  Ed25519 key {body['service_key']}",
+        "",
+        "Check it with: fingerpost certificate verify FILE.json",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@certificate_app.command("verify")
+def certificate_verify(
+    file: Annotated[Path, typer.Argument(help="A certificate from `fingerpost decommission`.")],
+) -> None:
+    """Check a destruction certificate's signature against this service's key (exit 1 if it
+    does not verify: altered, or not issued here)."""
+    fp = _open()
+    try:
+        body = fp.verify_certificate(file.read_bytes())
+    except OSError as error:
+        raise _fail(f"{file}: cannot read it ({error.__class__.__name__})") from None
+    except ValueError as error:
+        raise _fail(f"{file}: does not verify: {error}", 1) from None
+    typer.echo(f"certificate verified: {body['scope']} destroyed at {body['at']}")
 
 
 def main() -> None:

@@ -141,7 +141,7 @@ def register_rows(
         wide=False,
     )
     valid = (
-        Registration(row.local_ref, row.terms, encoded)
+        Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
         for row, encoded in tally.accepted(stream, "local_ref")
     )
     for batch in batches(valid, fp.settings.batch_size):

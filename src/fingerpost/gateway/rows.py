@@ -6,6 +6,7 @@ from datetime import date
 
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.model import InvolvementTerms, Practitioner
+from fingerpost.domain.retention import ages_out
 from fingerpost.domain.values import (
     check_in_scope,
     parse_date,
@@ -30,6 +31,7 @@ __all__ = [
     "parse_child",
     "parse_enquiry_row",
     "parse_register_row",
+    "parse_yes_no",
 ]
 
 CHILD_COLUMNS = (
@@ -51,6 +53,7 @@ REGISTER_COLUMNS = (
     "practitioner_email",
     "start_date",
     "end_date",
+    "care_leaver",  # optional (added by the retention policy): kept to 25 rather than 18
 )
 # Columns whose absence rejects the whole file; the rest may be missing and read as empty.
 REGISTER_REQUIRED = ("local_ref", "involvement", "practitioner_name", "start_date")
@@ -113,11 +116,27 @@ def parse_child(row: Mapping[str, str | None]) -> ChildIdentity:
     )
 
 
+_YES = frozenset({"yes", "y", "true", "1"})
+_NO = frozenset({"no", "n", "false", "0", ""})
+
+
+def parse_yes_no(text: str, field: str) -> bool:
+    value = text.strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise InvalidValue(f"{field}: use yes or no (or leave it empty)")
+
+
 @dataclass(frozen=True, slots=True)
 class RegisterRow:
     local_ref: str
     child: ChildIdentity
     terms: InvolvementTerms
+    # The month the child passes the age limit (docs/adr/0009): the gateway knows the date of
+    # birth, so the gateway works it out; the hub stores only this month.
+    ages_out: date | None = None
 
 
 def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRow:
@@ -144,7 +163,13 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
         start_date=start,
         end_date=parse_date(_text(row, "end_date"), "end_date"),
     )
-    return RegisterRow(local_ref=local_ref, child=child, terms=terms)
+    care_leaver = parse_yes_no(_text(row, "care_leaver"), "care_leaver")
+    return RegisterRow(
+        local_ref=local_ref,
+        child=child,
+        terms=terms,
+        ages_out=ages_out(child.date_of_birth, care_leaver=care_leaver),
+    )
 
 
 def register_parts(row: Mapping[str, str | None], today: date) -> tuple[RegisterRow, ChildIdentity]:

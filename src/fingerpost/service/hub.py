@@ -19,6 +19,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue, LimitExceeded, NotFound, PermissionDenied
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.policy import EnquiryPolicy
+from fingerpost.domain.retention import DEFAULT_RETENTION_MONTHS, expires_on
 from fingerpost.domain.values import (
     MAX_PURPOSE_LENGTH,
     StatedPurpose,
@@ -31,17 +32,24 @@ from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
 from fingerpost.matching.train import Training, train
 from fingerpost.service.messages import digest as digest_message
 from fingerpost.service.messages import message
-from fingerpost.service.ports import Mailer, MailError, UnitOfWork, WitnessStore
+from fingerpost.service.ports import KeyVault, Mailer, MailError, UnitOfWork, WitnessStore
 from fingerpost.service.records import (
     Candidate,
+    Destruction,
+    DisclosingEnquiry,
     EnquiryResult,
+    FamilyNotice,
+    HeldInvolvement,
+    NewInvolvement,
     Notification,
     Outgoing,
+    Purged,
     Registration,
     RegistrationOutcome,
     Review,
     SignpostView,
     StoredInvolvement,
+    SubjectReport,
     User,
 )
 
@@ -137,12 +145,20 @@ class Hub:
         model: MatchModel | None = None,
         clock: Clock = _utcnow,
         policy: EnquiryPolicy | None = None,
+        retention_months: int = DEFAULT_RETENTION_MONTHS,
+        keys: KeyVault | None = None,
+        scrub: Callable[[], bool] = lambda: True,
         witness: WitnessStore | None = None,
     ) -> None:
         self._uow = uow_factory
         self._witness = witness
         self._clock = clock
         self._policy = policy or EnquiryPolicy()
+        self._retention_months = retention_months
+        self._keys = keys
+        # Called after deleting (withdrawal, expiry, decommissioning): no copy of the deleted
+        # bytes is left in the database's files. False when it could not finish (retried later).
+        self._scrub = scrub
         self._model = model or self._stored_model() or DEFAULT_MODEL
 
     def _stored_model(self) -> MatchModel | None:
@@ -233,6 +249,7 @@ class Hub:
         stored_of: dict[int, StoredInvolvement] = {}
         with self._uow() as uow:
             agency = self._own_agency(uow, actor)
+            self._still_taking_part(uow, agency.code)
             known = uow.involvements.by_keys(keys)
             # Candidates are looked up before the batch is written, so that no row's probe meets
             # the row itself (about twenty hits each, all to be thrown away).
@@ -242,7 +259,14 @@ class Hub:
 
             def insert_pending() -> None:
                 rows = [
-                    (keys[i], registrations[i].terms, registrations[i].child.identity, digests[i])
+                    NewInvolvement(
+                        keys[i],
+                        registrations[i].terms,
+                        registrations[i].child.identity,
+                        digests[i],
+                        registrations[i].ages_out,
+                        self._expiry(registrations[i].ages_out, registrations[i].terms),
+                    )
                     for i in pending
                 ]
                 for i, stored in zip(pending, uow.involvements.add_many(rows), strict=True):
@@ -260,7 +284,11 @@ class Hub:
                 if existing is None:
                     pending.append(i)
                     pending_keys.add(keys[i])
-                elif existing.identity_digest == digests[i] and existing.terms == item.terms:
+                elif (
+                    existing.identity_digest == digests[i]
+                    and existing.terms == item.terms
+                    and existing.ages_out == item.ages_out
+                ):
                     outcome.unchanged += 1
                     ids[i] = existing.id
                 else:
@@ -270,6 +298,8 @@ class Hub:
                         item.terms,
                         item.child.identity if changed_identity else None,
                         digests[i] if changed_identity else None,
+                        ages_out=item.ages_out,
+                        expires_on=self._expiry(item.ages_out, item.terms),
                     )
                     known[keys[i]] = stored_of[i] = stored
                     actions[i] = AuditAction.INVOLVEMENT_UPDATED
@@ -443,7 +473,12 @@ class Hub:
         with self._uow() as uow:
             stored = self._own(uow, actor, involvement_id)
             terms = change(stored.terms)
-            updated = uow.involvements.update(stored.id, terms)
+            updated = uow.involvements.update(
+                stored.id,
+                terms,
+                ages_out=stored.ages_out,
+                expires_on=self._expiry(stored.ages_out, terms),
+            )
             action = (
                 AuditAction.INVOLVEMENT_ENDED
                 if terms.end_date and not stored.terms.end_date
@@ -457,7 +492,8 @@ class Hub:
         return self.update_terms(actor, involvement_id, lambda t: replace(t, end_date=end_date))
 
     def withdraw(self, actor: Actor, involvement_id: str) -> None:
-        """Registered in error: removed at once, with its encoding, links and notifications."""
+        """Registered in error: removed at once, with its encoding, links and notifications,
+        and scrubbed from the database's files."""
         self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
         with self._uow() as uow:
             stored = self._own(uow, actor, involvement_id)
@@ -468,6 +504,7 @@ class Hub:
                 )
             )
             uow.commit()
+        self._scrub()
 
     def shield(
         self, actor: Actor, involvement_id: str, *, shielded: bool, reason: str
@@ -718,16 +755,24 @@ class Hub:
         return events
 
     def _alert(
-        self, uow: UnitOfWork, actor: Actor, own: Agency, *, rule: str, message: str
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        own: Agency,
+        *,
+        rule: str,
+        message: str,
+        about: StoredInvolvement | None = None,
     ) -> AuditEvent:
-        """Tell the agency's administrators (inbox and e-mail to the duty address)."""
+        """Tell the agency's administrators (inbox and e-mail to the duty address). An alert
+        `about` one of the agency's involvements goes with it when it is purged."""
         uow.notifications.add(
             Notification(
                 id=new_id(),
                 agency=own.code,
                 recipient_email="",
-                involvement_id=None,
-                local_ref="",
+                involvement_id=about.id if about else None,
+                local_ref=about.key.local_ref if about else "",
                 kind="alert",
                 about={
                     "rule": rule,
@@ -866,6 +911,7 @@ class Hub:
                 f"{actor.name} ({actor.role.value}, {actor.agency}) saw past the shield on your"
                 f" involvement {candidate.involvement.key.local_ref}: {reason}"
             ),
+            about=candidate.involvement,
         )
         return [self._event(actor, AuditAction.SHIELD_OVERRIDDEN, detail=detail), alert]
 
@@ -1118,9 +1164,202 @@ class Hub:
             uow.audit.append(self._event(actor, action, detail=dict(detail)))
             uow.commit()
 
+    def record_restore(self, actor: Actor, rows: int) -> None:
+        """A backup replaced the database: audited, and the restored log's head becomes the kept
+        witness. The head it replaces (a longer log, whose newer events the restore rolled back)
+        is named in the event, so the rollback itself stays on record."""
+        superseded = self._witness.load() if self._witness else None
+        detail = {"rows": str(rows)}
+        if superseded is not None:
+            detail |= {
+                "superseded_size": str(superseded.size),
+                "superseded_root": superseded.root.hex(),
+            }
+        with self._uow() as uow:
+            uow.audit.append(self._event(actor, AuditAction.BACKUP_RESTORED, detail=detail))
+            uow.commit()
+            heads = uow.audit.checkpoints()
+        if self._witness is not None:
+            self._witness.save(heads[-1])
+
     def count_involvements(self) -> int:
         with self._uow() as uow:
             return uow.involvements.count()
+
+    # -- retention, subject rights and destruction (docs/adr/0009) ---------------------------
+
+    def expire(self, actor: Actor) -> Purged:
+        """Delete every involvement whose expiry month has begun, with its encoding, blocking
+        keys, links and notifications, then scrub the database's files. Each batch is one
+        transaction with its audit event (a count: the events hold no child data)."""
+        self._require(actor, Role.OPERATOR)
+        today = self._clock().date()
+        total = Purged()
+        while True:
+            with self._uow() as uow:
+                batch = uow.involvements.purge_expired(today)
+                if not batch.involvements:
+                    break
+                uow.audit.append(
+                    self._event(
+                        actor,
+                        AuditAction.INVOLVEMENT_EXPIRED,
+                        result_count=batch.involvements,
+                        detail={k: str(v) for k, v in batch.as_dict().items()},
+                    )
+                )
+                uow.commit()
+            total.add(batch)
+        if total.involvements:
+            self._scrub()
+        return total
+
+    def _vault(self) -> KeyVault:
+        if self._keys is None:
+            raise PermissionDenied("no key store is configured")
+        return self._keys
+
+    def decommission(self, actor: Actor, agency: str | None) -> Destruction:
+        """An agency leaves (`agency`), or the service closes (None): its data keys are
+        destroyed first — from then on nothing it stored can be read, in this database or in
+        any backup — then, in one transaction, its involvements, their encodings, blocking keys,
+        links and notifications, its users and its inbox are deleted and the agency is marked
+        as gone, with one audit event; then the files are scrubbed. Run again after any
+        interruption, it finishes the job."""
+        self._require(actor, Role.OPERATOR)
+        vault = self._vault()
+        with self._uow() as uow:
+            known = [a.code for a in uow.agencies.all()]
+        if agency is not None and agency not in known:
+            raise NotFound(f"unknown agency code {agency!r}")
+        codes = [agency] if agency is not None else sorted(set(known) | set(vault.agencies()))
+        keys = sum(vault.shred(code) for code in codes)
+        now = self._clock()
+        purged = Purged()
+        with self._uow() as uow:
+            for code in codes:
+                while (batch := uow.involvements.purge_agency(code)).involvements:
+                    purged.add(batch)
+                if code in known:
+                    uow.agencies.mark_decommissioned(code, now)
+            users = sum(uow.practitioners.remove_for_agency(code) for code in codes)
+            other = sum(uow.notifications.remove_for_agency(code) for code in codes)
+            action = (
+                AuditAction.AGENCY_DECOMMISSIONED
+                if agency is not None
+                else AuditAction.SERVICE_DECOMMISSIONED
+            )
+            counts = purged.as_dict() | {"users": users, "other_notifications": other}
+            size = uow.audit.append(
+                self._event(
+                    actor,
+                    action,
+                    result_count=purged.involvements,
+                    detail={"agencies": ",".join(codes), "data_keys": str(keys)}
+                    | {k: str(v) for k, v in counts.items()},
+                )
+            )
+            uow.commit()
+        self._scrub()
+        with self._uow() as uow:
+            head = next(c for c in reversed(uow.audit.checkpoints()) if c.size == size)
+        return Destruction(
+            scope="agency" if agency is not None else "service",
+            agencies=codes,
+            purged=purged,
+            users=users,
+            other_notifications=other,
+            keys=keys,
+            at=now,
+            audit_size=head.size,
+            audit_root=head.root.hex(),
+        )
+
+    def rotate_agency_key(self, actor: Actor, agency: str) -> tuple[int, int]:
+        """Give the agency a new data key, seal its rows again with it (in batches, each its
+        own transaction) and destroy the old key. Returns (new version, rows resealed)."""
+        self._require(actor, Role.OPERATOR)
+        vault = self._vault()
+        with self._uow() as uow:
+            if uow.agencies.get(agency) is None:
+                raise NotFound(f"unknown agency code {agency!r}")
+            self._still_taking_part(uow, agency)
+        version = vault.rotate(agency)
+        resealed, after = 0, 0
+        while True:
+            with self._uow() as uow:
+                done, last = uow.involvements.reseal(agency, after=after)
+                uow.commit()
+            if last == after:
+                break
+            resealed, after = resealed + done, last
+        retired = vault.retire(agency, keep=version)
+        self._record_rotation(actor, agency=agency, version=str(version), rows=str(resealed),
+                              retired=str(retired))  # fmt: skip
+        return version, resealed
+
+    def _record_rotation(self, actor: Actor, **detail: str) -> None:
+        with self._uow() as uow:
+            uow.audit.append(self._event(actor, AuditAction.KEY_ROTATED, detail=detail))
+            uow.commit()
+
+    def record_master_rotation(self, actor: Actor, master: str, rewrapped: int) -> None:
+        """Audit a rotation of the master key (done by the key store)."""
+        self._require(actor, Role.OPERATOR)
+        self._record_rotation(actor, master=master, rewrapped=str(rewrapped))
+
+    def subject_report(self, actor: Actor, child: EncodedQuery, *, reference: str) -> SubjectReport:
+        """Subject access (UK GDPR article 15), for an auditor: every involvement held about the
+        child (strong and possible matches, at every agency), every enquiry that disclosed one
+        of them and every notification about them. Audited with the request's reference."""
+        self._require(actor, Role.AUDITOR)
+        self._require_strong(actor, "audit-read")
+        reference = _reason(reference)
+        with self._uow() as uow:
+            matches = self._matches(uow, child, exclude_agency="")
+            held = [
+                HeldInvolvement(verdict.confidence, verdict.why, c.agency, c.involvement)
+                for c, verdict in matches
+            ]
+            ids = [h.involvement.id for h in held]
+            enquiries = [
+                DisclosingEnquiry(
+                    seq=seq,
+                    at=event.at,
+                    actor=event.actor,
+                    agency=event.agency,
+                    purpose=event.purpose,
+                    urgent=event.urgent,
+                    involvements=[
+                        i for i in event.detail.get("disclosed", "").split(",") if i in ids
+                    ],
+                )
+                for seq, event in uow.audit.disclosing(ids)
+            ]
+            notes = uow.notifications.involving(ids)
+            uow.audit.append(
+                self._event(
+                    actor,
+                    AuditAction.SUBJECT_ACCESS_REPORTED,
+                    purpose=reference,
+                    result_count=len(held),
+                    detail={"involvements": ",".join(ids)},
+                )
+            )
+            uow.commit()
+        return SubjectReport(self._clock(), held, enquiries, notes)
+
+    def family_notice(self, actor: Actor, involvement_id: str) -> FamilyNotice:
+        """The notice an agency gives a family about its registration (GDPR article 14)."""
+        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        with self._uow() as uow:
+            stored = self._own(uow, actor, involvement_id)
+            agency = self._own_agency(uow, actor)
+            uow.audit.append(
+                self._event(actor, AuditAction.NOTICE_PRODUCED, detail={"involvement": stored.id})
+            )
+            uow.commit()
+        return FamilyNotice(agency, stored, self._retention_months, self._clock())
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -1156,6 +1395,14 @@ class Hub:
     def _require(actor: Actor, *roles: Role) -> None:
         if actor.role not in roles:
             raise PermissionDenied(f"the {actor.role.value} role may not do this")
+
+    def _expiry(self, ages_out: date | None, terms: InvolvementTerms) -> date | None:
+        return expires_on(ages_out, terms.end_date, self._retention_months)
+
+    @staticmethod
+    def _still_taking_part(uow: UnitOfWork, agency: str) -> None:
+        if uow.agencies.decommissioned(agency) is not None:
+            raise PermissionDenied(f"agency {agency} has left fingerpost: its data was destroyed")
 
     @staticmethod
     def _own_agency(uow: UnitOfWork, actor: Actor) -> Agency:

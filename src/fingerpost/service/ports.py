@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -12,8 +12,10 @@ from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import (
     Candidate,
+    NewInvolvement,
     Notification,
     Outgoing,
+    Purged,
     Review,
     StoredInvolvement,
     User,
@@ -23,6 +25,7 @@ __all__ = [
     "AgencyRepository",
     "AuditLog",
     "InvolvementRepository",
+    "KeyVault",
     "LinkRepository",
     "MailError",
     "Mailer",
@@ -42,6 +45,11 @@ class AgencyRepository(Protocol):
         ...
 
     def all(self) -> list[Agency]: ...
+    def decommissioned(self, code: str) -> datetime | None:
+        """When the agency left (its data destroyed), or None."""
+        ...
+
+    def mark_decommissioned(self, code: str, at: datetime) -> None: ...
 
 
 class InvolvementRepository(Protocol):
@@ -54,25 +62,40 @@ class InvolvementRepository(Protocol):
         """Only the agency's own involvements are ever found."""
         ...
 
-    def add(
-        self, key: InvolvementKey, terms: InvolvementTerms, identity: EncodedIdentity, digest: str
-    ) -> StoredInvolvement: ...
-    def add_many(
-        self, items: Sequence[tuple[InvolvementKey, InvolvementTerms, EncodedIdentity, str]]
-    ) -> list[StoredInvolvement]: ...
+    def add(self, item: NewInvolvement) -> StoredInvolvement: ...
+    def add_many(self, items: Sequence[NewInvolvement]) -> list[StoredInvolvement]: ...
     def update(
         self,
         involvement_id: str,
         terms: InvolvementTerms,
         identity: EncodedIdentity | None = None,
         digest: str | None = None,
+        *,
+        ages_out: date | None,
+        expires_on: date | None,
     ) -> StoredInvolvement: ...
     def set_shielded(self, involvement_id: str, shielded: bool) -> None: ...
-    def remove(self, involvement_id: str) -> None: ...
+    def remove(self, involvement_id: str) -> Purged:
+        """Delete the involvement with its blocking keys, links and notifications."""
+        ...
+
+    def purge_expired(self, today: date, *, limit: int = ...) -> Purged:
+        """`remove` up to `limit` involvements whose expiry month has begun by `today`."""
+        ...
+
+    def purge_agency(self, agency: str, *, limit: int = ...) -> Purged:
+        """`remove` up to `limit` of the agency's involvements."""
+        ...
+
+    def reseal(self, agency: str, *, after: int = 0, limit: int = ...) -> tuple[int, int]:
+        """Seal the agency's rows after row `after` again with its newest key, up to `limit`:
+        (rows resealed, last row id seen)."""
+        ...
+
     def for_agency(
         self, agency: str, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[StoredInvolvement]: ...
-    def count(self) -> int: ...
+    def count(self, agency: str | None = None) -> int: ...
     def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
         """Involvements of other agencies sharing at least one blocking key."""
         ...
@@ -127,6 +150,14 @@ class NotificationRepository(Protocol):
         """How many notifications are pending, failed for good and delivered."""
         ...
 
+    def involving(self, involvement_ids: Sequence[str]) -> list[Notification]:
+        """Notifications about these involvements, oldest first."""
+        ...
+
+    def remove_for_agency(self, agency: str | None) -> int:
+        """Delete an agency's remaining notifications (None: everyone's)."""
+        ...
+
 
 class ReviewRepository(Protocol):
     def add(self, review: Review) -> None: ...
@@ -147,6 +178,10 @@ class PractitionerRepository(Protocol):
         """Users of one agency (None: every agency), most recently seen first."""
         ...
 
+    def remove_for_agency(self, agency: str | None) -> int:
+        """Forget an agency's users (None: everyone's)."""
+        ...
+
 
 class AuditLog(Protocol):
     def append(self, event: AuditEvent) -> int: ...
@@ -165,6 +200,10 @@ class AuditLog(Protocol):
     def verify(self, witnesses: Sequence[Checkpoint] = ()) -> int | None:
         """None when the log is intact (and still holds every witness as a prefix), else the
         sequence number of the first bad event."""
+        ...
+
+    def disclosing(self, involvement_ids: Sequence[str]) -> list[tuple[int, AuditEvent]]:
+        """Enquiries (`enquiry:made`) that disclosed any of these involvements, oldest first."""
         ...
 
     def leaves(self) -> list[bytes]:
@@ -189,6 +228,26 @@ class AuditLog(Protocol):
 
     def recent(self, action: AuditAction, since: datetime, *, actor: str) -> list[AuditEvent]:
         """One actor's events of one kind since a moment (anomaly rules)."""
+        ...
+
+
+class KeyVault(Protocol):
+    """The agencies' data keys (held outside the database, see docs/adr/0009)."""
+
+    def rotate(self, agency: str) -> int:
+        """Make a new data key version; returns it."""
+        ...
+
+    def retire(self, agency: str, *, keep: int) -> int:
+        """Destroy the agency's key versions older than `keep`; returns how many."""
+        ...
+
+    def shred(self, agency: str) -> int:
+        """Destroy every key of the agency, for good; returns how many."""
+        ...
+
+    def agencies(self) -> list[str]:
+        """Agencies that have (or had) data keys."""
         ...
 
 

@@ -9,13 +9,20 @@ from fingerpost.matching.encode import EncodedIdentity, EncodedQuery
 
 __all__ = [
     "Candidate",
+    "Destruction",
+    "DisclosingEnquiry",
     "EnquiryResult",
+    "FamilyNotice",
+    "HeldInvolvement",
+    "NewInvolvement",
     "Notification",
     "Outgoing",
+    "Purged",
     "Registration",
     "RegistrationOutcome",
     "Review",
     "StoredInvolvement",
+    "SubjectReport",
     "User",
 ]
 
@@ -27,6 +34,7 @@ class Registration:
     local_ref: str
     terms: InvolvementTerms
     child: EncodedQuery
+    ages_out: date | None = None  # month the child passes the age limit, from the gateway
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,44 @@ class StoredInvolvement:
     identity_digest: str
     created_at: datetime
     updated_at: datetime
+    ages_out: date | None = None
+    expires_on: date | None = None  # first day it is no longer kept (docs/adr/0009)
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvolvement:
+    """What the hub stores for a new involvement."""
+
+    key: InvolvementKey
+    terms: InvolvementTerms
+    identity: EncodedIdentity
+    digest: str
+    ages_out: date | None = None
+    expires_on: date | None = None
+
+
+@dataclass(slots=True)
+class Purged:
+    """What a purge destroyed, by kind (for the audit and destruction certificates)."""
+
+    involvements: int = 0
+    blocking_keys: int = 0
+    links: int = 0
+    notifications: int = 0
+
+    def add(self, other: "Purged") -> None:
+        self.involvements += other.involvements
+        self.blocking_keys += other.blocking_keys
+        self.links += other.links
+        self.notifications += other.notifications
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "involvements": self.involvements,
+            "blocking_keys": self.blocking_keys,
+            "links": self.links,
+            "notifications": self.notifications,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +187,59 @@ class Review:
     closed_by: str | None = None
     outcome: str | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Destruction:
+    """What a decommissioning destroyed, and the audit log's signed head just after."""
+
+    scope: str  # "agency" (one agency left) or "service" (the service closed)
+    agencies: list[str]
+    purged: Purged
+    users: int
+    other_notifications: int  # alerts and the like, beyond those of the involvements
+    keys: int  # data key versions destroyed
+    at: datetime
+    audit_size: int
+    audit_root: str  # hex
+
+
+@dataclass(frozen=True, slots=True)
+class HeldInvolvement:
+    """An involvement held about the child of a subject access request."""
+
+    confidence: Confidence
+    why: str
+    agency: Agency
+    involvement: StoredInvolvement
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosingEnquiry:
+    """An enquiry that found the child: who asked, for which agency, why and when."""
+
+    seq: int  # the audit event's sequence number (for an inclusion proof)
+    at: datetime
+    actor: str
+    agency: str
+    purpose: str
+    urgent: bool
+    involvements: list[str]  # which of the child's involvements it disclosed
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectReport:
+    generated_at: datetime
+    involvements: list[HeldInvolvement]
+    enquiries: list[DisclosingEnquiry]
+    notifications: list[Notification]
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyNotice:
+    """What a family must be told when an agency registers their child (GDPR article 14)."""
+
+    agency: Agency
+    involvement: StoredInvolvement
+    retention_months: int
+    generated_at: datetime

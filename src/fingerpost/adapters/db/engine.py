@@ -11,7 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = ["create", "is_current", "migrate"]
+from fingerpost.adapters.crypto import Keyring
+
+__all__ = ["create", "is_current", "migrate", "scrub"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -23,6 +25,9 @@ def _sqlite_pragmas(cache_mib: int) -> Callable[[Any, ConnectionPoolEntry], None
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in (
+            # Freed pages can be handed back to the file system after a purge (`scrub`). Takes
+            # effect only before the first table exists; `migrate` converts older databases.
+            "auto_vacuum=INCREMENTAL",
             "journal_mode=WAL",  # readers never block the writer
             "foreign_keys=ON",
             "synchronous=FULL",  # an acknowledged audit event survives power loss
@@ -40,7 +45,11 @@ def _sqlite_pragmas(cache_mib: int) -> Callable[[Any, ConnectionPoolEntry], None
 
 def _sqlite_begin_immediate(connection: Any) -> None:
     # Take the write lock up front: every use case appends to the audit chain, and upgrading a
-    # read lock later would fail under concurrency instead of waiting.
+    # read lock later would fail under concurrency instead of waiting. A backup reads a snapshot
+    # and must never hold writers up: it begins a plain (deferred) read transaction.
+    if connection.get_execution_options().get("fingerpost_snapshot"):
+        connection.exec_driver_sql("BEGIN")
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -67,9 +76,47 @@ def _config(engine: Engine) -> Config:
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
-    command.upgrade(_config(engine), "head")
+def migrate(engine: Engine, keyring: Keyring | None = None) -> None:
+    """Bring the schema to the newest revision (idempotent). `keyring` seals rows stored before
+    encryption at rest (revision 0004)."""
+    config = _config(engine)
+    config.attributes["keyring"] = keyring
+    command.upgrade(config, "head")
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            if raw.execute("PRAGMA auto_vacuum").fetchone()[0] != _INCREMENTAL:
+                # A home made before retention: one full rebuild switches incremental vacuum on.
+                raw.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                raw.execute("VACUUM")
+
+
+_INCREMENTAL = 2
+# Tables a purge deletes from (PostgreSQL vacuums them; SQLite's are in one file).
+_PURGED = ("involvements", "blocking_keys", "links", "notifications", "practitioners")
+
+
+def scrub(engine: Engine) -> bool:
+    """After a purge, leave no copy of what was deleted where the database keeps its bytes.
+
+    SQLite (with `secure_delete` on, deleted rows are already overwritten in their pages): hand
+    free pages back to the file system, then checkpoint the write-ahead log and truncate it,
+    since it still holds earlier images of the changed pages. PostgreSQL: VACUUM the purged
+    tables so their dead rows' space is reclaimed (crypto-shredding is the guarantee there; see
+    docs/adr/0009). Returns False when SQLite could not truncate the log because another
+    connection was reading (the next scrub will).
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA incremental_vacuum").fetchall()
+            busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            return not busy
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(_PURGED)}")
+    return True
 
 
 def is_current(engine: Engine) -> bool:

@@ -5,15 +5,28 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import BigInteger, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from fingerpost.adapters.crypto import DataKey, Keyring, KeyShredded, sealed_version
+from fingerpost.adapters.db.sealed import Opened, open_sealed, seal
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
 from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.errors import InvalidValue
@@ -22,8 +35,10 @@ from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import (
     Candidate,
+    NewInvolvement,
     Notification,
     Outgoing,
+    Purged,
     Review,
     StoredInvolvement,
     User,
@@ -56,6 +71,12 @@ __all__ = [
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _rowcount(result: Any) -> int:
+    """Rows a DELETE touched (a CursorResult's count; Session.execute types it as Result)."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -123,21 +144,30 @@ class SqlAgencies:
             _agency(r) for r in self._session.execute(select(agencies).order_by(agencies.c.code))
         ]
 
+    def decommissioned(self, code: str) -> datetime | None:
+        found = self._session.scalar(
+            select(agencies.c.decommissioned_at).where(agencies.c.code == code)
+        )
+        return _aware(found) if found else None
+
+    def mark_decommissioned(self, code: str, at: datetime) -> None:
+        self._session.execute(
+            update(agencies).where(agencies.c.code == code).values(decommissioned_at=at)
+        )
+
 
 _INVOLVEMENT_COLUMNS = (
     involvements.c.id,
     involvements.c.public_id,
     agencies.c.code.label("agency_code"),
-    involvements.c.local_ref,
     involvements.c.kind,
-    involvements.c.practitioner_name,
-    involvements.c.practitioner_role,
-    involvements.c.practitioner_phone,
-    involvements.c.practitioner_email,
     involvements.c.start_date,
     involvements.c.end_date,
     involvements.c.shielded,
+    involvements.c.sealed,
     involvements.c.identity_digest,
+    involvements.c.ages_out,
+    involvements.c.expires_on,
     involvements.c.created_at,
     involvements.c.updated_at,
 )
@@ -166,7 +196,6 @@ _REACHED = {
 _CANDIDATES = {
     d: select(
         *_INVOLVEMENT_COLUMNS,
-        involvements.c.identity,
         *(agencies.c[name].label("a_" + name) for name in _AGENCY_FIELDS),
     )
     .join_from(involvements, agencies)
@@ -182,50 +211,33 @@ _INSERT_KEYS = {
 _MAX_KEYS_PER_STATEMENT = 4000
 _BY_KEYS = _SELECT_INVOLVEMENT.where(
     agencies.c.code == bindparam("agency"),
-    involvements.c.local_ref.in_(bindparam("refs", expanding=True)),
+    involvements.c.ref_hash.in_(bindparam("hashes", expanding=True)),
 )
-
-
-def _stored(row: Any) -> StoredInvolvement:
-    terms = InvolvementTerms(
-        kind=InvolvementKind(row.kind),
-        practitioner=Practitioner(
-            name=row.practitioner_name,
-            role=row.practitioner_role,
-            phone=row.practitioner_phone,
-            email=row.practitioner_email,
-        ),
-        start_date=row.start_date,
-        end_date=row.end_date,
-    )
-    return StoredInvolvement(
-        id=row.public_id,
-        key=InvolvementKey(row.agency_code, row.local_ref, terms.kind),
-        terms=terms,
-        status=terms.status,
-        shielded=bool(row.shielded),
-        identity_digest=row.identity_digest,
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
-    )
+# Rows a purge deletes per statement and per transaction.
+PURGE_BATCH = 5000
 
 
 def _terms_values(terms: InvolvementTerms) -> dict[str, Any]:
     return {
         "kind": terms.kind.value,
-        "practitioner_name": terms.practitioner.name,
-        "practitioner_role": terms.practitioner.role,
-        "practitioner_phone": terms.practitioner.phone,
-        "practitioner_email": terms.practitioner.email,
         "start_date": terms.start_date,
         "end_date": terms.end_date,
     }
 
 
+def _contact(terms: InvolvementTerms) -> tuple[str, str, str, str]:
+    person = terms.practitioner
+    return (person.name, person.role, person.phone, person.email)
+
+
 class SqlInvolvements:
-    def __init__(self, session: Session, agencies_repo: SqlAgencies) -> None:
+    """Involvements, their private fields sealed with the owning agency's data key. A row whose
+    agency's key was destroyed (crypto-shredded) cannot be opened and is never returned."""
+
+    def __init__(self, session: Session, agencies_repo: SqlAgencies, keyring: Keyring) -> None:
         self._session = session
         self._agencies = agencies_repo
+        self._keyring = keyring
         # public id → row id, for this unit of work: links and notifications refer to rows.
         self._internal: dict[str, int] = {}
         self._dialect = session.get_bind().dialect.name
@@ -240,11 +252,55 @@ class SqlInvolvements:
             self._internal[public_id] = int(found)
         return self._internal[public_id]
 
+    def opened(self, agency: str, public_id: str, sealed: bytes) -> Opened | None:
+        """The sealed fields, or None when the agency's key is destroyed."""
+        try:
+            return open_sealed(self._keyring, agency, public_id, sealed)
+        except KeyShredded:
+            return None
+
+    def _open(self, row: Any) -> tuple[StoredInvolvement, Opened] | None:
+        opened = self.opened(row.agency_code, row.public_id, row.sealed)
+        if opened is None:
+            return None
+        name, role, phone, email = opened.contact
+        terms = InvolvementTerms(
+            kind=InvolvementKind(row.kind),
+            practitioner=Practitioner(name=name, role=role, phone=phone, email=email),
+            start_date=row.start_date,
+            end_date=row.end_date,
+        )
+        self._internal[row.public_id] = row.id
+        stored = StoredInvolvement(
+            id=row.public_id,
+            key=InvolvementKey(row.agency_code, opened.local_ref, terms.kind),
+            terms=terms,
+            status=terms.status,
+            shielded=bool(row.shielded),
+            identity_digest=row.identity_digest,
+            created_at=_aware(row.created_at),
+            updated_at=_aware(row.updated_at),
+            ages_out=row.ages_out,
+            expires_on=row.expires_on,
+        )
+        return stored, opened
+
+    def _stored_rows(self, rows: Iterable[Any]) -> list[StoredInvolvement]:
+        return [found[0] for found in map(self._open, rows) if found is not None]
+
     def _one(self, public_id: str) -> StoredInvolvement:
         row = self._session.execute(
             _SELECT_INVOLVEMENT.where(involvements.c.public_id == public_id)
         ).one()
-        return _stored(row)
+        found = self._open(row)
+        if found is None:
+            raise LookupError(public_id)
+        return found[0]
+
+    def _hashes(self, agency: str, refs: Iterable[str]) -> list[str]:
+        # Normally one key; during a rotation, rows may be under either version.
+        keys = self._keyring.live(agency)
+        return sorted({key.blind(ref) for key in keys for ref in refs})
 
     def by_key(self, key: InvolvementKey) -> StoredInvolvement | None:
         return self.by_keys([key]).get(key)
@@ -252,12 +308,13 @@ class SqlInvolvements:
     def by_keys(self, keys: Sequence[InvolvementKey]) -> dict[InvolvementKey, StoredInvolvement]:
         found: dict[InvolvementKey, StoredInvolvement] = {}
         for agency in {key.agency for key in keys}:
-            refs = sorted({key.local_ref for key in keys if key.agency == agency})
-            for start in range(0, len(refs), _MAX_KEYS_PER_STATEMENT):
-                params = {"agency": agency, "refs": refs[start : start + _MAX_KEYS_PER_STATEMENT]}
-                for row in self._session.execute(_BY_KEYS, params):
-                    stored = _stored(row)
-                    self._internal[stored.id] = row.id
+            hashes = self._hashes(agency, {key.local_ref for key in keys if key.agency == agency})
+            for start in range(0, len(hashes), _MAX_KEYS_PER_STATEMENT):
+                params = {
+                    "agency": agency,
+                    "hashes": hashes[start : start + _MAX_KEYS_PER_STATEMENT],
+                }
+                for stored in self._stored_rows(self._session.execute(_BY_KEYS, params)):
                     found[stored.key] = stored
         wanted = set(keys)
         return {key: stored for key, stored in found.items() if key in wanted}
@@ -268,36 +325,47 @@ class SqlInvolvements:
                 involvements.c.public_id == involvement_id, agencies.c.code == agency
             )
         ).first()
-        return _stored(row) if row else None
+        found = self._open(row) if row else None
+        return found[0] if found else None
 
-    def add(
-        self, key: InvolvementKey, terms: InvolvementTerms, identity: EncodedIdentity, digest: str
-    ) -> StoredInvolvement:
-        return self.add_many([(key, terms, identity, digest)])[0]
+    def add(self, item: NewInvolvement) -> StoredInvolvement:
+        return self.add_many([item])[0]
 
-    def add_many(
-        self, items: Sequence[tuple[InvolvementKey, InvolvementTerms, EncodedIdentity, str]]
-    ) -> list[StoredInvolvement]:
+    def add_many(self, items: Sequence[NewInvolvement]) -> list[StoredInvolvement]:
         """Insert many involvements and their blocking keys in two statements."""
         if not items:
             return []
         now = _now()
         values = []
-        for key, terms, identity, digest in items:
-            agency_id = self._agencies.id_of(key.agency)
+        data_keys: dict[str, DataKey] = {}
+        for item in items:
+            agency = item.key.agency
+            agency_id = self._agencies.id_of(agency)
             if agency_id is None:
-                raise LookupError(key.agency)
+                raise LookupError(agency)
+            if agency not in data_keys:
+                data_keys[agency] = self._keyring.current(agency)
+            public_id = secrets.token_urlsafe(12)
+            ref_hash, sealed = seal(
+                data_keys[agency],
+                public_id,
+                item.key.local_ref,
+                _contact(item.terms),
+                item.identity.to_json(),
+            )
             values.append(
                 {
-                    "public_id": secrets.token_urlsafe(12),
+                    "public_id": public_id,
                     "agency_id": agency_id,
-                    "local_ref": key.local_ref,
+                    "ref_hash": ref_hash,
+                    "sealed": sealed,
                     "shielded": False,
-                    "identity": identity.to_json(),
-                    "identity_digest": digest,
+                    "identity_digest": item.digest,
+                    "ages_out": item.ages_out,
+                    "expires_on": item.expires_on,
                     "created_at": now,
                     "updated_at": now,
-                    **_terms_values(terms),
+                    **_terms_values(item.terms),
                 }
             )
         internals = self._session.scalars(
@@ -306,21 +374,21 @@ class SqlInvolvements:
         ).all()
         index: list[tuple[int, int]] = []
         stored = []
-        for (key, terms, identity, digest), row, internal in zip(
-            items, values, internals, strict=True
-        ):
+        for item, row, internal in zip(items, values, internals, strict=True):
             self._internal[row["public_id"]] = internal
-            index += [(k, internal) for k in identity.blocking_keys]
+            index += [(k, internal) for k in item.identity.blocking_keys]
             stored.append(
                 StoredInvolvement(
                     id=row["public_id"],
-                    key=key,
-                    terms=terms,
-                    status=terms.status,
+                    key=item.key,
+                    terms=item.terms,
+                    status=item.terms.status,
                     shielded=False,
-                    identity_digest=digest,
+                    identity_digest=item.digest,
                     created_at=now,
                     updated_at=now,
+                    ages_out=item.ages_out,
+                    expires_on=item.expires_on,
                 )
             )
         self._insert_keys(index)
@@ -342,15 +410,37 @@ class SqlInvolvements:
         terms: InvolvementTerms,
         identity: EncodedIdentity | None = None,
         digest: str | None = None,
+        *,
+        ages_out: date | None,
+        expires_on: date | None,
     ) -> StoredInvolvement:
         internal = self.internal_id(involvement_id)
-        values = {**_terms_values(terms), "updated_at": _now()}
+        row = self._session.execute(_SELECT_INVOLVEMENT.where(involvements.c.id == internal)).one()
+        found = self._open(row)
+        if found is None:
+            raise LookupError(involvement_id)
+        current, opened = found
+        values: dict[str, Any] = {
+            **_terms_values(terms),
+            "ages_out": ages_out,
+            "expires_on": expires_on,
+            "updated_at": _now(),
+        }
+        identity_json = opened.identity
         if identity is not None and digest is not None:
-            values |= {"identity": identity.to_json(), "identity_digest": digest}
+            identity_json = identity.to_json()
+            values["identity_digest"] = digest
             self._session.execute(
                 delete(blocking_keys).where(blocking_keys.c.involvement_id == internal)
             )
             self._index(internal, identity)
+        values["ref_hash"], values["sealed"] = seal(
+            self._keyring.current(current.key.agency),
+            involvement_id,
+            current.key.local_ref,
+            _contact(terms),
+            identity_json,
+        )
         self._session.execute(
             update(involvements).where(involvements.c.id == internal).values(values)
         )
@@ -363,43 +453,107 @@ class SqlInvolvements:
             .values(shielded=shielded, updated_at=_now())
         )
 
-    def remove(self, involvement_id: str) -> None:
-        internal = self.internal_id(involvement_id)
-        # Explicit child deletes keep this correct even where foreign keys are not enforced.
-        for table, column in (
-            (blocking_keys, blocking_keys.c.involvement_id),
-            (notifications, notifications.c.involvement_id),
-            (notifications, notifications.c.source_involvement_id),
-            (links, links.c.involvement_a),
-            (links, links.c.involvement_b),
-        ):
-            self._session.execute(delete(table).where(column == internal))
-        self._session.execute(delete(involvements).where(involvements.c.id == internal))
+    def remove(self, involvement_id: str) -> Purged:
+        purged = self._delete([self.internal_id(involvement_id)])
         self._internal.pop(involvement_id, None)
+        return purged
+
+    def _delete(self, internals: list[int]) -> Purged:
+        """Delete involvements with everything that refers to them, counting what went.
+        Explicit child deletes keep this correct even where foreign keys are not enforced."""
+        purged = Purged()
+        if not internals:
+            return purged
+        for table, column, counter in (
+            (blocking_keys, blocking_keys.c.involvement_id, "blocking_keys"),
+            (notifications, notifications.c.involvement_id, "notifications"),
+            (notifications, notifications.c.source_involvement_id, "notifications"),
+            (links, links.c.involvement_a, "links"),
+            (links, links.c.involvement_b, "links"),
+            (involvements, involvements.c.id, "involvements"),
+        ):
+            for start in range(0, len(internals), _MAX_KEYS_PER_STATEMENT):
+                chunk = internals[start : start + _MAX_KEYS_PER_STATEMENT]
+                result = self._session.execute(delete(table).where(column.in_(chunk)))
+                setattr(purged, counter, getattr(purged, counter) + _rowcount(result))
+        return purged
+
+    def purge_expired(self, today: date, *, limit: int = PURGE_BATCH) -> Purged:
+        """Delete up to `limit` involvements whose expiry month has begun by `today`."""
+        internals = self._session.scalars(
+            select(involvements.c.id)
+            .where(involvements.c.expires_on <= today)
+            .order_by(involvements.c.id)
+            .limit(limit)
+        ).all()
+        return self._delete(list(internals))
+
+    def purge_agency(self, agency: str, *, limit: int = PURGE_BATCH) -> Purged:
+        """Delete up to `limit` of the agency's involvements (decommissioning)."""
+        internals = self._session.scalars(
+            select(involvements.c.id)
+            .join_from(involvements, agencies)
+            .where(agencies.c.code == agency)
+            .order_by(involvements.c.id)
+            .limit(limit)
+        ).all()
+        return self._delete(list(internals))
+
+    def reseal(self, agency: str, *, after: int = 0, limit: int = PURGE_BATCH) -> tuple[int, int]:
+        """Seal up to `limit` of the agency's rows (from row id `after`) again with its newest
+        data key. Returns (rows resealed, last row id)."""
+        key = self._keyring.current(agency)
+        rows = self._session.execute(
+            _SELECT_INVOLVEMENT.where(agencies.c.code == agency, involvements.c.id > after)
+            .order_by(involvements.c.id)
+            .limit(limit)
+        ).all()
+        last = after
+        done = 0
+        for row in rows:
+            last = row.id
+            opened = self.opened(agency, row.public_id, row.sealed)
+            if opened is None or sealed_version(row.sealed) == key.version:
+                continue
+            ref_hash, sealed = seal(
+                key, row.public_id, opened.local_ref, opened.contact, opened.identity
+            )
+            self._session.execute(
+                update(involvements)
+                .where(involvements.c.id == row.id)
+                .values(ref_hash=ref_hash, sealed=sealed)
+            )
+            done += 1
+        return done, last
 
     def for_agency(
         self, agency: str, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[StoredInvolvement]:
         query = _SELECT_INVOLVEMENT.where(agencies.c.code == agency)
         if local_ref is not None:
-            query = query.where(involvements.c.local_ref == local_ref)
+            query = query.where(involvements.c.ref_hash.in_(self._hashes(agency, [local_ref])))
         query = query.order_by(involvements.c.id).limit(limit).offset(offset)
-        return [_stored(row) for row in self._session.execute(query)]
+        return self._stored_rows(self._session.execute(query))
 
-    def count(self) -> int:
-        return self._session.scalar(select(func.count()).select_from(involvements)) or 0
+    def count(self, agency: str | None = None) -> int:
+        query = select(func.count()).select_from(involvements)
+        if agency is not None:
+            query = query.join(agencies).where(agencies.c.code == agency)
+        return self._session.scalar(query) or 0
 
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:
         query = (
-            select(agencies.c.code, involvements.c.identity)
+            select(agencies.c.code, involvements.c.public_id, involvements.c.sealed)
             .join_from(involvements, agencies)
             .order_by(func.random())
             .limit(size)
         )
-        return [
-            (row.code, EncodedIdentity.from_json(row.identity))
-            for row in self._session.execute(query)
-        ]
+        found = []
+        for row in self._session.execute(query):
+            opened = self.opened(row.code, row.public_id, row.sealed)
+            if opened is not None:
+                found.append((row.code, EncodedIdentity.from_json(opened.identity)))
+        return found
 
     def _list_parameter(self, values: list[int]) -> str | list[int]:
         return json.dumps(values) if self._dialect == "sqlite" else values
@@ -410,7 +564,8 @@ class SqlInvolvements:
     def candidates_many(
         self, probes: Sequence[Iterable[int]], exclude_agency: str
     ) -> list[list[Candidate]]:
-        """`candidates` for each probe, with as few statements as the parameter limit allows."""
+        """`candidates` for each probe, with as few statements as the parameter limit allows.
+        Only the involvements reached are opened (decrypted)."""
         wanted = [frozenset(keys) for keys in probes]
         reached: dict[int, list[int]] = {}  # probe key → row ids of involvements reached
         every = sorted(set().union(*wanted)) if wanted else []
@@ -427,10 +582,12 @@ class SqlInvolvements:
                 "exclude": exclude_agency,
             }
             for row in self._session.execute(_CANDIDATES[self._dialect], params).all():
-                self._internal[row.public_id] = row.id
+                opened = self._open(row)
+                if opened is None:
+                    continue
                 found[row.id] = Candidate(
-                    involvement=_stored(row),
-                    identity=EncodedIdentity.from_json(row.identity),
+                    involvement=opened[0],
+                    identity=EncodedIdentity.from_json(opened[1].identity),
                     agency=_agency(row, prefix="a_"),
                 )
         results = []
@@ -538,7 +695,7 @@ class SqlNotifications:
             select(
                 notifications,
                 involvements.c.public_id.label("involvement_public_id"),
-                involvements.c.local_ref,
+                involvements.c.sealed,
                 agencies.c.code.label("agency_code"),
                 agencies.c.name.label("agency_name"),
                 agencies.c.duty_email,
@@ -552,14 +709,19 @@ class SqlNotifications:
             .join(agencies, agencies.c.id == notifications.c.agency_id)
         )
 
-    @staticmethod
-    def _notification(row: Any) -> Notification:
+    def _notification(self, row: Any) -> Notification:
+        local_ref = ""
+        if row.sealed is not None:  # notifications go to the involvement's own agency
+            opened = self._involvements.opened(
+                row.agency_code, row.involvement_public_id, row.sealed
+            )
+            local_ref = opened.local_ref if opened else ""
         return Notification(
             id=row.public_id,
             agency=row.agency_code,
             recipient_email=row.recipient_email,
             involvement_id=row.involvement_public_id,
-            local_ref=row.local_ref or "",
+            local_ref=local_ref,
             kind=row.kind,
             about=json.loads(row.about),
             created_at=_aware(row.created_at),
@@ -638,6 +800,29 @@ class SqlNotifications:
             )
         )
 
+    def involving(self, involvement_ids: Sequence[str]) -> list[Notification]:
+        """Notifications about these involvements (their practitioners were told), oldest first."""
+        internals = []
+        for public_id in involvement_ids:
+            try:
+                internals.append(self._involvements.internal_id(public_id))
+            except LookupError:
+                continue
+        query = (
+            self._select()
+            .where(notifications.c.involvement_id.in_(internals))
+            .order_by(notifications.c.id)
+        )
+        return [self._notification(row) for row in self._session.execute(query)]
+
+    def remove_for_agency(self, agency: str | None) -> int:
+        """Delete what is left of an agency's inbox (alerts; None: every agency's)."""
+        query = delete(notifications)
+        agency_id = None if agency is None else self._agencies.id_of(agency)
+        if agency is not None:
+            query = query.where(notifications.c.agency_id == agency_id)
+        return _rowcount(self._session.execute(query))
+
     def outbox_counts(self) -> dict[str, int]:
         state = case(
             (notifications.c.delivered_at.is_not(None), "delivered"),
@@ -686,6 +871,13 @@ class SqlPractitioners:
             .values(values)
         )
         return False
+
+    def remove_for_agency(self, agency: str | None) -> int:
+        """Forget an agency's users (None: every agency's), when it leaves."""
+        query = delete(practitioners)
+        if agency is not None:
+            query = query.where(practitioners.c.agency == agency)
+        return _rowcount(self._session.execute(query))
 
     def for_agency(self, agency: str | None, *, limit: int = 1000) -> list[User]:
         query = select(practitioners).order_by(practitioners.c.last_seen.desc()).limit(limit)
@@ -886,6 +1078,29 @@ class SqlAuditLog:
             .order_by(audit_events.c.seq)
         )
         return [_event(row) for row in self._session.execute(query)]
+
+    def disclosing(self, involvement_ids: Sequence[str]) -> list[tuple[int, AuditEvent]]:
+        """Enquiries that disclosed any of these involvements, oldest first."""
+        if not involvement_ids:
+            return []
+        escaped = [
+            i.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for i in involvement_ids
+        ]
+        query = (
+            select(audit_events)
+            .where(
+                audit_events.c.action == AuditAction.ENQUIRY_MADE.value,
+                or_(*(audit_events.c.detail.like(f"%{e}%", escape="\\") for e in escaped)),
+            )
+            .order_by(audit_events.c.seq)
+        )
+        wanted = set(involvement_ids)
+        found = []
+        for row in self._session.execute(query):
+            event = _event(row)
+            if wanted & set(event.detail.get("disclosed", "").split(",")):
+                found.append((int(row.seq), event))
+        return found
 
     def leaves(self) -> list[bytes]:
         query = select(audit_events.c.leaf).order_by(audit_events.c.seq)

@@ -1,4 +1,5 @@
-"""The schema. It holds no child identity in the clear: `identity` is a keyed encoding."""
+"""The schema. It holds no child identity in the clear, and what it holds of an involvement beyond
+its vocabulary and dates is sealed with the agency's data key (`sealed`, docs/adr/0009)."""
 
 from sqlalchemy import (
     BigInteger,
@@ -9,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -51,6 +53,8 @@ agencies = Table(
     Column("out_of_hours_phone", String(40), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Set when the agency left: its data is destroyed and nothing new is accepted from it.
+    Column("decommissioned_at", DateTime(timezone=True), nullable=True),
 )
 
 involvements = Table(
@@ -59,20 +63,22 @@ involvements = Table(
     Column("id", Integer, primary_key=True),
     Column("public_id", String(24), nullable=False, unique=True),
     Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
-    Column("local_ref", String(64), nullable=False),
+    # Keyed hash of local_ref under the agency's data key: the idempotency lookup.
+    Column("ref_hash", String(64), nullable=False),
     Column("kind", String(32), nullable=False),
-    Column("practitioner_name", String(200), nullable=False),
-    Column("practitioner_role", String(200), nullable=False, default=""),
-    Column("practitioner_phone", String(40), nullable=False, default=""),
-    Column("practitioner_email", String(254), nullable=False, default=""),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=True),
     Column("shielded", Boolean, nullable=False, default=False),
-    Column("identity", Text, nullable=False),
+    # local_ref, practitioner contact and the child's encoding, AES-GCM under the agency's key.
+    Column("sealed", LargeBinary, nullable=False),
     Column("identity_digest", String(64), nullable=False),
+    # Months only (their first day): the hub cannot work back to a date of birth.
+    Column("ages_out", Date, nullable=True),
+    Column("expires_on", Date, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("agency_id", "local_ref", "kind"),
+    UniqueConstraint("agency_id", "ref_hash", "kind"),
+    Index(None, "expires_on"),
 )
 
 # The blocking index: a child's compound keyed keys, looked up by equality at enquiry time.

@@ -7,6 +7,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from fingerpost.adapters.crypto import Keyring
+
 from .repositories import (
     SqlAgencies,
     SqlAuditLog,
@@ -33,14 +35,17 @@ class SqlUnitOfWork:
     reviews: SqlReviews
     practitioners: SqlPractitioners
 
-    def __init__(self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey, keyring: Keyring
+    ) -> None:
         self._sessions = sessions
         self._key = signing_key
+        self._keyring = keyring
 
     def __enter__(self) -> Self:
         self._session = self._sessions()
         self.agencies = SqlAgencies(self._session)
-        self.involvements = SqlInvolvements(self._session, self.agencies)
+        self.involvements = SqlInvolvements(self._session, self.agencies, self._keyring)
         self.links = SqlLinks(self._session, self.involvements)
         self.notifications = SqlNotifications(self._session, self.agencies, self.involvements)
         self.audit = SqlAuditLog(self._session, self._key)
@@ -66,9 +71,10 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: Engine, signing_key: Ed25519PrivateKey) -> None:
+    def __init__(self, engine: Engine, signing_key: Ed25519PrivateKey, keyring: Keyring) -> None:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._key = signing_key
+        self._keyring = keyring
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._key)
+        return SqlUnitOfWork(self._sessions, self._key, self._keyring)

@@ -1,0 +1,46 @@
+"""How an involvement's private fields are sealed in one column with the agency's data key.
+
+The plaintext is the JSON list [local_ref, practitioner name, role, phone, email], a newline and
+the child's encoding (JSON as the encoder made it). The associated data binds the ciphertext to
+its agency and involvement, so a sealed value copied onto another row does not open.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from fingerpost.adapters.crypto import DataKey, Keyring, sealed_version
+
+__all__ = ["Opened", "open_sealed", "seal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    local_ref: str
+    contact: tuple[str, str, str, str]  # practitioner name, role, phone, email
+    identity: str  # EncodedIdentity JSON
+
+
+def _context(agency: str, public_id: str) -> bytes:
+    return f"fingerpost involvement v1\n{agency}\n{public_id}".encode()
+
+
+def seal(
+    key: DataKey,
+    public_id: str,
+    local_ref: str,
+    contact: tuple[str, str, str, str],
+    identity: str,
+) -> tuple[str, bytes]:
+    """(blind index of local_ref, sealed fields)."""
+    plaintext = json.dumps([local_ref, *contact]) + "\n" + identity
+    return key.blind(local_ref), key.seal(plaintext.encode(), _context(key.agency, public_id))
+
+
+def open_sealed(keyring: Keyring, agency: str, public_id: str, sealed: bytes) -> Opened:
+    """Raises KeyShredded when the agency's key is destroyed."""
+    key = keyring.get(agency, sealed_version(sealed))
+    head, _, identity = key.open(sealed, _context(agency, public_id)).decode().partition("\n")
+    local_ref, name, role, phone, email = json.loads(head)
+    return Opened(local_ref, (name, role, phone, email), identity)

@@ -1,0 +1,47 @@
+"""The retention policy: when an involvement must be forgotten (docs/adr/0009).
+
+An involvement expires a set number of months after it ends and, in any case, when the child
+passes the age limit: 18, or 25 for a care leaver. Both moments are kept to the month only — the
+first day of the month after the one they fall in — so that the hub, which stores them, cannot
+recover a date of birth, and nobody is forgotten before the policy says.
+"""
+
+from datetime import date
+
+__all__ = [
+    "AGE_LIMIT",
+    "CARE_LEAVER_AGE_LIMIT",
+    "DEFAULT_RETENTION_MONTHS",
+    "ages_out",
+    "expires_on",
+    "month_after",
+]
+
+AGE_LIMIT = 18
+CARE_LEAVER_AGE_LIMIT = 25  # Children (Leaving Care) Act 2000: support to 25
+DEFAULT_RETENTION_MONTHS = 12
+
+
+def month_after(day: date, months: int = 0) -> date:
+    """The first day of the month after the one `months` months after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months + 1
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def ages_out(born: date | None, *, care_leaver: bool = False) -> date | None:
+    """The month (its first day) after the one in which the child reaches the age limit; None
+    when the date of birth is unknown. Computed by the gateway: the hub never sees `born`."""
+    if born is None:
+        return None
+    limit = CARE_LEAVER_AGE_LIMIT if care_leaver else AGE_LIMIT
+    # The birthday's month is all that matters, so a 29 February birthday needs no special case.
+    return month_after(date(born.year + limit, born.month, 1))
+
+
+def expires_on(
+    ages_out_on: date | None, end_date: date | None, retention_months: int
+) -> date | None:
+    """The first day on which the involvement is no longer kept; None while it is active and
+    the child's age is unknown."""
+    limits = [d for d in (ages_out_on, end_date and month_after(end_date, retention_months)) if d]
+    return min(limits) if limits else None
