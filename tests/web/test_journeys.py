@@ -215,6 +215,28 @@ def test_an_auditor_reviews_an_urgent_enquiry(page: Page) -> None:
     accessible(page)
 
 
+def test_an_auditor_answers_a_subject_access_request(page: Page) -> None:
+    sign_in(page, JO)
+    enquire(page, CHILD)
+    page.context.clear_cookies()
+    sign_in(page, AUDITOR)
+    page.get_by_role("link", name="Subject access").click()
+    page.get_by_role("button", name="Make the report").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the request's reference")
+    accessible(page)
+    page.get_by_label("Request reference").fill("SAR-2026-014")
+    fill_child(page, CHILD)
+    page.get_by_role("button", name="Make the report").click()
+
+    expect(page.get_by_role("heading", name="Subject access report")).to_be_visible()
+    held = page.locator("table", has_text="Involvements held")
+    expect(held).to_contain_text("Leeds children's services")
+    expect(held).to_contain_text("LDS-0001")
+    expect(page.locator("table", has_text="Enquiries that found the child")).to_contain_text(JO)
+    accessible(page)
+    snap(page, "subject-access")
+
+
 def test_the_enquiry_journey_works_with_the_keyboard_alone(page: Page) -> None:
     def tab_to(selector: str, presses: int = 40) -> None:
         for _ in range(presses):
@@ -283,5 +305,6 @@ def test_every_other_page_passes_axe(page: Page) -> None:
     sign_in(page, OPERATOR)
     expect(page.get_by_role("heading", name="Operations")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Ready")
+    expect(page.locator("main")).to_contain_text("Expiring in the next 30 days")
     accessible(page)
     snap(page, "operations")

@@ -39,11 +39,12 @@ from fingerpost.domain.errors import (
 )
 from fingerpost.domain.values import parse_date
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
+from fingerpost.entrypoints.enquiring import subject_access_report
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
 from fingerpost.entrypoints.web import install_web
 from fingerpost.entrypoints.web.pages import wants_html
-from fingerpost.gateway import check_enquiry, parse_child, parse_register_row
+from fingerpost.gateway import parse_register_row
 from fingerpost.service.records import (
     Notification,
     Registration,
@@ -757,9 +758,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         """Everything held about a child, every enquiry that found them and every notification
         about them (auditors only; audited; strong sign-in when `audit-read` requires it).
         `format=html` gives the printable report."""
-        child = parse_child(body.row())
-        check_enquiry(child)
-        report = fp.hub.subject_report(caller, fp.gateway.encode(child), reference=body.reference)
+        report = subject_access_report(fp, caller, body.row(), reference=body.reference)
         if format == "html":
             return HTMLResponse(report_html(report))
         return JSONResponse(report_json(report))

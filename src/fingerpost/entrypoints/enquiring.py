@@ -8,9 +8,9 @@ from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.gateway import check_enquiry, parse_child
-from fingerpost.service.records import EnquiryResult
+from fingerpost.service.records import EnquiryResult, SubjectReport
 
-__all__ = ["Enquired", "enquire"]
+__all__ = ["Enquired", "enquire", "subject_access_report"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +47,13 @@ def enquire(
         if present
     ]
     return Enquired(result, searched)
+
+
+def subject_access_report(
+    fp: Fingerpost, actor: Actor, child_details: Mapping[str, str], *, reference: str
+) -> SubjectReport:
+    """Everything held about a child (auditors): the details go through the gateway like an
+    enquiry's, and only their encoding reaches the hub."""
+    child = parse_child(child_details)
+    check_enquiry(child)
+    return fp.hub.subject_report(actor, fp.gateway.encode(child), reference=reference)

@@ -46,6 +46,7 @@ from fingerpost.service.records import (
     Purged,
     Registration,
     RegistrationOutcome,
+    RetentionStatus,
     Review,
     SignpostView,
     StoredInvolvement,
@@ -1213,6 +1214,22 @@ class Hub:
         if total.involvements:
             self._scrub()
         return total
+
+    def retention_status(self, actor: Actor) -> RetentionStatus:
+        """How many involvements are due to be purged now and within 30 days, and when the last
+        purge ran (operators and auditors)."""
+        self._require(actor, Role.OPERATOR, Role.AUDITOR)
+        today = self._clock().date()
+        with self._uow() as uow:
+            due = uow.involvements.count_expiring(today)
+            soon = uow.involvements.count_expiring(today + timedelta(days=30)) - due
+            last = uow.audit.read(action=AuditAction.INVOLVEMENT_EXPIRED.value, limit=1)
+        return RetentionStatus(
+            due=due,
+            due_within_30_days=soon,
+            last_purge_at=last[0].at if last else None,
+            last_purge_removed=last[0].result_count if last else 0,
+        )
 
     def _vault(self) -> KeyVault:
         if self._keys is None:

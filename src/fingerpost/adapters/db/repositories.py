@@ -541,6 +541,10 @@ class SqlInvolvements:
             query = query.join(agencies).where(agencies.c.code == agency)
         return self._session.scalar(query) or 0
 
+    def count_expiring(self, by: date) -> int:
+        query = select(func.count()).select_from(involvements)
+        return self._session.scalar(query.where(involvements.c.expires_on <= by)) or 0
+
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:
         query = (
             select(agencies.c.code, involvements.c.public_id, involvements.c.sealed)

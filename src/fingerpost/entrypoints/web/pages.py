@@ -21,9 +21,10 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, LimitExceeded, PermissionDenied
 from fingerpost.domain.values import parse_date
 from fingerpost.domain.vocabulary import ReviewOutcome, Role
-from fingerpost.entrypoints.enquiring import enquire
+from fingerpost.entrypoints.enquiring import enquire, subject_access_report
 from fingerpost.entrypoints.logs import logger
-from fingerpost.entrypoints.web.forms import PURPOSES, EnquiryForm, sentence
+from fingerpost.entrypoints.reports import report_json
+from fingerpost.entrypoints.web.forms import PURPOSES, EnquiryForm, SubjectAccessForm, sentence
 from fingerpost.entrypoints.web.security import inline_script_hash, page_headers
 from fingerpost.entrypoints.web.session import (
     CSRF_FIELD,
@@ -61,6 +62,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.AUDITOR: [
         ("Audit log", "/audit"),
         ("Break-glass reviews", "/audit/reviews"),
+        ("Subject access", "/audit/subject-access"),
         ("Users", "/admin/users"),
     ],
     Role.OPERATOR: [("Operations", "/operations"), ("Users", "/admin/users")],
@@ -481,6 +483,22 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
         flash(request, f"The review is closed: {sentence(outcome).lower()}.")
         return RedirectResponse("/audit/reviews", status_code=303)
 
+    @web.get("/audit/subject-access", response_class=HTMLResponse)
+    def subject_access(request: Request, user: User) -> HTMLResponse:
+        fp.hub.require_auditor(user)
+        return render(request, "subject_access.html", form=SubjectAccessForm())
+
+    @web.post("/audit/subject-access", response_class=HTMLResponse)
+    async def subject_report(request: Request, user: User) -> HTMLResponse:
+        form = SubjectAccessForm.posted(await checked_form(request))
+        if form.errors:
+            return render(request, "subject_access.html", 400, form=form)
+        reference = form.values["reference"]
+        report = subject_access_report(fp, user, form.child(), reference=reference)
+        return render(
+            request, "subject_report.html", report=report_json(report), reference=reference
+        )
+
     # -- operators ------------------------------------------------------------------------
 
     @web.get("/operations", response_class=HTMLResponse)
@@ -493,6 +511,8 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
             outbox=outbox,
             involvements=fp.hub.count_involvements(),
             model=fp.hub.model.version,
+            retention=fp.hub.retention_status(user),
+            retention_months=settings.retention_months,
             mail=fp.mailer is not None,
         )
 
