@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
+from fingerpost.domain.actor import Actor
 from fingerpost.entrypoints.api import create_app
 from web.support import CHILD, COUNCIL, POLICE, PRIYA, csrf, seed
 
@@ -297,3 +298,20 @@ def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(demo: Finger
     small.close()
     assert answer.status_code == 413
     assert "must be smaller than 1 MB" in answer.text
+
+
+def test_another_agencys_involvement_is_answered_like_a_made_up_one(
+    client: TestClient, demo: Fingerpost
+) -> None:
+    owner = Actor.system(COUNCIL)
+    [theirs] = [i for i in demo.hub.list_involvements(owner) if i.key.local_ref == "LDS-0001"]
+    token = sign_in_as(client, f"admin.{POLICE.lower()}@demo.invalid")
+    form = {"csrf_token": token, "reason": "probing", "shielded": "yes",
+            "end-day": "1", "end-month": "1", "end-year": "2026"}  # fmt: skip
+    for involvement in (theirs.id, "made-up-id"):
+        base = f"/admin/involvements/{involvement}"
+        assert client.get(base, headers=PAGE).status_code == 404
+        for action in ("end", "shield", "withdraw"):
+            answer = client.post(f"{base}/{action}", data=form, headers=PAGE)
+            assert answer.status_code == 404, action
+    assert demo.hub.get(owner, theirs.id) == theirs  # nothing changed

@@ -18,7 +18,7 @@ from fingerpost import __version__
 from fingerpost.audit.events import AuditAction
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import DomainError, LimitExceeded, PermissionDenied
+from fingerpost.domain.errors import DomainError, InvalidValue, LimitExceeded
 from fingerpost.domain.values import parse_date
 from fingerpost.domain.vocabulary import ReviewOutcome, Role
 from fingerpost.entrypoints.enquiring import enquire, subject_access_report
@@ -327,9 +327,7 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
             )
         try:
             fp.hub.end(user, involvement_id, ended)
-        except DomainError as error:
-            if isinstance(error, PermissionDenied):
-                raise
+        except InvalidValue as error:  # what the user can put right; the rest is a page error
             return involvement_problem(request, user, involvement_id, "end-day", str(error))
         flash(request, "The involvement has been ended.")
         return RedirectResponse(f"/admin/involvements/{involvement_id}", status_code=303)
@@ -352,9 +350,7 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
         shielded = form.get("shielded") == "yes"
         try:
             fp.hub.shield(user, involvement_id, shielded=shielded, reason=reason)
-        except DomainError as error:
-            if isinstance(error, PermissionDenied):
-                raise
+        except InvalidValue as error:
             return involvement_problem(request, user, involvement_id, "reason", str(error))
         flash(request, "The involvement is shielded." if shielded else "The shield is lifted.")
         return RedirectResponse(f"/admin/involvements/{involvement_id}", status_code=303)
