@@ -15,7 +15,7 @@ from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.entrypoints.api import create_app
-from web.support import CHILD, COUNCIL, POLICE, PRIYA, csrf, seed
+from web.support import CHILD, COUNCIL, POLICE, PRIYA, SHIELDED, csrf, seed
 
 PAGE = {"accept": "text/html"}
 
@@ -315,3 +315,31 @@ def test_another_agencys_involvement_is_answered_like_a_made_up_one(
             answer = client.post(f"{base}/{action}", data=form, headers=PAGE)
             assert answer.status_code == 404, action
     assert demo.hub.get(owner, theirs.id) == theirs  # nothing changed
+
+
+def test_an_administrator_may_see_past_a_shield_saying_why(client: TestClient) -> None:
+    shielded = {"given_names": SHIELDED["given_names"], "family_name": SHIELDED["family_name"],
+                "dob-day": "11", "dob-month": "2", "dob-year": "2019",
+                "purpose": "child-protection-enquiry"}  # fmt: skip
+    token = sign_in_as(client, "jo.patel@police.example.org")
+    assert "override_reason" not in client.get("/enquiry", headers=PAGE).text
+    refused = client.post(
+        "/enquiry",
+        data=shielded | {"csrf_token": token, "override_reason": "must reach them tonight"},
+        headers=PAGE,
+    )
+    assert refused.status_code == 403
+    assert "may not override a shield" in refused.text
+
+    token = sign_in_as(client, f"admin.{POLICE.lower()}@demo.invalid")
+    assert 'name="override_reason"' in client.get("/enquiry", headers=PAGE).text
+    hidden = client.post("/enquiry", data=shielded | {"csrf_token": token}, headers=PAGE).text
+    assert "duty desk" in hidden
+    assert "Hana Visitor" not in hidden
+    shown = client.post(
+        "/enquiry",
+        data=shielded | {"csrf_token": token, "override_reason": "must reach them tonight"},
+        headers=PAGE,
+    ).text
+    assert "Hana Visitor" in shown
+    assert "You are seeing past the shield" in shown

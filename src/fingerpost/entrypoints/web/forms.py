@@ -89,7 +89,13 @@ class ChildForm:
 class EnquiryForm(ChildForm):
     """An enquiry: the child, why you are asking, and whether it is urgent."""
 
-    FIELDS: ClassVar[tuple[str, ...]] = (*ChildForm.FIELDS, "purpose", "purpose_other", "urgent")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        *ChildForm.FIELDS,
+        "purpose",
+        "purpose_other",
+        "urgent",
+        "override_reason",
+    )
 
     @property
     def purpose(self) -> str:
@@ -99,6 +105,11 @@ class EnquiryForm(ChildForm):
     @property
     def urgent(self) -> bool:
         return self.values.get("urgent") == "yes"
+
+    @property
+    def override_reason(self) -> str:
+        """Why the enquirer must see past a shield (the roles the policy allows); empty: no."""
+        return self.values.get("override_reason", "")
 
     def check(self) -> None:
         chosen = self.values.get("purpose", "")
@@ -111,6 +122,8 @@ class EnquiryForm(ChildForm):
                 parse_purpose(self.purpose)
             except DomainError:
                 self.errors["purpose_other"] = "The reason must be 200 characters or fewer"
+        if len(self.override_reason) > 300:
+            self.errors["override_reason"] = "The reason must be 300 characters or fewer"
         super().check()
 
 

@@ -18,7 +18,7 @@ from fingerpost import __version__
 from fingerpost.audit.events import AuditAction
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import DomainError, InvalidValue, LimitExceeded
+from fingerpost.domain.errors import DomainError, InvalidValue, LimitExceeded, PermissionDenied
 from fingerpost.domain.values import parse_date
 from fingerpost.domain.vocabulary import ReviewOutcome, Role
 from fingerpost.entrypoints.enquiring import enquire, subject_access_report
@@ -230,8 +230,16 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
     def enquiry_form(
         request: Request, form: EnquiryForm, status: int = 200, problem: str = ""
     ) -> HTMLResponse:
+        user = current_user(request)
+        may_override = user is not None and user.role in fp.hub.policy.override_roles
         return render(
-            request, "enquiry.html", status, form=form, purposes=PURPOSES, problem=problem
+            request,
+            "enquiry.html",
+            status,
+            form=form,
+            purposes=PURPOSES,
+            problem=problem,
+            may_override=may_override,
         )
 
     @web.get("/enquiry", response_class=HTMLResponse)
@@ -245,9 +253,18 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
         if form.errors:
             return enquiry_form(request, form, 400)
         try:
-            enquired = enquire(fp, user, form.purpose, form.child(), urgent=form.urgent)
+            enquired = enquire(
+                fp,
+                user,
+                form.purpose,
+                form.child(),
+                urgent=form.urgent,
+                override_reason=form.override_reason,
+            )
         except LimitExceeded as refused:
             return enquiry_form(request, form, 429, problem=str(refused).capitalize())
+        except PermissionDenied as refused:  # e.g. urgent or an override without strong sign-in
+            return enquiry_form(request, form, 403, problem=str(refused).capitalize())
         signposts = enquired.result.signposts
         # Results are shown in answer to the POST, never stored or cached (no-store).
         return render(
