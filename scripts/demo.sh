@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `make demo`: synthetic data into a local home, then serve the API on localhost.
+# `make demo`: synthetic data into a local home, then serve the web pages and the API on localhost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-demo-data}; HOST=${2:-127.0.0.1}; PORT=${3:-8000}
 FP=.venv/bin/fingerpost
 export FINGERPOST_HOME=${FINGERPOST_HOME:-$PWD/.fingerpost}
+# The web pages: the demo sign-in page, and session cookies over plain http://localhost.
+export FINGERPOST_DEMO_SIGN_IN=true FINGERPOST_COOKIE_SECURE=false
 
 if [ ! -f "$DATA/truth.csv" ]; then
   echo "== generating synthetic data (invented people only) into $DATA/"

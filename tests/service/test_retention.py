@@ -132,6 +132,31 @@ def test_expiry_purges_at_the_start_of_the_expiry_month_and_not_a_day_before(
     assert timed.fp.hub.verify_audit() is None
 
 
+def test_operators_see_what_is_due_to_expire_and_when_the_last_purge_ran(
+    timed: Scenario, clock: Clock
+) -> None:
+    timed.agency("CSC-LDS")
+    timed.register_one("CSC-LDS", end_date="2026-03-05")  # expires 2027-04-01
+    timed.register_one("CSC-LDS", given_names="Amelia", end_date="2026-03-20")  # 2027-04-01
+    timed.register_one("CSC-LDS", given_names="Grace")  # open: kept until the age limit
+    hub = timed.fp.hub
+
+    clock.set(date(2027, 3, 10))
+    before = hub.retention_status(OPERATOR)
+    assert (before.due, before.due_within_30_days) == (0, 2)
+    assert before.last_purge_at is None
+
+    clock.set(date(2027, 4, 1))
+    assert hub.retention_status(OPERATOR).due == 2
+    timed.fp.expire()
+    after = hub.retention_status(OPERATOR)
+    assert (after.due, after.due_within_30_days) == (0, 0)
+    assert after.last_purge_at == clock.now
+    assert after.last_purge_removed == 2
+    with pytest.raises(PermissionDenied):
+        hub.retention_status(Actor.system("CSC-LDS"))
+
+
 def test_expiry_is_for_operators(timed: Scenario) -> None:
     with pytest.raises(PermissionDenied):
         timed.fp.hub.expire(Actor.system("CSC-LDS"))

@@ -7,11 +7,11 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated, BinaryIO, TypeVar
+from typing import Annotated, BinaryIO
 
 import typer
 from rich.console import Console
@@ -29,11 +29,11 @@ from fingerpost.domain.vocabulary import AgencyKind, Role
 from fingerpost.entrypoints.csvio import (
     CsvFileError,
     CsvReader,
-    RowError,
     atomic_csv_writer,
     atomic_text_writer,
     write_errors,
 )
+from fingerpost.entrypoints.registering import Tally, batches, register_rows
 from fingerpost.gateway import (
     ENQUIRY_COLUMNS,
     ENQUIRY_REQUIRED,
@@ -42,14 +42,9 @@ from fingerpost.gateway import (
     REGISTER_REQUIRED,
     REGISTER_RULES,
     AnyOf,
-    Parsed,
     enquiry_parts,
     parse_enquiry_row,
-    parse_register_row,
-    register_parts,
 )
-from fingerpost.matching.encode import EncodedQuery
-from fingerpost.service.records import Registration
 
 __all__ = ["app", "main"]
 
@@ -162,69 +157,16 @@ def _progress(label: str) -> Iterator[Callable[[BinaryIO, int], BinaryIO] | None
         yield wrap
 
 
-T = TypeVar("T")
-
-
-@dataclass
-class Tally:
-    """What happened to the rows of one file, for the summary line and the exit status."""
-
-    read: int = 0
-    valid: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    def reject(self, line: int, ref: str, reason: str) -> None:
-        self.errors.append(RowError(line, ref, reason))
-
-    def readable(
-        self, rows: Iterator[tuple[int, dict[str, str] | None]]
-    ) -> Iterator[tuple[int, dict[str, str]]]:
-        """Every row is counted; one that could not be read is rejected here."""
-        for line, row in rows:
-            self.read += 1
-            if row is None:
-                self.reject(line, "", "not valid UTF-8 (or not CSV)")
-                continue
-            yield line, row
-
-    def parse(
-        self,
-        rows: Iterator[tuple[int, dict[str, str] | None]],
-        parse: Callable[[dict[str, str]], T],
-        ref_column: str,
-    ) -> Iterator[T]:
-        """The rows `parse` accepts; each other row is rejected with its line and reason."""
-        for line, row in self.readable(rows):
-            try:
-                parsed = parse(row)
-            except DomainError as error:
-                self.reject(line, row.get(ref_column, ""), str(error))
-                continue
-            self.valid += 1
-            yield parsed
-
-    def accepted(
-        self, stream: Iterator[tuple[int, dict[str, str], Parsed[T]]], ref_column: str
-    ) -> Iterator[tuple[T, EncodedQuery]]:
-        """What the gateway parsed and encoded; each refused row is rejected with its reason."""
-        for line, row, parsed in stream:
-            if parsed.query is None or parsed.value is None:
-                self.reject(line, row.get(ref_column, ""), parsed.error)
-                continue
-            self.valid += 1
-            yield parsed.value, parsed.query
-
-    def finish(self, summary: str, errors_file: Path | None, ref_column: str) -> None:
-        # Unreadable rows are found on reading, the others after parsing: report in file order.
-        self.errors.sort(key=lambda problem: problem.line)
-        for problem in self.errors[:20]:
-            err.print(f"line {problem.line}: {problem.reason}")
-        if len(self.errors) > 20:
-            err.print(f"… and {len(self.errors) - 20} more rejected rows")
-        if errors_file is not None:
-            write_errors(errors_file, ref_column, self.errors)
-        err.print(summary)
-        raise typer.Exit(1 if self.errors else 0)
+def _finish(tally: Tally, summary: str, errors_file: Path | None, ref_column: str) -> None:
+    problems = tally.sorted_errors()
+    for problem in problems[:20]:
+        err.print(f"line {problem.line}: {problem.reason}")
+    if len(problems) > 20:
+        err.print(f"… and {len(problems) - 20} more rejected rows")
+    if errors_file is not None:
+        write_errors(errors_file, ref_column, problems)
+    err.print(summary)
+    raise typer.Exit(1 if problems else 0)
 
 
 @contextmanager
@@ -270,21 +212,6 @@ def _warn_extra(reader: CsvReader) -> None:
         err.print(Text.assemble(("warning: ", "yellow"), f"ignoring unknown column(s): {extra}"))
 
 
-def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
-    """Batches of `size`, the first ones smaller: the database starts on the first rows while
-    the encoding workers are still on the next, instead of waiting for a whole batch."""
-    batch: list[T] = []
-    wanted = min(size, 64)
-    for item in items:
-        batch.append(item)
-        if len(batch) >= wanted:
-            yield batch
-            batch = []
-            wanted = min(size, wanted * 2)
-    if batch:
-        yield batch
-
-
 @app.command()
 def init() -> None:
     """Initialise FINGERPOST_HOME (database schema, fresh keys). Idempotent."""
@@ -319,7 +246,8 @@ def agencies_import(
     if good and not dry_run:
         created, updated = _open().hub.import_agencies(Actor.system("operator"), good)
     verb = "would import" if dry_run else "imported"
-    tally.finish(
+    _finish(
+        tally,
         f"agencies: {tally.read} rows read · {len(good)} {verb} ({created} new, {updated} updated)"
         f" · {len(tally.errors)} rejected",
         errors,
@@ -388,46 +316,12 @@ def register(
     leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
     fp = _open()
     _known_agency(fp, agency)
-    actor = Actor.system(agency)
-    today = date.today()
-    tally = Tally()
-    totals = {"created": 0, "updated": 0, "unchanged": 0, "links": 0}
-
-    def valid_rows(rows: Iterator[tuple[int, dict[str, str] | None]]) -> Iterator[Registration]:
-        if dry_run:  # a dry run validates only: nothing is encoded
-            for _ in tally.parse(rows, lambda row: parse_register_row(row, today), "local_ref"):
-                pass
-            return
-        stream = fp.gateway.parse_stream(
-            tally.readable(rows),
-            partial(register_parts, today=today),
-            workers=fp.settings.workers,
-            today=today,
-            wide=False,
-        )
-        for row, encoded in tally.accepted(stream, "local_ref"):
-            yield Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
-
     register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
     with _csv_rows(file, f"register {agency}", **register_columns, rules=REGISTER_RULES) as rows:
-        for batch in _batches(valid_rows(rows), fp.settings.batch_size):
-            outcome = fp.hub.register(actor, batch)
-            totals["created"] += outcome.created
-            totals["updated"] += outcome.updated
-            totals["unchanged"] += outcome.unchanged
-            totals["links"] += outcome.links
-    if dry_run:
-        summary = (
-            f"register: {tally.read} rows read · {tally.valid} valid (dry run: nothing written)"
+        report = register_rows(
+            fp, Actor.system(agency), rows, dry_run=dry_run, workers=fp.settings.workers
         )
-    else:
-        summary = (
-            f"register: {tally.read} rows read · {tally.valid} accepted"
-            f" ({totals['created']} new, {totals['updated']} updated, {totals['unchanged']}"
-            f" unchanged) · {len(tally.errors)} rejected"
-            f" · {totals['links']} links to other agencies"
-        )
-    tally.finish(summary, errors, "local_ref")
+    _finish(report.tally, report.summary(), errors, "local_ref")
 
 
 @app.command()
@@ -489,7 +383,7 @@ def enquire(
             )
             encoded = tally.accepted(stream, "enquiry_ref")
             with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:
-                for batch in _batches(encoded, fp.settings.batch_size):
+                for batch in batches(encoded, fp.settings.batch_size):
                     refs = [ref for ref, _ in batch]
                     try:
                         results = fp.hub.enquire_many(
@@ -531,7 +425,7 @@ def enquire(
             f"{counts['with']} with signposts · {counts['signposts']} signposts "
             f"({counts['strong']} strong) written to {output} · {len(tally.errors)} rejected"
         )
-    tally.finish(summary, errors, "enquiry_ref")
+    _finish(tally, summary, errors, "enquiry_ref")
 
 
 @app.command()
@@ -543,7 +437,7 @@ def serve(
         int | None, typer.Option(help="Port to listen on (default FINGERPOST_PORT).")
     ] = None,
 ) -> None:
-    """Serve the HTTP API (and its docs at /docs)."""
+    """Serve the web pages and the HTTP API (its docs at /docs)."""
     import uvicorn
 
     from fingerpost.entrypoints.api import create_app
@@ -553,7 +447,8 @@ def serve(
     bind_host = host or fp.settings.host
     bind_port = port or fp.settings.port
     err.print(
-        f"fingerpost {__version__} serving on http://{bind_host}:{bind_port} (API docs at /docs)"
+        f"fingerpost {__version__} serving on http://{bind_host}:{bind_port}"
+        " (pages at /, API docs at /docs)"
     )
     configure_logs(fp.settings.log_level)
     # uvicorn's access log would print query strings; the app logs route templates instead.

@@ -47,6 +47,7 @@ from fingerpost.service.records import (
     Purged,
     Registration,
     RegistrationOutcome,
+    RetentionStatus,
     Review,
     SignpostView,
     StoredInvolvement,
@@ -1077,17 +1078,44 @@ class Hub:
 
     # -- audit ------------------------------------------------------------------------------
 
-    def audit_events(self, actor: Actor, *, limit: int = 100) -> list[AuditEvent]:
+    def audit_events(
+        self,
+        actor: Actor,
+        *,
+        limit: int = 100,
+        action: str = "",
+        subject: str = "",
+        agency: str = "",
+    ) -> list[AuditEvent]:
+        """The newest audit events, optionally only of one action, one actor (`subject`) or one
+        agency. Auditors only; the search itself is audited with what was searched for."""
         self._require(actor, Role.AUDITOR)
         self._require_strong(actor, "audit-read")
+        if action and action not in {a.value for a in AuditAction}:
+            raise InvalidValue("action: not an audit action")
+        search = {"action": action, "actor": subject, "agency": agency}
         with self._uow() as uow:
-            events = uow.audit.read(limit=limit)
-            uow.audit.append(self._event(actor, AuditAction.AUDIT_READ, result_count=len(events)))
+            events = uow.audit.read(
+                limit=limit, action=action or None, actor=subject or None, agency=agency or None
+            )
+            uow.audit.append(
+                self._event(
+                    actor,
+                    AuditAction.AUDIT_READ,
+                    result_count=len(events),
+                    detail={key: value for key, value in search.items() if value},
+                )
+            )
             uow.commit()
             return events
 
     def require_auditor(self, actor: Actor) -> None:
         self._require(actor, Role.AUDITOR)
+
+    def require_role(self, actor: Actor, *roles: Role) -> None:
+        """Refuse (PermissionDenied) an actor outside `roles`: for steps before a use case, such
+        as checking an upload before it is registered."""
+        self._require(actor, *roles)
 
     def verify_audit(self, witness: Checkpoint | None = None) -> int | None:
         """Recompute the log and check every signed checkpoint, the kept witness and `witness`
@@ -1199,6 +1227,22 @@ class Hub:
         if total.involvements:
             self._scrub()
         return total
+
+    def retention_status(self, actor: Actor) -> RetentionStatus:
+        """How many involvements are due to be purged now and within 30 days, and when the last
+        purge ran (operators and auditors)."""
+        self._require(actor, Role.OPERATOR, Role.AUDITOR)
+        today = self._clock().date()
+        with self._uow() as uow:
+            due = uow.involvements.count_expiring(today)
+            soon = uow.involvements.count_expiring(today + timedelta(days=30)) - due
+            last = uow.audit.read(action=AuditAction.INVOLVEMENT_EXPIRED.value, limit=1)
+        return RetentionStatus(
+            due=due,
+            due_within_30_days=soon,
+            last_purge_at=last[0].at if last else None,
+            last_purge_removed=last[0].result_count if last else 0,
+        )
 
     def _vault(self) -> KeyVault:
         if self._keys is None:

@@ -20,6 +20,7 @@ __all__ = [
     "Purged",
     "Registration",
     "RegistrationOutcome",
+    "RetentionStatus",
     "Review",
     "StoredInvolvement",
     "SubjectReport",
@@ -246,3 +247,13 @@ class FamilyNotice:
     involvement: StoredInvolvement
     retention_months: int
     generated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionStatus:
+    """Where expiry stands, for operators: counts and the last purge, never which child."""
+
+    due: int  # involvements whose expiry has come: the next purge removes them
+    due_within_30_days: int  # more that expire in the next 30 days
+    last_purge_at: datetime | None
+    last_purge_removed: int

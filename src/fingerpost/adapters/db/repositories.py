@@ -554,6 +554,10 @@ class SqlInvolvements:
             query = query.join(agencies).where(agencies.c.code == agency)
         return self._session.scalar(query) or 0
 
+    def count_expiring(self, by: date) -> int:
+        query = select(func.count()).select_from(involvements)
+        return self._session.scalar(query.where(involvements.c.expires_on <= by)) or 0
+
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:
         query = (
             select(agencies.c.code, involvements.c.public_id, involvements.c.sealed)
@@ -1094,10 +1098,21 @@ class SqlAuditLog:
         )
         return seq
 
-    def read(self, *, agency: str | None = None, limit: int = 100) -> list[AuditEvent]:
+    def read(
+        self,
+        *,
+        agency: str | None = None,
+        limit: int = 100,
+        action: str | None = None,
+        actor: str | None = None,
+    ) -> list[AuditEvent]:
         query = select(audit_events).order_by(audit_events.c.seq.desc()).limit(limit)
         if agency is not None:
             query = query.where(audit_events.c.agency == agency)
+        if action is not None:
+            query = query.where(audit_events.c.action == action)
+        if actor is not None:
+            query = query.where(audit_events.c.actor == actor)
         return [_event(row) for row in self._session.execute(query)]
 
     def count(
