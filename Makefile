@@ -8,7 +8,7 @@ DEMO_DATA := demo-data
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint bench bench-install install lock docs clean
+.PHONY: demo test lint bench bench-install install lock docs assets screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ bench: $(STAMP)
 # Regenerate the command-line reference from the CLI itself (a test checks it is current).
 docs: $(STAMP)
 	$(BIN)/typer fingerpost.entrypoints.cli utils docs --name fingerpost --title "fingerpost command line" --output docs/cli.md
+
+# Refresh the vendored GOV.UK Frontend build and axe-core from npm (needs node and npm; ADR 0010).
+assets:
+	bash scripts/assets.sh
+
+# Retake the README's screenshots of the main pages (the browser journeys, in Chromium).
+screenshots: $(STAMP)
+	FINGERPOST_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/web/test_journeys.py
 
 # Regenerate the pinned lock file after changing dependencies in pyproject.toml.
 lock: $(STAMP)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `make demo`: synthetic data into a local home, then serve the API on localhost.
+# `make demo`: synthetic data into a local home, then serve the web pages and the API on localhost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-demo-data}; HOST=${2:-127.0.0.1}; PORT=${3:-8000}
 FP=.venv/bin/fingerpost
 export FINGERPOST_HOME=${FINGERPOST_HOME:-$PWD/.fingerpost}
+# The web pages: the demo sign-in page, and session cookies over plain http://localhost.
+export FINGERPOST_DEMO_SIGN_IN=true FINGERPOST_COOKIE_SECURE=false
 
 if [ ! -f "$DATA/truth.csv" ]; then
   echo "== generating synthetic data (invented people only) into $DATA/"
@@ -20,6 +22,6 @@ for file in "$DATA"/register-*.csv; do
 done
 
 # Tokens for three demo users, and a ready enquiry for a child the data says is known elsewhere.
-.venv/bin/python scripts/demo_guide.py "$DATA" "http://$HOST:$PORT" > "$FINGERPOST_HOME/demo-guide.txt"
-cat "$FINGERPOST_HOME/demo-guide.txt"
+.venv/bin/python scripts/demo_guide.py "$DATA" "http://$HOST:$PORT" > "$DATA/demo-guide.txt"
+cat "$DATA/demo-guide.txt"
 exec $FP serve --host "$HOST" --port "$PORT"

@@ -45,7 +45,8 @@ def main(data: Path, url: str) -> None:
                     break
     fp.close()
 
-    print(f"\nfingerpost demo — API on {url}  (docs: {url}/docs)\n")
+    print(f"\nfingerpost demo — web pages on {url}/ (sign in as a demo user at {url}/sign-in)")
+    print(f"                  API on {url}/api/v1  (docs: {url}/docs)\n")
     print("Demo logins (bearer tokens, valid 12 hours):")
     for user in users:
         print(f"  {user.name} — {user.role.value}, {user.agency}\n    {tokens[user.name]}\n")

@@ -16,7 +16,7 @@ from fingerpost.adapters.db import backup as backups
 from fingerpost.adapters.db import engine as db
 from fingerpost.adapters.db.backup import BackupError
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
-from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, signing_key
+from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, session_secret, signing_key
 from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
 from fingerpost.adapters.witness import WITNESS_FILE, FileWitness, read_witness
@@ -45,6 +45,7 @@ class Fingerpost:
     unit_of_work: Callable[[], UnitOfWork]  # for operator tools and tests; use cases go via hub
     public_key: bytes  # raw Ed25519 public key: verifies tokens and audit checkpoints
     fresh: bool  # True when this start initialised an empty home
+    session_secret: bytes  # signs the web's session cookies
     _signing_key: Ed25519PrivateKey
     mailer: Mailer | None = None  # None: notifications stay in the inbox (no SMTP configured)
     keyring: Keyring | None = None
@@ -147,6 +148,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = _utcnow) -> Fi
         unit_of_work=uow_factory,
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
         fresh=fresh,
+        session_secret=session_secret(home),
         _signing_key=key,
         mailer=_mailer(settings),
         keyring=keyring,

@@ -137,6 +137,55 @@ class Settings(BaseSettings):
         default="RS256,ES256,PS256,EdDSA",
         description="Signature algorithms accepted from the provider (never `none` or HMAC).",
     )
+    oidc_discovery_url: str = Field(
+        default="",
+        description=(
+            "Web sign-in: the provider's OpenID configuration document; default: the issuer's"
+            " `/.well-known/openid-configuration`."
+        ),
+    )
+    oidc_client_id: str = Field(
+        default="",
+        description="Web sign-in: fingerpost's client id at the provider. Empty: no OIDC sign-in.",
+    )
+    oidc_client_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Web sign-in: the client secret (empty for a public client: PKCE only).",
+    )
+    oidc_redirect_url: str = Field(
+        default="",
+        description=(
+            "Web sign-in: the callback URL registered at the provider, e.g."
+            " https://fingerpost.example.org/sign-in/callback. Default: built from the request."
+        ),
+    )
+    oidc_scopes: str = Field(
+        default="openid profile email",
+        description="Web sign-in: scopes asked for (`openid` is required).",
+    )
+    demo_sign_in: bool = Field(
+        default=False,
+        description=(
+            "Offer the demo sign-in page listing invented users, one per role and agency"
+            " (`make demo` turns it on). Never in production."
+        ),
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Session cookies only over HTTPS (turn off only for http://localhost).",
+    )
+    session_hours: int = Field(
+        default=8,
+        ge=1,
+        le=24,
+        description="How long a web sign-in lasts before the user signs in again.",
+    )
+    upload_max_mib: int = Field(
+        default=50,
+        ge=1,
+        le=1024,
+        description="Largest register CSV the web upload accepts, in MiB.",
+    )
     smtp_host: str = Field(
         default="",
         description="Mail server for notifications; empty keeps them in the inbox (API/CLI) only.",

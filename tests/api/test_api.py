@@ -127,6 +127,9 @@ class TestRegistering:
         ended = client.post(f"{path}/end", json={"end_date": "2026-01-31"}, headers=headers)
         assert ended.json()["end_date"] == "2026-01-31"
         assert ended.json()["status"] == "ended"
+        # Ending it again without a date keeps the date: it is not kept any longer for that.
+        again = client.post(f"{path}/end", headers=headers)
+        assert again.json()["end_date"] == "2026-01-31"
         assert client.delete(path, headers=headers).status_code == 204
         assert client.get(path, headers=headers).status_code == 404
 
@@ -149,6 +152,27 @@ class TestEnquiring:
         assert signpost["practitioner_email"] == "priya.shah@leeds.example.org"
         assert body["searched"] == ["name", "date of birth", "postcode"]
         assert not any(key in signpost for key in ("score", "weight", "probability"))
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"purpose": "checking on Olivia after a call"},
+            {"purpose": "concern, born 2015-06-07"},
+            {"purpose": "emergency-care", "shield_override_reason": "Harrison family risk"},
+        ],
+    )
+    def test_words_that_name_the_child_are_refused_and_nothing_is_recorded(
+        self, client: TestClient, fp: Fingerpost, fields: dict[str, str]
+    ) -> None:
+        register(client, fp)
+        response = client.post(
+            "/api/v1/enquiries", json={**child(), **fields}, headers=bearer(fp, "GMP")
+        )
+        assert response.status_code == 422
+        assert "child" in response.json()["detail"]
+        with fp.unit_of_work() as uow:
+            made = [e for _, e in uow.audit.events() if e.action == "enquiry:made"]
+        assert made == []
 
     def test_the_own_agency_is_never_signposted_back(
         self, client: TestClient, fp: Fingerpost

@@ -238,6 +238,20 @@ def test_tokens_create_prints_a_token_the_service_accepts(with_agencies: Cli) ->
     assert actor.subject == "jo.patel@gmp.example"
 
 
+def test_tokens_create_refuses_a_lifetime_over_thirty_days_or_an_identity_that_is_no_email(
+    with_agencies: Cli,
+) -> None:
+    base = ["tokens", "create", "--agency", "GMP", "--role", "practitioner", "--name", "X"]
+    too_long = with_agencies(*base, "--email", "x@example.org", "--hours", "721")
+    assert too_long.exit_code == 2
+    assert too_long.stdout == ""
+    for email in ("notanemail", "x@localhost", "a b@example.org"):
+        result = with_agencies(*base, "--email", email)
+        assert result.exit_code == 2, email
+        assert "e-mail address" in result.stderr
+        assert result.stdout == ""
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -346,3 +360,44 @@ def test_a_witness_file_that_holds_no_signed_head_is_an_error(
     result = registered("audit", "verify", "--witness", junk)
     assert result.exit_code == 1
     assert "audit witness" in result.stderr
+
+
+def test_a_row_whose_child_the_purpose_names_is_refused_and_the_rest_are_asked(
+    registered: Cli, csv_file: CsvFile, enquiry_row: Row, tmp_path: Path
+) -> None:
+    rows = [
+        enquiry_row(enquiry_ref="Q-1", given_names="Olivia", family_name="Harrison"),
+        enquiry_row(enquiry_ref="Q-2", given_names="Chloe", family_name="Wright"),
+    ]
+    result = registered(
+        "enquire", "--agency", "GMP", "--purpose", "looking for Chloe after a call",
+        csv_file("q.csv", rows), "--output", tmp_path / "out.csv",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "line 3" in result.stderr
+    assert "never the child's name" in result.stderr
+    assert "Q-1" in (tmp_path / "out.csv").read_text(encoding="utf-8")
+
+
+def test_a_purpose_shaped_like_a_childs_details_is_a_usage_error(
+    registered: Cli, csv_file: CsvFile, enquiry_row: Row, tmp_path: Path
+) -> None:
+    output = tmp_path / "out.csv"
+    result = registered(
+        "enquire", "--agency", "GMP", "--purpose", "born 07/06/2015",
+        csv_file("q.csv", [enquiry_row()]), "--output", output,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "never a child's details" in result.stderr
+    assert not output.exists()
+
+
+def test_the_command_line_may_see_past_a_shield_with_a_reason(
+    registered: Cli, csv_file: CsvFile, enquiry_row: Row, tmp_path: Path
+) -> None:
+    result = registered(
+        "enquire", "--agency", "GMP", "--purpose", "emergency care",
+        "--override-reason", "risk to life tonight",
+        csv_file("q.csv", [enquiry_row()]), "--output", tmp_path / "out.csv",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output

@@ -124,6 +124,21 @@ def test_a_bad_row_is_reported_and_the_rest_imported(cli: Cli, csv_file: CsvFile
         assert [a.code for a in fp.hub.agencies()] == ["A1"]
 
 
+def test_an_agency_code_is_capitals_digits_and_hyphens(cli: Cli, csv_file: CsvFile) -> None:
+    """Codes name the agency in tokens, files and signposts: `gmp` beside `GMP`, or a code with
+    a space, would be a second agency by mistake."""
+    rows = [
+        {"code": code, "name": "X", "authority_area": "E08000001", "kind": "other"}
+        for code in ("GMP", "gmp", "qa lower", "-POL", "A" * 33, "MAN-CSC2")
+    ]
+    result = cli("agencies", "import", csv_file("agencies.csv", rows))
+    assert result.exit_code == 1
+    for line in (3, 4, 5, 6):
+        assert f"line {line}: code" in result.stderr
+    with cli.installation() as fp:
+        assert [a.code for a in fp.hub.agencies()] == ["GMP", "MAN-CSC2"]
+
+
 def test_a_dry_run_imports_nothing(cli: Cli, agencies_csv: Path) -> None:
     result = cli("agencies", "import", "--dry-run", agencies_csv)
     assert result.exit_code == 0

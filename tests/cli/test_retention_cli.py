@@ -58,6 +58,42 @@ def test_a_backup_restores_and_the_audit_log_verifies(registered: Cli, tmp_path:
     assert registered("audit", "verify").exit_code == 0
 
 
+def test_a_backup_goes_into_a_new_folder_and_an_unwritable_place_is_a_plain_error(
+    registered: Cli, tmp_path: Path
+) -> None:
+    assert registered("backup", tmp_path / "new" / "folder" / "b.backup").exit_code == 0
+    (tmp_path / "file").write_text("not a folder")
+    result = registered("backup", tmp_path / "file" / "b.backup")
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_departed_agency_can_neither_register_nor_enquire_nor_get_tokens(
+    registered: Cli, tmp_path: Path, csv_file: CsvFile, register_row: Row
+) -> None:
+    gone = registered(
+        "decommission", "--agency", "GMP", "--certificate", tmp_path / "c.json", "--yes"
+    )
+    assert gone.exit_code == 0, gone.output
+    rows = csv_file("g.csv", [register_row(local_ref="G-2")])
+    for args in (
+        ("register", "--agency", "GMP", rows),
+        ("enquire", "--agency", "GMP", "--purpose", "emergency care", rows,
+         "--output", tmp_path / "o.csv"),
+        ("tokens", "create", "--agency", "GMP", "--role", "practitioner", "--name", "X",
+         "--email", "x@gmp.example"),
+    ):  # fmt: skip
+        result = registered(*args)
+        assert result.exit_code == 2, args
+        assert "left fingerpost" in result.stderr
+        assert "Traceback" not in result.output
+    again = registered(
+        "decommission", "--agency", "GMP", "--certificate", tmp_path / "d.json", "--yes"
+    )
+    assert again.exit_code == 0  # running it again finishes an interrupted decommission
+
+
 def test_restore_and_decommission_ask_before_destroying(registered: Cli, tmp_path: Path) -> None:
     target = tmp_path / "home.backup"
     registered("backup", target)
@@ -111,6 +147,20 @@ def test_keys_rotate_for_an_agency_and_the_master(registered: Cli) -> None:
     assert master.exit_code == 0
     assert "3 data keys re-wrapped" not in master.stdout
     assert _leeds_id(registered)  # still readable after both rotations
+
+
+def test_restoring_a_backup_from_before_a_key_rotation_warns_what_can_no_longer_be_read(
+    registered: Cli, tmp_path: Path
+) -> None:
+    """Rotation destroys the old data key, so an older backup's rows of that agency stay
+    unreadable: the restore says so rather than letting them vanish silently."""
+    target = tmp_path / "before.backup"
+    assert registered("backup", target).exit_code == 0
+    assert registered("keys", "rotate", "--agency", "CSC-LDS").exit_code == 0
+    restored = registered("restore", target, "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert "1 involvements of CSC-LDS are sealed with a data key destroyed" in restored.stderr
+    assert "GMP" not in restored.stderr.split("warning")[-1]
 
 
 def test_a_family_notice_prints_and_writes_html(registered: Cli, tmp_path: Path) -> None:

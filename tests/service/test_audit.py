@@ -12,7 +12,7 @@ from fingerpost.adapters.db.repositories import SqlAuditLog
 from fingerpost.audit.events import AuditAction
 from fingerpost.bootstrap import bootstrap
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import PermissionDenied
+from fingerpost.domain.errors import InvalidValue, PermissionDenied
 from fingerpost.domain.model import Agency
 from fingerpost.domain.vocabulary import AgencyKind
 
@@ -71,6 +71,26 @@ def test_only_an_auditor_reads_the_audit_log(scenario: Scenario) -> None:
         e for e in scenario.fp.hub.audit_events(scenario.auditor()) if e.action == "audit:read"
     ]
     assert read.actor == "auditor@example.org"
+
+
+def test_an_auditor_searches_the_log_by_action_actor_and_agency(scenario: Scenario) -> None:
+    officer = scenario.practitioner("WMP", "pc@wmp.example")
+    scenario.enquire("WMP", actor=officer, **CHILD)
+    scenario.enquire("CSC-BRM", **STRANGER)
+    hub, auditor = scenario.fp.hub, scenario.auditor()
+
+    made = hub.audit_events(auditor, action="enquiry:made")
+    assert {(e.action, e.actor) for e in made} == {
+        ("enquiry:made", "pc@wmp.example"),
+        ("enquiry:made", "cli:CSC-BRM"),
+    }
+    assert [e.agency for e in hub.audit_events(auditor, subject="pc@wmp.example")] == ["WMP"]
+    assert {e.action for e in hub.audit_events(auditor, agency="CSC-BRM")} >= {"enquiry:made"}
+    with pytest.raises(InvalidValue):
+        hub.audit_events(auditor, action="no-such:action")
+    # Each search is itself recorded, with what was searched for (a refused one is not).
+    previous = hub.audit_events(auditor, action="audit:read", limit=1)[0]
+    assert previous.detail == {"agency": "CSC-BRM"}
 
 
 def test_the_chain_verifies(scenario: Scenario) -> None:

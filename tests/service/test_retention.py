@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Scenario, make_register_row
+from fingerpost.adapters.db.tables import metadata
 from fingerpost.bootstrap import BackupError, bootstrap
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
@@ -66,8 +67,9 @@ def timed(settings: Settings, clock: Clock) -> Iterator[Scenario]:
         (date(2008, 6, 7), True, date(2026, 1, 15), 12, date(2027, 2, 1)),
         # Still active: only the age limit.
         (date(2015, 6, 7), False, None, 12, date(2033, 7, 1)),
-        # Age unknown, still active: kept until it ends.
-        (None, False, None, 12, None),
+        # Age unknown, still active: the latest the child could turn 18 (born at most nine
+        # months after the work started, as pre-birth work may).
+        (None, False, None, 12, date(2044, 12, 1)),
         # A 29 February birthday in a year without one.
         (date(2008, 2, 29), False, None, 12, date(2026, 3, 1)),
         # No retention after the end: gone the month after it ends.
@@ -77,7 +79,8 @@ def timed(settings: Settings, clock: Clock) -> Iterator[Scenario]:
 def test_an_involvement_expires_after_its_end_and_at_the_latest_at_the_age_limit(
     born: date | None, care_leaver: bool, end: date | None, months: int, expected: date | None
 ) -> None:
-    assert expires_on(ages_out(born, care_leaver=care_leaver), end, months) == expected
+    limit = ages_out(born, care_leaver=care_leaver, start=date(2026, 2, 10))
+    assert expires_on(limit, end, months) == expected
 
 
 def test_the_hub_stores_months_only_never_the_date_of_birth(timed: Scenario) -> None:
@@ -129,6 +132,31 @@ def test_expiry_purges_at_the_start_of_the_expiry_month_and_not_a_day_before(
     assert timed.fp.hub.verify_audit() is None
 
 
+def test_operators_see_what_is_due_to_expire_and_when_the_last_purge_ran(
+    timed: Scenario, clock: Clock
+) -> None:
+    timed.agency("CSC-LDS")
+    timed.register_one("CSC-LDS", end_date="2026-03-05")  # expires 2027-04-01
+    timed.register_one("CSC-LDS", given_names="Amelia", end_date="2026-03-20")  # 2027-04-01
+    timed.register_one("CSC-LDS", given_names="Grace")  # open: kept until the age limit
+    hub = timed.fp.hub
+
+    clock.set(date(2027, 3, 10))
+    before = hub.retention_status(OPERATOR)
+    assert (before.due, before.due_within_30_days) == (0, 2)
+    assert before.last_purge_at is None
+
+    clock.set(date(2027, 4, 1))
+    assert hub.retention_status(OPERATOR).due == 2
+    timed.fp.expire()
+    after = hub.retention_status(OPERATOR)
+    assert (after.due, after.due_within_30_days) == (0, 0)
+    assert after.last_purge_at == clock.now
+    assert after.last_purge_removed == 2
+    with pytest.raises(PermissionDenied):
+        hub.retention_status(Actor.system("CSC-LDS"))
+
+
 def test_expiry_is_for_operators(timed: Scenario) -> None:
     with pytest.raises(PermissionDenied):
         timed.fp.hub.expire(Actor.system("CSC-LDS"))
@@ -141,11 +169,26 @@ def _files(home: Path) -> list[Path]:
     return [p for p in home.rglob("*") if p.is_file() and p.name.startswith("fingerpost.db")]
 
 
-def test_after_a_purge_no_byte_of_the_purged_involvements_remains_in_the_files(
+def _stored_bytes(timed: Scenario, home: Path) -> dict[str, bytes]:
+    """SQLite: every database file (db, -wal, -journal) as it lies on disk. PostgreSQL, whose
+    files are the server's (there crypto-shredding is the guarantee, see ADR 0009): every row
+    of every table."""
+    if timed.fp.engine.dialect.name == "sqlite":
+        return {path.name: path.read_bytes() for path in _files(home)}
+    with timed.fp.engine.connect() as connection:
+        return {
+            table.name: b"".join(
+                bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode()
+                for row in connection.execute(table.select())
+                for v in row
+            )
+            for table in metadata.sorted_tables
+        }
+
+
+def test_after_a_purge_no_byte_of_the_purged_involvements_remains(
     timed: Scenario, clock: Clock, home: Path
 ) -> None:
-    if timed.fp.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's files are the server's: there crypto-shredding is the guarantee")
     timed.agency("CSC-LDS")
     timed.agency("GMP", kind="police")
     gone = [
@@ -158,12 +201,11 @@ def test_after_a_purge_no_byte_of_the_purged_involvements_remains_in_the_files(
         )
         for n, row in enumerate(
             _rows(
-                timed,
                 [
                     ("Ezekiel", "Quartermaine"),
                     ("Philippa", "Wolstenholme"),
                     ("Barnaby", "Featherstonehaugh"),
-                ],
+                ]
             )
         )
     ]
@@ -183,22 +225,20 @@ def test_after_a_purge_no_byte_of_the_purged_involvements_remains_in_the_files(
         # The encodings themselves: stretches from the start, middle and end of each.
         *(i[k : k + 32].encode() for i in identities for k in (10, len(i) // 2, len(i) - 40)),
     ]
-    ciphertexts = [blob[16:48] for blob in blobs]
-    stored_bytes = b"".join(path.read_bytes() for path in _files(home))
-    assert all(c in stored_bytes for c in ciphertexts)  # the scan sees what is there
+    before = b"".join(_stored_bytes(timed, home).values())
+    assert all(blob[16:48] in before for blob in blobs)  # the scan sees what is there
     clock.set(date(2034, 1, 1))  # every child here is past 18
     assert timed.fp.expire().involvements == 4
     found = [
-        (path.name, needle[:20])
-        for path in _files(home)
+        (where, needle[:20])
+        for where, content in _stored_bytes(timed, home).items()
         for needle in needles
-        if needle in path.read_bytes()
+        if needle in content
     ]
     assert found == []
 
 
-def _rows(timed: Scenario, names: list[tuple[str, str]]) -> list[dict[str, str]]:
-
+def _rows(names: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [make_register_row(given_names=g, family_name=f) for g, f in names]
 
 
@@ -218,9 +258,7 @@ def test_stored_fields_are_sealed_and_lookups_still_work(scenario: Scenario) -> 
     assert b"LDS-SECRET-77" not in raw
     assert b"sealed@leeds.example" not in raw
     # Idempotent on (agency, local_ref, involvement) through the keyed hash.
-    again = scenario.register(
-        "CSC-LDS", {**_rows(scenario, [("Olivia", "Harrison")])[0], **row_fields}
-    )
+    again = scenario.register("CSC-LDS", {**_rows([("Olivia", "Harrison")])[0], **row_fields})
     assert again.ids == [first]
     assert again.created == 0
     listed = scenario.fp.hub.list_involvements(Actor.system("CSC-LDS"), local_ref="LDS-SECRET-77")
@@ -248,6 +286,10 @@ def test_rotating_an_agency_key_reseals_its_rows_and_destroys_the_old_key(
         assert again.hub.get(Actor.system("CSC-LDS"), involvement).key.local_ref == "ROT-1"
     finally:
         again.close()
+
+
+def admin(agency: str) -> Actor:
+    return Actor(subject=f"admin@{agency}", name="Admin", agency=agency, role=Role.AGENCY_ADMIN)
 
 
 def _two_agencies(scenario: Scenario) -> tuple[str, str]:
@@ -314,6 +356,9 @@ def test_after_an_agency_key_is_shredded_an_older_backup_cannot_reveal_its_data(
     # Only that agency: the police involvement reads as before, and finds nobody at Leeds.
     assert scenario.fp.hub.get(Actor.system("GMP"), police).key.local_ref == "GMP-1"
     assert scenario.enquire("GMP").signposts == []
+    # What the police were told about Leeds' practitioner was sealed with Leeds' key too.
+    [told] = [n for n in scenario.fp.hub.notifications(admin("GMP")) if n.kind == "link"]
+    assert told.about == {}
     assert scenario.fp.hub.verify_audit() is None
 
 
@@ -340,6 +385,10 @@ def test_decommissioning_an_agency_destroys_its_data_and_certifies_it(
     assert scenario.count("involvements") == 1
     with pytest.raises(PermissionDenied, match="has left"):
         scenario.register_one("CSC-LDS")
+    # Its users' tokens outlive it, but they can no longer ask about anyone.
+    leeds_worker = scenario.practitioner("CSC-LDS", "sw@leeds.example")
+    with pytest.raises(PermissionDenied, match="has left"):
+        scenario.enquire("CSC-LDS", actor=leeds_worker)
     # Run again (e.g. after an interruption): nothing is left to destroy, and it says so.
     again = scenario.fp.verify_certificate(scenario.fp.decommission(OPERATOR, "CSC-LDS"))
     assert again["destroyed"] == dict.fromkeys(destroyed, 0)
@@ -425,3 +474,31 @@ def test_decommissioning_needs_an_operator(scenario: Scenario) -> None:
     _two_agencies(scenario)
     with pytest.raises(PermissionDenied):
         scenario.fp.hub.decommission(Actor.system("GMP"), "GMP")
+
+
+def test_a_purge_hands_the_freed_pages_back_to_the_file_system(
+    timed: Scenario, clock: Clock, home: Path
+) -> None:
+    if timed.fp.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL manages its own files (VACUUM marks the space reusable)")
+    timed.agency("CSC-LDS")
+    rows = _rows([(f"Given{n:03d}x", f"Family{n:03d}y") for n in range(300)])
+    timed.register("CSC-LDS", *rows)
+    before = sum(path.stat().st_size for path in _files(home))
+    clock.set(date(2034, 1, 1))
+    assert timed.fp.expire().involvements == 300
+    [(free,)] = timed.sql("PRAGMA freelist_count")
+    assert free == 0
+    assert sum(path.stat().st_size for path in _files(home)) < before / 2
+
+
+def test_an_involvement_withdrawn_in_error_leaves_no_byte_at_once(
+    timed: Scenario, home: Path
+) -> None:
+    timed.agency("CSC-LDS")
+    involvement = timed.register_one("CSC-LDS", local_ref="ERROR-REF-1")
+    [(blob,)] = timed.sql("SELECT sealed FROM involvements")
+    needle = bytes(blob)[16:48]  # type: ignore[call-overload]
+    assert needle in b"".join(_stored_bytes(timed, home).values())
+    timed.fp.hub.withdraw(Actor.system("CSC-LDS"), involvement)
+    assert all(needle not in content for content in _stored_bytes(timed, home).values())

@@ -242,3 +242,13 @@ def test_an_involvement_with_an_end_date_is_ended_and_cannot_end_before_it_start
     assert ended.status is InvolvementStatus.ENDED
     with pytest.raises(InvalidValue, match="end_date"):
         InvolvementTerms(InvolvementKind.EARLY_HELP, who, date(2024, 1, 1), date(2023, 12, 31))
+
+
+def test_public_ids_never_start_like_an_option() -> None:
+    """A command line reads a leading '-' as an option (`fingerpost shield -Pa…`)."""
+    from fingerpost.domain.ids import new_id
+
+    ids = [new_id() for _ in range(5000)]
+    assert all(i[0].isalnum() for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) == 16 for i in ids)

@@ -1,6 +1,7 @@
-"""Secrets kept in FINGERPOST_HOME: the linkage secret and the service's Ed25519 signing key.
+"""Secrets kept in FINGERPOST_HOME: the linkage secret, the service's Ed25519 signing key and the
+web session key.
 
-Both are created on first use with file mode 0600 and never printed or logged.
+All are created on first use with file mode 0600 and never printed or logged.
 """
 
 import os
@@ -11,10 +12,18 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-__all__ = ["LINKAGE_FILE", "SIGNING_FILE", "linkage_secret", "signing_key"]
+__all__ = [
+    "LINKAGE_FILE",
+    "SESSION_FILE",
+    "SIGNING_FILE",
+    "linkage_secret",
+    "session_secret",
+    "signing_key",
+]
 
 LINKAGE_FILE = "linkage.key"
 SIGNING_FILE = "signing.key"
+SESSION_FILE = "session.key"
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -25,13 +34,22 @@ def _write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def linkage_secret(home: Path) -> bytes:
-    """The gateway's linkage secret (32 random bytes). Agencies share it; the hub never does."""
-    path = home / LINKAGE_FILE
+def _random_secret(path: Path) -> bytes:
     if not path.exists():
         with suppress(FileExistsError):
             _write_private(path, secrets.token_bytes(32).hex().encode())
     return bytes.fromhex(path.read_text().strip())
+
+
+def linkage_secret(home: Path) -> bytes:
+    """The gateway's linkage secret (32 random bytes). Agencies share it; the hub never does."""
+    return _random_secret(home / LINKAGE_FILE)
+
+
+def session_secret(home: Path) -> bytes:
+    """Signs the web's session cookies (32 random bytes); every server of a deployment shares the
+    home's copy, so a user stays signed in whichever one answers."""
+    return _random_secret(home / SESSION_FILE)
 
 
 def signing_key(home: Path) -> Ed25519PrivateKey:

@@ -132,7 +132,7 @@ class TokenService:
                     issuer=ISSUER,
                     options={"require": ["exp", "iss", "aud", "sub", "agency", "role"]},
                 )
-                return self._actor(claims, agency_claim="agency", role_claim="role")
+                return self.actor_of(claims, agency_claim="agency", role_claim="role")
             provider, keys = self._provider, self._provider_keys
             if provider is None or keys is None or issuer != provider.issuer:
                 raise InvalidToken("unknown issuer")
@@ -145,7 +145,7 @@ class TokenService:
                 options={"require": ["exp", "iss", "aud", "sub"]},
                 leeway=30,  # seconds of clock skew between the provider and us
             )
-            return self._actor(
+            return self.actor_of(
                 claims, agency_claim=provider.agency_claim, role_claim=provider.role_claim
             )
         except (
@@ -157,7 +157,9 @@ class TokenService:
         ) as error:
             raise InvalidToken("invalid bearer token") from error
 
-    def _actor(self, claims: dict[str, Any], *, agency_claim: str, role_claim: str) -> Actor:
+    def actor_of(self, claims: dict[str, Any], *, agency_claim: str, role_claim: str) -> Actor:
+        """The user a verified token (or ID token) describes. Raises ValueError or KeyError when
+        it names no agency or no known role."""
         agency = claims[agency_claim]
         if not isinstance(agency, str) or not agency:
             raise ValueError("no agency claim")

@@ -12,6 +12,7 @@ __all__ = [
     "AGE_LIMIT",
     "CARE_LEAVER_AGE_LIMIT",
     "DEFAULT_RETENTION_MONTHS",
+    "PRE_BIRTH_MONTHS",
     "ages_out",
     "expires_on",
     "month_after",
@@ -28,12 +29,20 @@ def month_after(day: date, months: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def ages_out(born: date | None, *, care_leaver: bool = False) -> date | None:
-    """The month (its first day) after the one in which the child reaches the age limit; None
-    when the date of birth is unknown. Computed by the gateway: the hub never sees `born`."""
-    if born is None:
-        return None
+# Child protection work can start before birth (pre-birth assessment), up to this many months.
+PRE_BIRTH_MONTHS = 9
+
+
+def ages_out(born: date | None, *, care_leaver: bool = False, start: date | None = None) -> date:
+    """The month (its first day) after the one in which the child reaches the age limit.
+
+    Computed by the gateway: the hub never sees `born`. When the date of birth is unknown, the
+    latest it could be: the child was born at most PRE_BIRTH_MONTHS after `start`."""
     limit = CARE_LEAVER_AGE_LIMIT if care_leaver else AGE_LIMIT
+    if born is None:
+        if start is None:
+            raise ValueError("ages_out: a date of birth or a start date is needed")
+        return month_after(start, limit * 12 + PRE_BIRTH_MONTHS)
     # The birthday's month is all that matters, so a 29 February birthday needs no special case.
     return month_after(date(born.year + limit, born.month, 1))
 
@@ -41,7 +50,7 @@ def ages_out(born: date | None, *, care_leaver: bool = False) -> date | None:
 def expires_on(
     ages_out_on: date | None, end_date: date | None, retention_months: int
 ) -> date | None:
-    """The first day on which the involvement is no longer kept; None while it is active and
-    the child's age is unknown."""
+    """The first day on which the involvement is no longer kept (None only for rows stored
+    before retention existed, while they are active)."""
     limits = [d for d in (ages_out_on, end_date and month_after(end_date, retention_months)) if d]
     return min(limits) if limits else None

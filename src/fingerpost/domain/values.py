@@ -17,6 +17,7 @@ __all__ = [
     "StatedPurpose",
     "age_on",
     "check_in_scope",
+    "free_text",
     "parse_date",
     "parse_nhs_number",
     "parse_postcode",
@@ -117,14 +118,40 @@ class StatedPurpose:
         return self.text
 
 
+# What a child's details look like inside a sentence: a date (2014-01-01, 1/1/14, 01.01.2014), an
+# NHS number (ten digits, spaced or not) or a UK postcode. Free text that reaches the hub — a
+# purpose's reason, a shield or override reason, a review note — must carry none of them.
+_DETAILS = re.compile(
+    r"\b\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}\b"
+    r"|\b\d{3}\s?\d{3}\s?\d{4}\b"
+    r"|\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b",
+    re.IGNORECASE,
+)
+
+
+def free_text(field: str, text: str, *, limit: int) -> str:
+    """Words a user types for the audit (a reason, a note): whitespace tidied, at most `limit`
+    characters, and refused when they hold something shaped like a child's date of birth, NHS
+    number or postcode. Names cannot be told from other words here; the gateway, which knows
+    the child, refuses those (`Gateway.refuse_mentions`)."""
+    tidy = " ".join(text.split())
+    if len(tidy) > limit:
+        raise InvalidValue(f"{field}: at most {limit} characters (no case details)")
+    if _DETAILS.search(tidy):
+        raise InvalidValue(
+            f"{field}: never a child's details — this looks like a date, an NHS number or a"
+            " postcode; say only why"
+        )
+    return tidy
+
+
 def parse_purpose(text: str) -> StatedPurpose:
     """A fixed purpose by its code ("emergency-care") or words ("Emergency care"); any other
     words count as `other` with that reason (the contract's `--purpose TEXT` keeps working)."""
     stated = " ".join(text.split())
     if not stated:
         raise InvalidValue("purpose: say why you are asking")
-    if len(stated) > MAX_PURPOSE_LENGTH:
-        raise InvalidValue(f"purpose: at most {MAX_PURPOSE_LENGTH} characters (no case details)")
+    stated = free_text("purpose", stated, limit=MAX_PURPOSE_LENGTH)
     key = stated.lower().replace(" ", "-")
     for purpose in Purpose:
         if key == purpose.value and purpose is not Purpose.OTHER:

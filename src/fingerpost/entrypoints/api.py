@@ -38,9 +38,13 @@ from fingerpost.domain.errors import (
     PermissionDenied,
 )
 from fingerpost.domain.values import parse_date
+from fingerpost.entrypoints.enquiring import enquire as enquire_child
+from fingerpost.entrypoints.enquiring import subject_access_report
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
-from fingerpost.gateway import check_enquiry, parse_child, parse_register_row
+from fingerpost.entrypoints.web import install_web
+from fingerpost.entrypoints.web.pages import wants_html
+from fingerpost.gateway import parse_register_row
 from fingerpost.service.records import (
     Notification,
     Registration,
@@ -379,14 +383,31 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def _error(
+    request: Request,
+    status: int,
+    detail: str = "",
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """problem+json for the API; the web's error page for a browser asking for a page."""
+    page = getattr(request.app.state, "error_page", None)
+    if page is not None and wants_html(request):
+        response: Response = page(request, status, detail)
+        response.headers.update(headers or {})
+        return response
+    return problem(request, status, detail, errors=errors, headers=headers)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         detail = error.detail if isinstance(error.detail, str) else ""
-        return problem(request, error.status_code, detail, headers=dict(error.headers or {}))
+        return _error(request, error.status_code, detail, headers=dict(error.headers or {}))
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
         # Never echo the submitted value (pydantic's `input`): it may be a child's details.
         errors = [
             {
@@ -395,33 +416,31 @@ def _install_error_handlers(app: FastAPI) -> None:
             }
             for e in error.errors()
         ]
-        return problem(request, 422, "the request body is not valid", errors=errors)
+        return _error(request, 422, "the request body is not valid", errors=errors)
 
     @app.exception_handler(DomainError)
-    async def domain(request: Request, error: DomainError) -> JSONResponse:
+    async def domain(request: Request, error: DomainError) -> Response:
         status = 422
         if isinstance(error, NotFound):
             status = 404
         elif isinstance(error, PermissionDenied):
             status = 403
         elif isinstance(error, LimitExceeded):
-            return problem(
-                request, 429, str(error), headers={"Retry-After": str(error.retry_after)}
-            )
+            return _error(request, 429, str(error), headers={"Retry-After": str(error.retry_after)})
         elif isinstance(error, InvalidValue | OutOfScope):
             status = 422
-        return problem(request, status, str(error))
+        return _error(request, status, str(error))
 
     @app.exception_handler(InvalidToken)
-    async def unauthenticated(request: Request, _: InvalidToken) -> JSONResponse:
-        return problem(
+    async def unauthenticated(request: Request, _: InvalidToken) -> Response:
+        return _error(
             request, 401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def unexpected(request: Request, error: Exception) -> Response:
         _log.error("unhandled error", path=request.url.path, error=type(error).__name__)
-        return problem(request, 500, "something went wrong; it has been logged")
+        return _error(request, 500, "something went wrong; it has been logged")
 
 
 # -- the application ---------------------------------------------------------------------------
@@ -637,7 +656,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         involvement_id: str, caller: Caller, body: EndIn | None = None
     ) -> InvolvementOut:
         """Record that the involvement has ended (it stays signposted until it expires)."""
-        end = parse_date(body.end_date if body else "", "end_date") or date.today()
+        end = parse_date(body.end_date if body else "", "end_date")
         return InvolvementOut.of(fp.hub.end(caller, involvement_id, end))
 
     @api.delete("/involvements/{involvement_id}", tags=["involvements"], status_code=204)
@@ -661,35 +680,23 @@ def create_app(fp: Fingerpost) -> FastAPI:
     @api.post("/enquiries", tags=["enquiries"], response_model=EnquiryOut)
     def enquire(body: EnquiryIn, caller: Caller) -> EnquiryOut:
         """Who else works with this child? Strong signposts first; your own agency never."""
-        if not body.purpose:
-            raise InvalidValue("purpose: say why you are asking")
-        child = parse_child(body.row())
-        check_enquiry(child)
-        result = fp.hub.enquire(
+        enquired = enquire_child(
+            fp,
             caller,
             body.purpose,
-            fp.gateway.encode(child),
+            body.row(),
             urgent=body.urgent,
             override_reason=body.shield_override_reason,
         )
+        result = enquired.result
         signposts = [SignpostOut.of(view) for view in result.signposts]
         metrics.enquiries.inc()
         for signpost in signposts:
             metrics.signposts.labels(signpost.confidence).inc()
-        searched = [
-            label
-            for label, present in (
-                ("NHS number", child.nhs_number is not None),
-                ("name", bool(child.given_names or child.family_name)),
-                ("date of birth", child.date_of_birth is not None),
-                ("postcode", child.postcode is not None),
-            )
-            if present
-        ]
         return EnquiryOut(
             enquiry_id=result.enquiry_id,
             enquiry_ref=body.enquiry_ref,
-            searched=searched,
+            searched=enquired.searched,
             strong=sum(s.confidence == "strong" for s in signposts),
             possible=sum(s.confidence == "possible" for s in signposts),
             signposts=signposts,
@@ -751,9 +758,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         """Everything held about a child, every enquiry that found them and every notification
         about them (auditors only; audited; strong sign-in when `audit-read` requires it).
         `format=html` gives the printable report."""
-        child = parse_child(body.row())
-        check_enquiry(child)
-        report = fp.hub.subject_report(caller, fp.gateway.encode(child), reference=body.reference)
+        report = subject_access_report(fp, caller, body.row(), reference=body.reference)
         if format == "html":
             return HTMLResponse(report_html(report))
         return JSONResponse(report_json(report))
@@ -823,6 +828,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         return fp.hub.outbox(caller)
 
     app.include_router(api)
+    install_web(app, fp)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

@@ -3,14 +3,15 @@ rejected (valid rows stored), 2 usage or file-level error (nothing written)."""
 
 import gc
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated, BinaryIO, TypeVar
+from typing import Annotated, BinaryIO
 
 import typer
 from rich.console import Console
@@ -23,16 +24,16 @@ from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue
 from fingerpost.domain.model import Agency
-from fingerpost.domain.values import parse_vocabulary
+from fingerpost.domain.values import free_text, parse_purpose, parse_vocabulary
 from fingerpost.domain.vocabulary import AgencyKind, Role
 from fingerpost.entrypoints.csvio import (
     CsvFileError,
     CsvReader,
-    RowError,
     atomic_csv_writer,
     atomic_text_writer,
     write_errors,
 )
+from fingerpost.entrypoints.registering import Tally, batches, register_rows
 from fingerpost.gateway import (
     ENQUIRY_COLUMNS,
     ENQUIRY_REQUIRED,
@@ -41,14 +42,9 @@ from fingerpost.gateway import (
     REGISTER_REQUIRED,
     REGISTER_RULES,
     AnyOf,
-    Parsed,
     enquiry_parts,
     parse_enquiry_row,
-    parse_register_row,
-    register_parts,
 )
-from fingerpost.matching.encode import EncodedQuery
-from fingerpost.service.records import Registration
 
 __all__ = ["app", "main"]
 
@@ -161,69 +157,16 @@ def _progress(label: str) -> Iterator[Callable[[BinaryIO, int], BinaryIO] | None
         yield wrap
 
 
-T = TypeVar("T")
-
-
-@dataclass
-class Tally:
-    """What happened to the rows of one file, for the summary line and the exit status."""
-
-    read: int = 0
-    valid: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    def reject(self, line: int, ref: str, reason: str) -> None:
-        self.errors.append(RowError(line, ref, reason))
-
-    def readable(
-        self, rows: Iterator[tuple[int, dict[str, str] | None]]
-    ) -> Iterator[tuple[int, dict[str, str]]]:
-        """Every row is counted; one that could not be read is rejected here."""
-        for line, row in rows:
-            self.read += 1
-            if row is None:
-                self.reject(line, "", "not valid UTF-8 (or not CSV)")
-                continue
-            yield line, row
-
-    def parse(
-        self,
-        rows: Iterator[tuple[int, dict[str, str] | None]],
-        parse: Callable[[dict[str, str]], T],
-        ref_column: str,
-    ) -> Iterator[T]:
-        """The rows `parse` accepts; each other row is rejected with its line and reason."""
-        for line, row in self.readable(rows):
-            try:
-                parsed = parse(row)
-            except DomainError as error:
-                self.reject(line, row.get(ref_column, ""), str(error))
-                continue
-            self.valid += 1
-            yield parsed
-
-    def accepted(
-        self, stream: Iterator[tuple[int, dict[str, str], Parsed[T]]], ref_column: str
-    ) -> Iterator[tuple[T, EncodedQuery]]:
-        """What the gateway parsed and encoded; each refused row is rejected with its reason."""
-        for line, row, parsed in stream:
-            if parsed.query is None or parsed.value is None:
-                self.reject(line, row.get(ref_column, ""), parsed.error)
-                continue
-            self.valid += 1
-            yield parsed.value, parsed.query
-
-    def finish(self, summary: str, errors_file: Path | None, ref_column: str) -> None:
-        # Unreadable rows are found on reading, the others after parsing: report in file order.
-        self.errors.sort(key=lambda problem: problem.line)
-        for problem in self.errors[:20]:
-            err.print(f"line {problem.line}: {problem.reason}")
-        if len(self.errors) > 20:
-            err.print(f"… and {len(self.errors) - 20} more rejected rows")
-        if errors_file is not None:
-            write_errors(errors_file, ref_column, self.errors)
-        err.print(summary)
-        raise typer.Exit(1 if self.errors else 0)
+def _finish(tally: Tally, summary: str, errors_file: Path | None, ref_column: str) -> None:
+    problems = tally.sorted_errors()
+    for problem in problems[:20]:
+        err.print(f"line {problem.line}: {problem.reason}")
+    if len(problems) > 20:
+        err.print(f"… and {len(problems) - 20} more rejected rows")
+    if errors_file is not None:
+        write_errors(errors_file, ref_column, problems)
+    err.print(summary)
+    raise typer.Exit(1 if problems else 0)
 
 
 @contextmanager
@@ -269,21 +212,6 @@ def _warn_extra(reader: CsvReader) -> None:
         err.print(Text.assemble(("warning: ", "yellow"), f"ignoring unknown column(s): {extra}"))
 
 
-def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
-    """Batches of `size`, the first ones smaller: the database starts on the first rows while
-    the encoding workers are still on the next, instead of waiting for a whole batch."""
-    batch: list[T] = []
-    wanted = min(size, 64)
-    for item in items:
-        batch.append(item)
-        if len(batch) >= wanted:
-            yield batch
-            batch = []
-            wanted = min(size, wanted * 2)
-    if batch:
-        yield batch
-
-
 @app.command()
 def init() -> None:
     """Initialise FINGERPOST_HOME (database schema, fresh keys). Idempotent."""
@@ -318,7 +246,8 @@ def agencies_import(
     if good and not dry_run:
         created, updated = _open().hub.import_agencies(Actor.system("operator"), good)
     verb = "would import" if dry_run else "imported"
-    tally.finish(
+    _finish(
+        tally,
         f"agencies: {tally.read} rows read · {len(good)} {verb} ({created} new, {updated} updated)"
         f" · {len(tally.errors)} rejected",
         errors,
@@ -326,12 +255,18 @@ def agencies_import(
     )
 
 
+_AGENCY_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}")
+
+
 def _agency(row: dict[str, str]) -> Agency:
     code = row.get("code", "").strip()
     name = row.get("name", "").strip()
     area = row.get("authority_area", "").strip().upper()
-    if not code or len(code) > 32:
-        raise InvalidValue("code: required, at most 32 characters")
+    if not _AGENCY_CODE.fullmatch(code):
+        raise InvalidValue(
+            "code: capital letters, digits and hyphens, at most 32 (e.g. MAN-CSC); codes are"
+            " what tokens, files and signposts name the agency by"
+        )
     if not name:
         raise InvalidValue("name: required")
     if not (len(area) == 9 and area[0].isalpha() and area[1:].isdigit()):
@@ -354,12 +289,15 @@ def agencies_list() -> None:
         typer.echo(f"{agency.code}\t{agency.kind}\t{agency.authority_area}\t{agency.name}")
 
 
-def _known_agency(fp: Fingerpost, code: str) -> Agency:
+def _known_agency(fp: Fingerpost, code: str, *, taking_part: bool = True) -> Agency:
+    """The agency named on the command line; by default one that still takes part."""
     agency = fp.hub.agency(code)
     if agency is None:
         raise _fail(
             f"unknown agency code {code!r}: import it first with `fingerpost agencies import`"
         )
+    if taking_part and (left := fp.hub.left_on(code)) is not None:
+        raise _fail(f"agency {code} left fingerpost on {left:%Y-%m-%d}: its data was destroyed")
     return agency
 
 
@@ -378,46 +316,12 @@ def register(
     leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
     fp = _open()
     _known_agency(fp, agency)
-    actor = Actor.system(agency)
-    today = date.today()
-    tally = Tally()
-    totals = {"created": 0, "updated": 0, "unchanged": 0, "links": 0}
-
-    def valid_rows(rows: Iterator[tuple[int, dict[str, str] | None]]) -> Iterator[Registration]:
-        if dry_run:  # a dry run validates only: nothing is encoded
-            for _ in tally.parse(rows, lambda row: parse_register_row(row, today), "local_ref"):
-                pass
-            return
-        stream = fp.gateway.parse_stream(
-            tally.readable(rows),
-            partial(register_parts, today=today),
-            workers=fp.settings.workers,
-            today=today,
-            wide=False,
-        )
-        for row, encoded in tally.accepted(stream, "local_ref"):
-            yield Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
-
     register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
     with _csv_rows(file, f"register {agency}", **register_columns, rules=REGISTER_RULES) as rows:
-        for batch in _batches(valid_rows(rows), fp.settings.batch_size):
-            outcome = fp.hub.register(actor, batch)
-            totals["created"] += outcome.created
-            totals["updated"] += outcome.updated
-            totals["unchanged"] += outcome.unchanged
-            totals["links"] += outcome.links
-    if dry_run:
-        summary = (
-            f"register: {tally.read} rows read · {tally.valid} valid (dry run: nothing written)"
+        report = register_rows(
+            fp, Actor.system(agency), rows, dry_run=dry_run, workers=fp.settings.workers
         )
-    else:
-        summary = (
-            f"register: {tally.read} rows read · {tally.valid} accepted"
-            f" ({totals['created']} new, {totals['updated']} updated, {totals['unchanged']}"
-            f" unchanged) · {len(tally.errors)} rejected"
-            f" · {totals['links']} links to other agencies"
-        )
-    tally.finish(summary, errors, "local_ref")
+    _finish(report.tally, report.summary(), errors, "local_ref")
 
 
 @app.command()
@@ -447,6 +351,11 @@ def enquire(
     """Ask whether other agencies work with these children; write one row per signpost."""
     if not purpose.strip():
         raise _fail("--purpose must say why you are asking")
+    try:
+        parse_purpose(purpose)
+        free_text("--override-reason", override_reason, limit=300)
+    except DomainError as error:
+        raise _fail(str(error)) from None
     fp = _open()
     _known_agency(fp, agency)
     actor = Actor(
@@ -456,6 +365,7 @@ def enquire(
         role=Role.AGENCY_ADMIN,
         email=email,
         phone=phone,
+        strong_auth=True,  # on the server itself, like every command
     )
     tally = Tally()
     counts = {"signposts": 0, "strong": 0, "with": 0}
@@ -466,20 +376,25 @@ def enquire(
             for _ in tally.parse(rows, parse_enquiry_row, "enquiry_ref"):
                 pass
         else:
+            # A row is refused when the purpose or the reason would name its child.
+            parts = partial(enquiry_parts, purpose=purpose, reasons=(override_reason,))
             stream = fp.gateway.parse_stream(
-                tally.readable(rows), enquiry_parts, workers=fp.settings.workers
+                tally.readable(rows), parts, workers=fp.settings.workers
             )
             encoded = tally.accepted(stream, "enquiry_ref")
             with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:
-                for batch in _batches(encoded, fp.settings.batch_size):
+                for batch in batches(encoded, fp.settings.batch_size):
                     refs = [ref for ref, _ in batch]
-                    results = fp.hub.enquire_many(
-                        actor,
-                        purpose,
-                        [q for _, q in batch],
-                        batch=True,
-                        override_reason=override_reason,
-                    )
+                    try:
+                        results = fp.hub.enquire_many(
+                            actor,
+                            purpose,
+                            [q for _, q in batch],
+                            batch=True,
+                            override_reason=override_reason,
+                        )
+                    except DomainError as error:  # e.g. the agency has left fingerpost
+                        raise _fail(str(error)) from None
                     for ref, result in zip(refs, results, strict=True):
                         counts["with"] += bool(result.signposts)
                         for s in result.signposts:
@@ -510,7 +425,7 @@ def enquire(
             f"{counts['with']} with signposts · {counts['signposts']} signposts "
             f"({counts['strong']} strong) written to {output} · {len(tally.errors)} rejected"
         )
-    tally.finish(summary, errors, "enquiry_ref")
+    _finish(tally, summary, errors, "enquiry_ref")
 
 
 @app.command()
@@ -522,7 +437,7 @@ def serve(
         int | None, typer.Option(help="Port to listen on (default FINGERPOST_PORT).")
     ] = None,
 ) -> None:
-    """Serve the HTTP API (and its docs at /docs)."""
+    """Serve the web pages and the HTTP API (its docs at /docs)."""
     import uvicorn
 
     from fingerpost.entrypoints.api import create_app
@@ -532,7 +447,8 @@ def serve(
     bind_host = host or fp.settings.host
     bind_port = port or fp.settings.port
     err.print(
-        f"fingerpost {__version__} serving on http://{bind_host}:{bind_port} (API docs at /docs)"
+        f"fingerpost {__version__} serving on http://{bind_host}:{bind_port}"
+        " (pages at /, API docs at /docs)"
     )
     configure_logs(fp.settings.log_level)
     # uvicorn's access log would print query strings; the app logs route templates instead.
@@ -554,7 +470,10 @@ def tokens_create(
     name: Annotated[str, typer.Option("--name", help="The user's name.")],
     email: Annotated[str, typer.Option("--email", help="The user's email (their identity).")],
     phone: Annotated[str, typer.Option("--phone", help="The user's phone.")] = "",
-    hours: Annotated[int | None, typer.Option("--hours", min=1, help="Lifetime in hours.")] = None,
+    hours: Annotated[
+        int | None,
+        typer.Option("--hours", min=1, max=24 * 30, help="Lifetime in hours (at most 30 days)."),
+    ] = None,
     strong: Annotated[
         bool,
         typer.Option(
@@ -575,6 +494,9 @@ def tokens_create(
         raise _fail(str(error)) from None
     if not email.strip() or not name.strip():
         raise _fail("--name and --email are required")
+    local, _, domain = email.strip().rpartition("@")
+    if not local or "." not in domain.strip(".") or any(ch.isspace() for ch in email.strip()):
+        raise _fail("--email must be the user's e-mail address (it is their identity)")
     fp = _open()
     _known_agency(fp, agency)
     actor = Actor(
@@ -945,7 +867,11 @@ def backup(
     """Write a consistent, encrypted backup of the database while it runs (keys are never in a
     backup: see docs/adr/0009)."""
     fp = _open()
-    summary = fp.backup(OPERATOR, file)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)  # like every other file written
+        summary = fp.backup(OPERATOR, file)
+    except OSError as error:
+        raise _fail(f"backup: cannot write {file}: {error.strerror or error}") from None
     err.print(f"backup: {summary.rows} rows (schema {summary.revision}) written to {file}")
 
 
@@ -977,6 +903,12 @@ def restore(
         raise _fail(f"{file}: {error} (nothing was changed)") from None
     first_bad = fp.hub.verify_audit()
     err.print(f"restore: {summary.rows} rows from the backup of {summary.created}")
+    for code, count in sorted(fp.hub.unreadable().items()):
+        err.print(
+            f"restore: warning: {count} involvements of {code} are sealed with a data key"
+            " destroyed after this backup was made (a key rotation or a decommissioning): they"
+            " cannot be read or signposted, and go at the next `fingerpost expire`"
+        )
     if first_bad is not None:
         raise _fail(f"the restored audit log is broken at event {first_bad}", 1)
     typer.echo("restored; audit log intact")
@@ -1108,7 +1040,7 @@ def decommission(
         raise _fail("give exactly one of --agency CODE or --all")
     fp = _open()
     if agency is not None:
-        _known_agency(fp, agency)
+        _known_agency(fp, agency, taking_part=False)  # running it again finishes the job
     what = f"agency {agency}'s data" if agency else "ALL data of every agency"
     _confirm(f"Destroy {what} for good? This cannot be undone", yes)
     try:

@@ -69,8 +69,11 @@ class CsvReader:
         required: Sequence[str],
         rules: Sequence[AnyOf] = (),
         wrap: Callable[[BinaryIO, int], BinaryIO] | None = None,
+        data: bytes | None = None,
     ) -> None:
+        """`data`: the file's bytes, already in hand (a web upload); `path` then only names it."""
         self.path = path
+        self._data = data
         self._known = known
         self._required = required
         self._rules = rules
@@ -81,12 +84,17 @@ class CsvReader:
     @contextmanager
     def open(self) -> Iterator[Iterator[tuple[int, dict[str, str] | None]]]:
         """Yields an iterator of (line, row); `row` is None when the line is not valid UTF-8."""
-        try:
-            raw: BinaryIO = self.path.open("rb")
-        except OSError as error:
-            raise CsvFileError(f"cannot read {self.path}: {error.strerror}") from None
+        raw: BinaryIO
+        if self._data is not None:
+            raw, size = io.BytesIO(self._data), len(self._data)
+        else:
+            try:
+                raw = self.path.open("rb")
+            except OSError as error:
+                raise CsvFileError(f"cannot read {self.path}: {error.strerror}") from None
+            size = os.fstat(raw.fileno()).st_size
         with raw:
-            source = self._wrap(raw, os.fstat(raw.fileno()).st_size) if self._wrap else raw
+            source = self._wrap(raw, size) if self._wrap else raw
             text = io.TextIOWrapper(
                 source, encoding="utf-8-sig", errors="surrogateescape", newline=""
             )

@@ -20,6 +20,7 @@ from fingerpost.gateway.rows import (
     parse_child,
     parse_enquiry_row,
     parse_register_row,
+    refuse_mentions,
     register_parts,
 )
 from fingerpost.gateway.secret import Gateway, Parsed
@@ -41,5 +42,6 @@ __all__ = [
     "parse_child",
     "parse_enquiry_row",
     "parse_register_row",
+    "refuse_mentions",
     "register_parts",
 ]

@@ -1,6 +1,6 @@
 """Rows of the contract's CSV files (and the API's JSON bodies) turned into validated values."""
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,10 +12,11 @@ from fingerpost.domain.values import (
     parse_date,
     parse_nhs_number,
     parse_postcode,
+    parse_purpose,
     parse_vocabulary,
 )
-from fingerpost.domain.vocabulary import InvolvementKind, Sex
-from fingerpost.matching.normalise import ChildIdentity
+from fingerpost.domain.vocabulary import InvolvementKind, Purpose, Sex
+from fingerpost.matching.normalise import ChildIdentity, normalise, split_names
 
 __all__ = [
     "ENQUIRY_COLUMNS",
@@ -168,7 +169,7 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
         local_ref=local_ref,
         child=child,
         terms=terms,
-        ages_out=ages_out(child.date_of_birth, care_leaver=care_leaver),
+        ages_out=ages_out(child.date_of_birth, care_leaver=care_leaver, start=start),
     )
 
 
@@ -209,7 +210,44 @@ def parse_enquiry_row(row: Mapping[str, str | None]) -> EnquiryRow:
     return EnquiryRow(enquiry_ref=ref, child=child)
 
 
-def enquiry_parts(row: Mapping[str, str | None]) -> tuple[str, ChildIdentity]:
-    """`parse_enquiry_row` in the shape `Gateway.parse_stream` takes: (enquiry_ref, child)."""
+def _letters_and_digits(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def refuse_mentions(
+    child: ChildIdentity, *, purpose: str = "", reasons: Iterable[str] = ()
+) -> None:
+    """Words that go to the hub beside this child's encoding — a purpose given in words (a
+    fixed purpose is safe), an override reason — must not name the child: InvalidValue if
+    they hold any of its names (however spelt or accented), or its date of birth, NHS
+    number or postcode."""
+    texts = [reason for reason in reasons if reason.strip()]
+    if purpose.strip() and parse_purpose(purpose).code is Purpose.OTHER:
+        texts.append(purpose)
+    if not texts:
+        return
+    plain = normalise(child)
+    names = {word for word in (*plain.given, *plain.family) if len(word) > 1}
+    names.update(word for words in plain.other for word in words if len(word) > 1)
+    details = {
+        _letters_and_digits(str(value))
+        for value in (child.date_of_birth, child.postcode, child.nhs_number)
+        if value
+    } - {""}
+    for text in texts:
+        squeezed = _letters_and_digits(text)
+        if set(split_names(text)) & names or any(d in squeezed for d in details):
+            raise InvalidValue(
+                "purpose and reasons go on the audit record and to the other practitioner:"
+                " never the child's name or details, only why you are asking"
+            )
+
+
+def enquiry_parts(
+    row: Mapping[str, str | None], *, purpose: str = "", reasons: tuple[str, ...] = ()
+) -> tuple[str, ChildIdentity]:
+    """`parse_enquiry_row` in the shape `Gateway.parse_stream` takes: (enquiry_ref, child). With
+    the purpose and reasons that will go with it, the row is refused if they name the child."""
     parsed = parse_enquiry_row(row)
+    refuse_mentions(parsed.child, purpose=purpose, reasons=reasons)
     return parsed.enquiry_ref, parsed.child

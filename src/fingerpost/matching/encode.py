@@ -234,9 +234,7 @@ def _near_years(year: int, in_scope: Iterable[int]) -> list[str]:
     near.update(
         int(text[:i] + digit + text[i + 1 :]) for i in range(len(text)) for digit in "0123456789"
     )
-    near.update(
-        int(text[:i] + text[i + 1] + text[i] + text[i + 2 :]) for i in range(len(text) - 1)
-    )
+    near.update(int(text[:i] + text[i + 1] + text[i] + text[i + 2 :]) for i in range(len(text) - 1))
     near.discard(year)
     scope = set(in_scope)
     return [str(y) for y in sorted(near) if not scope or y in scope]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -17,12 +16,14 @@ from fingerpost.audit import merkle
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue, LimitExceeded, NotFound, PermissionDenied
+from fingerpost.domain.ids import new_id
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.policy import EnquiryPolicy
 from fingerpost.domain.retention import DEFAULT_RETENTION_MONTHS, expires_on
 from fingerpost.domain.values import (
     MAX_PURPOSE_LENGTH,
     StatedPurpose,
+    free_text,
     parse_purpose,
     parse_vocabulary,
 )
@@ -46,6 +47,7 @@ from fingerpost.service.records import (
     Purged,
     Registration,
     RegistrationOutcome,
+    RetentionStatus,
     Review,
     SignpostView,
     StoredInvolvement,
@@ -87,10 +89,6 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def new_id() -> str:
-    return secrets.token_urlsafe(12)
-
-
 def _contact(stored: StoredInvolvement, agency: Agency) -> Practitioner:
     """Who may be disclosed for an involvement: for a shielded one (e.g. a child in a refuge) only
     the agency's duty desk, never the practitioner or where they work."""
@@ -110,13 +108,10 @@ CLAIM_FOR = timedelta(minutes=5)
 
 
 def _reason(text: str) -> str:
-    """A stated reason for the audit: required, short, and never a child's details (the forms
-    say so; the hub cannot check)."""
-    reason = " ".join(text.split())
+    """A stated reason for the audit: required, short, and never a child's details."""
+    reason = free_text("reason", text, limit=300)
     if not reason:
         raise InvalidValue("reason: say why (it is recorded in the audit)")
-    if len(reason) > 300:
-        raise InvalidValue("reason: at most 300 characters")
     return reason
 
 
@@ -224,6 +219,11 @@ class Hub:
         with self._uow() as uow:
             return uow.agencies.get(code)
 
+    def left_on(self, code: str) -> datetime | None:
+        """When the agency left fingerpost (decommissioned), or None while it takes part."""
+        with self._uow() as uow:
+            return uow.agencies.decommissioned(code)
+
     def agencies(self) -> list[Agency]:
         with self._uow() as uow:
             return uow.agencies.all()
@@ -245,7 +245,6 @@ class Hub:
         stored_of: dict[int, StoredInvolvement] = {}
         with self._uow() as uow:
             agency = self._own_agency(uow, actor)
-            self._still_taking_part(uow, agency.code)
             known = uow.involvements.by_keys(keys)
             # Candidates are looked up before the batch is written, so that no row's probe meets
             # the row itself (about twenty hits each, all to be thrown away).
@@ -405,6 +404,7 @@ class Hub:
                     to=to,
                     kind="link",
                     source=other.id,
+                    about_agency=other_agency.code,
                     about={
                         "agency": other_agency.name,
                         "practitioner_name": contact.name,
@@ -484,8 +484,14 @@ class Hub:
             uow.commit()
             return updated
 
-    def end(self, actor: Actor, involvement_id: str, end_date: date) -> StoredInvolvement:
-        return self.update_terms(actor, involvement_id, lambda t: replace(t, end_date=end_date))
+    def end(self, actor: Actor, involvement_id: str, end_date: date | None) -> StoredInvolvement:
+        """The involvement ended on `end_date`; None: today, unless it has ended already (so
+        ending it again never moves the date on, nor keeps it longer)."""
+        return self.update_terms(
+            actor,
+            involvement_id,
+            lambda t: replace(t, end_date=end_date or t.end_date or self._clock().date()),
+        )
 
     def withdraw(self, actor: Actor, involvement_id: str) -> None:
         """Registered in error: removed at once, with its encoding, links and notifications,
@@ -846,8 +852,7 @@ class Hub:
         """Record an auditor's finding on an urgent enquiry. A review closes once."""
         self._require(actor, Role.AUDITOR)
         finding = parse_vocabulary(ReviewOutcome, outcome, "outcome")
-        if len(note) > MAX_PURPOSE_LENGTH * 5:
-            raise InvalidValue("note: at most 1000 characters (no case details)")
+        note = free_text("note", note, limit=MAX_PURPOSE_LENGTH * 5)
         with self._uow() as uow:
             review = uow.reviews.get(review_id)
             if review is None:
@@ -1034,6 +1039,7 @@ class Hub:
         return self._notification(
             to=candidate.involvement,
             kind="enquiry",
+            about_agency=own.code,
             about={
                 "agency": own.name,
                 "practitioner_name": actor.name,
@@ -1050,6 +1056,7 @@ class Hub:
         to: StoredInvolvement,
         kind: str,
         about: dict[str, str],
+        about_agency: str,
         source: str | None = None,
     ) -> Notification:
         return Notification(
@@ -1062,21 +1069,49 @@ class Hub:
             about=about,
             source_id=source,
             created_at=self._clock(),
+            about_agency=about_agency,
         )
 
     # -- audit ------------------------------------------------------------------------------
 
-    def audit_events(self, actor: Actor, *, limit: int = 100) -> list[AuditEvent]:
+    def audit_events(
+        self,
+        actor: Actor,
+        *,
+        limit: int = 100,
+        action: str = "",
+        subject: str = "",
+        agency: str = "",
+    ) -> list[AuditEvent]:
+        """The newest audit events, optionally only of one action, one actor (`subject`) or one
+        agency. Auditors only; the search itself is audited with what was searched for."""
         self._require(actor, Role.AUDITOR)
         self._require_strong(actor, "audit-read")
+        if action and action not in {a.value for a in AuditAction}:
+            raise InvalidValue("action: not an audit action")
+        search = {"action": action, "actor": subject, "agency": agency}
         with self._uow() as uow:
-            events = uow.audit.read(limit=limit)
-            uow.audit.append(self._event(actor, AuditAction.AUDIT_READ, result_count=len(events)))
+            events = uow.audit.read(
+                limit=limit, action=action or None, actor=subject or None, agency=agency or None
+            )
+            uow.audit.append(
+                self._event(
+                    actor,
+                    AuditAction.AUDIT_READ,
+                    result_count=len(events),
+                    detail={key: value for key, value in search.items() if value},
+                )
+            )
             uow.commit()
             return events
 
     def require_auditor(self, actor: Actor) -> None:
         self._require(actor, Role.AUDITOR)
+
+    def require_role(self, actor: Actor, *roles: Role) -> None:
+        """Refuse (PermissionDenied) an actor outside `roles`: for steps before a use case, such
+        as checking an upload before it is registered."""
+        self._require(actor, *roles)
 
     def verify_audit(self, witness: Checkpoint | None = None) -> int | None:
         """Recompute the log and check every signed checkpoint, the kept witness and `witness`
@@ -1133,6 +1168,12 @@ class Hub:
             uow.audit.append(self._event(actor, action, detail=dict(detail)))
             uow.commit()
 
+    def unreadable(self) -> dict[str, int]:
+        """Involvements by agency held but unreadable (their data key was destroyed since): they
+        can never be disclosed and go at the next expiry run."""
+        with self._uow() as uow:
+            return uow.involvements.unreadable()
+
     def record_restore(self, actor: Actor, rows: int) -> None:
         """A backup replaced the database: audited, and the restored log's head becomes the kept
         witness. The head it replaces (a longer log, whose newer events the restore rolled back)
@@ -1182,6 +1223,22 @@ class Hub:
         if total.involvements:
             self._scrub()
         return total
+
+    def retention_status(self, actor: Actor) -> RetentionStatus:
+        """How many involvements are due to be purged now and within 30 days, and when the last
+        purge ran (operators and auditors)."""
+        self._require(actor, Role.OPERATOR, Role.AUDITOR)
+        today = self._clock().date()
+        with self._uow() as uow:
+            due = uow.involvements.count_expiring(today)
+            soon = uow.involvements.count_expiring(today + timedelta(days=30)) - due
+            last = uow.audit.read(action=AuditAction.INVOLVEMENT_EXPIRED.value, limit=1)
+        return RetentionStatus(
+            due=due,
+            due_within_30_days=soon,
+            last_purge_at=last[0].at if last else None,
+            last_purge_removed=last[0].result_count if last else 0,
+        )
 
     def _vault(self) -> KeyVault:
         if self._keys is None:
@@ -1254,6 +1311,9 @@ class Hub:
                 raise NotFound(f"unknown agency code {agency!r}")
             self._still_taking_part(uow, agency)
         version = vault.rotate(agency)
+        with self._uow() as uow:
+            uow.notifications.reseal(agency)
+            uow.commit()
         resealed, after = 0, 0
         while True:
             with self._uow() as uow:
@@ -1375,9 +1435,12 @@ class Hub:
 
     @staticmethod
     def _own_agency(uow: UnitOfWork, actor: Actor) -> Agency:
+        """The actor's agency, which must still take part: a decommissioned agency's users
+        neither register nor enquire, whatever tokens they still hold."""
         agency = uow.agencies.get(actor.agency)
         if agency is None:
             raise NotFound(f"unknown agency code {actor.agency!r}")
+        Hub._still_taking_part(uow, agency.code)
         return agency
 
     @staticmethod

@@ -96,6 +96,14 @@ class InvolvementRepository(Protocol):
         self, agency: str, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[StoredInvolvement]: ...
     def count(self, agency: str | None = None) -> int: ...
+    def unreadable(self) -> dict[str, int]:
+        """Involvements by agency that can no longer be opened: their data key is destroyed."""
+        ...
+
+    def count_expiring(self, by: date) -> int:
+        """Involvements whose expiry has come by `by` (what a purge on that day removes)."""
+        ...
+
     def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
         """Involvements of other agencies sharing at least one blocking key."""
         ...
@@ -158,6 +166,10 @@ class NotificationRepository(Protocol):
         """Delete an agency's remaining notifications (None: everyone's)."""
         ...
 
+    def reseal(self, agency: str) -> int:
+        """Seal what notifications say about the agency again with its newest key."""
+        ...
+
 
 class ReviewRepository(Protocol):
     def add(self, review: Review) -> None: ...
@@ -186,7 +198,17 @@ class PractitionerRepository(Protocol):
 class AuditLog(Protocol):
     def append(self, event: AuditEvent) -> int: ...
     def append_many(self, events: Sequence[AuditEvent]) -> int: ...
-    def read(self, *, agency: str | None = None, limit: int = 100) -> list[AuditEvent]: ...
+    def read(
+        self,
+        *,
+        agency: str | None = None,
+        limit: int = 100,
+        action: str | None = None,
+        actor: str | None = None,
+    ) -> list[AuditEvent]:
+        """The newest events first, optionally only one agency's, one action's or one actor's."""
+        ...
+
     def verify(self, witnesses: Sequence[Checkpoint] = ()) -> int | None:
         """None when the log is intact (and still holds every witness as a prefix), else the
         sequence number of the first bad event."""

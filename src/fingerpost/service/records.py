@@ -20,6 +20,7 @@ __all__ = [
     "Purged",
     "Registration",
     "RegistrationOutcome",
+    "RetentionStatus",
     "Review",
     "StoredInvolvement",
     "SubjectReport",
@@ -109,6 +110,9 @@ class Notification:
     about: dict[str, str] = field(default_factory=dict)
     source_id: str | None = None  # the other involvement that caused it (link notifications)
     created_at: datetime | None = None
+    # The agency `about` describes (the other practitioner's, the enquirer's): its data key
+    # seals `about`. Empty: the recipient agency.
+    about_agency: str = ""
 
 
 @dataclass(slots=True)
@@ -243,3 +247,13 @@ class FamilyNotice:
     involvement: StoredInvolvement
     retention_months: int
     generated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionStatus:
+    """Where expiry stands, for operators: counts and the last purge, never which child."""
+
+    due: int  # involvements whose expiry has come: the next purge removes them
+    due_within_30_days: int  # more that expire in the next 30 days
+    last_purge_at: datetime | None
+    last_purge_removed: int

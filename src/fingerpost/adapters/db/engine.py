@@ -111,11 +111,12 @@ def scrub(engine: Engine) -> bool:
         with engine.connect() as connection:
             raw = connection.connection.driver_connection
             assert raw is not None
-            raw.execute("PRAGMA incremental_vacuum").fetchall()
+            # Stepped to completion by executescript: `execute` would free a single page.
+            raw.executescript("PRAGMA incremental_vacuum")
             busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             return not busy
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(_PURGED)}")
+        connection.exec_driver_sql(f"VACUUM {', '.join(_PURGED)}")
     return True
 
 

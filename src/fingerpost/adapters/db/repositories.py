@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,10 +25,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fingerpost.adapters.crypto import DataKey, Keyring, KeyShredded, sealed_version
-from fingerpost.adapters.db.sealed import Opened, open_sealed, seal
+from fingerpost.adapters.db.sealed import Opened, open_about, open_sealed, seal, seal_about
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
 from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.errors import InvalidValue
+from fingerpost.domain.ids import new_id
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
 from fingerpost.matching.encode import EncodedIdentity
@@ -259,6 +259,19 @@ class SqlInvolvements:
         except KeyShredded:
             return None
 
+    def unreadable(self) -> dict[str, int]:
+        """Involvements, by agency, sealed with a data key that no longer exists (rotated away
+        or shredded since, e.g. rows brought back by restoring an older backup)."""
+        live: dict[str, set[int]] = {}
+        counts: dict[str, int] = {}
+        query = select(agencies.c.code, involvements.c.sealed).join_from(involvements, agencies)
+        for code, sealed in self._session.execute(query):
+            if code not in live:
+                live[code] = set(self._keyring.versions(code))
+            if sealed_version(sealed) not in live[code]:
+                counts[code] = counts.get(code, 0) + 1
+        return counts
+
     def _open(self, row: Any) -> tuple[StoredInvolvement, Opened] | None:
         opened = self.opened(row.agency_code, row.public_id, row.sealed)
         if opened is None:
@@ -345,7 +358,7 @@ class SqlInvolvements:
                 raise LookupError(agency)
             if agency not in data_keys:
                 data_keys[agency] = self._keyring.current(agency)
-            public_id = secrets.token_urlsafe(12)
+            public_id = new_id()
             ref_hash, sealed = seal(
                 data_keys[agency],
                 public_id,
@@ -541,6 +554,10 @@ class SqlInvolvements:
             query = query.join(agencies).where(agencies.c.code == agency)
         return self._session.scalar(query) or 0
 
+    def count_expiring(self, by: date) -> int:
+        query = select(func.count()).select_from(involvements)
+        return self._session.scalar(query.where(involvements.c.expires_on <= by)) or 0
+
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:
         query = (
             select(agencies.c.code, involvements.c.public_id, involvements.c.sealed)
@@ -659,13 +676,24 @@ class SqlLinks:
         return added
 
 
+_ABOUT_AGENCY = agencies.alias("about_agency")
+
+
 class SqlNotifications:
+    """Notifications; what each says about someone is sealed with the key of the agency it
+    describes, and reads as empty once that agency's keys are destroyed."""
+
     def __init__(
-        self, session: Session, agencies_repo: SqlAgencies, involvements_repo: SqlInvolvements
+        self,
+        session: Session,
+        agencies_repo: SqlAgencies,
+        involvements_repo: SqlInvolvements,
+        keyring: Keyring,
     ) -> None:
         self._session = session
         self._agencies = agencies_repo
         self._involvements = involvements_repo
+        self._keyring = keyring
 
     def add(self, notification: Notification) -> None:
         self.add_many([notification])
@@ -673,20 +701,26 @@ class SqlNotifications:
     def add_many(self, notifications_: Sequence[Notification]) -> None:
         internal = self._involvements.internal_id
         now = _now()
-        rows = [
-            {
-                "public_id": n.id,
-                "agency_id": self._agencies.id_of(n.agency),
-                "recipient_email": n.recipient_email,
-                "involvement_id": internal(n.involvement_id) if n.involvement_id else None,
-                "source_involvement_id": internal(n.source_id) if n.source_id else None,
-                "kind": n.kind,
-                "about": json.dumps(n.about, sort_keys=True),
-                "created_at": n.created_at or now,
-                "next_attempt_at": n.created_at or now,  # due for e-mail at once
-            }
-            for n in notifications_
-        ]
+        rows = []
+        keys: dict[str, DataKey] = {}
+        for n in notifications_:
+            described = n.about_agency or n.agency
+            if described not in keys:
+                keys[described] = self._keyring.current(described)
+            rows.append(
+                {
+                    "public_id": n.id,
+                    "agency_id": self._agencies.id_of(n.agency),
+                    "recipient_email": n.recipient_email,
+                    "involvement_id": internal(n.involvement_id) if n.involvement_id else None,
+                    "source_involvement_id": internal(n.source_id) if n.source_id else None,
+                    "kind": n.kind,
+                    "about_agency_id": self._agencies.id_of(described),
+                    "sealed_about": seal_about(keys[described], n.id, n.about),
+                    "created_at": n.created_at or now,
+                    "next_attempt_at": n.created_at or now,  # due for e-mail at once
+                }
+            )
         if rows:
             self._session.execute(insert(notifications), rows)
 
@@ -699,6 +733,7 @@ class SqlNotifications:
                 agencies.c.code.label("agency_code"),
                 agencies.c.name.label("agency_name"),
                 agencies.c.duty_email,
+                _ABOUT_AGENCY.c.code.label("about_agency_code"),
             )
             .join_from(
                 notifications,
@@ -707,6 +742,7 @@ class SqlNotifications:
                 isouter=True,  # alerts concern no involvement
             )
             .join(agencies, agencies.c.id == notifications.c.agency_id)
+            .join(_ABOUT_AGENCY, _ABOUT_AGENCY.c.id == notifications.c.about_agency_id)
         )
 
     def _notification(self, row: Any) -> Notification:
@@ -723,7 +759,8 @@ class SqlNotifications:
             involvement_id=row.involvement_public_id,
             local_ref=local_ref,
             kind=row.kind,
-            about=json.loads(row.about),
+            about=self._about(row.about_agency_code, row.public_id, row.sealed_about),
+            about_agency=row.about_agency_code,
             created_at=_aware(row.created_at),
         )
 
@@ -799,6 +836,34 @@ class SqlNotifications:
                 last_error=error[:200],
             )
         )
+
+    def _about(self, agency: str, notification_id: str, sealed: bytes) -> dict[str, str]:
+        try:
+            return open_about(self._keyring, agency, notification_id, sealed)
+        except KeyShredded:
+            return {}  # destroyed with the agency's keys
+
+    def reseal(self, agency: str) -> int:
+        """Seal what notifications say about the agency again with its newest key."""
+        key = self._keyring.current(agency)
+        agency_id = self._agencies.id_of(agency)
+        rows = self._session.execute(
+            select(
+                notifications.c.id, notifications.c.public_id, notifications.c.sealed_about
+            ).where(notifications.c.about_agency_id == agency_id)
+        ).all()
+        done = 0
+        for row in rows:
+            if sealed_version(row.sealed_about) == key.version:
+                continue
+            about = self._about(agency, row.public_id, row.sealed_about)
+            self._session.execute(
+                update(notifications)
+                .where(notifications.c.id == row.id)
+                .values(sealed_about=seal_about(key, row.public_id, about))
+            )
+            done += 1
+        return done
 
     def involving(self, involvement_ids: Sequence[str]) -> list[Notification]:
         """Notifications about these involvements (their practitioners were told), oldest first."""
@@ -1033,10 +1098,21 @@ class SqlAuditLog:
         )
         return seq
 
-    def read(self, *, agency: str | None = None, limit: int = 100) -> list[AuditEvent]:
+    def read(
+        self,
+        *,
+        agency: str | None = None,
+        limit: int = 100,
+        action: str | None = None,
+        actor: str | None = None,
+    ) -> list[AuditEvent]:
         query = select(audit_events).order_by(audit_events.c.seq.desc()).limit(limit)
         if agency is not None:
             query = query.where(audit_events.c.agency == agency)
+        if action is not None:
+            query = query.where(audit_events.c.action == action)
+        if actor is not None:
+            query = query.where(audit_events.c.actor == actor)
         return [_event(row) for row in self._session.execute(query)]
 
     def count(

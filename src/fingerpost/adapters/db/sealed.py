@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from fingerpost.adapters.crypto import DataKey, Keyring, sealed_version
 
-__all__ = ["Opened", "open_sealed", "seal"]
+__all__ = ["Opened", "open_about", "open_sealed", "seal", "seal_about"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +44,23 @@ def open_sealed(keyring: Keyring, agency: str, public_id: str, sealed: bytes) ->
     head, _, identity = key.open(sealed, _context(agency, public_id)).decode().partition("\n")
     local_ref, name, role, phone, email = json.loads(head)
     return Opened(local_ref, (name, role, phone, email), identity)
+
+
+def _about_context(agency: str, notification_id: str) -> bytes:
+    return f"fingerpost notification v1\n{agency}\n{notification_id}".encode()
+
+
+def seal_about(key: DataKey, notification_id: str, about: dict[str, str]) -> bytes:
+    """What a notification says about someone, sealed with the key of the agency it describes
+    (the other practitioner's, the enquirer's), so that agency's keys reach it too."""
+    plaintext = json.dumps(about, sort_keys=True).encode()
+    return key.seal(plaintext, _about_context(key.agency, notification_id))
+
+
+def open_about(
+    keyring: Keyring, agency: str, notification_id: str, sealed: bytes
+) -> dict[str, str]:
+    """Raises KeyShredded when the agency's key is destroyed."""
+    key = keyring.get(agency, sealed_version(sealed))
+    opened: dict[str, str] = json.loads(key.open(sealed, _about_context(agency, notification_id)))
+    return opened

@@ -131,7 +131,9 @@ notifications = Table(
         ForeignKey("involvements.id", ondelete="CASCADE"),
         nullable=True,
     ),
-    Column("about", Text, nullable=False),
+    # JSON sealed with the data key of the agency it describes (docs/adr/0009).
+    Column("about_agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("sealed_about", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # The outbox: e-mail delivery state (docs/adr/0006).
     Column("delivered_at", DateTime(timezone=True), nullable=True),

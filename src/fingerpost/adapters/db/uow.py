@@ -47,7 +47,9 @@ class SqlUnitOfWork:
         self.agencies = SqlAgencies(self._session)
         self.involvements = SqlInvolvements(self._session, self.agencies, self._keyring)
         self.links = SqlLinks(self._session, self.involvements)
-        self.notifications = SqlNotifications(self._session, self.agencies, self.involvements)
+        self.notifications = SqlNotifications(
+            self._session, self.agencies, self.involvements, self._keyring
+        )
         self.audit = SqlAuditLog(self._session, self._key)
         self.models = SqlModels(self._session)
         self.reviews = SqlReviews(self._session)

@@ -8,13 +8,14 @@ Existing involvements are sealed with their agency's data key on the way up (and
 the way down): the installation's keyring is handed in by `engine.migrate`.
 """
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import context, op
 
 from fingerpost.adapters.crypto import Keyring
-from fingerpost.adapters.db.sealed import open_sealed, seal
+from fingerpost.adapters.db.sealed import open_about, open_sealed, seal, seal_about
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -80,15 +81,78 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_involvements_expires_on"), ["expires_on"], unique=False
         )
+    _seal_notifications(bind)
+
+
+def _seal_notifications(bind: sa.Connection) -> None:
+    """What notifications say is sealed with the recipient agency's key (new ones: the key of
+    the agency they describe)."""
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("about_agency_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("sealed_about", sa.LargeBinary(), nullable=True))
+    rows = bind.execute(
+        sa.text(
+            "SELECT n.id, n.public_id, n.agency_id, a.code, n.about FROM notifications n"
+            " JOIN agencies a ON a.id = n.agency_id"
+        )
+    ).all()
+    if rows:
+        keyring = _keyring()
+        for row in rows:
+            sealed = seal_about(keyring.current(row.code), row.public_id, json.loads(row.about))
+            bind.execute(
+                sa.text(
+                    "UPDATE notifications SET about_agency_id = :a, sealed_about = :s"
+                    " WHERE id = :id"
+                ),
+                {"a": row.agency_id, "s": sealed, "id": row.id},
+            )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_column("about")
+        batch_op.alter_column("about_agency_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.alter_column("sealed_about", existing_type=sa.LargeBinary(), nullable=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_notifications_about_agency_id_agencies"),
+            "agencies",
+            ["about_agency_id"],
+            ["id"],
+        )
+
+
+def _open_notifications(bind: sa.Connection) -> None:
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("about", sa.Text(), nullable=True))
+    rows = bind.execute(
+        sa.text(
+            "SELECT n.id, n.public_id, a.code, n.sealed_about FROM notifications n"
+            " JOIN agencies a ON a.id = n.about_agency_id"
+        )
+    ).all()
+    if rows:
+        keyring = _keyring()
+        for row in rows:
+            about = open_about(keyring, row.code, row.public_id, row.sealed_about)
+            bind.execute(
+                sa.text("UPDATE notifications SET about = :b WHERE id = :id"),
+                {"b": json.dumps(about, sort_keys=True), "id": row.id},
+            )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_notifications_about_agency_id_agencies"), type_="foreignkey"
+        )
+        batch_op.drop_column("about_agency_id")
+        batch_op.drop_column("sealed_about")
+        batch_op.alter_column("about", existing_type=sa.Text(), nullable=False)
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    _open_notifications(bind)
     with op.batch_alter_table("involvements", schema=None) as batch_op:
         batch_op.add_column(sa.Column("local_ref", sa.String(length=64), nullable=True))
         for column, length in zip(_CLEAR, (200, 200, 40, 254), strict=True):
             batch_op.add_column(sa.Column(column, sa.String(length=length), nullable=True))
         batch_op.add_column(sa.Column("identity", sa.Text(), nullable=True))
-    bind = op.get_bind()
     rows = bind.execute(
         sa.text(
             "SELECT i.id, i.public_id, a.code, i.sealed FROM involvements i"

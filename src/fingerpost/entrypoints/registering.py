@@ -1,0 +1,155 @@
+"""One register file through the gateway into the hub, shared by `fingerpost register` and the
+web upload: the same validation, encoding, batching and counts, whichever door the file came in.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+from typing import TypeVar
+
+from fingerpost.bootstrap import Fingerpost
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.errors import DomainError
+from fingerpost.entrypoints.csvio import RowError
+from fingerpost.gateway import Parsed, parse_register_row, register_parts
+from fingerpost.matching.encode import EncodedQuery
+from fingerpost.service.records import Registration
+
+__all__ = ["RegisterReport", "Rows", "Tally", "batches", "register_rows"]
+
+T = TypeVar("T")
+Rows = Iterator[tuple[int, dict[str, str] | None]]
+
+
+@dataclass
+class Tally:
+    """What happened to the rows of one file, for the summary and the exit status."""
+
+    read: int = 0
+    valid: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def reject(self, line: int, ref: str, reason: str) -> None:
+        self.errors.append(RowError(line, ref, reason))
+
+    def readable(self, rows: Rows) -> Iterator[tuple[int, dict[str, str]]]:
+        """Every row is counted; one that could not be read is rejected here."""
+        for line, row in rows:
+            self.read += 1
+            if row is None:
+                self.reject(line, "", "not valid UTF-8 (or not CSV)")
+                continue
+            yield line, row
+
+    def parse(
+        self, rows: Rows, parse: Callable[[dict[str, str]], T], ref_column: str
+    ) -> Iterator[T]:
+        """The rows `parse` accepts; each other row is rejected with its line and reason."""
+        for line, row in self.readable(rows):
+            try:
+                parsed = parse(row)
+            except DomainError as error:
+                self.reject(line, row.get(ref_column, ""), str(error))
+                continue
+            self.valid += 1
+            yield parsed
+
+    def accepted(
+        self, stream: Iterator[tuple[int, dict[str, str], Parsed[T]]], ref_column: str
+    ) -> Iterator[tuple[T, EncodedQuery]]:
+        """What the gateway parsed and encoded; each refused row is rejected with its reason."""
+        for line, row, parsed in stream:
+            if parsed.query is None or parsed.value is None:
+                self.reject(line, row.get(ref_column, ""), parsed.error)
+                continue
+            self.valid += 1
+            yield parsed.value, parsed.query
+
+    def sorted_errors(self) -> list[RowError]:
+        # Unreadable rows are found on reading, the others after parsing: report in file order.
+        return sorted(self.errors, key=lambda problem: problem.line)
+
+
+@dataclass
+class RegisterReport:
+    """The outcome of one register file."""
+
+    dry_run: bool
+    tally: Tally = field(default_factory=Tally)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    links: int = 0
+
+    def summary(self) -> str:
+        tally = self.tally
+        if self.dry_run:
+            return (
+                f"register: {tally.read} rows read · {tally.valid} valid (dry run: nothing written)"
+            )
+        return (
+            f"register: {tally.read} rows read · {tally.valid} accepted"
+            f" ({self.created} new, {self.updated} updated, {self.unchanged}"
+            f" unchanged) · {len(tally.errors)} rejected"
+            f" · {self.links} links to other agencies"
+        )
+
+
+def batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    """Batches of `size`, the first ones smaller: the database starts on the first rows while
+    the encoding workers are still on the next, instead of waiting for a whole batch."""
+    batch: list[T] = []
+    wanted = min(size, 64)
+    for item in items:
+        batch.append(item)
+        if len(batch) >= wanted:
+            yield batch
+            batch = []
+            wanted = min(size, wanted * 2)
+    if batch:
+        yield batch
+
+
+_PROGRESS_EVERY = 500  # rows between progress reports in a dry run (no batches to report on)
+
+
+def register_rows(
+    fp: Fingerpost,
+    actor: Actor,
+    rows: Rows,
+    *,
+    dry_run: bool,
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+) -> RegisterReport:
+    """Validate (and unless `dry_run`, encode and register) the rows of one register file for the
+    actor's agency. `progress` is told how many rows have been read so far."""
+    today = date.today()
+    report = RegisterReport(dry_run=dry_run)
+    tally = report.tally
+    if dry_run:  # a dry run validates only: nothing is encoded
+        for _ in tally.parse(rows, lambda row: parse_register_row(row, today), "local_ref"):
+            if progress is not None and tally.read % _PROGRESS_EVERY == 0:
+                progress(tally.read)
+        return report
+    stream = fp.gateway.parse_stream(
+        tally.readable(rows),
+        partial(register_parts, today=today),
+        workers=workers,
+        today=today,
+        wide=False,
+    )
+    valid = (
+        Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
+        for row, encoded in tally.accepted(stream, "local_ref")
+    )
+    for batch in batches(valid, fp.settings.batch_size):
+        outcome = fp.hub.register(actor, batch)
+        report.created += outcome.created
+        report.updated += outcome.updated
+        report.unchanged += outcome.unchanged
+        report.links += outcome.links
+        if progress is not None:
+            progress(tally.read)
+    return report
