@@ -184,7 +184,8 @@ def test_an_administrator_uploads_a_register_sees_the_errors_then_confirms(
     snap(page, "upload-preview")
 
     page.get_by_role("button", name="Register 2 rows").click()
-    expect(page.get_by_role("heading", name="Register uploaded")).to_be_visible()
+    # Registering runs while the page waits: give a loaded machine time.
+    expect(page.get_by_role("heading", name="Register uploaded")).to_be_visible(timeout=30_000)
     expect(page.locator(".govuk-panel")).to_contain_text("2 rows accepted")
     accessible(page)
     page.get_by_role("link", name="See your involvements").click()
