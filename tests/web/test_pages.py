@@ -150,6 +150,21 @@ def test_an_enquiry_shows_signposts_and_is_not_cached(client: TestClient) -> Non
     assert f'href="mailto:{PRIYA}"' in answer.text
 
 
+def test_a_reason_that_names_the_child_is_sent_back_to_be_put_right(client: TestClient) -> None:
+    token = sign_in_as(client, "admin.pol-wy@demo.invalid")
+    answer = client.post(
+        "/enquiry",
+        data={"csrf_token": token, "given_names": CHILD["given_names"],
+              "family_name": CHILD["family_name"], "dob-day": "7", "dob-month": "6",
+              "dob-year": "2015", "purpose": "other",
+              "purpose_other": f"worried about {CHILD['given_names']}"},
+        headers=PAGE,
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert "never the child" in answer.text
+    assert "Leeds children" not in answer.text  # nothing was asked
+
+
 def test_validation_errors_name_each_field_and_nothing_is_asked(
     client: TestClient, demo: Fingerpost
 ) -> None:

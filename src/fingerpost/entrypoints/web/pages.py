@@ -265,6 +265,8 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
             return enquiry_form(request, form, 429, problem=str(refused).capitalize())
         except PermissionDenied as refused:  # e.g. urgent or an override without strong sign-in
             return enquiry_form(request, form, 403, problem=str(refused).capitalize())
+        except InvalidValue as problem:  # e.g. a reason that names the child: put it right
+            return enquiry_form(request, form, 400, problem=str(problem).capitalize())
         signposts = enquired.result.signposts
         # Results are shown in answer to the POST, never stored or cached (no-store).
         return render(
