@@ -541,8 +541,7 @@ def audit_verify(
     except (ValueError, DomainError) as error:
         raise _fail(f"audit witness: {error}", 1) from None
     if first_bad is None:
-        checkpoints = fp.hub.audit_checkpoints()
-        head = checkpoints[-1] if checkpoints else None
+        head = fp.hub.audit_head()
         size, root = (head.size, head.root.hex()) if head else (0, "-")
         typer.echo(f"audit log intact: {size} events, root {root}")
         return

@@ -1120,16 +1120,16 @@ class Hub:
         kept = self._witness.load() if self._witness else None
         with self._uow() as uow:
             first_bad = uow.audit.verify([w for w in (kept, witness) if w is not None])
-            heads = uow.audit.checkpoints() if first_bad is None else []
-        if heads and self._witness is not None:
-            self._witness.save(heads[-1])
+            head = uow.audit.newest() if first_bad is None else None
+        if head is not None and self._witness is not None:
+            self._witness.save(head)
         return first_bad
 
     def inclusion_proof(self, seq: int) -> InclusionProof:
         """Proof that event `seq` is in the log as of the newest signed checkpoint."""
         with self._uow() as uow:
             leaves = uow.audit.leaves()
-            head = uow.audit.checkpoints()[-1] if leaves else None
+            head = uow.audit.newest() if leaves else None
             if head is None or not 1 <= seq <= head.size:
                 raise NotFound(f"no audit event {seq}")
             tree = leaves[: head.size]
@@ -1162,6 +1162,11 @@ class Hub:
         with self._uow() as uow:
             return uow.audit.checkpoints()
 
+    def audit_head(self) -> Checkpoint | None:
+        """The newest signed checkpoint: the log's size and root as last signed."""
+        with self._uow() as uow:
+            return uow.audit.newest()
+
     def record(self, actor: Actor, action: AuditAction, **detail: str) -> None:
         """Append a standalone audit event (e.g. a token issued from the command line)."""
         with self._uow() as uow:
@@ -1188,9 +1193,9 @@ class Hub:
         with self._uow() as uow:
             uow.audit.append(self._event(actor, AuditAction.BACKUP_RESTORED, detail=detail))
             uow.commit()
-            heads = uow.audit.checkpoints()
-        if self._witness is not None:
-            self._witness.save(heads[-1])
+            head = uow.audit.newest()
+        if head is not None and self._witness is not None:
+            self._witness.save(head)
 
     def count_involvements(self) -> int:
         with self._uow() as uow:

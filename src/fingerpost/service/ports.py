@@ -227,6 +227,10 @@ class AuditLog(Protocol):
         ...
 
     def checkpoints(self) -> list[Checkpoint]: ...
+    def newest(self) -> Checkpoint | None:
+        """The newest signed checkpoint (None for an empty log)."""
+        ...
+
     def count(
         self,
         action: AuditAction,

@@ -1036,6 +1036,15 @@ def _event(row: Any) -> AuditEvent:
     )
 
 
+def _checkpoint(row: Any) -> Checkpoint:
+    return Checkpoint(
+        size=row.size,
+        root=bytes.fromhex(row.root),
+        at=_aware(row.at),
+        signature=bytes.fromhex(row.signature),
+    )
+
+
 class SqlAuditLog:
     """An append-only Merkle log: each appending transaction adds its events as leaves and one
     checkpoint (size, root) signed with the service's Ed25519 key."""
@@ -1181,17 +1190,13 @@ class SqlAuditLog:
         return [(int(row.seq), _event(row)) for row in self._session.execute(query)]
 
     def checkpoints(self) -> list[Checkpoint]:
-        return [
-            Checkpoint(
-                size=row.size,
-                root=bytes.fromhex(row.root),
-                at=_aware(row.at),
-                signature=bytes.fromhex(row.signature),
-            )
-            for row in self._session.execute(
-                select(audit_checkpoints).order_by(audit_checkpoints.c.size)
-            )
-        ]
+        query = select(audit_checkpoints).order_by(audit_checkpoints.c.size)
+        return [_checkpoint(row) for row in self._session.execute(query)]
+
+    def newest(self) -> Checkpoint | None:
+        query = select(audit_checkpoints).order_by(audit_checkpoints.c.size.desc()).limit(1)
+        row = self._session.execute(query).first()
+        return _checkpoint(row) if row else None
 
     def verify(self, witnesses: Sequence[Checkpoint] = ()) -> int | None:
         """Recompute the tree from the stored events and check every signed checkpoint against

@@ -456,13 +456,12 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
         await checked_form(request)
         fp.hub.require_auditor(user)
         first_bad = fp.hub.verify_audit()
-        checkpoints = fp.hub.audit_checkpoints()
         return render(
             request,
             "verify.html",
             intact=first_bad is None,
             first_bad=first_bad,
-            head=checkpoints[-1] if checkpoints else None,
+            head=fp.hub.audit_head(),
         )
 
     @web.get("/audit/reviews", response_class=HTMLResponse)
