@@ -205,17 +205,21 @@ class Scenario:
         self.fp.hub.import_agencies(Actor.system(code), [agency])
         return agency
 
-    def registration(self, row: Mapping[str, str]) -> Registration:
+    def registration(self, row: Mapping[str, str], *, wide: bool = True) -> Registration:
+        """`wide=False` encodes as a register file does (the API's single rows probe wide)."""
         parsed = parse_register_row(row, self.today)
         return Registration(
             parsed.local_ref,
             parsed.terms,
-            self.fp.gateway.encode(parsed.child),
+            self.fp.gateway.encode(parsed.child, wide=wide),
             ages_out=parsed.ages_out,
         )
 
-    def register(self, agency: str, *rows: Mapping[str, str]) -> RegistrationOutcome:
-        return self.fp.hub.register(Actor.system(agency), [self.registration(row) for row in rows])
+    def register(
+        self, agency: str, *rows: Mapping[str, str], wide: bool = True
+    ) -> RegistrationOutcome:
+        registrations = [self.registration(row, wide=wide) for row in rows]
+        return self.fp.hub.register(Actor.system(agency), registrations)
 
     def register_one(self, agency: str, **fields: str) -> str:
         """Register one row and return the involvement's id."""

@@ -260,6 +260,17 @@ class TestLinksAtRegistration:
         assert outcome.links == 0
         assert scenario.fp.hub.notifications(Actor.system("CSC-LDS")) == []
 
+    def test_a_child_whose_names_are_the_other_way_round_is_still_linked(
+        self, scenario: Scenario, register_row: Row
+    ) -> None:
+        # Encoded as a register file is, the only stored key the two share is the date of birth
+        # with the postcode sector: such a key alone is enough to be looked at (docs/adr/0013).
+        scenario.register_one("CSC-LDS")
+        row = register_row(
+            given_names="Harrison", family_name="Olivia", involvement="police-concern"
+        )
+        assert scenario.register("GMP", row, wide=False).links == 1
+
     def test_the_same_agency_registering_twice_is_not_a_link(
         self, scenario: Scenario, register_row: Row
     ) -> None:
@@ -283,3 +294,29 @@ class TestLinksAtRegistration:
         shown = " ".join(told.about.values())
         for secret in ("Priya Shah", "0113 496 0123", "priya@leeds.example"):
             assert secret not in shown
+
+
+@pytest.mark.usefixtures("agencies")
+class TestLinkCandidates:
+    """Register-time linkage opens only the candidates that could be strong (docs/adr/0013)."""
+
+    def test_a_candidate_sharing_one_key_is_left_out_unless_that_key_is_an_anchor(
+        self, scenario: Scenario
+    ) -> None:
+        stored = scenario.register_one("CSC-LDS")
+        keys = sorted(stored_keys(scenario, stored))
+        one, unknown = keys[0], max(keys) + 1
+        with scenario.fp.unit_of_work() as uow:
+
+            def reached(probe: set[int], anchors: set[int]) -> list[str]:
+                [found] = uow.involvements.candidates_many(
+                    [probe], "GMP", at_least=2, anchors=[anchors]
+                )
+                return [candidate.involvement.id for candidate in found]
+
+            assert reached({one, unknown}, set()) == []
+            assert reached({one, unknown}, {one}) == [stored]
+            assert reached({keys[0], keys[1]}, set()) == [stored]
+            # Without a minimum one shared key is enough: enquiries look at every candidate.
+            [found] = uow.involvements.candidates_many([{one, unknown}], "GMP")
+            assert [candidate.involvement.id for candidate in found] == [stored]

@@ -87,3 +87,14 @@ def test_registration_encodes_narrow_probes_that_are_exactly_the_stored_keys() -
         assert narrow.identity == wide.identity  # what is stored does not depend on it
         assert narrow.probe_keys == narrow.identity.blocking_keys
         assert wide.probe_keys > narrow.probe_keys
+
+
+def test_the_anchor_keys_are_the_stored_nhs_and_date_with_sector_keys() -> None:
+    gateway = Gateway(secrets.token_bytes(32))
+    for child in itertools.islice(children(), 40):
+        query = gateway.encode(child, today=TODAY, wide=False)
+        expected = (child.nhs_number is not None) + (
+            child.date_of_birth is not None and child.postcode is not None
+        )
+        assert query.anchor_keys <= query.identity.blocking_keys
+        assert len(query.anchor_keys) == expected

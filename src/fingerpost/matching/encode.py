@@ -212,6 +212,14 @@ class EncodedQuery:
     identity: EncodedIdentity
     probe_keys: frozenset[int]
     probe: EncodedIdentity
+    # The stored keys that alone can bring a strong match: the NHS number, and the date of birth
+    # with the postcode sector (the names may be the other way round, which the stored keys do not
+    # cover). Any other strong pair shares several keys, which lets register-time linkage skip
+    # candidates that share only one (docs/adr/0013).
+    anchor_keys: frozenset[int] = frozenset()
+
+
+_ANCHOR_LABELS = frozenset({"nhs", "dob-sector"})
 
 
 def _alt_words(person: NormalisedIdentity) -> list[str]:
@@ -431,7 +439,10 @@ class Encoder:
             name_variants=variants,
         )
         identity.to_json()  # made here, where encoding runs (often a worker process)
-        return EncodedQuery(identity=identity, probe_keys=probe_keys, probe=probe)
+        anchors = self._hashed(key for key in stored if key[0] in _ANCHOR_LABELS)
+        return EncodedQuery(
+            identity=identity, probe_keys=probe_keys, probe=probe, anchor_keys=anchors
+        )
 
     @staticmethod
     def _name_variants(person: NormalisedIdentity) -> list[tuple[tuple[str, ...], str]]:

@@ -128,6 +128,12 @@ class Delivery:
     held: int = 0  # waiting for the daily digest
 
 
+# Register-time linkage records strong matches only. A strong pair without the same NHS number
+# agrees on names and the date or the address, so it shares several blocking keys; the candidates
+# sharing a single key (most of them) are not fetched (docs/adr/0013).
+_LINK_SHARED_KEYS = 2
+
+
 def _digest(child: EncodedQuery) -> str:
     return hashlib.sha256(child.identity.to_json().encode()).hexdigest()
 
@@ -335,7 +341,10 @@ class Hub:
                 rows.append(i)
             latest[keys[i]] = (digests[i], item.terms)
         found = uow.involvements.candidates_many(
-            [registrations[i].child.probe_keys for i in rows], agency.code
+            [registrations[i].child.probe_keys for i in rows],
+            agency.code,
+            at_least=_LINK_SHARED_KEYS,
+            anchors=[registrations[i].child.anchor_keys for i in rows],
         )
         return dict(zip(rows, found, strict=True))
 

@@ -109,9 +109,16 @@ class InvolvementRepository(Protocol):
         ...
 
     def candidates_many(
-        self, probes: Sequence[Iterable[int]], exclude_agency: str
+        self,
+        probes: Sequence[Iterable[int]],
+        exclude_agency: str,
+        *,
+        at_least: int = 1,
+        anchors: Sequence[Iterable[int]] = (),
     ) -> list[list[Candidate]]:
-        """`candidates` for each of several probes at once (a registration batch)."""
+        """`candidates` for each of several probes at once (a registration batch). With
+        `at_least` > 1, only involvements sharing that many keys with a probe, or one of its
+        `anchors` (one set per probe), are returned: the others are never opened."""
         ...
 
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:

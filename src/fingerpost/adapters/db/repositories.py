@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -187,11 +188,12 @@ def _in_list(column: Any, name: str, dialect: str) -> Any:
 
 
 _DIALECTS = ("postgresql", "sqlite")
+# Tens of thousands of (key, row) pairs per registration batch: read as the driver's tuples,
+# because building SQLAlchemy rows for them costs more than the index lookups themselves.
 _REACHED = {
-    d: select(blocking_keys.c.key, blocking_keys.c.involvement_id).where(
-        _in_list(blocking_keys.c.key, "keys", d)
-    )
-    for d in _DIALECTS
+    "sqlite": "SELECT key, involvement_id FROM blocking_keys"
+    " WHERE key IN (SELECT value FROM json_each(?))",
+    "postgresql": "SELECT key, involvement_id FROM blocking_keys WHERE key = ANY(%s::bigint[])",
 }
 _CANDIDATES = {
     d: select(
@@ -241,6 +243,7 @@ class SqlInvolvements:
         # public id → row id, for this unit of work: links and notifications refer to rows.
         self._internal: dict[str, int] = {}
         self._dialect = session.get_bind().dialect.name
+        self._agencies_seen: dict[str, Agency] = {}
 
     def internal_id(self, public_id: str) -> int:
         if public_id not in self._internal:
@@ -579,19 +582,34 @@ class SqlInvolvements:
         return self.candidates_many([probe_keys], exclude_agency)[0]
 
     def candidates_many(
-        self, probes: Sequence[Iterable[int]], exclude_agency: str
+        self,
+        probes: Sequence[Iterable[int]],
+        exclude_agency: str,
+        *,
+        at_least: int = 1,
+        anchors: Sequence[Iterable[int]] = (),
     ) -> list[list[Candidate]]:
         """`candidates` for each probe, with as few statements as the parameter limit allows.
-        Only the involvements reached are opened (decrypted)."""
+        Only the involvements kept are fetched and opened (decrypted)."""
         wanted = [frozenset(keys) for keys in probes]
+        anchored = [frozenset(keys) for keys in anchors] or [frozenset()] * len(wanted)
         reached: dict[int, list[int]] = {}  # probe key → row ids of involvements reached
         every = sorted(set().union(*wanted)) if wanted else []
         for start in range(0, len(every), _MAX_KEYS_PER_STATEMENT):
             chunk = self._list_parameter(every[start : start + _MAX_KEYS_PER_STATEMENT])
-            hits = self._session.execute(_REACHED[self._dialect], {"keys": chunk}).all()
-            for key, internal in hits:
+            for key, internal in self._driver_rows(_REACHED[self._dialect], chunk):
                 reached.setdefault(key, []).append(internal)
-        ids = sorted({i for internals in reached.values() for i in internals})
+        kept: list[list[int]] = []
+        for keys, anchor in zip(wanted, anchored, strict=True):
+            shared = Counter(i for key in keys for i in reached.get(key, ()))
+            if at_least > 1:
+                strong_enough = {i for key in anchor for i in reached.get(key, ())}
+                kept.append(
+                    sorted(i for i, n in shared.items() if n >= at_least or i in strong_enough)
+                )
+            else:
+                kept.append(sorted(shared))
+        ids = sorted({i for row in kept for i in row})
         found: dict[int, Candidate] = {}
         for start in range(0, len(ids), _MAX_KEYS_PER_STATEMENT):
             params = {
@@ -605,13 +623,25 @@ class SqlInvolvements:
                 found[row.id] = Candidate(
                     involvement=opened[0],
                     identity=EncodedIdentity.from_json(opened[1].identity),
-                    agency=_agency(row, prefix="a_"),
+                    agency=self._agency_of(row),
                 )
-        results = []
-        for keys in wanted:
-            reached_ids = {i for key in keys for i in reached.get(key, ())}
-            results.append([found[i] for i in sorted(reached_ids) if i in found])
-        return results
+        return [[found[i] for i in row if i in found] for row in kept]
+
+    def _driver_rows(self, statement: str, parameter: object) -> list[tuple[Any, ...]]:
+        """One statement on the unit of work's own connection (its transaction), as tuples."""
+        cursor = self._session.connection().connection.cursor()
+        try:
+            cursor.execute(statement, (parameter,))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def _agency_of(self, row: Any) -> Agency:
+        """The candidate's agency, made once per unit of work: a few agencies, many rows."""
+        agency = self._agencies_seen.get(row.a_code)
+        if agency is None:
+            agency = self._agencies_seen[row.a_code] = _agency(row, prefix="a_")
+        return agency
 
 
 class SqlModels:
