@@ -1,6 +1,8 @@
 """Properties of normalising, encoding and scoring that must hold for any child's details."""
 
 import base64
+import hashlib
+import hmac
 import json
 from dataclasses import replace
 from datetime import date
@@ -257,3 +259,14 @@ def test_a_child_with_a_name_and_date_of_birth_finds_itself_strongly(
     verdict = score(query.identity, query.identity)
     assert verdict is not None
     assert verdict.confidence == "strong"
+
+
+@given(label=st.text(max_size=40), value=st.text(max_size=80))
+def test_a_token_is_the_truncated_hmac_sha256_of_its_value_under_the_labels_key(
+    label: str, value: str
+) -> None:
+    encoder = Encoder(SECRET)
+    subkey = hmac.new(SECRET, f"fingerpost/v1/{label}".encode(), hashlib.sha256).digest()
+    expected = hmac.new(subkey, value.encode(), hashlib.sha256).digest()[:8]
+    assert encoder.token(label, value) == expected
+    assert encoder.token(label, value) == expected  # the cached key states are not consumed

@@ -384,10 +384,10 @@ class SqlInvolvements:
                     **_terms_values(item.terms),
                 }
             )
-        internals = self._session.scalars(
-            insert(involvements).returning(involvements.c.id, sort_by_parameter_order=True),
-            values,
-        ).all()
+        # One executemany, then the row ids in one read: RETURNING with the rows' order kept
+        # makes SQLAlchemy insert SQLite rows one statement at a time.
+        self._session.execute(insert(involvements), values)
+        internals = self._ids_of([row["public_id"] for row in values])
         index: list[tuple[int, int]] = []
         stored = []
         for item, row, internal in zip(items, values, internals, strict=True):
@@ -409,6 +409,18 @@ class SqlInvolvements:
             )
         self._insert_keys(index)
         return stored
+
+    def _ids_of(self, public_ids: list[str]) -> list[int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(public_ids), _MAX_KEYS_PER_STATEMENT):
+            chunk = public_ids[start : start + _MAX_KEYS_PER_STATEMENT]
+            query = select(involvements.c.public_id, involvements.c.id).where(
+                involvements.c.public_id.in_(chunk)
+            )
+            found.update(
+                (public_id, internal) for public_id, internal in self._session.execute(query)
+            )
+        return [found[public_id] for public_id in public_ids]
 
     def _insert_keys(self, index: list[tuple[int, int]]) -> None:
         """About twenty rows per involvement: handed to the driver as they are, because building
