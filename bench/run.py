@@ -214,7 +214,8 @@ def blocking(
             query = fp.gateway.encode(parsed.child)
             candidates = uow.involvements.candidates(query.probe_keys, agency)
             accuracy.candidates.append(len(candidates))
-            reached = {(c.agency.code, c.involvement.key.local_ref) for c in candidates}
+            resolved = uow.involvements.resolve(candidates).values()
+            reached = {(c.agency.code, c.involvement.key.local_ref) for c in resolved}
             expected = {(a, ref) for a, ref, _ in truth.expected(parsed.enquiry_ref)}
             accuracy.true_pairs += len(expected)
             accuracy.true_pairs_blocked += len(expected & reached)

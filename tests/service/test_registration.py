@@ -312,11 +312,11 @@ class TestLinkCandidates:
                 [found] = uow.involvements.candidates_many(
                     [probe], "GMP", at_least=2, anchors=[anchors]
                 )
-                return [candidate.involvement.id for candidate in found]
+                return [candidate.involvement_id for candidate in found]
 
             assert reached({one, unknown}, set()) == []
             assert reached({one, unknown}, {one}) == [stored]
             assert reached({keys[0], keys[1]}, set()) == [stored]
             # Without a minimum one shared key is enough: enquiries look at every candidate.
             [found] = uow.involvements.candidates_many([{one, unknown}], "GMP")
-            assert [candidate.involvement.id for candidate in found] == [stored]
+            assert [candidate.involvement_id for candidate in found] == [stored]

@@ -45,6 +45,7 @@ from fingerpost.service.records import (
     Notification,
     Outgoing,
     Purged,
+    Reached,
     Registration,
     RegistrationOutcome,
     RetentionStatus,
@@ -331,7 +332,7 @@ class Hub:
         keys: Sequence[InvolvementKey],
         digests: Sequence[str],
         known: dict[InvolvementKey, StoredInvolvement],
-    ) -> dict[int, list[Candidate]]:
+    ) -> dict[int, list[Reached]]:
         """Other agencies' candidates for every row the batch will store (new or changed), with
         one lookup."""
         latest = {key: (stored.identity_digest, stored.terms) for key, stored in known.items()}
@@ -355,7 +356,7 @@ class Hub:
         agency: Agency,
         *,
         registrations: Sequence[Registration],
-        found: dict[int, list[Candidate]],
+        found: dict[int, list[Reached]],
         stored_of: dict[int, StoredInvolvement],
         actions: dict[int, AuditAction],
         outcome: RegistrationOutcome,
@@ -363,15 +364,18 @@ class Hub:
         """Register-time linkage for every new or changed row; returns the batch's audit events
         (one per stored row, one per row that found links)."""
         rows = sorted(stored_of)
-        proposed: list[tuple[int, Candidate]] = []  # (row, strong match at another agency)
+        strong: list[tuple[int, Reached]] = []  # (row, strong match at another agency)
         for i in rows:
-            candidates = found.get(i, [])
             child = registrations[i].child
-            proposed += [
-                (i, candidate)
-                for candidate, verdict in self._scored(child, candidates)
+            strong += [
+                (i, reached)
+                for reached, verdict in self._verdicts(child, found.get(i, []))
                 if verdict.confidence is Confidence.STRONG
             ]
+        resolved = uow.involvements.resolve([reached for _, reached in strong])
+        proposed = [
+            (i, resolved[r.involvement_id]) for i, r in strong if r.involvement_id in resolved
+        ]
         added = uow.links.add_many(
             [(stored_of[i].id, c.involvement.id, Confidence.STRONG.value) for i, c in proposed]
         )
@@ -888,19 +892,27 @@ class Hub:
     def _matches(
         self, uow: UnitOfWork, child: EncodedQuery, *, exclude_agency: str
     ) -> list[tuple[Candidate, Verdict]]:
-        return self._scored(child, uow.involvements.candidates(child.probe_keys, exclude_agency))
-
-    def _scored(
-        self, child: EncodedQuery, candidates: list[Candidate]
-    ) -> list[tuple[Candidate, Verdict]]:
-        found: list[tuple[Candidate, Verdict]] = []
-        for candidate in candidates:
-            verdict = score(child.probe, candidate.identity, self._model)
-            if verdict is not None:
-                found.append((candidate, verdict))
-        # Strong first, then by evidence: the weight orders results but is never shown.
+        """The involvements worth a signpost, strong first, then by evidence (the weight orders
+        the results but is never shown)."""
+        verdicts = self._verdicts(
+            child, uow.involvements.candidates(child.probe_keys, exclude_agency)
+        )
+        resolved = uow.involvements.resolve([reached for reached, _ in verdicts])
+        found = [
+            (resolved[reached.involvement_id], verdict)
+            for reached, verdict in verdicts
+            if reached.involvement_id in resolved
+        ]
         found.sort(key=lambda pair: (pair[1].confidence is not Confidence.STRONG, -pair[1].weight))
         return found
+
+    def _verdicts(
+        self, child: EncodedQuery, candidates: list[Reached]
+    ) -> list[tuple[Reached, Verdict]]:
+        scored = (
+            (reached, score(child.probe, reached.identity, self._model)) for reached in candidates
+        )
+        return [(reached, verdict) for reached, verdict in scored if verdict is not None]
 
     def _shield_overridden(
         self,

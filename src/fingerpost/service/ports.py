@@ -16,6 +16,7 @@ from fingerpost.service.records import (
     Notification,
     Outgoing,
     Purged,
+    Reached,
     Review,
     StoredInvolvement,
     User,
@@ -104,7 +105,7 @@ class InvolvementRepository(Protocol):
         """Involvements whose expiry has come by `by` (what a purge on that day removes)."""
         ...
 
-    def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
+    def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Reached]:
         """Involvements of other agencies sharing at least one blocking key."""
         ...
 
@@ -115,10 +116,14 @@ class InvolvementRepository(Protocol):
         *,
         at_least: int = 1,
         anchors: Sequence[Iterable[int]] = (),
-    ) -> list[list[Candidate]]:
+    ) -> list[list[Reached]]:
         """`candidates` for each of several probes at once (a registration batch). With
         `at_least` > 1, only involvements sharing that many keys with a probe, or one of its
         `anchors` (one set per probe), are returned: the others are never opened."""
+        ...
+
+    def resolve(self, reached: Sequence[Reached]) -> dict[str, Candidate]:
+        """The whole involvements of `reached`, by involvement id, read in one statement."""
         ...
 
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:

@@ -18,6 +18,7 @@ __all__ = [
     "Notification",
     "Outgoing",
     "Purged",
+    "Reached",
     "Registration",
     "RegistrationOutcome",
     "RetentionStatus",
@@ -89,8 +90,18 @@ class Purged:
 
 
 @dataclass(frozen=True, slots=True)
+class Reached:
+    """An involvement blocking reached, opened only as far as scoring needs: most are scored
+    and dropped, so the rest of the involvement is read only for those kept (`resolve`)."""
+
+    involvement_id: str
+    identity: EncodedIdentity
+    agency: Agency
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
-    """A stored involvement reached by blocking, with what scoring and disclosure need."""
+    """A stored involvement reached by blocking and kept by scoring, with what disclosure needs."""
 
     involvement: StoredInvolvement
     identity: EncodedIdentity

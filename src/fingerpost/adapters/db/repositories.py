@@ -40,6 +40,7 @@ from fingerpost.service.records import (
     Notification,
     Outgoing,
     Purged,
+    Reached,
     Review,
     StoredInvolvement,
     User,
@@ -195,14 +196,13 @@ _REACHED = {
     " WHERE key IN (SELECT value FROM json_each(?))",
     "postgresql": "SELECT key, involvement_id FROM blocking_keys WHERE key = ANY(%s::bigint[])",
 }
-_CANDIDATES = {
-    d: select(
-        *_INVOLVEMENT_COLUMNS,
-        *(agencies.c[name].label("a_" + name) for name in _AGENCY_FIELDS),
-    )
-    .join_from(involvements, agencies)
-    .where(_in_list(involvements.c.id, "ids", d), agencies.c.code != bindparam("exclude"))
-    for d in _DIALECTS
+# What scoring needs of each involvement reached: its sealed fields (and what opens them).
+_SEALED = {
+    "sqlite": "SELECT i.id, i.public_id, a.code, i.sealed FROM involvements i"
+    " JOIN agencies a ON a.id = i.agency_id"
+    " WHERE i.id IN (SELECT value FROM json_each(?)) AND a.code != ?",
+    "postgresql": "SELECT i.id, i.public_id, a.code, i.sealed FROM involvements i"
+    " JOIN agencies a ON a.id = i.agency_id WHERE i.id = ANY(%s::integer[]) AND a.code <> %s",
 }
 # The drivers' own placeholders: the rows go to executemany untouched.
 _INSERT_KEYS = {
@@ -590,7 +590,7 @@ class SqlInvolvements:
     def _list_parameter(self, values: list[int]) -> str | list[int]:
         return json.dumps(values) if self._dialect == "sqlite" else values
 
-    def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Candidate]:
+    def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Reached]:
         return self.candidates_many([probe_keys], exclude_agency)[0]
 
     def candidates_many(
@@ -600,9 +600,9 @@ class SqlInvolvements:
         *,
         at_least: int = 1,
         anchors: Sequence[Iterable[int]] = (),
-    ) -> list[list[Candidate]]:
+    ) -> list[list[Reached]]:
         """`candidates` for each probe, with as few statements as the parameter limit allows.
-        Only the involvements kept are fetched and opened (decrypted)."""
+        Only the involvements kept are read, and only their sealed fields are opened."""
         wanted = [frozenset(keys) for keys in probes]
         anchored = [frozenset(keys) for keys in anchors] or [frozenset()] * len(wanted)
         reached: dict[int, list[int]] = {}  # probe key → row ids of involvements reached
@@ -622,37 +622,53 @@ class SqlInvolvements:
             else:
                 kept.append(sorted(shared))
         ids = sorted({i for row in kept for i in row})
-        found: dict[int, Candidate] = {}
+        found: dict[int, Reached] = {}
         for start in range(0, len(ids), _MAX_KEYS_PER_STATEMENT):
-            params = {
-                "ids": self._list_parameter(ids[start : start + _MAX_KEYS_PER_STATEMENT]),
-                "exclude": exclude_agency,
-            }
-            for row in self._session.execute(_CANDIDATES[self._dialect], params).all():
-                opened = self._open(row)
+            chunk = self._list_parameter(ids[start : start + _MAX_KEYS_PER_STATEMENT])
+            rows = self._driver_rows(_SEALED[self._dialect], chunk, exclude_agency)
+            for internal, public_id, code, sealed in rows:
+                opened = self.opened(code, public_id, bytes(sealed))
                 if opened is None:
                     continue
-                found[row.id] = Candidate(
-                    involvement=opened[0],
-                    identity=EncodedIdentity.from_json(opened[1].identity),
-                    agency=self._agency_of(row),
+                self._internal[public_id] = internal
+                found[internal] = Reached(
+                    involvement_id=public_id,
+                    identity=EncodedIdentity.from_json(opened.identity),
+                    agency=self._agency_of(code),
                 )
         return [[found[i] for i in row if i in found] for row in kept]
 
-    def _driver_rows(self, statement: str, parameter: object) -> list[tuple[Any, ...]]:
+    def resolve(self, reached: Sequence[Reached]) -> dict[str, Candidate]:
+        of = {r.involvement_id: r for r in reached}
+        ids = sorted(of)
+        found: dict[str, Candidate] = {}
+        for start in range(0, len(ids), _MAX_KEYS_PER_STATEMENT):
+            chunk = ids[start : start + _MAX_KEYS_PER_STATEMENT]
+            query = _SELECT_INVOLVEMENT.where(involvements.c.public_id.in_(chunk))
+            for row in self._session.execute(query):
+                opened = self._open(row)
+                if opened is not None:
+                    one = of[row.public_id]
+                    found[row.public_id] = Candidate(opened[0], one.identity, one.agency)
+        return found
+
+    def _driver_rows(self, statement: str, *parameters: object) -> list[tuple[Any, ...]]:
         """One statement on the unit of work's own connection (its transaction), as tuples."""
         cursor = self._session.connection().connection.cursor()
         try:
-            cursor.execute(statement, (parameter,))
+            cursor.execute(statement, parameters)
             return list(cursor.fetchall())
         finally:
             cursor.close()
 
-    def _agency_of(self, row: Any) -> Agency:
-        """The candidate's agency, made once per unit of work: a few agencies, many rows."""
-        agency = self._agencies_seen.get(row.a_code)
+    def _agency_of(self, code: str) -> Agency:
+        """A candidate's agency, read once per unit of work: a few agencies, many candidates."""
+        agency = self._agencies_seen.get(code)
         if agency is None:
-            agency = self._agencies_seen[row.a_code] = _agency(row, prefix="a_")
+            found = self._agencies.get(code)
+            if found is None:  # the involvement's own agency: read in the same transaction
+                raise LookupError(code)
+            agency = self._agencies_seen[code] = found
         return agency
 
 
