@@ -10,7 +10,9 @@ scored). Sizes are small so that the module runs in seconds.
 from __future__ import annotations
 
 import csv
+import itertools
 import os
+import random
 import re
 import subprocess
 import sys
@@ -635,3 +637,14 @@ class TestSynthCommand:
             run("enquire", "--agency", agency_code(path), "--purpose", "a synthetic run", path,
                 "--output", output)  # fmt: skip
             assert output.is_file()
+
+
+def test_nhs_numbers_are_valid_test_numbers_never_repeated_until_the_range_is_used_up() -> None:
+    numbers = synth_generator._nhs_numbers(random.Random(7))
+    drawn = list(itertools.islice(numbers, 950_000))
+    issued = [n for n in drawn if n]
+    assert len(set(issued)) == len(issued) > 900_000
+    assert all(n.startswith("999") and nhs_number.is_valid(n) for n in issued[:5000])
+    # Past the end of the range children have no number: a real one must never be invented.
+    assert drawn[-1] == ""
+    assert next(numbers) == ""

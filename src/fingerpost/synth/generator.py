@@ -148,14 +148,21 @@ class _Pools:
         return self.rng.choices(self.locales, self.shares)[0]
 
 
+_NHS_TEST_BODIES = 1_000_000  # the first nine digits of 999 000 0000 – 999 999 9999
+
+
 def _nhs_numbers(rng: random.Random) -> Iterator[str]:
-    """Valid NHS numbers from the range reserved for test data (999 000 0000 – 999 999 9999)."""
-    used: set[int] = set()
-    while True:
-        body = 999_000_000 + rng.randrange(1_000_000)
-        if body in used:
-            continue
-        used.add(body)
+    """Valid NHS numbers from the range reserved for test data (999 000 0000 – 999 999 9999),
+    each once, in an order set by `rng`: the i-th body is a·i + b modulo the range's size, with
+    `a` coprime to it, so none repeats and drawing never slows down. The range holds about
+    909,000 valid numbers (a check digit of 10 is never issued); children made after that have
+    none (""), as if it were unknown: a real number must never appear in invented data."""
+    a = rng.randrange(1, _NHS_TEST_BODIES)
+    while a % 2 == 0 or a % 5 == 0:
+        a = rng.randrange(1, _NHS_TEST_BODIES)
+    b = rng.randrange(_NHS_TEST_BODIES)
+    for i in range(_NHS_TEST_BODIES):
+        body = 999_000_000 + (a * i + b) % _NHS_TEST_BODIES
         digits = [int(d) for d in str(body)]
         check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
         if check == 11:
@@ -163,6 +170,8 @@ def _nhs_numbers(rng: random.Random) -> Iterator[str]:
         if check == 10:
             continue
         yield f"{body}{check}"
+    while True:
+        yield ""
 
 
 def _typo(rng: random.Random, word: str) -> str:
