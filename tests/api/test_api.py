@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -263,7 +264,19 @@ class TestOperations:
         assert 'route="/api/v1/enquiries"' in metrics
         spec = client.get("/openapi.json").json()
         assert "/api/v1/enquiries" in spec["paths"]
-        assert client.get("/docs").status_code == 200
+
+    def test_the_interactive_docs_are_served_by_the_service_itself(
+        self, client: TestClient
+    ) -> None:
+        page = client.get("/docs")
+        assert page.status_code == 200
+        # Everything the page loads comes from the service: it works on a network with no CDN.
+        sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        assert sources
+        assert all(source.startswith("/docs/assets/") for source in sources), sources
+        for source in sources:
+            assert client.get(source).status_code == 200
+        assert client.get("/redoc").status_code == 404
 
     def test_api_responses_are_not_cached(self, client: TestClient, fp: Fingerpost) -> None:
         response = client.get("/api/v1/agencies", headers=bearer(fp, "GMP"))

@@ -14,8 +14,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -25,6 +27,7 @@ from prometheus_client import (
 )
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from fingerpost import __version__
 from fingerpost.bootstrap import Fingerpost, InvalidToken
@@ -540,6 +543,10 @@ def create_app(fp: Fingerpost) -> FastAPI:
 
     app = FastAPI(
         lifespan=lifespan,
+        # The interactive docs are served from the service's own files (below): FastAPI's
+        # defaults load Swagger UI and ReDoc from a CDN, blank on a network without one.
+        docs_url=None,
+        redoc_url=None,
         title="fingerpost",
         version=__version__,
         description=(
@@ -557,6 +564,18 @@ def create_app(fp: Fingerpost) -> FastAPI:
         ],
     )
     app.state.fp = fp
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="fingerpost API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )
+
     app.state.seen = {}
     metrics = _Metrics()
     _install_error_handlers(app)
