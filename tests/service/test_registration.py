@@ -320,3 +320,17 @@ class TestLinkCandidates:
             # Without a minimum one shared key is enough: enquiries look at every candidate.
             [found] = uow.involvements.candidates_many([{one, unknown}], "GMP")
             assert [candidate.involvement_id for candidate in found] == [stored]
+
+    def test_an_enquiry_scores_only_the_candidates_sharing_the_most_keys(
+        self, scenario: Scenario
+    ) -> None:
+        same = scenario.register_one("CSC-LDS")
+        # Her twin sister shares the family name and the date with her, so some keys too, but
+        # far fewer than the child's own record does.
+        sister = scenario.register_one("CSC-LDS", given_names="Amelia")
+        probe = scenario.query(postcode="LS6 3HN").probe_keys
+        with scenario.fp.unit_of_work() as uow:
+            everyone = uow.involvements.candidates(probe, "GMP")
+            assert {c.involvement_id for c in everyone} == {same, sister}
+            [best] = uow.involvements.candidates(probe, "GMP", most=1)
+            assert best.involvement_id == same

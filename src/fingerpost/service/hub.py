@@ -133,6 +133,10 @@ class Delivery:
 # agrees on names and the date or the address, so it shares several blocking keys; the candidates
 # sharing a single key (most of them) are not fetched (docs/adr/0013).
 _LINK_SHARED_KEYS = 2
+# An enquiry scores at most this many candidates, those sharing the most blocking keys with it:
+# a common name with a common date reaches more involvements as the register grows, and a true
+# match shares many keys (docs/adr/0013).
+MOST_CANDIDATES = 64
 
 
 def _digest(child: EncodedQuery) -> str:
@@ -894,9 +898,10 @@ class Hub:
     ) -> list[tuple[Candidate, Verdict]]:
         """The involvements worth a signpost, strong first, then by evidence (the weight orders
         the results but is never shown)."""
-        verdicts = self._verdicts(
-            child, uow.involvements.candidates(child.probe_keys, exclude_agency)
+        reached = uow.involvements.candidates(
+            child.probe_keys, exclude_agency, most=MOST_CANDIDATES
         )
+        verdicts = self._verdicts(child, reached)
         resolved = uow.involvements.resolve([reached for reached, _ in verdicts])
         found = [
             (resolved[reached.involvement_id], verdict)

@@ -105,8 +105,11 @@ class InvolvementRepository(Protocol):
         """Involvements whose expiry has come by `by` (what a purge on that day removes)."""
         ...
 
-    def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Reached]:
-        """Involvements of other agencies sharing at least one blocking key."""
+    def candidates(
+        self, probe_keys: Iterable[int], exclude_agency: str, *, most: int | None = None
+    ) -> list[Reached]:
+        """Involvements of other agencies sharing at least one blocking key; with `most`, only
+        that many: those sharing the most keys."""
         ...
 
     def candidates_many(
@@ -116,6 +119,7 @@ class InvolvementRepository(Protocol):
         *,
         at_least: int = 1,
         anchors: Sequence[Iterable[int]] = (),
+        most: int | None = None,
     ) -> list[list[Reached]]:
         """`candidates` for each of several probes at once (a registration batch). With
         `at_least` > 1, only involvements sharing that many keys with a probe, or one of its

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -598,8 +599,10 @@ class SqlInvolvements:
     def _list_parameter(self, values: list[int]) -> str | list[int]:
         return json.dumps(values) if self._dialect == "sqlite" else values
 
-    def candidates(self, probe_keys: Iterable[int], exclude_agency: str) -> list[Reached]:
-        return self.candidates_many([probe_keys], exclude_agency)[0]
+    def candidates(
+        self, probe_keys: Iterable[int], exclude_agency: str, *, most: int | None = None
+    ) -> list[Reached]:
+        return self.candidates_many([probe_keys], exclude_agency, most=most)[0]
 
     def candidates_many(
         self,
@@ -608,9 +611,10 @@ class SqlInvolvements:
         *,
         at_least: int = 1,
         anchors: Sequence[Iterable[int]] = (),
+        most: int | None = None,
     ) -> list[list[Reached]]:
         """`candidates` for each probe, with as few statements as the parameter limit allows.
-        Only the involvements kept are read, and only their sealed fields are opened."""
+        Only the involvements kept are opened, and only their sealed fields."""
         wanted = [frozenset(keys) for keys in probes]
         anchored = [frozenset(keys) for keys in anchors] or [frozenset()] * len(wanted)
         reached: dict[int, list[int]] = {}  # probe key → row ids of involvements reached
@@ -619,32 +623,49 @@ class SqlInvolvements:
             chunk = self._list_parameter(every[start : start + _MAX_KEYS_PER_STATEMENT])
             for key, internal in self._driver_rows(_REACHED[self._dialect], chunk):
                 reached.setdefault(key, []).append(internal)
-        kept: list[list[int]] = []
+        shared_of: list[Counter[int]] = []
         for keys, anchor in zip(wanted, anchored, strict=True):
             shared = Counter(i for key in keys for i in reached.get(key, ()))
             if at_least > 1:
                 strong_enough = {i for key in anchor for i in reached.get(key, ())}
-                kept.append(
-                    sorted(i for i, n in shared.items() if n >= at_least or i in strong_enough)
+                shared = Counter(
+                    {i: n for i, n in shared.items() if n >= at_least or i in strong_enough}
                 )
-            else:
-                kept.append(sorted(shared))
-        ids = sorted({i for row in kept for i in row})
-        found: dict[int, Reached] = {}
+            shared_of.append(shared)
+        ids = sorted({i for shared in shared_of for i in shared})
+        sealed: dict[int, tuple[str, str, bytes]] = {}  # other agencies' involvements only
         for start in range(0, len(ids), _MAX_KEYS_PER_STATEMENT):
             chunk = self._list_parameter(ids[start : start + _MAX_KEYS_PER_STATEMENT])
-            rows = self._driver_rows(_SEALED[self._dialect], chunk, exclude_agency)
-            for internal, public_id, code, sealed in rows:
-                opened = self.opened(code, public_id, bytes(sealed))
-                if opened is None:
-                    continue
-                self._internal[public_id] = internal
-                found[internal] = Reached(
-                    involvement_id=public_id,
-                    identity=EncodedIdentity.from_json(opened.identity),
-                    agency=self._agency_of(code),
-                )
-        return [[found[i] for i in row if i in found] for row in kept]
+            for internal, public_id, code, fields in self._driver_rows(
+                _SEALED[self._dialect], chunk, exclude_agency
+            ):
+                sealed[internal] = (public_id, code, bytes(fields))
+        opened: dict[int, Reached | None] = {}
+        results = []
+        for shared in shared_of:
+            present = [i for i in shared if i in sealed]
+            if most is not None and len(present) > most:
+                # Those sharing the most keys with the probe: a true match shares many.
+                present = heapq.nlargest(most, present, key=lambda i: (shared[i], -i))
+            row = []
+            for i in sorted(present):
+                if i not in opened:
+                    opened[i] = self._reached(i, *sealed[i])
+                if (one := opened[i]) is not None:
+                    row.append(one)
+            results.append(row)
+        return results
+
+    def _reached(self, internal: int, public_id: str, code: str, fields: bytes) -> Reached | None:
+        opened = self.opened(code, public_id, fields)
+        if opened is None:
+            return None
+        self._internal[public_id] = internal
+        return Reached(
+            involvement_id=public_id,
+            identity=EncodedIdentity.from_json(opened.identity),
+            agency=self._agency_of(code),
+        )
 
     def resolve(self, reached: Sequence[Reached]) -> dict[str, Candidate]:
         of = {r.involvement_id: r for r in reached}
