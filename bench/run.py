@@ -557,7 +557,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--sizes", default="10000,100000", help="involvements per case (comma-separated)"
     )
     parser.add_argument("--seeds", default="1,2", help="generator seeds (comma-separated)")
-    parser.add_argument("--enquiries", type=int, default=2000, help="enquiries per case")
+    parser.add_argument(
+        "--enquiries",
+        type=int,
+        default=2000,
+        help="enquiries per case (and against the --stream register)",
+    )
     parser.add_argument(
         "--http", type=int, default=500, help="enquiries sent over HTTP per case (0: none)"
     )
@@ -629,7 +634,7 @@ def main(argv: list[str] | None = None) -> None:
     streamed = None
     if args.stream:
         console.print(f"[bold]stream[/]: one file of {args.stream:,} rows through `register`")
-        streamed = stream.run(args.stream)
+        streamed = stream.run(args.stream, enquiries=args.enquiries)
         console.print_json(json.dumps(streamed))
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
