@@ -48,6 +48,7 @@ from fingerpost.entrypoints.api import create_app
 from fingerpost.entrypoints.cli import app as cli
 from fingerpost.entrypoints.logs import configure as configure_logs
 from fingerpost.gateway.rows import parse_enquiry_row
+from fingerpost.service.hub import MOST_CANDIDATES
 from fingerpost.synth import write_dataset
 
 RESULTS = Path(__file__).parent / "results"
@@ -212,9 +213,10 @@ def blocking(
         for agency, row in rows:
             parsed = parse_enquiry_row(row)
             query = fp.gateway.encode(parsed.child)
-            candidates = uow.involvements.candidates(query.probe_keys, agency)
-            accuracy.candidates.append(len(candidates))
-            resolved = uow.involvements.resolve(candidates).values()
+            # How many blocking reaches, and whether the true ones are among those scored.
+            accuracy.candidates.append(len(uow.involvements.candidates(query.probe_keys, agency)))
+            scored = uow.involvements.candidates(query.probe_keys, agency, most=MOST_CANDIDATES)
+            resolved = uow.involvements.resolve(scored).values()
             reached = {(c.agency.code, c.involvement.key.local_ref) for c in resolved}
             expected = {(a, ref) for a, ref, _ in truth.expected(parsed.enquiry_ref)}
             accuracy.true_pairs += len(expected)

@@ -898,10 +898,10 @@ class Hub:
     ) -> list[tuple[Candidate, Verdict]]:
         """The involvements worth a signpost, strong first, then by evidence (the weight orders
         the results but is never shown)."""
-        reached = uow.involvements.candidates(
+        candidates = uow.involvements.candidates(
             child.probe_keys, exclude_agency, most=MOST_CANDIDATES
         )
-        verdicts = self._verdicts(child, reached)
+        verdicts = self._verdicts(child, candidates)
         resolved = uow.involvements.resolve([reached for reached, _ in verdicts])
         found = [
             (resolved[reached.involvement_id], verdict)
