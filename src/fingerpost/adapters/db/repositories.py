@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -208,6 +207,8 @@ _SEALED = {
 # The rows go to the driver untouched: SQLite's executemany, PostgreSQL's COPY.
 _INSERT_KEYS = "INSERT INTO blocking_keys (key, involvement_id) VALUES (?, ?)"
 _COPY_KEYS = "COPY blocking_keys (key, involvement_id) FROM STDIN"
+# Extra candidates read with each slice of a capped lookup, for those the read leaves out.
+_MARGIN = 16
 # Bound parameters per candidate statement: well under SQLite's and PostgreSQL's limits.
 _MAX_KEYS_PER_STATEMENT = 4000
 _BY_KEYS = _SELECT_INVOLVEMENT.where(
@@ -632,21 +633,40 @@ class SqlInvolvements:
                     {i: n for i, n in shared.items() if n >= at_least or i in strong_enough}
                 )
             shared_of.append(shared)
-        ids = sorted({i for shared in shared_of for i in shared})
         sealed: dict[int, tuple[str, str, bytes]] = {}  # other agencies' involvements only
-        for start in range(0, len(ids), _MAX_KEYS_PER_STATEMENT):
-            chunk = self._list_parameter(ids[start : start + _MAX_KEYS_PER_STATEMENT])
-            for internal, public_id, code, fields in self._driver_rows(
-                _SEALED[self._dialect], chunk, exclude_agency
-            ):
-                sealed[internal] = (public_id, code, bytes(fields))
+        fetched: set[int] = set()
+
+        def fetch(wanted_ids: Iterable[int]) -> None:
+            ids = sorted(set(wanted_ids) - fetched)
+            fetched.update(ids)
+            for start in range(0, len(ids), _MAX_KEYS_PER_STATEMENT):
+                chunk = self._list_parameter(ids[start : start + _MAX_KEYS_PER_STATEMENT])
+                for internal, public_id, code, fields in self._driver_rows(
+                    _SEALED[self._dialect], chunk, exclude_agency
+                ):
+                    sealed[internal] = (public_id, code, bytes(fields))
+
+        kept: list[list[int]] = []
+        if most is None:
+            fetch(i for shared in shared_of for i in shared)
+            kept = [[i for i in shared if i in sealed] for shared in shared_of]
+        else:
+            for shared in shared_of:
+                # Those sharing the most keys with the probe (a true match shares many), read a
+                # slice at a time: the enquirer's own involvements, left out by the read, rank
+                # high too, and the rest of a large register need never be read at all.
+                ranked = sorted(shared, key=lambda i: (-shared[i], i))
+                present: list[int] = []
+                start = 0
+                while len(present) < most and start < len(ranked):
+                    take = ranked[start : start + most - len(present) + _MARGIN]
+                    start += len(take)
+                    fetch(take)
+                    present += [i for i in take if i in sealed]
+                kept.append(present[:most])
         opened: dict[int, Reached | None] = {}
         results = []
-        for shared in shared_of:
-            present = [i for i in shared if i in sealed]
-            if most is not None and len(present) > most:
-                # Those sharing the most keys with the probe: a true match shares many.
-                present = heapq.nlargest(most, present, key=lambda i: (shared[i], -i))
+        for present in kept:
             row = []
             for i in sorted(present):
                 if i not in opened:
