@@ -645,7 +645,8 @@ def main(argv: list[str] | None = None) -> None:
             "platform": platform.platform(),
             "cpus": _cpus(),
         },
-        "arguments": {k: str(v) for k, v in vars(args).items()},
+        # Where the results went is this machine's business, not the results'.
+        "arguments": {k: str(v) for k, v in vars(args).items() if k != "out"},
         "results": results,
         "febrl4": febrl,
         "stream": streamed,
