@@ -104,7 +104,6 @@ class Candidate:
     """A stored involvement reached by blocking and kept by scoring, with what disclosure needs."""
 
     involvement: StoredInvolvement
-    identity: EncodedIdentity
     agency: Agency
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import (
-    BigInteger,
     CursorResult,
     bindparam,
     case,
@@ -98,10 +98,52 @@ _AGENCY_FIELDS = (
 )
 
 
-def _agency(row: Any, prefix: str = "") -> Agency:
+def _agency(row: Any) -> Agency:
     values = row._mapping
-    fields = {name: values[prefix + name] for name in _AGENCY_FIELDS}
+    fields = {name: values[name] for name in _AGENCY_FIELDS}
     return Agency(**{**fields, "kind": AgencyKind(fields["kind"])})
+
+
+def _shared_keys(
+    keys: frozenset[int], anchor: frozenset[int], hits: dict[int, list[int]], at_least: int
+) -> Counter[int]:
+    """Row id → how many of `keys` reach it; with `at_least` > 1, only the rows reached that
+    often or through an `anchor` key."""
+    shared = Counter(i for key in keys for i in hits.get(key, ()))
+    if at_least <= 1:
+        return shared
+    anchored = {i for key in anchor for i in hits.get(key, ())}
+    return Counter({i: n for i, n in shared.items() if n >= at_least or i in anchored})
+
+
+class _SealedReader:
+    """The sealed fields of involvements reached, read once each by `rows_of` (which leaves out
+    the enquirer's own agency)."""
+
+    def __init__(self, rows_of: Callable[[list[int]], Iterable[tuple[Any, ...]]]) -> None:
+        self._rows_of = rows_of
+        self._tried: set[int] = set()
+        self.sealed: dict[int, tuple[str, str, bytes]] = {}  # row id → (public id, agency, sealed)
+
+    def read(self, ids: Iterable[int]) -> None:
+        todo = sorted(set(ids) - self._tried)
+        self._tried.update(todo)
+        for internal, public_id, code, fields in self._rows_of(todo):
+            self.sealed[internal] = (public_id, code, bytes(fields))
+
+    def best(self, shared: Counter[int], most: int) -> list[int]:
+        """The `most` rows sharing the most keys (a true match shares many), read a slice at a
+        time in that order: the excluded agency's rows rank high too, and the rest of a large
+        register need never be read at all."""
+        ranked = sorted(shared, key=lambda i: (-shared[i], i))
+        present: list[int] = []
+        start = 0
+        while len(present) < most and start < len(ranked):
+            take = ranked[start : start + most - len(present) + _MARGIN]
+            start += len(take)
+            self.read(take)
+            present += [i for i in take if i in self.sealed]
+        return present[:most]
 
 
 class SqlAgencies:
@@ -182,13 +224,6 @@ _SELECT_INVOLVEMENT = select(*_INVOLVEMENT_COLUMNS).join_from(involvements, agen
 # registration batch; the second reads each involvement reached once.
 
 
-def _in_list(column: Any, name: str, dialect: str) -> Any:
-    if dialect == "postgresql":
-        return column == func.any(bindparam(name, type_=postgresql.ARRAY(BigInteger)))
-    return column.in_(select(func.json_each(bindparam(name)).table_valued("value").c.value))
-
-
-_DIALECTS = ("postgresql", "sqlite")
 # Tens of thousands of (key, row) pairs per registration batch: read as the driver's tuples,
 # because building SQLAlchemy rows for them costs more than the index lookups themselves.
 _REACHED = {
@@ -618,63 +653,43 @@ class SqlInvolvements:
         Only the involvements kept are opened, and only their sealed fields."""
         wanted = [frozenset(keys) for keys in probes]
         anchored = [frozenset(keys) for keys in anchors] or [frozenset()] * len(wanted)
-        reached: dict[int, list[int]] = {}  # probe key → row ids of involvements reached
-        every = sorted(set().union(*wanted)) if wanted else []
-        for start in range(0, len(every), _MAX_KEYS_PER_STATEMENT):
-            chunk = self._list_parameter(every[start : start + _MAX_KEYS_PER_STATEMENT])
-            for key, internal in self._driver_rows(_REACHED[self._dialect], chunk):
-                reached.setdefault(key, []).append(internal)
-        shared_of: list[Counter[int]] = []
-        for keys, anchor in zip(wanted, anchored, strict=True):
-            shared = Counter(i for key in keys for i in reached.get(key, ()))
-            if at_least > 1:
-                strong_enough = {i for key in anchor for i in reached.get(key, ())}
-                shared = Counter(
-                    {i: n for i, n in shared.items() if n >= at_least or i in strong_enough}
-                )
-            shared_of.append(shared)
-        sealed: dict[int, tuple[str, str, bytes]] = {}  # other agencies' involvements only
-        fetched: set[int] = set()
-
-        def fetch(wanted_ids: Iterable[int]) -> None:
-            ids = sorted(set(wanted_ids) - fetched)
-            fetched.update(ids)
-            for start in range(0, len(ids), _MAX_KEYS_PER_STATEMENT):
-                chunk = self._list_parameter(ids[start : start + _MAX_KEYS_PER_STATEMENT])
-                for internal, public_id, code, fields in self._driver_rows(
-                    _SEALED[self._dialect], chunk, exclude_agency
-                ):
-                    sealed[internal] = (public_id, code, bytes(fields))
-
-        kept: list[list[int]] = []
+        hits = self._index_hits(sorted(set().union(*wanted)) if wanted else [])
+        shared_of = [
+            _shared_keys(keys, anchor, hits, at_least)
+            for keys, anchor in zip(wanted, anchored, strict=True)
+        ]
+        reader = _SealedReader(partial(self._sealed_rows, exclude_agency=exclude_agency))
         if most is None:
-            fetch(i for shared in shared_of for i in shared)
-            kept = [[i for i in shared if i in sealed] for shared in shared_of]
+            reader.read(i for shared in shared_of for i in shared)
+            kept = [[i for i in shared if i in reader.sealed] for shared in shared_of]
         else:
-            for shared in shared_of:
-                # Those sharing the most keys with the probe (a true match shares many), read a
-                # slice at a time: the enquirer's own involvements, left out by the read, rank
-                # high too, and the rest of a large register need never be read at all.
-                ranked = sorted(shared, key=lambda i: (-shared[i], i))
-                present: list[int] = []
-                start = 0
-                while len(present) < most and start < len(ranked):
-                    take = ranked[start : start + most - len(present) + _MARGIN]
-                    start += len(take)
-                    fetch(take)
-                    present += [i for i in take if i in sealed]
-                kept.append(present[:most])
+            kept = [reader.best(shared, most) for shared in shared_of]
         opened: dict[int, Reached | None] = {}
         results = []
         for present in kept:
             row = []
             for i in sorted(present):
                 if i not in opened:
-                    opened[i] = self._reached(i, *sealed[i])
+                    opened[i] = self._reached(i, *reader.sealed[i])
                 if (one := opened[i]) is not None:
                     row.append(one)
             results.append(row)
         return results
+
+    def _sealed_rows(self, ids: list[int], *, exclude_agency: str) -> Iterator[tuple[Any, ...]]:
+        """(row id, public id, agency, sealed) of each involvement in `ids` not of that agency."""
+        for start in range(0, len(ids), _MAX_KEYS_PER_STATEMENT):
+            chunk = self._list_parameter(ids[start : start + _MAX_KEYS_PER_STATEMENT])
+            yield from self._driver_rows(_SEALED[self._dialect], chunk, exclude_agency)
+
+    def _index_hits(self, keys: list[int]) -> dict[int, list[int]]:
+        """Probe key → row ids of the involvements it reaches (of every agency)."""
+        hits: dict[int, list[int]] = {}
+        for start in range(0, len(keys), _MAX_KEYS_PER_STATEMENT):
+            chunk = self._list_parameter(keys[start : start + _MAX_KEYS_PER_STATEMENT])
+            for key, internal in self._driver_rows(_REACHED[self._dialect], chunk):
+                hits.setdefault(key, []).append(internal)
+        return hits
 
     def _reached(self, internal: int, public_id: str, code: str, fields: bytes) -> Reached | None:
         opened = self.opened(code, public_id, fields)
@@ -698,7 +713,7 @@ class SqlInvolvements:
                 opened = self._open(row)
                 if opened is not None:
                     one = of[row.public_id]
-                    found[row.public_id] = Candidate(opened[0], one.identity, one.agency)
+                    found[row.public_id] = Candidate(opened[0], one.agency)
         return found
 
     def _driver_rows(self, statement: str, *parameters: object) -> list[tuple[Any, ...]]:
