@@ -389,6 +389,7 @@ class Encoder:
                 *(person.family if len(person.family) > 1 else ()),
             ],
         )
+        hashed = {key: self._block(*key) for key in stored}  # each stored key hashed once
         given_bf, family_bf, alt_bfs = self._name_filters(salt, person)
         identity = EncodedIdentity(
             nhs=self.token("nhs", person.nhs_number) if person.nhs_number else None,
@@ -407,7 +408,7 @@ class Encoder:
             postcode_sector=self.token("postcode-sector", sector) if sector else None,
             postcode_district=self.token("postcode-district", district) if district else None,
             sex=person.sex[:1],
-            blocking_keys=self._hashed(stored),
+            blocking_keys=frozenset(hashed.values()),
         )
         probe_keys = identity.blocking_keys
         if wide:
@@ -452,7 +453,7 @@ class Encoder:
             name_variants=variants,
         )
         identity.to_json()  # made here, where encoding runs (often a worker process)
-        anchors = self._hashed(key for key in stored if key[0] in _ANCHOR_LABELS)
+        anchors = frozenset(h for key, h in hashed.items() if key[0] in _ANCHOR_LABELS)
         return EncodedQuery(
             identity=identity, probe_keys=probe_keys, probe=probe, anchor_keys=anchors
         )
