@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -61,39 +62,27 @@ def _one_file(data: Path, out: Path, rows: int) -> int:
     return written
 
 
-def _enquiries(home: Path, data: Path, big: Path, registrant: str, count: int) -> dict[str, Any]:
+def _enquiries(
+    home: Path, data: Path, big: Path, *, written: int, registrant: str, count: int
+) -> dict[str, Any]:
     """`count` enquiries by another agency, made from rows spread through the file, against the
     home just registered: how enquiry cost grows with the register's size."""
-    from bench.run import ENQUIRIES_PER_USER, PURPOSE, latency_ms, practitioner
+    from bench.run import latency_ms, matching_only, run_enquiries
     from fingerpost.bootstrap import bootstrap
     from fingerpost.config import Settings
-    from fingerpost.gateway import parse_enquiry_row
 
     with (data / "agencies.csv").open(encoding="utf-8") as handle:
         enquirer = next(r["code"] for r in csv.DictReader(handle) if r["code"] != registrant)
     with big.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    step = max(1, len(rows) // count)
-    picked = [
-        {"enquiry_ref": f"E{n}", **{k: row[k] for k in ENQUIRY_FIELDS}}
-        for n, row in enumerate(rows[::step][:count])
-    ]
-    del rows
+        spread = islice(csv.DictReader(handle), 0, None, max(1, written // count))
+        picked = [
+            (enquirer, {"enquiry_ref": f"E{n}", **{k: row[k] for k in ENQUIRY_FIELDS}})
+            for n, row in enumerate(islice(spread, count))
+        ]
     fp = bootstrap(Settings(home=home, limit_agency_per_hour=10**9))
     try:
-        whole: list[float] = []
-        for n, row in enumerate(picked):
-            actor = practitioner(enquirer, n // ENQUIRIES_PER_USER)
-            started = time.perf_counter()
-            fp.hub.enquire(actor, PURPOSE, fp.gateway.encode(parse_enquiry_row(row).child))
-            whole.append(time.perf_counter() - started)
-        alone: list[float] = []
-        with fp.unit_of_work() as uow:
-            for row in picked:
-                started = time.perf_counter()
-                query = fp.gateway.encode(parse_enquiry_row(row).child)
-                fp.hub._matches(uow, query, exclude_agency=enquirer)
-                alone.append(time.perf_counter() - started)
+        _, whole = run_enquiries(fp, None, picked, timed=True)
+        alone = matching_only(fp, picked)
     finally:
         fp.close()
     return {
@@ -140,7 +129,11 @@ def run(rows: int, *, enquiries: int = 0) -> dict[str, Any]:
     _, stderr = process.communicate()
     if process.returncode not in {0, 1}:
         raise RuntimeError(f"register failed ({process.returncode}): {stderr.decode()[-2000:]}")
-    asked = _enquiries(home, data, big, agency, enquiries) if enquiries else None
+    asked = (
+        _enquiries(home, data, big, written=written, registrant=agency, count=enquiries)
+        if enquiries
+        else None
+    )
     tenths = [
         round(max((rss for at, rss in samples if at <= seconds * t / 10), default=0) / 1024, 1)
         for t in range(1, 11)
