@@ -4,9 +4,11 @@ import base64
 import hashlib
 import hmac
 import json
+import pickle
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -180,6 +182,40 @@ def test_a_probe_still_compares_with_an_unsalted_encoding_stored_before_version_
 def test_an_encoding_survives_its_json_round_trip(person: ChildIdentity) -> None:
     identity = encode(person).identity
     assert EncodedIdentity.from_json(identity.to_json()) == identity
+
+
+@unhurried
+@given(children, st.booleans())
+def test_an_encoding_survives_its_stored_round_trip(person: ChildIdentity, salted: bool) -> None:
+    identity = replace(encode(person).identity, names_salted=salted)
+    stored = identity.to_stored()
+    assert EncodedIdentity.from_stored(stored) == identity
+    assert len(stored) < len(identity.to_json())  # packed: smaller than the JSON form
+
+
+@unhurried
+@given(children)
+def test_encodings_stored_as_json_by_earlier_releases_still_read(person: ChildIdentity) -> None:
+    identity = encode(person).identity
+    assert EncodedIdentity.from_stored(identity.to_json().encode()) == identity
+
+
+def test_a_damaged_stored_encoding_is_refused_not_misread() -> None:
+    stored = encode(ChildIdentity(given_names="Ada", family_name="Lovelace")).identity.to_stored()
+    with pytest.raises(ValueError, match="wrong length"):
+        EncodedIdentity.from_stored(stored[:-3])
+    with pytest.raises(ValueError, match="unsupported"):
+        EncodedIdentity.from_stored(b"\x07" + stored[1:])
+
+
+@unhurried
+@given(children, st.booleans())
+def test_a_query_sent_between_processes_arrives_whole(person: ChildIdentity, wide: bool) -> None:
+    query = Encoder(SECRET).encode(normalise(person), birth_years=range(2000, 2027), wide=wide)
+    arrived = pickle.loads(pickle.dumps(query))
+    assert arrived == query
+    assert arrived.probe.name_variants == query.probe.name_variants
+    assert arrived.identity.digest() == query.identity.digest()
 
 
 def _first_release_json(identity: EncodedIdentity) -> str:

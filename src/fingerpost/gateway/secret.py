@@ -118,9 +118,27 @@ class Gateway:
                     rows = [row for _, row in chunk]
                     in_flight.append((chunk, pool.submit(_parse_chunk, rows, parse, today, wide)))
                     chunk = list(islice(iterator, CHUNK))
+                if (
+                    chunk
+                    and not in_flight[0][1].done()
+                    and len(in_flight) < 2 * IN_FLIGHT * workers
+                ):
+                    # The encoders are behind (a young database stores faster than they encode):
+                    # this process encodes the next chunk itself rather than wait for them.
+                    in_flight.append(
+                        (chunk, _done([self.parse_one(r, parse, today, wide) for _, r in chunk]))
+                    )
+                    chunk = list(islice(iterator, CHUNK))
+                    continue
                 sent, future = in_flight.popleft()
                 for (tag, row), parsed in zip(sent, future.result(), strict=True):
                     yield tag, row, parsed
+
+
+def _done(result: T) -> "Future[T]":
+    future: Future[T] = Future()
+    future.set_result(result)
+    return future
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -6,7 +6,6 @@ if the audit write fails, nothing is disclosed and nothing is stored (fail close
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -139,10 +138,6 @@ _LINK_SHARED_KEYS = 2
 MOST_CANDIDATES = 64
 
 
-def _digest(child: EncodedQuery) -> str:
-    return hashlib.sha256(child.identity.to_json().encode()).hexdigest()
-
-
 class Hub:
     def __init__(
         self,
@@ -250,7 +245,7 @@ class Hub:
         self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
         outcome = RegistrationOutcome()
         keys = [InvolvementKey(actor.agency, r.local_ref, r.terms.kind) for r in registrations]
-        digests = [_digest(r.child) for r in registrations]
+        digests = [r.child.identity.digest() for r in registrations]
         ids: list[str] = [""] * len(registrations)
         actions: dict[int, AuditAction] = {}  # row → what happened, for rows that changed
         stored_of: dict[int, StoredInvolvement] = {}

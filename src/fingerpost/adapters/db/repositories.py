@@ -402,7 +402,7 @@ class SqlInvolvements:
                 public_id,
                 item.key.local_ref,
                 _contact(item.terms),
-                item.identity.to_json(),
+                item.identity.to_stored(),
             )
             values.append(
                 {
@@ -499,9 +499,9 @@ class SqlInvolvements:
             "expires_on": expires_on,
             "updated_at": _now(),
         }
-        identity_json = opened.identity
+        stored_identity = opened.identity
         if identity is not None and digest is not None:
-            identity_json = identity.to_json()
+            stored_identity = identity.to_stored()
             values["identity_digest"] = digest
             self._session.execute(
                 delete(blocking_keys).where(blocking_keys.c.involvement_id == internal)
@@ -512,7 +512,7 @@ class SqlInvolvements:
             involvement_id,
             current.key.local_ref,
             _contact(terms),
-            identity_json,
+            stored_identity,
         )
         self._session.execute(
             update(involvements).where(involvements.c.id == internal).values(values)
@@ -629,7 +629,7 @@ class SqlInvolvements:
         for row in self._session.execute(query):
             opened = self.opened(row.code, row.public_id, row.sealed)
             if opened is not None:
-                found.append((row.code, EncodedIdentity.from_json(opened.identity)))
+                found.append((row.code, EncodedIdentity.from_stored(opened.identity)))
         return found
 
     def _list_parameter(self, values: list[int]) -> str | list[int]:
@@ -698,7 +698,7 @@ class SqlInvolvements:
         self._internal[public_id] = internal
         return Reached(
             involvement_id=public_id,
-            identity=EncodedIdentity.from_json(opened.identity),
+            identity=EncodedIdentity.from_stored(opened.identity),
             agency=self._agency_of(code),
         )
 

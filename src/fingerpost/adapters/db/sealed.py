@@ -1,8 +1,9 @@
 """How an involvement's private fields are sealed in one column with the agency's data key.
 
 The plaintext is the JSON list [local_ref, practitioner name, role, phone, email], a newline and
-the child's encoding (JSON as the encoder made it). The associated data binds the ciphertext to
-its agency and involvement, so a sealed value copied onto another row does not open.
+the child's encoding in its stored form (packed since release 4, JSON before: both are read).
+The associated data binds the ciphertext to its agency and involvement, so a sealed value copied
+onto another row does not open.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ __all__ = ["Opened", "open_about", "open_sealed", "seal", "seal_about"]
 class Opened:
     local_ref: str
     contact: tuple[str, str, str, str]  # practitioner name, role, phone, email
-    identity: str  # EncodedIdentity JSON
+    identity: bytes  # EncodedIdentity in its stored form (`EncodedIdentity.from_stored`)
 
 
 def _context(agency: str, public_id: str) -> bytes:
@@ -31,17 +32,19 @@ def seal(
     public_id: str,
     local_ref: str,
     contact: tuple[str, str, str, str],
-    identity: str,
+    identity: bytes | str,
 ) -> tuple[str, bytes]:
-    """(blind index of local_ref, sealed fields)."""
-    plaintext = json.dumps([local_ref, *contact]) + "\n" + identity
-    return key.blind(local_ref), key.seal(plaintext.encode(), _context(key.agency, public_id))
+    """(blind index of local_ref, sealed fields). `identity` is a stored form (JSON as text)."""
+    stored = identity.encode() if isinstance(identity, str) else identity
+    plaintext = json.dumps([local_ref, *contact]).encode() + b"\n" + stored
+    return key.blind(local_ref), key.seal(plaintext, _context(key.agency, public_id))
 
 
 def open_sealed(keyring: Keyring, agency: str, public_id: str, sealed: bytes) -> Opened:
     """Raises KeyShredded when the agency's key is destroyed."""
     key = keyring.get(agency, sealed_version(sealed))
-    head, _, identity = key.open(sealed, _context(agency, public_id)).decode().partition("\n")
+    # The head is ASCII JSON (no raw newline): the first newline ends it, whatever follows.
+    head, _, identity = key.open(sealed, _context(agency, public_id)).partition(b"\n")
     local_ref, name, role, phone, email = json.loads(head)
     return Opened(local_ref, (name, role, phone, email), identity)
 

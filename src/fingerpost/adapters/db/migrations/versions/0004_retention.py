@@ -16,6 +16,7 @@ from alembic import context, op
 
 from fingerpost.adapters.crypto import Keyring
 from fingerpost.adapters.db.sealed import open_about, open_sealed, seal, seal_about
+from fingerpost.matching.encode import EncodedIdentity
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -23,6 +24,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _CLEAR = ("practitioner_name", "practitioner_role", "practitioner_phone", "practitioner_email")
+
+
+def _as_json(stored: bytes) -> str:
+    """The identity column held JSON: a packed encoding (release 4 on) is written back as it."""
+    if stored[:1] == b"{":
+        return stored.decode()
+    return EncodedIdentity.from_stored(stored).to_json()
 
 
 def _keyring() -> Keyring:
@@ -176,7 +184,7 @@ def downgrade() -> None:
                     "o": role,
                     "p": phone,
                     "e": email,
-                    "i": opened.identity,
+                    "i": _as_json(opened.identity),
                     "id": row.id,
                 },
             )
