@@ -2,9 +2,7 @@
 web upload: the same validation, encoding, batching and counts, whichever door the file came in.
 """
 
-import gc
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -114,24 +112,6 @@ def batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
 
 
 _PROGRESS_EVERY = 500  # rows between progress reports in a dry run (no batches to report on)
-# Objects allocated between collections of the youngest generation while a file is stored: each
-# row makes a few hundred that live for one batch, and with the default (700) the collector
-# ran every few rows, walking the young objects of every batch in flight each time.
-_YOUNG_COLLECTION_EVERY = 50_000
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """What is alive before the file (the application itself) is left out of collections, and
-    the young generation is collected less often; both as they were afterwards."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(_YOUNG_COLLECTION_EVERY, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def register_rows(
@@ -164,13 +144,12 @@ def register_rows(
         Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
         for row, encoded in tally.accepted(stream, "local_ref")
     )
-    with _fewer_collections():
-        for batch in batches(valid, fp.settings.batch_size):
-            outcome = fp.hub.register(actor, batch)
-            report.created += outcome.created
-            report.updated += outcome.updated
-            report.unchanged += outcome.unchanged
-            report.links += outcome.links
-            if progress is not None:
-                progress(tally.read)
+    for batch in batches(valid, fp.settings.batch_size):
+        outcome = fp.hub.register(actor, batch)
+        report.created += outcome.created
+        report.updated += outcome.updated
+        report.unchanged += outcome.unchanged
+        report.links += outcome.links
+        if progress is not None:
+            progress(tally.read)
     return report
