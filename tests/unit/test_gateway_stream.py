@@ -2,7 +2,10 @@
 whether it uses one process or several."""
 
 import itertools
+import multiprocessing
+import os
 import secrets
+import time
 from collections.abc import Iterator
 from datetime import date
 
@@ -77,6 +80,27 @@ def test_rows_are_parsed_in_the_workers_and_a_refused_row_says_why() -> None:
         ref, query = out[8][2].value, out[8][2].query
         assert ref == "E8"
         assert query == gateway.encode(next(itertools.islice(children(), 8, None)), today=TODAY)
+
+
+def _slow_in_workers(row: dict[str, str]) -> tuple[tuple[str, int], ChildIdentity]:
+    """`enquiry_parts` that also says which process parsed the row, and is slow in a worker."""
+    if multiprocessing.parent_process() is not None:
+        time.sleep(0.002)
+    ref, child = enquiry_parts(row)
+    return (ref, os.getpid()), child
+
+
+def test_when_the_workers_fall_behind_this_process_encodes_too_and_the_order_holds() -> None:
+    gateway = Gateway(secrets.token_bytes(32))
+    rows = [(line, _row(line)) for line in range(POOL_FROM_ROWS + 600)]
+    out = list(gateway.parse_stream(rows, _slow_in_workers, workers=2, today=TODAY))
+    assert [line for line, _, _ in out] == [line for line, _ in rows]
+    assert [parsed.value[0] for _, _, parsed in out if parsed.value] == [
+        f"E{line}" for line, _ in rows
+    ]
+    parsed_by = {parsed.value[1] for _, _, parsed in out if parsed.value}
+    assert os.getpid() in parsed_by  # this process took chunks the worker had not reached
+    assert len(parsed_by) == 2  # and the worker still did its share
 
 
 def test_registration_encodes_narrow_probes_that_are_exactly_the_stored_keys() -> None:

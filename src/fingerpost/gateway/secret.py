@@ -118,21 +118,28 @@ class Gateway:
                     rows = [row for _, row in chunk]
                     in_flight.append((chunk, pool.submit(_parse_chunk, rows, parse, today, wide)))
                     chunk = list(islice(iterator, CHUNK))
-                if (
-                    chunk
-                    and not in_flight[0][1].done()
-                    and len(in_flight) < 2 * IN_FLIGHT * workers
-                ):
-                    # The encoders are behind (a young database stores faster than they encode):
-                    # this process encodes the next chunk itself rather than wait for them.
-                    in_flight.append(
-                        (chunk, _done([self.parse_one(r, parse, today, wide) for _, r in chunk]))
-                    )
-                    chunk = list(islice(iterator, CHUNK))
+                if not in_flight[0][1].done() and self._take_one(in_flight, parse, today, wide):
                     continue
                 sent, future = in_flight.popleft()
                 for (tag, row), parsed in zip(sent, future.result(), strict=True):
                     yield tag, row, parsed
+
+    def _take_one(
+        self,
+        in_flight: "deque[tuple[list[tuple[K, R]], Future[list[Parsed[T]]]]]",
+        parse: Callable[[R], tuple[T, ChildIdentity]],
+        today: date,
+        wide: bool,
+    ) -> bool:
+        """The workers are behind (a young database stores faster than they encode): rather
+        than wait, encode here the furthest chunk no worker has started. False if none is left."""
+        for index in range(len(in_flight) - 1, 0, -1):
+            sent, future = in_flight[index]
+            if future.cancel():
+                parsed = [self.parse_one(row, parse, today, wide) for _, row in sent]
+                in_flight[index] = (sent, _done(parsed))
+                return True
+        return False
 
 
 def _done(result: T) -> "Future[T]":

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from fingerpost.adapters.crypto import DataKey, Keyring, KeyShredded, sealed_version
 from fingerpost.adapters.db.sealed import Opened, open_about, open_sealed, seal, seal_about
@@ -84,16 +85,15 @@ def _insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]])
     defaults = {
         column.name: column.default.arg
         for column in table.columns
-        if column.name not in rows[0] and column.default is not None and column.default.is_scalar
+        if column.name not in rows[0] and isinstance(column.default, ScalarElementColumnDefault)
     }
     names = [*given, *defaults]
     process = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))})"
-        f" VALUES ({', '.join([mark] * len(names))})"
-    )
+    # Names from the schema, never from input; every value is bound.
+    columns, marks = ", ".join(map(quote, names)), ", ".join([mark] * len(names))
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
     fill = tuple(defaults.values())
     params = [tuple(row[name] for name in given) + fill for row in rows]
     if any(process):
