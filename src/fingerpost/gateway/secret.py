@@ -3,11 +3,11 @@
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain, islice
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.values import MAX_AGE_YEARS
@@ -23,6 +23,9 @@ CHUNK = 64  # rows per task: the first arrive soon, and pickling stays small bes
 # Below this many rows the pool's start and the pickling cost more than they save.
 POOL_FROM_ROWS = 512
 IN_FLIGHT = 32  # chunks per process: more than a batch of rows, so encoders run ahead
+# How long the storing process waits for the oldest chunk before encoding one itself: a worker
+# encodes a chunk in about 25 ms, so a wait this long means it is well behind.
+STEAL_AFTER_S = 0.005
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +121,19 @@ class Gateway:
                     rows = [row for _, row in chunk]
                     in_flight.append((chunk, pool.submit(_parse_chunk, rows, parse, today, wide)))
                     chunk = list(islice(iterator, CHUNK))
-                if not in_flight[0][1].done() and self._take_one(in_flight, parse, today, wide):
+                if self._behind(in_flight[0][1]) and self._take_one(in_flight, parse, today, wide):
                     continue
                 sent, future = in_flight.popleft()
                 for (tag, row), parsed in zip(sent, future.result(), strict=True):
                     yield tag, row, parsed
+
+    @staticmethod
+    def _behind(oldest: Future[Any]) -> bool:
+        """The workers are behind if the oldest chunk is not back after a short wait. Only
+        then is encoding here a gain: where storing is the slower side, a chunk encoded here
+        is storing time lost."""
+        done, _ = wait([oldest], timeout=STEAL_AFTER_S)
+        return not done
 
     def _take_one(
         self,

@@ -109,9 +109,11 @@ class EncodedIdentity:
     name_variants: Mapping[bytes | None, "NameFilters"] = field(
         default_factory=dict, compare=False, repr=False
     )
-    # The digest, once made: the gateway makes it (in an encoding worker), so the hub's
-    # comparison reuses it. Not a field of the value: `replace` and `==` ignore it.
+    # The digest and the stored form, once made: the gateway makes them (in an encoding worker),
+    # so the hub's comparison and insert reuse them. Not fields of the value: `replace` and `==`
+    # ignore them.
     _digest: str = field(default="", init=False, compare=False, repr=False)
+    _stored: bytes = field(default=b"", init=False, compare=False, repr=False)
 
     def facing(self, other: "EncodedIdentity") -> "EncodedIdentity":
         """This identity with its name filters salted as `other`'s are, so that the two compare;
@@ -134,6 +136,11 @@ class EncodedIdentity:
     def to_stored(self) -> bytes:
         """The form sealed in the database: packed, half the size of the JSON and four times
         quicker to read back, which every candidate of every enquiry does."""
+        if not self._stored:
+            object.__setattr__(self, "_stored", self._pack())
+        return self._stored
+
+    def _pack(self) -> bytes:
         present = 0
         tokens = []
         for bit, name in enumerate(_OPTIONAL):
@@ -325,43 +332,6 @@ class EncodedQuery:
     # cover). Any other strong pair shares several keys, which lets register-time linkage skip
     # candidates that share only one (docs/adr/0013).
     anchor_keys: frozenset[int] = frozenset()
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # An encoding worker sends every row it encodes to the process that stores it: the
-        # identity packed as it will be stored, and of the probe only what widens it (given
-        # forms and sounds, and the name filters under other salts), about a third of the
-        # default pickle and half its unpickling time.
-        identity, probe = self.identity, self.probe
-        widened = (probe.given_forms, probe.given_sound, probe.family_sound, probe.name_variants)
-        if replace(probe, given_forms=identity.given_forms, given_sound=identity.given_sound,
-                   family_sound=identity.family_sound) != identity:  # fmt: skip
-            return (EncodedQuery, (identity, self.probe_keys, probe, self.anchor_keys))
-        return (
-            _unpickle_query,
-            (identity.to_stored(), identity.digest(), widened, self.probe_keys, self.anchor_keys),
-        )
-
-
-def _unpickle_query(
-    stored: bytes,
-    digest: str,
-    widened: tuple[
-        frozenset[bytes], frozenset[bytes], frozenset[bytes], Mapping[bytes | None, NameFilters]
-    ],
-    probe_keys: frozenset[int],
-    anchor_keys: frozenset[int],
-) -> EncodedQuery:
-    identity = EncodedIdentity.from_stored(stored)
-    object.__setattr__(identity, "_digest", digest)
-    forms, given_sound, family_sound, variants = widened
-    probe = replace(
-        identity,
-        given_forms=forms,
-        given_sound=given_sound,
-        family_sound=family_sound,
-        name_variants=variants,
-    )
-    return EncodedQuery(identity, probe_keys, probe, anchor_keys)
 
 
 _ANCHOR_LABELS = frozenset({"nhs", "dob-sector"})
@@ -594,7 +564,8 @@ class Encoder:
             family_sound=identity.family_sound.union(*(w[2] for w in wider)),
             name_variants=variants,
         )
-        identity.digest()  # made here, where encoding runs (often a worker process)
+        identity.digest()  # both made here, where encoding runs (often a worker process)
+        identity.to_stored()
         anchors = frozenset(h for key, h in hashed.items() if key[0] in _ANCHOR_LABELS)
         return EncodedQuery(
             identity=identity, probe_keys=probe_keys, probe=probe, anchor_keys=anchors
