@@ -212,6 +212,15 @@ SPEC = [
     ),
     pytest.param(
         Pair(
+            child("William", "Smith", "2015-03-04", "LS6 3HN"),
+            child("William", "Smith", "2008-09-27", "LS6 3RT"),
+            "possible",
+            ("given name", "family name", "postcode sector", "different date of birth"),
+        ),
+        id="a wrong date of birth (another year altogether): the names still compare",
+    ),
+    pytest.param(
+        Pair(
             child("William", "Smith", postcode="LS6 3HN"),
             child("William", "Smith", "2015-03-04", "LS6 3HN"),
             "strong",

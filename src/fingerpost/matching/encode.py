@@ -538,20 +538,26 @@ class Encoder:
             for given_alt, family_alt in self._name_variants(person):
                 probes |= self._blocking_keys(person, born, given_alt, family_alt, name_years=years)
             probe_keys |= self._hashed(probes - stored)
-        # The other side may know the year of birth when this one does not, or not know it when
-        # this one does ("?"): the probe also carries the names salted those ways.
-        wider = [self._name_tokens(str(year), person) for year in birth_years] if not born else []
-        wider.append(self._name_tokens("?", person))
-        # The names' filters under every year the other side may have been salted with: its
-        # year may differ by a mistyped digit or a date a few days off across New Year, or it
-        # may not know the date at all; older encodings are unsalted. Registration (`wide=False`)
-        # links only strong matches, found under its own year's keys: it needs no other years.
+        # The names under every year the other side may have been salted with: its date of birth
+        # may be wrong in any way (a mistyped year, a sibling's date, a placeholder), or unknown
+        # ("?"); older encodings are unsalted. Without this, a wrong year would make the names
+        # incomparable, and the child findable only by what else agrees. Registration
+        # (`wide=False`) links only strong matches, found under its own year's keys: it needs no
+        # other years.
+        # The name tokens (nickname forms, sounds) cost more to make than the filters: they go
+        # only under the years a slip would give (one digit, two swapped, one year off), or every
+        # year when this side has no date.
         if not wide:
             variant_years: list[str] = []
+            token_years: list[str] = []
         elif born:
-            variant_years = _near_years(born.year, birth_years)
+            own = born.year
+            variant_years = [str(y) for y in birth_years if y != own] or _near_years(own, ())
+            token_years = _near_years(own, birth_years)
         else:
-            variant_years = [str(year) for year in birth_years]
+            variant_years = token_years = [str(year) for year in birth_years]
+        wider = [self._name_tokens(year, person) for year in token_years]
+        wider.append(self._name_tokens("?", person))
         variants: dict[bytes | None, NameFilters] = {
             self.token("dob-year", year): self._name_filters(year, person) for year in variant_years
         }
