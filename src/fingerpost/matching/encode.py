@@ -388,6 +388,9 @@ class Encoder:
         self._subkeys: dict[str, bytes] = {}
         self._pads: dict[str, tuple[_Hash, _Hash]] = {}
         self._positions = lru_cache(maxsize=65536)(self._bigram_positions)
+        # Whole names too: an enquiry carries each name under every birth year in scope, and
+        # common names come back all day (about 10 MiB when full).
+        self._filters = lru_cache(maxsize=32768)(self._filter_of)
 
     def _subkey(self, label: str) -> bytes:
         key = self._subkeys.get(label)
@@ -431,8 +434,9 @@ class Encoder:
         )
 
     def bloom(self, label: str, word: str) -> int:
-        if not word:
-            return 0
+        return self._filters(label, word) if word else 0
+
+    def _filter_of(self, label: str, word: str) -> int:
         padded = f"_{word}_"
         bits = 0
         for i in range(len(padded) - 1):
