@@ -12,8 +12,10 @@ from sqlalchemy import Engine, text
 
 from fingerpost.adapters.crypto import Keyring, master_key
 from fingerpost.adapters.db import engine as db
-from fingerpost.adapters.db.sealed import open_sealed
+from fingerpost.adapters.db.sealed import open_sealed, seal
 from fingerpost.adapters.db.tables import metadata
+from fingerpost.matching.encode import EncodedIdentity, Encoder
+from fingerpost.matching.normalise import ChildIdentity, normalise
 
 
 @pytest.fixture
@@ -81,13 +83,22 @@ def test_an_installation_from_the_first_release_upgrades_keeping_its_notificatio
     assert b"jo@gmp.example" not in sealed
     opened = open_sealed(keyring, "GMP", "inv1", sealed)
     assert (opened.local_ref, opened.contact[3]) == ("R1", "jo@gmp.example")
-    # ... and opened again on the way down.
+    # Stored packed, as releases from ADR 0014 on store a child's encoding...
+    child = ChildIdentity(given_names="Ada", family_name="Lovelace", postcode="M1 1AA")
+    identity = Encoder(b"k" * 32).encode(normalise(child)).identity
+    _, repacked = seal(keyring.current("GMP"), "inv1", "R1", opened.contact, identity.to_stored())
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE involvements SET sealed = :s"), {"s": repacked})
+    # ... and opened again on the way down, the encoding written back as the JSON it was then.
     config = db._config(engine)
     config.attributes["keyring"] = keyring
     command.downgrade(config, "0003")
     with engine.connect() as connection:
-        clear = connection.execute(text("SELECT local_ref, practitioner_email FROM involvements"))
-        assert [tuple(row) for row in clear] == [("R1", "jo@gmp.example")]
+        clear = connection.execute(
+            text("SELECT local_ref, practitioner_email, identity FROM involvements")
+        ).all()
+    assert [tuple(row[:2]) for row in clear] == [("R1", "jo@gmp.example")]
+    assert EncodedIdentity.from_json(clear[0][2]) == identity
 
 
 def test_every_migration_can_be_undone(engine: Engine) -> None:
