@@ -200,6 +200,20 @@ def test_encodings_stored_as_json_by_earlier_releases_still_read(person: ChildId
     assert EncodedIdentity.from_stored(identity.to_json().encode()) == identity
 
 
+def test_a_child_with_as_many_names_as_the_fields_hold_is_stored_and_read_back() -> None:
+    words = [a + b for a in "bcdfghjklm" for b in "aeiou"]  # fifty different short words
+
+    def field(start: int) -> str:  # as long as a field may be
+        return " ".join(words[start:] + words[:start])[:200]
+
+    person = ChildIdentity(
+        given_names=field(0), family_name=field(10), other_names=(field(20), field(30))
+    )
+    identity = encode(person).identity
+    assert len(identity.alt_bfs) > 40  # many names: every count of the packed form is wide enough
+    assert EncodedIdentity.from_stored(identity.to_stored()) == identity
+
+
 def test_a_damaged_stored_encoding_is_refused_not_misread() -> None:
     stored = encode(ChildIdentity(given_names="Ada", family_name="Lovelace")).identity.to_stored()
     with pytest.raises(ValueError, match="wrong length"):

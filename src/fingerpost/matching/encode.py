@@ -48,9 +48,10 @@ _BLOOM_BYTES = BLOOM_BITS // 8
 # The stored form since release 4: the same fields as the JSON form, packed. A JSON form starts
 # with "{", a packed one with this byte. See docs/adr/0014.
 _PACKED = 4
-# version, flags, tokens present, sex, then how many: other names' filters, given forms, given
-# sounds, family sounds, near dates (one byte each) and blocking keys (two bytes).
-_HEAD = struct.Struct(">BBBBBBBBBH")
+# version, flags, tokens present, sex (a byte each), then how many (two bytes each: a child's
+# fields may hold up to 200 characters of names, hundreds of words): other names' filters, given
+# forms, given sounds, family sounds, near dates and blocking keys.
+_HEAD = struct.Struct(">BBBBHHHHHH")
 _SALTED = 1  # flag: the name filters are salted with the year of birth (encoding version 3)
 _SEXES = ("", "m", "f")
 # The optional tokens, in the order of their bits in the "present" byte.
