@@ -32,11 +32,10 @@ def seal(
     public_id: str,
     local_ref: str,
     contact: tuple[str, str, str, str],
-    identity: bytes | str,
+    identity: bytes,
 ) -> tuple[str, bytes]:
-    """(blind index of local_ref, sealed fields). `identity` is a stored form (JSON as text)."""
-    stored = identity.encode() if isinstance(identity, str) else identity
-    plaintext = json.dumps([local_ref, *contact]).encode() + b"\n" + stored
+    """(blind index of local_ref, sealed fields). `identity` is a stored form."""
+    plaintext = json.dumps([local_ref, *contact]).encode() + b"\n" + identity
     return key.blind(local_ref), key.seal(plaintext, _context(key.agency, public_id))
 
 

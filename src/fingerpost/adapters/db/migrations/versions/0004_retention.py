@@ -71,7 +71,7 @@ def upgrade() -> None:
                     row.practitioner_phone,
                     row.practitioner_email,
                 ),
-                row.identity,
+                row.identity.encode(),  # the JSON the identity column held
             )
             bind.execute(
                 sa.text("UPDATE involvements SET ref_hash = :h, sealed = :s WHERE id = :id"),
