@@ -180,9 +180,14 @@ class _SealedReader:
 
 
 class SqlAgencies:
+    """Agencies, each read at most once per unit of work: an enquiry meets a handful of them
+    through dozens of candidates, and a statement costs more than the matching of several."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
         self._ids: dict[str, int] = {}
+        # code → (agency, decommissioned at), or None for a code with no agency
+        self._read: dict[str, tuple[Agency, datetime | None] | None] = {}
 
     def id_of(self, code: str) -> int | None:
         if code not in self._ids:
@@ -192,9 +197,27 @@ class SqlAgencies:
             self._ids[code] = found
         return self._ids[code]
 
+    def load(self, codes: Iterable[str]) -> None:
+        """Read, in one statement, the agencies of `codes` this unit of work has not read."""
+        missing = sorted(set(codes) - self._read.keys())
+        if not missing:
+            return
+        found = {
+            row.code: row
+            for row in self._session.execute(select(agencies).where(agencies.c.code.in_(missing)))
+        }
+        for code in missing:
+            row = found.get(code)
+            left = _aware(row.decommissioned_at) if row and row.decommissioned_at else None
+            self._read[code] = (_agency(row), left) if row else None
+
+    def _one(self, code: str) -> tuple[Agency, datetime | None] | None:
+        self.load([code])
+        return self._read[code]
+
     def get(self, code: str) -> Agency | None:
-        row = self._session.execute(select(agencies).where(agencies.c.code == code)).first()
-        return _agency(row) if row else None
+        found = self._one(code)
+        return found[0] if found else None
 
     def upsert(self, agency: Agency) -> bool:
         values = {
@@ -206,6 +229,7 @@ class SqlAgencies:
             "out_of_hours_phone": agency.out_of_hours_phone,
             "updated_at": _now(),
         }
+        self._read.pop(agency.code, None)
         if self.id_of(agency.code) is None:
             self._session.execute(
                 insert(agencies).values(code=agency.code, created_at=_now(), **values)
@@ -222,12 +246,11 @@ class SqlAgencies:
         ]
 
     def decommissioned(self, code: str) -> datetime | None:
-        found = self._session.scalar(
-            select(agencies.c.decommissioned_at).where(agencies.c.code == code)
-        )
-        return _aware(found) if found else None
+        found = self._one(code)
+        return found[1] if found else None
 
     def mark_decommissioned(self, code: str, at: datetime) -> None:
+        self._read.pop(code, None)
         self._session.execute(
             update(agencies).where(agencies.c.code == code).values(decommissioned_at=at)
         )
@@ -311,7 +334,6 @@ class SqlInvolvements:
         # public id → row id, for this unit of work: links and notifications refer to rows.
         self._internal: dict[str, int] = {}
         self._dialect = session.get_bind().dialect.name
-        self._agencies_seen: dict[str, Agency] = {}
 
     def internal_id(self, public_id: str) -> int:
         if public_id not in self._internal:
@@ -697,6 +719,7 @@ class SqlInvolvements:
             kept = [[i for i in shared if i in reader.sealed] for shared in shared_of]
         else:
             kept = [reader.best(shared, most) for shared in shared_of]
+        self._agencies.load(reader.sealed[i][1] for present in kept for i in present)
         opened: dict[int, Reached | None] = {}
         results = []
         for present in kept:
@@ -759,13 +782,9 @@ class SqlInvolvements:
             cursor.close()
 
     def _agency_of(self, code: str) -> Agency:
-        """A candidate's agency, read once per unit of work: a few agencies, many candidates."""
-        agency = self._agencies_seen.get(code)
-        if agency is None:
-            found = self._agencies.get(code)
-            if found is None:  # the involvement's own agency: read in the same transaction
-                raise LookupError(code)
-            agency = self._agencies_seen[code] = found
+        agency = self._agencies.get(code)
+        if agency is None:  # the involvement's own agency: read in the same transaction
+            raise LookupError(code)
         return agency
 
 

@@ -6,17 +6,32 @@ initAll();
 // An upload's progress page refreshes itself while the file is checked or registered.
 const bar = document.querySelector("[data-progress-url]");
 if (bar) {
-  const poll = async () => {
-    const answer = await fetch(bar.dataset.progressUrl, { headers: { Accept: "application/json" } });
-    if (!answer.ok) return;
+  // A busy server may drop or refuse one request: the page keeps asking (more slowly), and
+  // reloads when the upload has moved on or is gone, so it never stays on a stale stage.
+  const poll = async (wait) => {
+    let answer;
+    try {
+      answer = await fetch(bar.dataset.progressUrl, { headers: { Accept: "application/json" } });
+    } catch {
+      window.setTimeout(() => poll(Math.min(wait * 2, 10000)), wait);
+      return;
+    }
+    if (answer.status === 404) {
+      window.location.reload();
+      return;
+    }
+    if (!answer.ok) {
+      window.setTimeout(() => poll(Math.min(wait * 2, 10000)), wait);
+      return;
+    }
     const { stage, percent } = await answer.json();
     bar.value = percent;
     bar.textContent = `${percent}%`;
     if (stage !== bar.dataset.stage) {
       window.location.reload();
     } else {
-      window.setTimeout(poll, 1000);
+      window.setTimeout(() => poll(1000), 1000);
     }
   };
-  window.setTimeout(poll, 1000);
+  window.setTimeout(() => poll(1000), 1000);
 }
