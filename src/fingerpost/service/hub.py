@@ -600,6 +600,7 @@ class Hub:
         now = self._clock()
         results: list[EnquiryResult] = []
         events: list[AuditEvent] = []
+        told: list[Notification] = []  # the practitioners of strong matches, told at the end
         with self._uow() as uow:
             own = self._own_agency(uow, actor)
             recent = (
@@ -629,11 +630,11 @@ class Hub:
                         events += self._shield_overridden(
                             uow, actor, candidate, enquiry_id, override_reason
                         )
-                for candidate, verdict in matches:
-                    if verdict.confidence is Confidence.STRONG:
-                        uow.notifications.add(
-                            self._told_of_enquiry(candidate, actor, own, str(stated))
-                        )
+                told += [
+                    self._told_of_enquiry(candidate, actor, own, str(stated))
+                    for candidate, verdict in matches
+                    if verdict.confidence is Confidence.STRONG
+                ]
                 events.append(
                     self._event(
                         actor,
@@ -653,6 +654,7 @@ class Hub:
                 if urgent:
                     events += self._break_glass(uow, actor, own, enquiry_id, stated, len(views))
                 results.append(EnquiryResult(enquiry_id=enquiry_id, signposts=views))
+            uow.notifications.add_many(told)
             if not batch:
                 events += self._anomalies(uow, actor, own, results, recent, now)
             uow.audit.append_many(events)

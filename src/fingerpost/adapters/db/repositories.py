@@ -210,6 +210,8 @@ class SqlAgencies:
             row = found.get(code)
             left = _aware(row.decommissioned_at) if row and row.decommissioned_at else None
             self._read[code] = (_agency(row), left) if row else None
+            if row:
+                self._ids[code] = row.id
 
     def _one(self, code: str) -> tuple[Agency, datetime | None] | None:
         self.load([code])
