@@ -8,6 +8,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 import pytest
+import sqlalchemy
 
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, PermissionDenied
@@ -238,3 +239,32 @@ class TestNotifications:
         )
         assert scenario.fp.hub.notifications(Actor.system("NHS-MFT")) == []
         assert len(scenario.fp.hub.notifications(Actor.system("CSC-MAN"))) == 1
+
+
+def test_an_enquiry_reads_each_agency_once_however_many_signposts_it_gives(
+    scenario: Scenario,
+) -> None:
+    # Candidates at two other agencies, several at each: their agencies are read together,
+    # not once per candidate (a statement costs more than scoring a candidate).
+    scenario.agency("NHS-LTH", name="Leeds Teaching Hospitals", kind="health")
+    for agency in ("CSC-MAN", "NHS-MFT", "NHS-LTH"):
+        for number in range(3):
+            scenario.register_one(
+                agency,
+                **CHILD,
+                local_ref=f"{agency}-{number}",
+                involvement="early-help" if agency.startswith("CSC") else "health-visiting",
+            )
+    statements: list[str] = []
+    listen = sqlalchemy.event.listens_for(scenario.fp.engine, "before_cursor_execute")
+
+    @listen
+    def record(_c: object, _cur: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    signposts = scenario.enquire("GMP", **CHILD).signposts
+    sqlalchemy.event.remove(scenario.fp.engine, "before_cursor_execute", record)
+    assert {s.agency for s in signposts} == {"CSC-MAN", "NHS-MFT", "NHS-LTH"}
+    assert len(signposts) == 9
+    reading_agencies = [s for s in statements if " FROM agencies" in s and "JOIN" not in s]
+    assert len(reading_agencies) <= 2  # the enquirer's own, then every candidate's at once
