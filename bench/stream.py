@@ -6,6 +6,11 @@ row; local references stay unique), registered by the real command in a child pr
 resident memory — the command and its encoding workers together — is sampled. Reports rows/s
 and the peak memory at each tenth of the file: bounded streaming means the later tenths need
 no more than the first.
+
+With enquiries asked for, another agency also makes one enquiry a second while the file
+registers: each register batch holds SQLite's write lock for its whole transaction, and an
+enquiry (which writes its audit event) waits for it. Then the same number of enquiries is timed
+against the finished register.
 """
 
 import csv
@@ -24,6 +29,7 @@ from fingerpost.synth import write_dataset
 
 INVOLVEMENTS_PER_CHILD = 1.3  # with two agencies; the file is cut to size
 SAMPLE_EVERY_S = 0.25
+ASK_EVERY_S = 1.0  # while registering: one enquiry a second, a busy night's rate and then some
 
 
 def _tree_rss_kib(pid: int) -> int:
@@ -62,6 +68,24 @@ def _one_file(data: Path, out: Path, rows: int) -> int:
     return written
 
 
+def _enquirer(data: Path, registrant: str) -> str:
+    with (data / "agencies.csv").open(encoding="utf-8") as handle:
+        return next(r["code"] for r in csv.DictReader(handle) if r["code"] != registrant)
+
+
+def _picked(big: Path, *, written: int, count: int) -> list[dict[str, str]]:
+    """`count` enquiry rows made from register rows spread through the file."""
+    with big.open(encoding="utf-8") as handle:
+        spread = islice(csv.DictReader(handle), 0, None, max(1, written // count))
+        asked = (
+            {"enquiry_ref": f"E{n}", **{k: row[k] for k in ENQUIRY_FIELDS}}
+            for n, row in enumerate(spread)
+        )
+        # A register row may hold too little to be asked about (a name alone): the hub refuses
+        # such an enquiry, so it is not one of those timed.
+        return list(islice(filter(_askable, asked), count))
+
+
 def _enquiries(
     home: Path, data: Path, big: Path, *, written: int, registrant: str, count: int
 ) -> dict[str, Any]:
@@ -71,17 +95,8 @@ def _enquiries(
     from fingerpost.bootstrap import bootstrap
     from fingerpost.config import Settings
 
-    with (data / "agencies.csv").open(encoding="utf-8") as handle:
-        enquirer = next(r["code"] for r in csv.DictReader(handle) if r["code"] != registrant)
-    with big.open(encoding="utf-8") as handle:
-        spread = islice(csv.DictReader(handle), 0, None, max(1, written // count))
-        asked = (
-            {"enquiry_ref": f"E{n}", **{k: row[k] for k in ENQUIRY_FIELDS}}
-            for n, row in enumerate(spread)
-        )
-        # A register row may hold too little to be asked about (a name alone): the hub refuses
-        # such an enquiry, so it is not one of those timed.
-        picked = [(enquirer, row) for row in islice(filter(_askable, asked), count)]
+    enquirer = _enquirer(data, registrant)
+    picked = [(enquirer, row) for row in _picked(big, written=written, count=count)]
     fp = bootstrap(Settings(home=home, limit_agency_per_hour=10**9))
     try:
         _, whole = run_enquiries(fp, None, picked, timed=True)
@@ -93,6 +108,52 @@ def _enquiries(
         "enquiry": latency_ms(whole),
         "matching_only": latency_ms(alone),
     }
+
+
+class _WhileRegistering:
+    """Enquiries by another agency, one every ASK_EVERY_S, while the file registers."""
+
+    def __init__(self, home: Path, data: Path, big: Path, *, registrant: str) -> None:
+        from fingerpost.bootstrap import bootstrap
+        from fingerpost.config import Settings
+
+        self._fp = bootstrap(Settings(home=home, limit_agency_per_hour=10**9))
+        self._agency = _enquirer(data, registrant)
+        self._rows = _picked(big, written=1000, count=1000)  # the file's first rows: found soon
+        self._next = time.perf_counter() + ASK_EVERY_S
+        self.latencies: list[float] = []
+        self.failed: list[str] = []
+
+    def maybe_ask(self) -> None:
+        from bench.run import ENQUIRIES_PER_USER, PURPOSE, practitioner
+        from fingerpost.gateway import parse_enquiry_row
+
+        if time.perf_counter() < self._next or not self._rows:
+            return
+        n = len(self.latencies) + len(self.failed)
+        row = self._rows[n % len(self._rows)]
+        actor = practitioner(self._agency, 100_000 + n // ENQUIRIES_PER_USER)
+        started = time.perf_counter()
+        try:
+            query = self._fp.gateway.encode(parse_enquiry_row(row).child)
+            self._fp.hub.enquire(actor, PURPOSE, query)
+        except Exception as error:  # noqa: BLE001 - a refused or timed-out enquiry is a finding
+            self.failed.append(type(error).__name__)
+        else:
+            self.latencies.append(time.perf_counter() - started)
+        self._next = time.perf_counter() + ASK_EVERY_S
+
+    def figures(self) -> dict[str, Any]:
+        from bench.run import latency_ms
+
+        self._fp.close()
+        return {
+            "enquiries": len(self.latencies),
+            "enquiry": latency_ms(self.latencies) if self.latencies else None,
+            "max_ms": round(max(self.latencies, default=0.0) * 1000, 1),
+            "failed": len(self.failed),
+            "failures": sorted(set(self.failed)),
+        }
 
 
 def _askable(row: dict[str, str]) -> bool:
@@ -128,6 +189,7 @@ def run(rows: int, *, enquiries: int = 0) -> dict[str, Any]:
     subprocess.run([*cli, "agencies", "import", str(data / "agencies.csv")], env=env,
                    check=True, capture_output=True)  # fmt: skip
     agency = next(data.glob("register-*.csv")).stem.removeprefix("register-")
+    during = _WhileRegistering(home, data, big, registrant=agency) if enquiries else None
     started = time.perf_counter()
     process = subprocess.Popen(
         [*cli, "register", str(big), "--agency", agency],
@@ -138,8 +200,11 @@ def run(rows: int, *, enquiries: int = 0) -> dict[str, Any]:
     samples: list[tuple[float, int]] = []
     while process.poll() is None:
         samples.append((time.perf_counter() - started, _tree_rss_kib(process.pid)))
+        if during is not None:
+            during.maybe_ask()
         time.sleep(SAMPLE_EVERY_S)
     seconds = time.perf_counter() - started
+    while_registering = during.figures() if during is not None else None
     _, stderr = process.communicate()
     if process.returncode not in {0, 1}:
         raise RuntimeError(f"register failed ({process.returncode}): {stderr.decode()[-2000:]}")
@@ -160,5 +225,6 @@ def run(rows: int, *, enquiries: int = 0) -> dict[str, Any]:
         "peak_rss_mib": max(tenths),
         "peak_rss_mib_by_tenth": tenths,
         "summary": stderr.decode().strip().splitlines()[-1] if stderr else "",
+        "enquiries_while_registering": while_registering,
         "enquiries_against_it": asked,
     }
