@@ -9,11 +9,12 @@ if (bar) {
   // A busy server may drop or refuse one request: the page keeps asking (more slowly), and
   // reloads when the upload has moved on or is gone, so it never stays on a stale stage.
   const poll = async (wait) => {
+    const retry = () => window.setTimeout(() => poll(Math.min(wait * 2, 10000)), wait);
     let answer;
     try {
       answer = await fetch(bar.dataset.progressUrl, { headers: { Accept: "application/json" } });
     } catch {
-      window.setTimeout(() => poll(Math.min(wait * 2, 10000)), wait);
+      retry();
       return;
     }
     if (answer.status === 404) {
@@ -21,7 +22,7 @@ if (bar) {
       return;
     }
     if (!answer.ok) {
-      window.setTimeout(() => poll(Math.min(wait * 2, 10000)), wait);
+      retry();
       return;
     }
     const { stage, percent } = await answer.json();
