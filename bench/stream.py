@@ -73,10 +73,10 @@ def _enquirer(data: Path, registrant: str) -> str:
         return next(r["code"] for r in csv.DictReader(handle) if r["code"] != registrant)
 
 
-def _picked(big: Path, *, written: int, count: int) -> list[dict[str, str]]:
-    """`count` enquiry rows made from register rows spread through the file."""
+def _picked(big: Path, *, every: int, count: int) -> list[dict[str, str]]:
+    """`count` enquiry rows made from every `every`-th register row of the file."""
     with big.open(encoding="utf-8") as handle:
-        spread = islice(csv.DictReader(handle), 0, None, max(1, written // count))
+        spread = islice(csv.DictReader(handle), 0, None, max(1, every))
         asked = (
             {"enquiry_ref": f"E{n}", **{k: row[k] for k in ENQUIRY_FIELDS}}
             for n, row in enumerate(spread)
@@ -96,7 +96,7 @@ def _enquiries(
     from fingerpost.config import Settings
 
     enquirer = _enquirer(data, registrant)
-    picked = [(enquirer, row) for row in _picked(big, written=written, count=count)]
+    picked = [(enquirer, row) for row in _picked(big, every=written // count, count=count)]
     fp = bootstrap(Settings(home=home, limit_agency_per_hour=10**9))
     try:
         _, whole = run_enquiries(fp, None, picked, timed=True)
@@ -119,7 +119,7 @@ class _WhileRegistering:
 
         self._fp = bootstrap(Settings(home=home, limit_agency_per_hour=10**9))
         self._agency = _enquirer(data, registrant)
-        self._rows = _picked(big, written=1000, count=1000)  # the file's first rows: found soon
+        self._rows = _picked(big, every=1, count=1000)  # the file's first rows: found soon
         self._next = time.perf_counter() + ASK_EVERY_S
         self.latencies: list[float] = []
         self.failed: list[str] = []
