@@ -214,7 +214,8 @@ class SqlAgencies:
                 self._ids[code] = row.id
 
     def _one(self, code: str) -> tuple[Agency, datetime | None] | None:
-        self.load([code])
+        if code not in self._read:  # asked once per candidate: the common case is a hit
+            self.load([code])
         return self._read[code]
 
     def get(self, code: str) -> Agency | None:
