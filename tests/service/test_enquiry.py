@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING
 import pytest
 import sqlalchemy
 
+from conftest import PURPOSE
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, PermissionDenied
+from fingerpost.matching.score import DEFAULT_MODEL
+from fingerpost.service.hub import Hub
 from fingerpost.service.records import SignpostView
 
 if TYPE_CHECKING:
@@ -268,3 +271,61 @@ def test_an_enquiry_reads_each_agency_once_however_many_signposts_it_gives(
     assert len(signposts) == 9
     reading_agencies = [s for s in statements if " FROM agencies" in s and "JOIN" not in s]
     assert len(reading_agencies) <= 2  # the enquirer's own, then every candidate's at once
+
+
+# -- how much evidence a signpost needs ---------------------------------------------------------
+
+# An enquiry that knows the child's names, and an address where no one of them is registered.
+NAMES_ONLY = {
+    "given_names": "Amara",
+    "family_name": "Okonkwo",
+    "date_of_birth": "",
+    "postcode": "B1 1AA",
+}
+
+
+def test_the_names_alone_signpost_a_child_few_others_share_them_with(scenario: Scenario) -> None:
+    scenario.register_one(
+        "CSC-MAN", given_names="Amara", family_name="Okonkwo", date_of_birth="2014-02-03"
+    )
+    [signpost] = scenario.enquire("GMP", **NAMES_ONLY).signposts
+    assert signpost.confidence == "possible"
+    assert "given name" in signpost.why
+    assert "family name" in signpost.why
+
+
+def test_the_names_alone_are_no_signpost_when_many_registered_children_share_them(
+    scenario: Scenario,
+) -> None:
+    # Eleven children of one name (the model's limit is ten): each agrees with an enquiry that
+    # knows only the name as much as the child asked about would.
+    for n in range(11):
+        scenario.register_one(
+            "CSC-MAN",
+            given_names="Amara",
+            family_name="Okonkwo",
+            date_of_birth=f"{2008 + n}-{n + 1:02d}-{n + 14}",
+            postcode=f"M{n + 1} 1AA",
+        )
+    assert scenario.enquire("GMP", **NAMES_ONLY).signposts == []
+    # What identifies one child still finds it among its namesakes.
+    [signpost] = scenario.enquire(
+        "GMP", given_names="Amara", family_name="Okonkwo", date_of_birth="2010-03-16"
+    ).signposts
+    assert signpost.confidence == "strong"
+
+
+def test_a_larger_register_needs_more_evidence_for_a_strong_signpost(scenario: Scenario) -> None:
+    scenario.register_one("CSC-MAN", postcode="LS6 3HN")
+    scenario.register_one("NHS-MFT", given_names="Chloe", family_name="Wright", postcode="BS8 1TH")
+    # The names agree and the date of birth does with day and month swapped; the address does not:
+    # strong in a register of the thresholds' reference size.
+    asked = {"date_of_birth": "2015-07-06", "postcode": "M1 1AA"}
+    [signpost] = scenario.enquire("GMP", **asked).signposts
+    assert signpost.confidence == "strong"
+    # The same evidence, with thresholds chosen for a register half the size of this one: as
+    # many strangers again could agree as much by chance, so it is a call to confirm.
+    model = dataclasses.replace(DEFAULT_MODEL, reference_size=1)
+    hub = Hub(scenario.fp.unit_of_work, model=model)
+    [signpost] = hub.enquire(Actor.system("GMP"), PURPOSE, scenario.query(**asked)).signposts
+    assert signpost.confidence == "possible"

@@ -424,6 +424,85 @@ SPEC = [
         ),
         id="siblings with similar names born years apart",
     ),
+    pytest.param(
+        Pair(
+            child("Mohamed", "Bibi", "2024-08-31", "L2 4ST", sex="male"),
+            child("Mohamed", "Bibi", "2015-02-11", "L2 4ST", sex="male"),
+            "possible",
+            ("different date of birth",),
+        ),
+        id="brothers with one given name, born years apart: never strong without the NHS number",
+    ),
+    # -- middle names -------------------------------------------------------------------------
+    pytest.param(
+        Pair(
+            child("Grace Emily", "Turner", "2016-04-02", "M1 1AA", sex="female"),
+            child("Grace Emily", "Turner", "2016-04-02", sex="female"),
+            "strong",
+            ("given name", "a middle name", "date of birth"),
+        ),
+        id="the same middle name on both sides is more evidence",
+    ),
+    pytest.param(
+        Pair(
+            child("Csarol Joyce", "Newman", "2016-08-27", "L1 1AA", sex="female"),
+            child("Carol Joyce", "Newman", "2016-08-27", "L1 1AA", sex="female"),
+            "strong",
+            ("a middle name", "date of birth"),
+        ),
+        id="a first name mistyped beyond similar, with the same middle name",
+    ),
+    pytest.param(
+        Pair(
+            child("Clara Kathleen", "Fletcher", "2016-03-19", "N8 8JH"),
+            child("Clare Kathleen", "Short", "2016-03-19"),
+            "strong",
+            ("a middle name", "date of birth", "different family name"),
+        ),
+        id="a new family name: the first name's variant, the middle name and the date agree",
+    ),
+    pytest.param(
+        Pair(
+            child("Jason", "Morton", "2012-11-13", "W3 7PL"),
+            child("Peter Jason", "Morton", "2012-11-13", "W3 7PL"),
+            "possible",
+            ("a middle name", "date of birth"),
+        ),
+        id="a child who goes by their middle name: call to confirm",
+    ),
+    pytest.param(
+        Pair(
+            child("Gemma Stephanie", "Kent", "2012-03-02", "E7 5GB"),
+            child("Katy Gemma", "Kent", "2010-01-05", "E7 5GB"),
+            "none",
+        ),
+        id="sisters, one's first name the other's middle name: the household is not the child",
+    ),
+    pytest.param(
+        Pair(
+            child("Jason", "Morton", postcode="W3 7PL", sex="male"),
+            child("Peter Jason", "Morton", "2012-11-13", "W3 7PL", sex="male"),
+            "none",
+        ),
+        id="a brother's middle name, no date of birth: the household is not the child",
+    ),
+    pytest.param(
+        Pair(
+            child("Charles Bryan", "Browne", "2013-04-15", "G1 2HD", sex="male"),
+            child("Marcus Bryan", "Buckley", "2013-04-15", "EN7 9YR", sex="male"),
+            "none",
+        ),
+        id="a shared middle name is not a shared family name",
+    ),
+    pytest.param(
+        Pair(
+            child("Hodan Hodan", "Hussain", "2016-09-23", "CR4 4WB", sex="female"),
+            child("Hodan", "Hussain", postcode="TW10 2GS", sex="female"),
+            "possible",
+            ("given name", "family name"),
+        ),
+        id="a first name repeated as the middle name counts once",
+    ),
     # -- NHS numbers that disagree ----------------------------------------------------------------
     pytest.param(
         Pair(

@@ -62,7 +62,7 @@ def test_a_field_every_session_blocked_on_keeps_the_base_m() -> None:
     )
     dob = training.model.comparisons[FIELDS.index("dob")]
     assert [level.m for level in dob.levels] == [
-        level.m for level in DEFAULT_MODEL.comparisons[3].levels
+        level.m for level in DEFAULT_MODEL.comparisons[FIELDS.index("dob")].levels
     ]
 
 

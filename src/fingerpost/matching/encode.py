@@ -77,6 +77,8 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text)
 
 
+# A name's forms, given sounds, family sounds, and its first given name's forms, under one salt.
+_NameTokens = tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes], frozenset[bytes]]
 # Given, family and other names' filters under one salt.
 NameFilters = tuple[int, int, tuple[int, ...]]
 UNSALTED = b"unsalted"  # the key of the filters older (version 1 and 2) encodings compare with
@@ -110,6 +112,14 @@ class EncodedIdentity:
     name_variants: Mapping[bytes | None, "NameFilters"] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # Probe only, never stored: the nickname/transliteration forms of the first given name,
+    # salted as `given_forms`. `given_forms` covers middle
+    # names too, so it cannot say whether two children's *first* names are variants of each other
+    # or one's middle name is the other's first name — which brothers and sisters show.
+    first_forms: frozenset[bytes] = field(default=frozenset(), compare=False, repr=False)
+    # Probe only: how many of `alt_bfs`, first, are middle or other names; the rest are parts of
+    # the family name. -1: not known (a stored encoding).
+    middle_count: int = field(default=-1, compare=False, repr=False)
     # The digest and the stored form, once made: the gateway makes them (in an encoding worker),
     # so the hub's comparison and insert reuse them. Not fields of the value: `replace` and `==`
     # ignore them.
@@ -333,17 +343,26 @@ class EncodedQuery:
     # cover). Any other strong pair shares several keys, which lets register-time linkage skip
     # candidates that share only one (docs/adr/0013).
     anchor_keys: frozenset[int] = frozenset()
+    # The stored keys under which every registration with the same first name (or a variant of
+    # it) and family name is indexed: in the same year of birth and with no date when the date is
+    # known, in any year otherwise. How many involvements they reach says how common the names
+    # are, which names alone cannot outweigh (see `Verdict.names_only` and docs/adr/0015).
+    name_keys: frozenset[int] = frozenset()
 
 
 _ANCHOR_LABELS = frozenset({"nhs", "dob-sector"})
 
 
+def _middle_words(person: NormalisedIdentity) -> list[str]:
+    """Middle names and the words of other names: the first of `_alt_words`."""
+    other_words = [word for name in person.other for word in name]
+    return [w for w in dict.fromkeys((*person.given[1:], *other_words)) if w]
+
+
 def _alt_words(person: NormalisedIdentity) -> list[str]:
     """Middle names, other names, and the parts of a double-barrelled or multi-word name."""
-    other_words = [word for name in person.other for word in name]
     words = [
-        *person.given[1:],
-        *other_words,
+        *_middle_words(person),
         *(person.family if len(person.family) > 1 else ()),
         *("".join(name) for name in person.other if len(name) > 1),
     ]
@@ -444,17 +463,13 @@ class Encoder:
             bits |= self._positions(label, padded[i : i + 2])
         return bits
 
-    def _name_tokens(
-        self, salt: str, person: NormalisedIdentity
-    ) -> tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]]:
-        """Nickname/transliteration forms and sounds of the names, salted (see the module doc)."""
+    def _name_tokens(self, salt: str, person: NormalisedIdentity) -> "_NameTokens":
+        """Nickname/transliteration forms and sounds of the names, salted (see the module doc);
+        and, of the forms, those of the first given name."""
         other_words = [word for name in person.other for word in name]
+        first = self._forms(salt, person.given[:1])
         # Given names written as other names ("known as") count as given forms too.
-        forms = frozenset(
-            self.token("given-form", f"{salt}|{form}")
-            for word in (*person.given, *other_words)
-            for form in name_family(word)
-        )
+        forms = first | self._forms(salt, (*person.given[1:], *other_words))
         given_sound = frozenset(
             self.token("given-sound", f"{salt}|{phonetic(w)}") for w in person.given
         )
@@ -463,7 +478,14 @@ class Encoder:
             for w in (person.family_joined, *person.family, *other_words)
             if w
         )
-        return forms, given_sound, family_sound
+        return forms, given_sound, family_sound, first
+
+    def _forms(self, salt: str, words: Iterable[str]) -> frozenset[bytes]:
+        return frozenset(
+            self.token("given-form", f"{salt}|{form}")
+            for word in words
+            for form in name_family(word)
+        )
 
     def encode(
         self, person: NormalisedIdentity, *, birth_years: Iterable[int] = (), wide: bool = True
@@ -481,7 +503,7 @@ class Encoder:
         salt = str(born.year) if born else "?"
         given_words = person.given
         family = person.family_joined
-        forms, given_sound, family_sound = self._name_tokens(salt, person)
+        forms, given_sound, family_sound, first_forms = self._name_tokens(salt, person)
 
         dob_text = born.isoformat() if born else ""
         swapped = _swap_day_month(born) if born else None
@@ -570,6 +592,8 @@ class Encoder:
         variants[UNSALTED] = self._name_filters("", person)
         probe = replace(
             identity,
+            first_forms=first_forms.union(*(w[3] for w in wider)),
+            middle_count=len(_middle_words(person)),
             given_forms=identity.given_forms.union(*(w[0] for w in wider)),
             given_sound=identity.given_sound.union(*(w[1] for w in wider)),
             family_sound=identity.family_sound.union(*(w[2] for w in wider)),
@@ -578,8 +602,22 @@ class Encoder:
         identity.digest()  # both made here, where encoding runs (often a worker process)
         identity.to_stored()
         anchors = frozenset(h for key, h in hashed.items() if key[0] in _ANCHOR_LABELS)
+        first = given_words[0] if given_words else ""
+        name_keys = (
+            frozenset(
+                self._block("names-year", f"{form}|{phonetic(family)}|{year}")
+                for form in name_family(first)
+                for year in dict.fromkeys((salt, *variant_years, "?"))
+            )
+            if wide and first and family
+            else frozenset()
+        )
         return EncodedQuery(
-            identity=identity, probe_keys=probe_keys, probe=probe, anchor_keys=anchors
+            identity=identity,
+            probe_keys=probe_keys,
+            probe=probe,
+            anchor_keys=anchors,
+            name_keys=name_keys,
         )
 
     @staticmethod

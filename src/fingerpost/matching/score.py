@@ -66,18 +66,57 @@ def _swapped_over(a: EncodedIdentity, b: EncodedIdentity) -> float:
     return min(dice(a.given_bf, b.family_bf), dice(a.family_bf, b.given_bf)) * _CROSSED_BOTH
 
 
+_SAME_WORD = 0.97  # Dice at which two filters hold the same word (bar a collision)
+
+
+def _other_given(x: EncodedIdentity) -> list[int]:
+    """Middle names and other names (names known by, earlier family names), without the first
+    name said again. A probe knows which of its other names these are; of a stored encoding only
+    all its other names are known, the parts of a double-barrelled family name among them."""
+    alts = x.alt_bfs if x.middle_count < 0 else x.alt_bfs[: x.middle_count]
+    return [bf for bf in alts if bf and dice(bf, x.given_bf) < _SAME_WORD]
+
+
 def _best_dice(a: EncodedIdentity, b: EncodedIdentity, field: str) -> float:
     # One name in the wrong field (a family name typed as the given name) is evidence about the
     # family name only: counting it for the given name too would count one agreement twice.
     if field == "given":
         return max(dice(a.given_bf, b.given_bf), _swapped_over(a, b))
     best = max(dice(a.family_bf, b.family_bf), _swapped_over(a, b), _crossed(a, b) * _CROSSED)
-    # Previous names, double-barrelled parts, and a family name entered as given name.
-    for x in (a.family_bf, *a.alt_bfs):
-        for y in (b.family_bf, *b.alt_bfs):
-            if x and y and (x is not a.family_bf or y is not b.family_bf):
-                best = max(best, dice(x, y) * _OTHER_NAME)
+    # A previous name or a double-barrelled part on one side, the family name on the other. Two
+    # other names that agree are the `middle` comparison's: the same middle name is no evidence
+    # of the same family name (and two double-barrelled names sharing only a half are rare).
+    for x in a.alt_bfs:
+        if x:
+            best = max(best, dice(x, b.family_bf) * _OTHER_NAME)
+    for y in b.alt_bfs:
+        if y:
+            best = max(best, dice(a.family_bf, y) * _OTHER_NAME)
     return best
+
+
+def _crossed_middle(a: EncodedIdentity, b: EncodedIdentity, cut: float) -> bool:
+    """One side's first name is a middle (or other) name on the other side."""
+    return any(dice(a.given_bf, y) >= cut for y in _other_given(b)) or any(
+        dice(x, b.given_bf) >= cut for x in _other_given(a)
+    )
+
+
+def _middles_meet(a: EncodedIdentity, b: EncodedIdentity, cut: float) -> bool:
+    theirs = _other_given(b)
+    return any(dice(x, y) >= cut for x in _other_given(a) for y in theirs)
+
+
+def _forms_meet(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> bool:
+    """The first given names are known variants of each other. A probe knows its first name's own
+    forms; a stored encoding only the forms of all its given names, middle names included, so
+    when one side's first name is the other's middle name, or (with no probe) the middle names
+    agree, the forms meet whatever the first names are."""
+    if _crossed_middle(a, b, t[0]):
+        return False
+    if a.first_forms or b.first_forms:
+        return bool((a.first_forms or a.given_forms) & (b.first_forms or b.given_forms))
+    return bool(a.given_forms & b.given_forms) and not _middles_meet(a, b, t[0])
 
 
 def _given(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int | None:
@@ -90,15 +129,34 @@ def _given(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int 
         # One side's given name is the other's family name: which word is the given name is
         # then unknown, so the given name is neither for nor against.
         return None
-    if a.given_forms & b.given_forms:
+    # A middle name that is the other's first name makes the forms and the sounds meet too: that
+    # agreement is the `middle` comparison's, and the first names then compare by filters alone.
+    if _crossed_middle(a, b, t[0]):
+        # One side's first name is the other's middle or earlier name: which of its names the
+        # child goes by is then unknown (and the agreement is the `middle` comparison's).
+        return None
+    middle = _middles_meet(a, b, t[0])
+    if _forms_meet(a, b, t):
         return 1
     if similarity >= t[1]:
         return 2
-    if a.given_sound & b.given_sound:
+    if not middle and a.given_sound & b.given_sound:
         return 3
     if similarity >= t[2]:
         return 4
     return 5
+
+
+def _middle(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int | None:
+    if _crossed_middle(a, b, t[0]) or _middles_meet(a, b, t[0]):
+        return 0
+    # Other names on both sides and none the same: unless one is the other side's family name
+    # (an earlier family name, already counted there).
+    if any(dice(x, b.family_bf) < t[0] for x in _other_given(a)) and any(
+        dice(y, a.family_bf) < t[0] for y in _other_given(b)
+    ):
+        return 1
+    return None
 
 
 def _family(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int | None:
@@ -183,6 +241,18 @@ FAMILY = Comparison(
     _family,
     thresholds=(0.97, 0.8, 0.6),
 )
+MIDDLE = Comparison(
+    "middle",
+    (
+        # Shown on both sides in about one pair of records in eight; u counts a first name
+        # that is the other's middle name too.
+        Level("agrees", 0.12, 2.5e-3, "a middle name", agrees=True),
+        # Middle names are recorded unevenly (one agency has two, another one): weak evidence.
+        Level("different", 0.5, 0.99, "", agrees=False),
+    ),
+    _middle,
+    thresholds=(0.97,),
+)
 DOB = Comparison(
     "dob",
     (
@@ -224,6 +294,23 @@ class MatchModel:
     comparisons: tuple[Comparison, ...]
     strong_at: float
     possible_at: float
+    # A pair that agrees on the names alone is a signpost only if the register holds at most this
+    # many involvements under those names (the child's own among them): beyond, a practitioner
+    # would be calling strangers. See docs/adr/0015.
+    names_alone_at_most: int = 10
+    # The register size (involvements) the thresholds hold their precision at. A larger register
+    # holds more strangers who agree as much by chance (namesakes born the same day): see
+    # `for_register`.
+    reference_size: int = 100_000
+
+    def for_register(self, size: int) -> "MatchModel":
+        """The model for a register of `size` involvements: `strong` needs log2(size/reference)
+        more bits of evidence where the register is larger than the reference, which keeps the
+        odds that a strong pair is the child, not a stranger, as they were. `possible` keeps its
+        threshold: a call to confirm may be wrong, a missed child should not be."""
+        if size <= self.reference_size:
+            return self
+        return replace(self, strong_at=self.strong_at + math.log2(size / self.reference_size))
 
     def to_json(self) -> str:
         return json.dumps(
@@ -231,6 +318,8 @@ class MatchModel:
                 "version": self.version,
                 "strong_at": self.strong_at,
                 "possible_at": self.possible_at,
+                "names_alone_at_most": self.names_alone_at_most,
+                "reference_size": self.reference_size,
                 "comparisons": {
                     c.field: {level.name: [level.m, level.u] for level in c.levels}
                     for c in self.comparisons
@@ -259,6 +348,8 @@ class MatchModel:
             comparisons=tuple(comparisons),
             strong_at=float(raw["strong_at"]),
             possible_at=float(raw["possible_at"]),
+            names_alone_at_most=int(raw.get("names_alone_at_most", base.names_alone_at_most)),
+            reference_size=int(raw.get("reference_size", base.reference_size)),
         )
 
     def levels_of(self, a: EncodedIdentity, b: EncodedIdentity) -> tuple[int | None, ...]:
@@ -278,7 +369,7 @@ def aligned(a: EncodedIdentity, b: EncodedIdentity) -> tuple[EncodedIdentity, En
 
 DEFAULT_MODEL = MatchModel(
     version="v2-handset",
-    comparisons=(NHS, GIVEN, FAMILY, DOB, POSTCODE, SEX),
+    comparisons=(NHS, GIVEN, FAMILY, MIDDLE, DOB, POSTCODE, SEX),
     strong_at=22.0,
     possible_at=12.0,
 )
@@ -287,11 +378,15 @@ DEFAULT_MODEL = MatchModel(
 # Given-name levels that can carry a pair to `strong` without an agreeing NHS number; a missing
 # given name (None) cannot.
 _GIVEN_VOUCHES = frozenset({"exact", "nickname", "close"})
+_GIVEN_ALIKE = frozenset({"sounds-alike", "weak"})
 # What brothers and sisters share: with a given name that clearly differs, agreeing on these says
 # "same household", not "same child", so it adds nothing (see `score`).
-_HOUSEHOLD = frozenset({"family", "postcode"})
+_HOUSEHOLD = frozenset({"family", "postcode", "middle"})
 _GIVEN_SETS_APART = frozenset({"exact", "nickname", "close", "sounds-alike", "weak"})
 _DOB_SETS_APART = frozenset({"exact", "swapped"})
+# Agreements that point to one child rather than to anyone with the same names.
+_DOB_IDENTIFIES = frozenset({"exact", "swapped", "one-digit"})
+_POSTCODE_IDENTIFIES = frozenset({"unit", "sector"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +396,10 @@ class Verdict:
     confidence: Confidence
     why: str
     weight: float
+    # Only the names (and what siblings and strangers share: sex, a birth month or year, a
+    # district) agree: nothing that identifies the child. Such a pair is worth a signpost only
+    # where few children have those names; the hub counts them (MatchModel.names_alone_at_most).
+    names_only: bool = False
 
 
 def score(
@@ -338,9 +437,27 @@ def score(
     # A twin shares family name, date of birth and address and differs only in given name (Jack
     # and Jake sound alike). A strong signpost needs the given name to agree positively, or the
     # NHS number to vouch for the pair.
-    if levels.get("nhs") != "exact" and levels.get("given") not in _GIVEN_VOUCHES:
+    # A first name only alike (a typo beyond "similar") vouches when a middle name agrees too.
+    vouched = levels.get("given") in _GIVEN_VOUCHES or (
+        levels.get("given") in _GIVEN_ALIKE and levels.get("middle") == "agrees"
+    )
+    if levels.get("nhs") != "exact" and not vouched:
         confidence = Confidence.POSSIBLE
-    # Two different valid NHS numbers are near-proof of two children.
-    if levels.get("nhs") == "different":
+    # Two different valid NHS numbers are near-proof of two children; two dates of birth that
+    # share nothing, without an NHS number to vouch, are what a brother or sister with the same
+    # (or a variant) given name shows at the same address.
+    if levels.get("nhs") == "different" or (
+        levels.get("dob") == "different" and levels.get("nhs") != "exact"
+    ):
         confidence = Confidence.POSSIBLE
-    return Verdict(confidence=confidence, why="; ".join(agreeing + disagreeing), weight=weight)
+    names_only = not (
+        levels.get("nhs") == "exact"
+        or levels.get("dob") in _DOB_IDENTIFIES
+        or levels.get("postcode") in _POSTCODE_IDENTIFIES
+    )
+    return Verdict(
+        confidence=confidence,
+        why="; ".join(agreeing + disagreeing),
+        weight=weight,
+        names_only=names_only,
+    )

@@ -136,6 +136,7 @@ _LINK_SHARED_KEYS = 2
 # a common name with a common date reaches more involvements as the register grows, and a true
 # match shares many keys (docs/adr/0013).
 MOST_CANDIDATES = 64
+REGISTER_SIZE_TTL = timedelta(minutes=10)
 
 
 class Hub:
@@ -161,6 +162,7 @@ class Hub:
         # bytes is left in the database's files. False when it could not finish (retried later).
         self._scrub = scrub
         self._model = model or self._stored_model() or DEFAULT_MODEL
+        self._register_size: tuple[datetime, int] | None = None  # (when counted, involvements)
 
     def _stored_model(self) -> MatchModel | None:
         with self._uow() as uow:
@@ -170,6 +172,15 @@ class Hub:
     @property
     def model(self) -> MatchModel:
         return self._model
+
+    def _sized_model(self, uow: UnitOfWork) -> MatchModel:
+        """The model for the register as it is now (`MatchModel.for_register`). The size is
+        counted at most every REGISTER_SIZE_TTL: it moves slowly, and counting a million rows
+        takes tens of milliseconds."""
+        now = self._clock()
+        if self._register_size is None or now - self._register_size[0] > REGISTER_SIZE_TTL:
+            self._register_size = (now, uow.involvements.count())
+        return self._model.for_register(self._register_size[1])
 
     # -- the match model --------------------------------------------------------------------
 
@@ -363,12 +374,13 @@ class Hub:
         """Register-time linkage for every new or changed row; returns the batch's audit events
         (one per stored row, one per row that found links)."""
         rows = sorted(stored_of)
+        model = self._sized_model(uow)
         strong: list[tuple[int, Reached]] = []  # (row, strong match at another agency)
         for i in rows:
             child = registrations[i].child
             strong += [
                 (i, reached)
-                for reached, verdict in self._verdicts(child, found.get(i, []))
+                for reached, verdict in self._verdicts(model, child, found.get(i, []))
                 if verdict.confidence is Confidence.STRONG
             ]
         resolved = uow.involvements.resolve([reached for _, reached in strong])
@@ -898,7 +910,8 @@ class Hub:
         candidates = uow.involvements.candidates(
             child.probe_keys, exclude_agency, most=MOST_CANDIDATES
         )
-        verdicts = self._verdicts(child, candidates)
+        verdicts = self._verdicts(self._sized_model(uow), child, candidates)
+        verdicts = self._without_common_names(uow, child, verdicts)
         resolved = uow.involvements.resolve([reached for reached, _ in verdicts])
         found = [
             (resolved[reached.involvement_id], verdict)
@@ -908,13 +921,29 @@ class Hub:
         found.sort(key=lambda pair: (pair[1].confidence is not Confidence.STRONG, -pair[1].weight))
         return found
 
+    @staticmethod
     def _verdicts(
-        self, child: EncodedQuery, candidates: list[Reached]
+        model: MatchModel, child: EncodedQuery, candidates: list[Reached]
     ) -> list[tuple[Reached, Verdict]]:
-        scored = (
-            (reached, score(child.probe, reached.identity, self._model)) for reached in candidates
-        )
+        scored = ((reached, score(child.probe, reached.identity, model)) for reached in candidates)
         return [(reached, verdict) for reached, verdict in scored if verdict is not None]
+
+    def _without_common_names(
+        self, uow: UnitOfWork, child: EncodedQuery, verdicts: list[tuple[Reached, Verdict]]
+    ) -> list[tuple[Reached, Verdict]]:
+        """Possible matches on the names alone, unless few registered children have the names.
+        A namesake of a common name agrees on as much as the child would: signposting every one
+        would send a practitioner calling strangers (docs/adr/0015). Counted only when needed."""
+        alone = [
+            verdict.names_only and verdict.confidence is Confidence.POSSIBLE
+            for _, verdict in verdicts
+        ]
+        if not any(alone):
+            return verdicts
+        most = self._model.names_alone_at_most
+        if uow.involvements.count_indexed(child.name_keys, up_to=most + 1) <= most:
+            return verdicts
+        return [pair for pair, names_only in zip(verdicts, alone, strict=True) if not names_only]
 
     def _shield_overridden(
         self,

@@ -130,6 +130,11 @@ class InvolvementRepository(Protocol):
         """The whole involvements of `reached`, by involvement id, read in one statement."""
         ...
 
+    def count_indexed(self, keys: Iterable[int], *, up_to: int) -> int:
+        """How many involvements (of every agency) at least one of `keys` reaches, counted no
+        further than `up_to`."""
+        ...
+
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:
         """Up to `size` stored identities chosen at random, with their agency codes."""
         ...

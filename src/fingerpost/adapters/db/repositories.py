@@ -290,6 +290,13 @@ _REACHED = {
     " WHERE key IN (SELECT value FROM json_each(?))",
     "postgresql": "SELECT key, involvement_id FROM blocking_keys WHERE key = ANY(%s::bigint[])",
 }
+# Involvements reached by any of a set of keys, counted up to a limit (the limit stops the scan).
+_COUNT_REACHED = {
+    "sqlite": "SELECT count(*) FROM (SELECT DISTINCT involvement_id FROM blocking_keys"
+    " WHERE key IN (SELECT value FROM json_each(?)) LIMIT ?)",
+    "postgresql": "SELECT count(*) FROM (SELECT DISTINCT involvement_id FROM blocking_keys"
+    " WHERE key = ANY(%s::bigint[]) LIMIT %s) AS reached",
+}
 # What scoring needs of each involvement reached: its sealed fields (and what opens them).
 _SEALED = {
     "sqlite": "SELECT i.id, i.public_id, a.code, i.sealed FROM involvements i"
@@ -749,6 +756,16 @@ class SqlInvolvements:
             for key, internal in self._driver_rows(_REACHED[self._dialect], chunk):
                 hits.setdefault(key, []).append(internal)
         return hits
+
+    def count_indexed(self, keys: Iterable[int], *, up_to: int) -> int:
+        wanted = sorted(set(keys))
+        if not wanted or up_to <= 0:
+            return 0
+        # Keys are a handful (a name's forms under two or thirty years): one statement.
+        ((count,),) = self._driver_rows(
+            _COUNT_REACHED[self._dialect], self._list_parameter(wanted), up_to
+        )
+        return int(count)
 
     def _reached(self, internal: int, public_id: str, code: str, fields: bytes) -> Reached | None:
         opened = self.opened(code, public_id, fields)
