@@ -639,7 +639,9 @@ def main(argv: list[str] | None = None) -> None:
     streamed = None
     if args.stream:
         console.print(f"[bold]stream[/]: one file of {args.stream:,} rows through `register`")
-        streamed = stream.run(args.stream, enquiries=args.enquiries)
+        backends = ["sqlite", "postgresql"] if args.postgres else ["sqlite"]
+        runs = [stream.run(args.stream, enquiries=args.enquiries, backend=b) for b in backends]
+        streamed = runs[0] if len(runs) == 1 else {"runs": runs}
         console.print_json(json.dumps(streamed))
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

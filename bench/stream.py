@@ -10,7 +10,8 @@ no more than the first.
 With enquiries asked for, another agency also makes one enquiry a second while the file
 registers: each register batch holds SQLite's write lock for its whole transaction, and an
 enquiry (which writes its audit event) waits for it. Then the same number of enquiries is timed
-against the finished register.
+against the finished register. With `--postgres` the same run is made on PostgreSQL too (a
+throw-away database), where writers lock rows, not the database.
 """
 
 import csv
@@ -23,9 +24,12 @@ import time
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fingerpost.synth import write_dataset
+
+if TYPE_CHECKING:
+    from fingerpost.config import Settings
 
 INVOLVEMENTS_PER_CHILD = 1.3  # with two agencies; the file is cut to size
 SAMPLE_EVERY_S = 0.25
@@ -87,17 +91,16 @@ def _picked(big: Path, *, every: int, count: int) -> list[dict[str, str]]:
 
 
 def _enquiries(
-    home: Path, data: Path, big: Path, *, written: int, registrant: str, count: int
+    settings: "Settings", data: Path, big: Path, *, written: int, registrant: str, count: int
 ) -> dict[str, Any]:
     """`count` enquiries by another agency, made from rows spread through the file, against the
     home just registered: how enquiry cost grows with the register's size."""
     from bench.run import latency_ms, matching_only, run_enquiries
     from fingerpost.bootstrap import bootstrap
-    from fingerpost.config import Settings
 
     enquirer = _enquirer(data, registrant)
     picked = [(enquirer, row) for row in _picked(big, every=written // count, count=count)]
-    fp = bootstrap(Settings(home=home, limit_agency_per_hour=10**9))
+    fp = bootstrap(settings)
     try:
         _, whole = run_enquiries(fp, None, picked, timed=True)
         alone = matching_only(fp, picked)
@@ -113,11 +116,10 @@ def _enquiries(
 class _WhileRegistering:
     """Enquiries by another agency, one every ASK_EVERY_S, while the file registers."""
 
-    def __init__(self, home: Path, data: Path, big: Path, *, registrant: str) -> None:
+    def __init__(self, settings: "Settings", data: Path, big: Path, *, registrant: str) -> None:
         from fingerpost.bootstrap import bootstrap
-        from fingerpost.config import Settings
 
-        self._fp = bootstrap(Settings(home=home, limit_agency_per_hour=10**9))
+        self._fp = bootstrap(settings)
         self._agency = _enquirer(data, registrant)
         self._rows = _picked(big, every=1, count=1000)  # the file's first rows: found soon
         self._next = time.perf_counter() + ASK_EVERY_S
@@ -172,7 +174,9 @@ ENQUIRY_FIELDS = (
 )  # fmt: skip
 
 
-def run(rows: int, *, enquiries: int = 0) -> dict[str, Any]:
+def run(rows: int, *, enquiries: int = 0, backend: str = "sqlite") -> dict[str, Any]:
+    from bench.run import database
+
     work = Path(tempfile.mkdtemp(prefix="fingerpost-stream-"))
     data, home, big = work / "data", work / "home", work / "register.csv"
     write_dataset(
@@ -184,12 +188,26 @@ def run(rows: int, *, enquiries: int = 0) -> dict[str, Any]:
         as_of=date.today(),
     )
     written = _one_file(data, big, rows)
+    try:
+        with database(backend, home) as url:
+            figures = _registered(data, home, big, url, written=written, enquiries=enquiries)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"backend": backend, "rows": written, **figures}
+
+
+def _registered(
+    data: Path, home: Path, big: Path, url: str, *, written: int, enquiries: int
+) -> dict[str, Any]:
+    from fingerpost.config import Settings
+
     cli = [str(Path(sys.executable).with_name("fingerpost"))]  # the installed command
-    env = os.environ | {"FINGERPOST_HOME": str(home)}
+    env = os.environ | {"FINGERPOST_HOME": str(home), "FINGERPOST_DATABASE_URL": url}
+    settings = Settings(home=home, database_url=url, limit_agency_per_hour=10**9)
     subprocess.run([*cli, "agencies", "import", str(data / "agencies.csv")], env=env,
                    check=True, capture_output=True)  # fmt: skip
     agency = next(data.glob("register-*.csv")).stem.removeprefix("register-")
-    during = _WhileRegistering(home, data, big, registrant=agency) if enquiries else None
+    during = _WhileRegistering(settings, data, big, registrant=agency) if enquiries else None
     started = time.perf_counter()
     process = subprocess.Popen(
         [*cli, "register", str(big), "--agency", agency],
@@ -209,7 +227,7 @@ def run(rows: int, *, enquiries: int = 0) -> dict[str, Any]:
     if process.returncode not in {0, 1}:
         raise RuntimeError(f"register failed ({process.returncode}): {stderr.decode()[-2000:]}")
     asked = (
-        _enquiries(home, data, big, written=written, registrant=agency, count=enquiries)
+        _enquiries(settings, data, big, written=written, registrant=agency, count=enquiries)
         if enquiries
         else None
     )
@@ -217,9 +235,7 @@ def run(rows: int, *, enquiries: int = 0) -> dict[str, Any]:
         round(max((rss for at, rss in samples if at <= seconds * t / 10), default=0) / 1024, 1)
         for t in range(1, 11)
     ]
-    shutil.rmtree(work, ignore_errors=True)
     return {
-        "rows": written,
         "seconds": round(seconds, 1),
         "rows_per_s": round(written / seconds),
         "peak_rss_mib": max(tenths),

@@ -107,16 +107,13 @@ def _middles_meet(a: EncodedIdentity, b: EncodedIdentity, cut: float) -> bool:
     return any(dice(x, y) >= cut for x in _other_given(a) for y in theirs)
 
 
-def _forms_meet(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> bool:
+def _forms_meet(a: EncodedIdentity, b: EncodedIdentity, *, middles_meet: bool) -> bool:
     """The first given names are known variants of each other. A probe knows its first name's own
-    forms; a stored encoding only the forms of all its given names, middle names included, so
-    when one side's first name is the other's middle name, or (with no probe) the middle names
-    agree, the forms meet whatever the first names are."""
-    if _crossed_middle(a, b, t[0]):
-        return False
+    forms; a stored encoding only the forms of all its given names, so between two stored ones,
+    agreeing middle names make the forms meet whatever the first names are."""
     if a.first_forms or b.first_forms:
         return bool((a.first_forms or a.given_forms) & (b.first_forms or b.given_forms))
-    return bool(a.given_forms & b.given_forms) and not _middles_meet(a, b, t[0])
+    return bool(a.given_forms & b.given_forms) and not middles_meet
 
 
 def _given(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int | None:
@@ -129,18 +126,17 @@ def _given(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int 
         # One side's given name is the other's family name: which word is the given name is
         # then unknown, so the given name is neither for nor against.
         return None
-    # A middle name that is the other's first name makes the forms and the sounds meet too: that
-    # agreement is the `middle` comparison's, and the first names then compare by filters alone.
     if _crossed_middle(a, b, t[0]):
         # One side's first name is the other's middle or earlier name: which of its names the
-        # child goes by is then unknown (and the agreement is the `middle` comparison's).
+        # child goes by is unknown too (the agreement is the `middle` comparison's).
         return None
-    middle = _middles_meet(a, b, t[0])
-    if _forms_meet(a, b, t):
+    # Sounds are made for every given name: agreeing middle names make them meet as well.
+    middles_meet = _middles_meet(a, b, t[0])
+    if _forms_meet(a, b, middles_meet=middles_meet):
         return 1
     if similarity >= t[1]:
         return 2
-    if not middle and a.given_sound & b.given_sound:
+    if not middles_meet and a.given_sound & b.given_sound:
         return 3
     if similarity >= t[2]:
         return 4
