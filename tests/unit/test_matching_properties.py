@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from fingerpost.matching.encode import UNSALTED, EncodedIdentity, EncodedQuery, Encoder, dice
-from fingerpost.matching.normalise import ChildIdentity, fold, normalise, split_names
+from fingerpost.matching.normalise import ChildIdentity, fold, normalise, phonetic, split_names
 from fingerpost.matching.score import GIVEN, score
 
 SECRET = b"k" * 32
@@ -320,3 +320,26 @@ def test_a_token_is_the_truncated_hmac_sha256_of_its_value_under_the_labels_key(
     expected = hmac.new(subkey, value.encode(), hashlib.sha256).digest()[:8]
     assert encoder.token(label, value) == expected
     assert encoder.token(label, value) == expected  # the cached key states are not consumed
+
+
+# -- counting namesakes -----------------------------------------------------------------------------
+
+
+@unhurried
+@given(children, st.none() | dates, st.none() | dates)
+def test_every_registration_of_the_same_names_is_indexed_under_the_name_keys(
+    person: ChildIdentity, asked_born: date | None, stored_born: date | None
+) -> None:
+    """What the hub counts for a names-only signpost (ADR 0015) reaches every registered child
+    with the names, whatever either side knows of the date of birth."""
+    person = replace(person, given_names=person.given_names or "Ada")
+    asked = Encoder(SECRET).encode(
+        normalise(replace(person, date_of_birth=asked_born)), birth_years=BIRTH_YEARS
+    )
+    stored = Encoder(SECRET).encode(
+        normalise(replace(person, date_of_birth=stored_born)), birth_years=(), wide=False
+    )
+    assume(phonetic(normalise(person).family_joined))  # no names keys for a sound-less name
+    assert asked.name_keys & stored.identity.blocking_keys
+    # The keys are for counting: registration's encodings carry none.
+    assert not stored.name_keys

@@ -603,13 +603,14 @@ class Encoder:
         identity.to_stored()
         anchors = frozenset(h for key, h in hashed.items() if key[0] in _ANCHOR_LABELS)
         first = given_words[0] if given_words else ""
+        sound = phonetic(family)  # empty for a name of vowels only: no names keys are stored then
         name_keys = (
             frozenset(
-                self._block("names-year", f"{form}|{phonetic(family)}|{year}")
+                self._block("names-year", f"{form}|{sound}|{year}")
                 for form in name_family(first)
                 for year in dict.fromkeys((salt, *variant_years, "?"))
             )
-            if wide and first and family
+            if wide and first and sound
             else frozenset()
         )
         return EncodedQuery(
