@@ -322,7 +322,7 @@ def test_a_token_is_the_truncated_hmac_sha256_of_its_value_under_the_labels_key(
     assert encoder.token(label, value) == expected  # the cached key states are not consumed
 
 
-# -- counting namesakes -----------------------------------------------------------------------------
+# -- counting namesakes ---------------------------------------------------------------------------
 
 
 @unhurried
