@@ -113,9 +113,9 @@ class EncodedIdentity:
         default_factory=dict, compare=False, repr=False
     )
     # Probe only, never stored: the nickname/transliteration forms of the first given name,
-    # salted as `given_forms`. `given_forms` covers middle
-    # names too, so it cannot say whether two children's *first* names are variants of each other
-    # or one's middle name is the other's first name — which brothers and sisters show.
+    # salted as `given_forms`. `given_forms` covers middle names too, so it cannot say whether
+    # two children's *first* names are variants of each other or one's middle name is the
+    # other's first name — which brothers and sisters show.
     first_forms: frozenset[bytes] = field(default=frozenset(), compare=False, repr=False)
     # Probe only: how many of `alt_bfs`, first, are middle or other names; the rest are parts of
     # the family name. -1: not known (a stored encoding).
@@ -344,9 +344,9 @@ class EncodedQuery:
     # candidates that share only one (docs/adr/0013).
     anchor_keys: frozenset[int] = frozenset()
     # The stored keys under which every registration with the same first name (or a variant of
-    # it) and family name is indexed: in the same year of birth and with no date when the date is
-    # known, in any year otherwise. How many involvements they reach says how common the names
-    # are, which names alone cannot outweigh (see `Verdict.names_only` and docs/adr/0015).
+    # it) and family name is indexed, in every year of birth in scope and with no date. How many
+    # involvements they reach says how common the names are, which names alone cannot outweigh
+    # (see `Verdict.names_only` and docs/adr/0015). Enquiries only: registration carries none.
     name_keys: frozenset[int] = frozenset()
 
 

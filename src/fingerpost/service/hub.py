@@ -162,7 +162,8 @@ class Hub:
         # bytes is left in the database's files. False when it could not finish (retried later).
         self._scrub = scrub
         self._model = model or self._stored_model() or DEFAULT_MODEL
-        self._register_size: tuple[datetime, int] | None = None  # (when counted, involvements)
+        # (when the register was counted, the model then in use, that model for its size)
+        self._sized: tuple[datetime, MatchModel, MatchModel] | None = None
 
     def _stored_model(self) -> MatchModel | None:
         with self._uow() as uow:
@@ -178,9 +179,14 @@ class Hub:
         counted at most every REGISTER_SIZE_TTL: it moves slowly, and counting a million rows
         takes tens of milliseconds."""
         now = self._clock()
-        if self._register_size is None or now - self._register_size[0] > REGISTER_SIZE_TTL:
-            self._register_size = (now, uow.involvements.count())
-        return self._model.for_register(self._register_size[1])
+        sized = self._sized
+        if sized is None or sized[1] is not self._model or now - sized[0] > REGISTER_SIZE_TTL:
+            sized = self._sized = (
+                now,
+                self._model,
+                self._model.for_register(uow.involvements.count()),
+            )
+        return sized[2]
 
     # -- the match model --------------------------------------------------------------------
 
