@@ -418,6 +418,24 @@ SPEC = [
     ),
     pytest.param(
         Pair(
+            child("", "Brown", postcode="M1 1AA"),
+            child("Jack", "Brown", "2026-11-20", "M1 1AA", sex="male"),
+            "possible",
+            ("family name", "postcode"),
+        ),
+        id="a baby registered before birth, by family name and address: call to confirm",
+    ),
+    pytest.param(
+        Pair(
+            child("", "Brown", "2012-03-04", "M1 1AA"),
+            child("Emily", "Brown", "2014-08-19", "M1 1AA"),
+            "possible",
+            ("family name", "postcode", "different date of birth"),
+        ),
+        id="no given name on one side is unknown, not different: call to confirm",
+    ),
+    pytest.param(
+        Pair(
             child("Jack", "Brown", "2012-03-04", "M1 1AA"),
             child("Jacob", "Brown", "2016-03-04", "M1 1AA"),
             "none",

@@ -120,6 +120,9 @@ class EncodedIdentity:
     # Probe only: how many of `alt_bfs`, first, are middle or other names; the rest are parts of
     # the family name. -1: not known (a stored encoding).
     middle_count: int = field(default=-1, compare=False, repr=False)
+    # Probe only: which of `alt_bfs` are words of the family name (a middle name that is also a
+    # word of the family name is one filter, and counts as both).
+    family_parts: tuple[int, ...] = field(default=(), compare=False, repr=False)
     # The digest and the stored form, once made: the gateway makes them (in an encoding worker),
     # so the hub's comparison and insert reuse them. Not fields of the value: `replace` and `==`
     # ignore them.
@@ -369,6 +372,14 @@ def _alt_words(person: NormalisedIdentity) -> list[str]:
     return [w for w in dict.fromkeys(words) if w]
 
 
+def _family_parts(person: NormalisedIdentity) -> tuple[int, ...]:
+    """Where the words of a double-barrelled or multi-word family name are in `_alt_words`."""
+    if len(person.family) < 2:
+        return ()
+    words = _alt_words(person)
+    return tuple(sorted({words.index(w) for w in person.family if w in words}))
+
+
 def _near_years(year: int, in_scope: Iterable[int]) -> list[str]:
     """Years one mistyped or two swapped digits, or one year, away from `year` (among those in
     scope, if given)."""
@@ -594,6 +605,7 @@ class Encoder:
             identity,
             first_forms=first_forms.union(*(w[3] for w in wider)),
             middle_count=len(_middle_words(person)),
+            family_parts=_family_parts(person),
             given_forms=identity.given_forms.union(*(w[0] for w in wider)),
             given_sound=identity.given_sound.union(*(w[1] for w in wider)),
             family_sound=identity.family_sound.union(*(w[2] for w in wider)),

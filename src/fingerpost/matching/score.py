@@ -69,11 +69,16 @@ def _swapped_over(a: EncodedIdentity, b: EncodedIdentity) -> float:
 _SAME_WORD = 0.97  # Dice at which two filters hold the same word (bar a collision)
 
 
-def _other_given(x: EncodedIdentity) -> list[int]:
+def _other_given(x: EncodedIdentity, facing: EncodedIdentity) -> list[int]:
     """Middle names and other names (names known by, earlier family names), without the first
     name said again. A probe knows which of its other names these are; of a stored encoding only
-    all its other names are known, the parts of a double-barrelled family name among them."""
-    alts = x.alt_bfs if x.middle_count < 0 else x.alt_bfs[: x.middle_count]
+    all its other names are known, the parts of a double-barrelled family name among them: those
+    that are a part of the probe's double-barrelled family name are taken for family parts."""
+    if x.middle_count >= 0:
+        alts = x.alt_bfs[: x.middle_count]
+    else:
+        parts = [facing.alt_bfs[i] for i in facing.family_parts if i < len(facing.alt_bfs)]
+        alts = tuple(bf for bf in x.alt_bfs if all(dice(bf, p) < _SAME_WORD for p in parts))
     return [bf for bf in alts if bf and dice(bf, x.given_bf) < _SAME_WORD]
 
 
@@ -97,14 +102,14 @@ def _best_dice(a: EncodedIdentity, b: EncodedIdentity, field: str) -> float:
 
 def _crossed_middle(a: EncodedIdentity, b: EncodedIdentity, cut: float) -> bool:
     """One side's first name is a middle (or other) name on the other side."""
-    return any(dice(a.given_bf, y) >= cut for y in _other_given(b)) or any(
-        dice(x, b.given_bf) >= cut for x in _other_given(a)
+    return any(dice(a.given_bf, y) >= cut for y in _other_given(b, a)) or any(
+        dice(x, b.given_bf) >= cut for x in _other_given(a, b)
     )
 
 
 def _middles_meet(a: EncodedIdentity, b: EncodedIdentity, cut: float) -> bool:
-    theirs = _other_given(b)
-    return any(dice(x, y) >= cut for x in _other_given(a) for y in theirs)
+    theirs = _other_given(b, a)
+    return any(dice(x, y) >= cut for x in _other_given(a, b) for y in theirs)
 
 
 def _forms_meet(a: EncodedIdentity, b: EncodedIdentity, *, middles_meet: bool) -> bool:
@@ -148,8 +153,8 @@ def _middle(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int
         return 0
     # Other names on both sides and none the same: unless one is the other side's family name
     # (an earlier family name, already counted there).
-    if any(dice(x, b.family_bf) < t[0] for x in _other_given(a)) and any(
-        dice(y, a.family_bf) < t[0] for y in _other_given(b)
+    if any(dice(x, b.family_bf) < t[0] for x in _other_given(a, b)) and any(
+        dice(y, a.family_bf) < t[0] for y in _other_given(b, a)
     ):
         return 1
     return None
@@ -413,9 +418,12 @@ def score(
     # given name agrees at least weakly, or something else sets the child apart from a brother
     # or sister (the same date of birth, the same NHS number), those agreements say "same
     # household", not "same child", and count for nothing. A twin, or a badly mistyped given
-    # name, keeps them.
+    # name, keeps them. A given name missing on one side (an unborn or newborn baby, a record
+    # with the family name only) is unknown, not different: there is nothing to set a brother or
+    # sister apart by, and nothing to say it is one either.
     household = (
         levels.get("given") not in _GIVEN_SETS_APART
+        and bool(a.given_bf and b.given_bf)
         and levels.get("nhs") != "exact"
         and levels.get("dob") not in _DOB_SETS_APART
     )
