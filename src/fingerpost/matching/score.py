@@ -74,6 +74,8 @@ def _other_given(x: EncodedIdentity, facing: EncodedIdentity) -> list[int]:
     name said again. A probe knows which of its other names these are; of a stored encoding only
     all its other names are known, the parts of a double-barrelled family name among them: those
     that are a part of the probe's double-barrelled family name are taken for family parts."""
+    if not x.alt_bfs:  # most children: asked for on every scored pair, so answered first
+        return []
     if x.middle_count >= 0:
         alts = x.alt_bfs[: x.middle_count]
     else:
@@ -102,12 +104,16 @@ def _best_dice(a: EncodedIdentity, b: EncodedIdentity, field: str) -> float:
 
 def _crossed_middle(a: EncodedIdentity, b: EncodedIdentity, cut: float) -> bool:
     """One side's first name is a middle (or other) name on the other side."""
+    if not (a.alt_bfs or b.alt_bfs):
+        return False
     return any(dice(a.given_bf, y) >= cut for y in _other_given(b, a)) or any(
         dice(x, b.given_bf) >= cut for x in _other_given(a, b)
     )
 
 
 def _middles_meet(a: EncodedIdentity, b: EncodedIdentity, cut: float) -> bool:
+    if not (a.alt_bfs and b.alt_bfs):
+        return False
     theirs = _other_given(b, a)
     return any(dice(x, y) >= cut for x in _other_given(a, b) for y in theirs)
 
