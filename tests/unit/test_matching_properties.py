@@ -190,7 +190,22 @@ def test_an_encoding_survives_its_stored_round_trip(person: ChildIdentity, salte
     identity = replace(encode(person).identity, names_salted=salted)
     stored = identity.to_stored()
     assert EncodedIdentity.from_stored(stored) == identity
+    assert EncodedIdentity.from_stored(stored).middle_count == identity.middle_count
     assert len(stored) < len(identity.to_json())  # packed: smaller than the JSON form
+
+
+@unhurried
+@given(children)
+def test_encodings_packed_before_middle_names_were_counted_still_read(
+    person: ChildIdentity,
+) -> None:
+    """Packed version 4 had no count of middle names: read as not known, as a JSON form."""
+    identity = encode(person).identity
+    stored = identity.to_stored()
+    version_4 = bytes([4]) + stored[1:6] + stored[8:]  # the count is the sixth field, two bytes
+    read = EncodedIdentity.from_stored(version_4)
+    assert read == identity
+    assert read.middle_count == -1
 
 
 @unhurried

@@ -474,10 +474,10 @@ SPEC = [
         Pair(
             child("Clara Kathleen", "Fletcher", "2016-03-19", "N8 8JH"),
             child("Clare Kathleen", "Short", "2016-03-19"),
-            "strong",
+            "possible",
             ("a middle name", "date of birth", "different family name"),
         ),
-        id="a new family name: the first name's variant, the middle name and the date agree",
+        id="a new family name, the first name's variant, the middle name and the date: call",
     ),
     pytest.param(
         Pair(

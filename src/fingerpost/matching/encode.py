@@ -46,12 +46,16 @@ _BLOOM_HASHES = 15
 _TOKEN_BYTES = 8
 _BLOOM_BYTES = BLOOM_BITS // 8
 # The stored form since release 4: the same fields as the JSON form, packed. A JSON form starts
-# with "{", a packed one with this byte. See docs/adr/0014.
-_PACKED = 4
+# with "{", a packed one with this byte. See docs/adr/0014. Version 5 adds how many of the other
+# names' filters are middle or other names (`middle_count`); version 4 is still read.
+_PACKED = 5
+_PACKED_WITHOUT_MIDDLES = 4
 # version, flags, tokens present, sex (a byte each), then how many (two bytes each: a child's
-# fields may hold up to 200 characters of names, hundreds of words): other names' filters, given
-# forms, given sounds, family sounds, near dates and blocking keys.
-_HEAD = struct.Struct(">BBBBHHHHHH")
+# fields may hold up to 200 characters of names, hundreds of words): other names' filters, of
+# them middle or other names (version 5), given forms, given sounds, family sounds, near dates
+# and blocking keys.
+_HEAD = struct.Struct(">BBBBHHHHHHH")
+_HEAD_WITHOUT_MIDDLES = struct.Struct(">BBBBHHHHHH")
 _SALTED = 1  # flag: the name filters are salted with the year of birth (encoding version 3)
 _SEXES = ("", "m", "f")
 # The optional tokens, in the order of their bits in the "present" byte.
@@ -117,12 +121,10 @@ class EncodedIdentity:
     # two children's *first* names are variants of each other or one's middle name is the
     # other's first name — which brothers and sisters show.
     first_forms: frozenset[bytes] = field(default=frozenset(), compare=False, repr=False)
-    # Probe only: how many of `alt_bfs`, first, are middle or other names; the rest are parts of
-    # the family name. -1: not known (a stored encoding).
+    # How many of `alt_bfs`, first, are middle or other names; the rest are parts of the family
+    # name. Stored since packed version 5, outside the JSON form (so digests of re-sent rows
+    # stay as they were); -1: not known (an encoding stored before).
     middle_count: int = field(default=-1, compare=False, repr=False)
-    # Probe only: which of `alt_bfs` are words of the family name (a middle name that is also a
-    # word of the family name is one filter, and counts as both).
-    family_parts: tuple[int, ...] = field(default=(), compare=False, repr=False)
     # The digest and the stored form, once made: the gateway makes them (in an encoding worker),
     # so the hub's comparison and insert reuse them. Not fields of the value: `replace` and `==`
     # ignore them.
@@ -170,6 +172,8 @@ class EncodedIdentity:
             present,
             _SEXES.index(self.sex),
             len(self.alt_bfs),
+            # Not known (-1) is written as more than there are, which no count can be.
+            self.middle_count if self.middle_count >= 0 else len(self.alt_bfs) + 1,
             *map(len, sets),
             len(keys),
         )
@@ -189,10 +193,18 @@ class EncodedIdentity:
         """Read a stored form: packed, or JSON as releases before 4 stored it."""
         if data[:1] == b"{":
             return cls.from_json(data.decode())
-        version, flags, present, sex, alts, *counts, keys = _HEAD.unpack_from(data)
-        if version != _PACKED:
+        if data[:1] == bytes([_PACKED_WITHOUT_MIDDLES]):
+            version, flags, present, sex, alts, *counts, keys = _HEAD_WITHOUT_MIDDLES.unpack_from(
+                data
+            )
+            middles, at = -1, _HEAD_WITHOUT_MIDDLES.size
+        else:
+            version, flags, present, sex, alts, middles, *counts, keys = _HEAD.unpack_from(data)
+            at = _HEAD.size
+            if middles > alts:  # written for an encoding that did not know its middle names
+                middles = -1
+        if version not in {_PACKED, _PACKED_WITHOUT_MIDDLES}:
             raise ValueError(f"unsupported stored encoding {version!r}")
-        at = _HEAD.size
         tokens: list[bytes | None] = []
         for bit in range(len(_OPTIONAL)):
             if present >> bit & 1:
@@ -231,6 +243,7 @@ class EncodedIdentity:
             sex=_SEXES[sex],
             blocking_keys=frozenset(struct.unpack_from(f">{keys}q", data, at)),
             names_salted=bool(flags & _SALTED),
+            middle_count=middles,
         )
 
     def to_json(self) -> str:
@@ -370,14 +383,6 @@ def _alt_words(person: NormalisedIdentity) -> list[str]:
         *("".join(name) for name in person.other if len(name) > 1),
     ]
     return [w for w in dict.fromkeys(words) if w]
-
-
-def _family_parts(person: NormalisedIdentity) -> tuple[int, ...]:
-    """Where the words of a double-barrelled or multi-word family name are in `_alt_words`."""
-    if len(person.family) < 2:
-        return ()
-    words = _alt_words(person)
-    return tuple(sorted({words.index(w) for w in person.family if w in words}))
 
 
 def _near_years(year: int, in_scope: Iterable[int]) -> list[str]:
@@ -559,6 +564,7 @@ class Encoder:
             postcode_district=self.token("postcode-district", district) if district else None,
             sex=person.sex[:1],
             blocking_keys=frozenset(hashed.values()),
+            middle_count=len(_middle_words(person)),
         )
         probe_keys = identity.blocking_keys
         if wide:
@@ -604,8 +610,6 @@ class Encoder:
         probe = replace(
             identity,
             first_forms=first_forms.union(*(w[3] for w in wider)),
-            middle_count=len(_middle_words(person)),
-            family_parts=_family_parts(person),
             given_forms=identity.given_forms.union(*(w[0] for w in wider)),
             given_sound=identity.given_sound.union(*(w[1] for w in wider)),
             family_sound=identity.family_sound.union(*(w[2] for w in wider)),

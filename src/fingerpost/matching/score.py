@@ -69,18 +69,13 @@ def _swapped_over(a: EncodedIdentity, b: EncodedIdentity) -> float:
 _SAME_WORD = 0.97  # Dice at which two filters hold the same word (bar a collision)
 
 
-def _other_given(x: EncodedIdentity, facing: EncodedIdentity) -> list[int]:
+def _other_given(x: EncodedIdentity) -> list[int]:
     """Middle names and other names (names known by, earlier family names), without the first
     name said again. A probe knows which of its other names these are; of a stored encoding only
-    all its other names are known, the parts of a double-barrelled family name among them: those
-    that are a part of the probe's double-barrelled family name are taken for family parts."""
+    all its other names are known, the parts of a double-barrelled family name among them."""
     if not x.alt_bfs:  # most children: asked for on every scored pair, so answered first
         return []
-    if x.middle_count >= 0:
-        alts = x.alt_bfs[: x.middle_count]
-    else:
-        parts = [facing.alt_bfs[i] for i in facing.family_parts if i < len(facing.alt_bfs)]
-        alts = tuple(bf for bf in x.alt_bfs if all(dice(bf, p) < _SAME_WORD for p in parts))
+    alts = x.alt_bfs if x.middle_count < 0 else x.alt_bfs[: x.middle_count]
     return [bf for bf in alts if bf and dice(bf, x.given_bf) < _SAME_WORD]
 
 
@@ -106,16 +101,16 @@ def _crossed_middle(a: EncodedIdentity, b: EncodedIdentity, cut: float) -> bool:
     """One side's first name is a middle (or other) name on the other side."""
     if not (a.alt_bfs or b.alt_bfs):
         return False
-    return any(dice(a.given_bf, y) >= cut for y in _other_given(b, a)) or any(
-        dice(x, b.given_bf) >= cut for x in _other_given(a, b)
+    return any(dice(a.given_bf, y) >= cut for y in _other_given(b)) or any(
+        dice(x, b.given_bf) >= cut for x in _other_given(a)
     )
 
 
 def _middles_meet(a: EncodedIdentity, b: EncodedIdentity, cut: float) -> bool:
     if not (a.alt_bfs and b.alt_bfs):
         return False
-    theirs = _other_given(b, a)
-    return any(dice(x, y) >= cut for x in _other_given(a, b) for y in theirs)
+    theirs = _other_given(b)
+    return any(dice(x, y) >= cut for x in _other_given(a) for y in theirs)
 
 
 def _forms_meet(a: EncodedIdentity, b: EncodedIdentity, *, middles_meet: bool) -> bool:
@@ -159,8 +154,8 @@ def _middle(a: EncodedIdentity, b: EncodedIdentity, t: tuple[float, ...]) -> int
         return 0
     # Other names on both sides and none the same: unless one is the other side's family name
     # (an earlier family name, already counted there).
-    if any(dice(x, b.family_bf) < t[0] for x in _other_given(a, b)) and any(
-        dice(y, a.family_bf) < t[0] for y in _other_given(b, a)
+    if any(dice(x, b.family_bf) < t[0] for x in _other_given(a)) and any(
+        dice(y, a.family_bf) < t[0] for y in _other_given(b)
     ):
         return 1
     return None
@@ -227,9 +222,9 @@ GIVEN = Comparison(
     "given",
     (
         Level("exact", 0.78, 2e-3, "given name", agrees=True),
-        Level("nickname", 0.10, 3e-4, "given name a known variant", agrees=True),
+        Level("nickname", 0.10, 2e-3, "given name a known variant", agrees=True),
         Level("close", 0.05, 1e-3, "given name similar", agrees=True),
-        Level("sounds-alike", 0.02, 2e-4, "given name sounds alike", agrees=True),
+        Level("sounds-alike", 0.02, 3e-3, "given name sounds alike", agrees=True),
         Level("weak", 0.03, 3e-3, "", agrees=False),
         Level("different", 0.02, 0.99, "different given name", agrees=False),
     ),
@@ -241,7 +236,7 @@ FAMILY = Comparison(
     (
         Level("exact", 0.8, 3e-3, "family name", agrees=True),
         Level("close", 0.07, 1e-3, "family name similar", agrees=True),
-        Level("sounds-alike", 0.03, 1e-4, "family name sounds alike", agrees=True),
+        Level("sounds-alike", 0.03, 8e-4, "family name sounds alike", agrees=True),
         Level("weak", 0.04, 3e-3, "", agrees=False),
         Level("different", 0.06, 0.99, "different family name", agrees=False),
     ),
@@ -426,10 +421,12 @@ def score(
     # household", not "same child", and count for nothing. A twin, or a badly mistyped given
     # name, keeps them. A given name missing on one side (an unborn or newborn baby, a record
     # with the family name only) is unknown, not different: there is nothing to set a brother or
-    # sister apart by, and nothing to say it is one either.
+    # sister apart by, and nothing to say it is one either — unless the one given name is the
+    # other's middle (or a word of the other's double-barrelled family name: a stored encoding
+    # cannot tell which), as a brother's or sister's may be.
     household = (
         levels.get("given") not in _GIVEN_SETS_APART
-        and bool(a.given_bf and b.given_bf)
+        and (bool(a.given_bf and b.given_bf) or levels.get("middle") == "agrees")
         and levels.get("nhs") != "exact"
         and levels.get("dob") not in _DOB_SETS_APART
     )
