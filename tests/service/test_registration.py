@@ -5,6 +5,7 @@ Every test runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ import pytest
 
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, NotFound, PermissionDenied
-from fingerpost.domain.vocabulary import InvolvementStatus
+from fingerpost.domain.vocabulary import InvolvementStatus, Role
 
 if TYPE_CHECKING:
     from conftest import Scenario
@@ -334,3 +335,27 @@ class TestLinkCandidates:
             assert {c.involvement_id for c in everyone} == {same, sister}
             [best] = uow.involvements.candidates(probe, "GMP", most=1)
             assert best.involvement_id == same
+
+
+@pytest.mark.usefixtures("agencies")
+class TestAfterALargeLoad:
+    """`register` of a large file ends by refreshing the database's statistics, so that the
+    enquiries made next are planned for the register as it now is."""
+
+    def test_postgresql_knows_how_many_blocking_keys_there_are(
+        self, scenario: Scenario, register_row: Row
+    ) -> None:
+        scenario.register("CSC-LDS", *(register_row(local_ref=f"L-{i}") for i in range(5)))
+        scenario.fp.hub.loaded(Actor.system("CSC-LDS"))
+        if scenario.fp.engine.dialect.name == "postgresql":
+            ((estimate,),) = scenario.sql(
+                "SELECT reltuples FROM pg_class WHERE relname = 'blocking_keys'"
+            )
+            assert estimate == scenario.count("blocking_keys")
+        else:
+            # SQLite plans from its indexes alone: no statistics are made, none are needed.
+            assert not scenario.sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+
+    def test_only_those_who_may_register_may_say_so(self, scenario: Scenario) -> None:
+        with pytest.raises(PermissionDenied):
+            scenario.fp.hub.loaded(replace(Actor.system("CSC-LDS"), role=Role.AUDITOR))

@@ -111,6 +111,9 @@ def batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+# Rows written by one file after which the database's statistics are refreshed (a few hundred
+# milliseconds on PostgreSQL; see `InvolvementRepository.refresh_statistics`).
+_LARGE_LOAD = 10_000
 _PROGRESS_EVERY = 500  # rows between progress reports in a dry run (no batches to report on)
 
 
@@ -152,4 +155,6 @@ def register_rows(
         report.links += outcome.links
         if progress is not None:
             progress(tally.read)
+    if report.created + report.updated >= _LARGE_LOAD:
+        fp.hub.loaded(actor)
     return report

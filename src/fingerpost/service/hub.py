@@ -253,6 +253,12 @@ class Hub:
 
     # -- registration -----------------------------------------------------------------------
 
+    def loaded(self, actor: Actor) -> None:
+        """A large file has been registered: the register's statistics are refreshed."""
+        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        with self._uow() as uow:
+            uow.involvements.refresh_statistics()
+
     def register(self, actor: Actor, registrations: Sequence[Registration]) -> RegistrationOutcome:
         """Register or update involvements of the actor's agency (idempotent on the contract key).
 

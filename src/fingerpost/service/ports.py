@@ -135,6 +135,11 @@ class InvolvementRepository(Protocol):
         further than `up_to`."""
         ...
 
+    def refresh_statistics(self) -> None:
+        """After a large load: the query planner's statistics of the register brought up to
+        date, so that enquiries made next are planned for the register as it now is."""
+        ...
+
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:
         """Up to `size` stored identities chosen at random, with their agency codes."""
         ...
