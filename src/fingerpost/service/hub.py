@@ -258,6 +258,7 @@ class Hub:
         self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
         with self._uow() as uow:
             uow.involvements.refresh_statistics()
+            uow.commit()
 
     def register(self, actor: Actor, registrations: Sequence[Registration]) -> RegistrationOutcome:
         """Register or update involvements of the actor's agency (idempotent on the contract key).
