@@ -71,8 +71,9 @@ _SAME_WORD = 0.97  # Dice at which two filters hold the same word (bar a collisi
 
 def _other_given(x: EncodedIdentity) -> list[int]:
     """Middle names and other names (names known by, earlier family names), without the first
-    name said again. A probe knows which of its other names these are; of a stored encoding only
-    all its other names are known, the parts of a double-barrelled family name among them."""
+    name said again. An encoding knows which of its other names these are (`middle_count`); of
+    one stored before packed form 5 only all its other names are known, the parts of a
+    double-barrelled family name among them."""
     if not x.alt_bfs:  # most children: asked for on every scored pair, so answered first
         return []
     alts = x.alt_bfs if x.middle_count < 0 else x.alt_bfs[: x.middle_count]
