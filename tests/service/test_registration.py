@@ -346,7 +346,7 @@ class TestAfterALargeLoad:
         self, scenario: Scenario, register_row: Row
     ) -> None:
         scenario.register("CSC-LDS", *(register_row(local_ref=f"L-{i}") for i in range(5)))
-        scenario.fp.hub.loaded(Actor.system("CSC-LDS"))
+        scenario.fp.hub.refresh_statistics(Actor.system("CSC-LDS"))
         if scenario.fp.engine.dialect.name == "postgresql":
             # pg_stats is written in the transaction (a row count in pg_class would be set even
             # by an ANALYZE rolled back).
@@ -361,4 +361,4 @@ class TestAfterALargeLoad:
 
     def test_only_those_who_may_register_may_say_so(self, scenario: Scenario) -> None:
         with pytest.raises(PermissionDenied):
-            scenario.fp.hub.loaded(replace(Actor.system("CSC-LDS"), role=Role.AUDITOR))
+            scenario.fp.hub.refresh_statistics(replace(Actor.system("CSC-LDS"), role=Role.AUDITOR))

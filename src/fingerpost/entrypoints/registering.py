@@ -156,5 +156,5 @@ def register_rows(
         if progress is not None:
             progress(tally.read)
     if report.created + report.updated >= _LARGE_LOAD:
-        fp.hub.loaded(actor)
+        fp.hub.refresh_statistics(actor)
     return report

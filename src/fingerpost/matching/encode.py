@@ -56,6 +56,7 @@ _PACKED_WITHOUT_MIDDLES = 4
 # and blocking keys.
 _HEAD = struct.Struct(">BBBBHHHHHHH")
 _HEAD_WITHOUT_MIDDLES = struct.Struct(">BBBBHHHHHH")
+_HEADS = {_PACKED: _HEAD, _PACKED_WITHOUT_MIDDLES: _HEAD_WITHOUT_MIDDLES}
 _SALTED = 1  # flag: the name filters are salted with the year of birth (encoding version 3)
 _SEXES = ("", "m", "f")
 # The optional tokens, in the order of their bits in the "present" byte.
@@ -193,18 +194,14 @@ class EncodedIdentity:
         """Read a stored form: packed, or JSON as releases before 4 stored it."""
         if data[:1] == b"{":
             return cls.from_json(data.decode())
-        if data[:1] == bytes([_PACKED_WITHOUT_MIDDLES]):
-            version, flags, present, sex, alts, *counts, keys = _HEAD_WITHOUT_MIDDLES.unpack_from(
-                data
-            )
-            middles, at = -1, _HEAD_WITHOUT_MIDDLES.size
-        else:
-            version, flags, present, sex, alts, middles, *counts, keys = _HEAD.unpack_from(data)
-            at = _HEAD.size
-            if middles > alts:  # written for an encoding that did not know its middle names
-                middles = -1
-        if version not in {_PACKED, _PACKED_WITHOUT_MIDDLES}:
-            raise ValueError(f"unsupported stored encoding {version!r}")
+        head = _HEADS.get(data[0]) if data else None
+        if head is None:
+            raise ValueError(f"unsupported stored encoding {data[:1]!r}")
+        _, flags, present, sex, alts, *counts, keys = head.unpack_from(data)
+        middles = counts.pop(0) if head is _HEAD else -1
+        if middles > alts:  # written for an encoding that did not know its middle names
+            middles = -1
+        at = head.size
         tokens: list[bytes | None] = []
         for bit in range(len(_OPTIONAL)):
             if present >> bit & 1:

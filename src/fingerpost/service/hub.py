@@ -253,7 +253,7 @@ class Hub:
 
     # -- registration -----------------------------------------------------------------------
 
-    def loaded(self, actor: Actor) -> None:
+    def refresh_statistics(self, actor: Actor) -> None:
         """A large file has been registered: the register's statistics are refreshed."""
         self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
         with self._uow() as uow:
