@@ -33,6 +33,17 @@ SIGNPOST_COLUMNS = [
     "end_date",
     "why",
 ]
+# Added after the contract's columns for the night answer and plain words (docs/adr/0020).
+ADDED_COLUMNS = [
+    "authority_area_name",
+    "current_contact",
+    "current_contact_reason",
+    "out_of_hours_name",
+    "out_of_hours_phone",
+    "office_hours",
+    "practitioner_from",
+    "why_sentence",
+]
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -90,7 +101,7 @@ def test_one_row_per_signpost_in_the_contract_columns(
     enquire(registered, "GMP", csv_file("q.csv", rows), output)
 
     columns, signposts = read_csv(output)
-    assert columns == SIGNPOST_COLUMNS
+    assert columns == SIGNPOST_COLUMNS + ADDED_COLUMNS  # the contract's first, unchanged
     assert {s["enquiry_ref"] for s in signposts} == {"Q-1", "Q-3"}  # Q-2 found nothing
     q3 = sorted((s["agency"], s["involvement"]) for s in signposts if s["enquiry_ref"] == "Q-3")
     assert q3 == [
@@ -115,7 +126,7 @@ def test_no_signposts_write_a_header_only(
     rows = [enquiry_row(given_names="Chloe", family_name="Wright", date_of_birth="2011-12-25")]
     output = tmp_path / "signposts.csv"
     stderr = enquire(registered, "GMP", csv_file("q.csv", rows), output)
-    assert read_csv(output) == (SIGNPOST_COLUMNS, [])
+    assert read_csv(output) == (SIGNPOST_COLUMNS + ADDED_COLUMNS, [])
     assert "0 signposts" in stderr
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from fingerpost.domain.errors import InvalidValue
+from fingerpost.domain.hours import DEFAULT_OFFICE_HOURS, OfficeHours
 from fingerpost.domain.vocabulary import (
     AgencyKind,
     Confidence,
@@ -23,6 +24,9 @@ class Agency:
     duty_phone: str = ""
     duty_email: str = ""
     out_of_hours_phone: str = ""
+    # What the out-of-hours number is, said to the enquirer ("Emergency Duty Team, 24 hours").
+    out_of_hours_name: str = ""
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS
 
 
 @dataclass(frozen=True, slots=True)

@@ -213,6 +213,27 @@ class SignpostOut(BaseModel):
         default=False,
         description="Shown past the shield on your stated reason (audited; the agency told).",
     )
+    authority_area_name: str = Field(
+        default="", description="The area's name (ONS); the code when it is not in the lookup."
+    )
+    why_sentence: str = Field(default="", description="`why` as a sentence a person would say.")
+    current_contact: str = Field(
+        default="practitioner",
+        description=(
+            "Who to call now: `practitioner` in the agency's office hours; `out-of-hours` outside"
+            " them (nights, weekends, bank holidays) when the agency has an out-of-hours number"
+            " — then call `out_of_hours_phone` now and the practitioner from `practitioner_from`."
+        ),
+    )
+    current_contact_reason: str = Field(default="", description="Why, as a sentence.")
+    out_of_hours_name: str = Field(
+        default="", description="What the out-of-hours number is (e.g. Emergency Duty Team)."
+    )
+    out_of_hours_phone: str = ""
+    office_hours: str = Field(default="", description="e.g. 9am to 5pm, Monday to Friday.")
+    practitioner_from: datetime | None = Field(
+        default=None, description="When the office next opens (UK time), outside office hours."
+    )
 
     @classmethod
     def of(cls, view: SignpostView) -> "SignpostOut":
@@ -231,6 +252,14 @@ class SignpostOut(BaseModel):
             end_date=view.end_date,
             shielded=view.shielded,
             shield_overridden=view.shield_overridden,
+            authority_area_name=view.authority_area_name,
+            why_sentence=view.why_sentence,
+            current_contact=view.current_contact,
+            current_contact_reason=view.current_contact_reason,
+            out_of_hours_name=view.out_of_hours_name,
+            out_of_hours_phone=view.out_of_hours_phone,
+            office_hours=view.office_hours,
+            practitioner_from=view.practitioner_from,
         )
 
 
@@ -314,6 +343,8 @@ class AgencyOut(BaseModel):
     duty_phone: str
     duty_email: str
     out_of_hours_phone: str
+    out_of_hours_name: str = ""
+    office_hours: str = Field(default="", description="e.g. Mon-Fri 09:00-17:00, or 24/7.")
 
 
 class UserOut(BaseModel):
@@ -740,6 +771,8 @@ def create_app(fp: Fingerpost) -> FastAPI:
                 duty_phone=a.duty_phone,
                 duty_email=a.duty_email,
                 out_of_hours_phone=a.out_of_hours_phone,
+                out_of_hours_name=a.out_of_hours_name,
+                office_hours=str(a.office_hours),
             )
             for a in fp.hub.agencies()
         ]

@@ -23,9 +23,11 @@ from fingerpost.bootstrap import BackupError, Fingerpost, bootstrap, read_witnes
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue
+from fingerpost.domain.hours import OfficeHours
 from fingerpost.domain.model import Agency
 from fingerpost.domain.values import free_text, parse_purpose, parse_vocabulary
 from fingerpost.domain.vocabulary import AgencyKind, Role
+from fingerpost.entrypoints.answer import ADDED_SIGNPOST_COLUMNS, added_cells
 from fingerpost.entrypoints.csvio import (
     CsvFileError,
     CsvReader,
@@ -71,6 +73,8 @@ AGENCY_COLUMNS = (
     "duty_phone",
     "duty_email",
     "out_of_hours_phone",
+    "out_of_hours_name",
+    "office_hours",
 )
 AGENCY_REQUIRED = ("code", "name", "authority_area", "kind")
 
@@ -231,7 +235,9 @@ def agencies_import(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV: code,name,authority_area,kind[,duty_phone,duty_email,out_of_hours_phone]"
+            help="CSV: code,name,authority_area,kind[,duty_phone,duty_email,out_of_hours_phone,"
+            "out_of_hours_name,office_hours] (office_hours like Mon-Fri 09:00-17:00, or 24/7;"
+            " empty: the default, Mon-Fri 09:00-17:00)"
         ),
     ],
     dry_run: DryRun = False,
@@ -279,6 +285,10 @@ def _agency(row: dict[str, str]) -> Agency:
         duty_phone=row.get("duty_phone", "").strip(),
         duty_email=row.get("duty_email", "").strip(),
         out_of_hours_phone=row.get("out_of_hours_phone", "").strip(),
+        out_of_hours_name=free_text(
+            "out_of_hours_name", row.get("out_of_hours_name", ""), limit=100
+        ),
+        office_hours=OfficeHours.parse(row.get("office_hours", "")),
     )
 
 
@@ -382,7 +392,7 @@ def enquire(
                 tally.readable(rows), parts, workers=fp.settings.workers
             )
             encoded = tally.accepted(stream, "enquiry_ref")
-            with atomic_csv_writer(output, SIGNPOST_COLUMNS) as writer:
+            with atomic_csv_writer(output, (*SIGNPOST_COLUMNS, *ADDED_SIGNPOST_COLUMNS)) as writer:
                 for batch in batches(encoded, fp.settings.batch_size):
                     refs = [ref for ref, _ in batch]
                     try:
@@ -415,6 +425,7 @@ def enquire(
                                     s.start_date.isoformat(),
                                     s.end_date.isoformat() if s.end_date else "",
                                     s.why,
+                                    *added_cells(s),
                                 )
                             )
     if dry_run:

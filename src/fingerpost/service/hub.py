@@ -16,7 +16,7 @@ from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue, LimitExceeded, NotFound, PermissionDenied
 from fingerpost.domain.ids import new_id
-from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
+from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
 from fingerpost.domain.policy import EnquiryPolicy
 from fingerpost.domain.retention import DEFAULT_RETENTION_MONTHS, expires_on
 from fingerpost.domain.values import (
@@ -49,11 +49,11 @@ from fingerpost.service.records import (
     RegistrationOutcome,
     RetentionStatus,
     Review,
-    SignpostView,
     StoredInvolvement,
     SubjectReport,
     User,
 )
+from fingerpost.service.signposts import disclosed_contact, signpost_view
 
 __all__ = ["ConsistencyProof", "Delivery", "Hub", "InclusionProof"]
 
@@ -87,19 +87,6 @@ Clock = Callable[[], datetime]
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _contact(stored: StoredInvolvement, agency: Agency) -> Practitioner:
-    """Who may be disclosed for an involvement: for a shielded one (e.g. a child in a refuge) only
-    the agency's duty desk, never the practitioner or where they work."""
-    if stored.shielded:
-        return Practitioner(
-            name=f"{agency.name} duty desk",
-            role="Duty team",
-            phone=agency.duty_phone or agency.out_of_hours_phone or "-",
-            email=agency.duty_email,
-        )
-    return stored.terms.practitioner
 
 
 DIGEST_AFTER = timedelta(days=1)
@@ -435,7 +422,7 @@ class Hub:
             (candidate.involvement, stored, agency),
             (stored, candidate.involvement, candidate.agency),
         ):
-            contact = _contact(other, other_agency)
+            contact = disclosed_contact(other, other_agency)
             notes.append(
                 self._notification(
                     to=to,
@@ -650,7 +637,7 @@ class Hub:
                         and candidate.involvement.shielded
                         and verdict.confidence is Confidence.STRONG
                     )
-                    views.append(self._view(candidate, verdict, overridden=overridden))
+                    views.append(signpost_view(candidate, verdict, now, overridden=overridden))
                     if overridden:
                         events += self._shield_overridden(
                             uow, actor, candidate, enquiry_id, override_reason
@@ -980,28 +967,6 @@ class Hub:
             about=candidate.involvement,
         )
         return [self._event(actor, AuditAction.SHIELD_OVERRIDDEN, detail=detail), alert]
-
-    @staticmethod
-    def _view(candidate: Candidate, verdict: Verdict, *, overridden: bool = False) -> SignpostView:
-        stored, agency = candidate.involvement, candidate.agency
-        hidden = stored.shielded and not overridden
-        contact = _contact(stored, agency) if hidden else stored.terms.practitioner
-        return SignpostView(
-            confidence=verdict.confidence,
-            why=verdict.why,
-            agency=agency.code,
-            agency_name=agency.name,
-            authority_area="" if hidden else agency.authority_area,
-            practitioner_name=contact.name,
-            practitioner_role=contact.role,
-            practitioner_phone=contact.phone,
-            practitioner_email=contact.email,
-            involvement=stored.terms.kind.value,
-            start_date=stored.terms.start_date,
-            end_date=stored.terms.end_date,
-            shielded=stored.shielded,
-            shield_overridden=overridden,
-        )
 
     # -- notifications ----------------------------------------------------------------------
 

@@ -158,6 +158,18 @@ class SignpostView:
     end_date: date | None
     shielded: bool
     shield_overridden: bool = False  # shielded, but disclosed on an audited override
+    # Plain words (docs/adr/0020): the area's ONS name ("" when withheld; the code when the
+    # shipped lookup does not know it) and `why` as a practitioner would say it.
+    authority_area_name: str = ""
+    why_sentence: str = ""
+    # Who to call now: "practitioner" in office hours, "out-of-hours" outside them when the
+    # agency has an out-of-hours number, with the reason as a sentence.
+    current_contact: str = "practitioner"
+    current_contact_reason: str = ""
+    out_of_hours_name: str = ""  # what the out-of-hours number is ("Emergency Duty Team")
+    out_of_hours_phone: str = ""
+    office_hours: str = ""  # "9am to 5pm, Monday to Friday"
+    practitioner_from: datetime | None = None  # when the office next opens (local time)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from fingerpost.adapters.db.sealed import Opened, open_about, open_sealed, seal,
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
 from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.errors import InvalidValue
+from fingerpost.domain.hours import OfficeHours
 from fingerpost.domain.ids import new_id
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
@@ -129,13 +130,17 @@ _AGENCY_FIELDS = (
     "duty_phone",
     "duty_email",
     "out_of_hours_phone",
+    "out_of_hours_name",
 )
 
 
 def _agency(row: Any) -> Agency:
     values = row._mapping
     fields = {name: values[name] for name in _AGENCY_FIELDS}
-    return Agency(**{**fields, "kind": AgencyKind(fields["kind"])})
+    return Agency(
+        **{**fields, "kind": AgencyKind(fields["kind"])},
+        office_hours=OfficeHours.parse(values["office_hours"]),
+    )
 
 
 def _shared_keys(
@@ -231,6 +236,8 @@ class SqlAgencies:
             "duty_phone": agency.duty_phone,
             "duty_email": agency.duty_email,
             "out_of_hours_phone": agency.out_of_hours_phone,
+            "out_of_hours_name": agency.out_of_hours_name,
+            "office_hours": str(agency.office_hours),
             "updated_at": _now(),
         }
         self._read.pop(agency.code, None)

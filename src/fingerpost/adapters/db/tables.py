@@ -51,6 +51,15 @@ agencies = Table(
     Column("duty_phone", String(40), nullable=False, default=""),
     Column("duty_email", String(254), nullable=False, default=""),
     Column("out_of_hours_phone", String(40), nullable=False, default=""),
+    Column("out_of_hours_name", String(100), nullable=False, default="", server_default=""),
+    # `Mon-Fri 09:00-17:00` or `24/7` (domain.hours.OfficeHours); migrated rows get the default.
+    Column(
+        "office_hours",
+        String(40),
+        nullable=False,
+        default="Mon-Fri 09:00-17:00",
+        server_default="Mon-Fri 09:00-17:00",
+    ),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # Set when the agency left: its data is destroyed and nothing new is accepted from it.
@@ -140,6 +149,10 @@ notifications = Table(
     Column("attempts", Integer, nullable=False, default=0, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True), nullable=True),
     Column("last_error", String(200), nullable=True),
+    # The reference the message went out with (one per message: a digest's notifications share
+    # it) and what the channel last said of it (GOV.UK Notify's status call-backs).
+    Column("message_ref", String(40), nullable=True, index=True),
+    Column("delivery_status", String(40), nullable=True),
     Index(None, "delivered_at", "next_attempt_at"),
     Index(None, "agency_id", "recipient_email"),
     Index(None, "involvement_id"),
