@@ -1,7 +1,7 @@
 """Wires adapters into the service layer. Entrypoints get everything they need from here."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -18,6 +18,7 @@ from fingerpost.adapters.db.backup import BackupError
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, session_secret, signing_key
 from fingerpost.adapters.mail import SmtpMailer
+from fingerpost.adapters.notify import NotifyMailer, parse_templates
 from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
 from fingerpost.adapters.witness import WITNESS_FILE, FileWitness, read_witness
 from fingerpost.audit.events import AuditAction
@@ -26,6 +27,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.vocabulary import Role
 from fingerpost.gateway import Gateway
+from fingerpost.service.delivery_status import record_delivery_status
 from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
 from fingerpost.service.records import Purged
@@ -47,8 +49,13 @@ class Fingerpost:
     fresh: bool  # True when this start initialised an empty home
     session_secret: bytes  # signs the web's session cookies
     _signing_key: Ed25519PrivateKey
-    mailer: Mailer | None = None  # None: notifications stay in the inbox (no SMTP configured)
+    mailer: Mailer | None = None  # None: notifications stay in the inbox (no channel configured)
     keyring: Keyring | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def delivery_status(self, reference: str, status: str) -> int:
+        """A channel's report on a message it was handed (GOV.UK Notify call-backs)."""
+        return record_delivery_status(self.unit_of_work, reference, status, self.clock())
 
     def _keys(self) -> Keyring:
         assert self.keyring is not None
@@ -152,6 +159,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = _utcnow) -> Fi
         _signing_key=key,
         mailer=_mailer(settings),
         keyring=keyring,
+        clock=clock,
     )
 
 
@@ -173,6 +181,13 @@ def _provider(settings: Settings) -> OidcProvider | None:
 
 
 def _mailer(settings: Settings) -> Mailer | None:
+    if settings.notification_channel == "govuk-notify":
+        return NotifyMailer(
+            settings.govuk_notify_api_key.get_secret_value(),
+            settings.govuk_notify_template_id,
+            templates=parse_templates(settings.govuk_notify_templates),
+            base_url=settings.govuk_notify_base_url,
+        )
     if not settings.smtp_host:
         return None
     return SmtpMailer(

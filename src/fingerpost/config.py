@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -196,6 +197,33 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = Field(default=SecretStr(""), description="SMTP password.")
     smtp_from: str = Field(
         default="fingerpost@localhost", description="Sender address of notification e-mails."
+    )
+    notification_channel: Literal["smtp", "govuk-notify"] = Field(
+        default="smtp",
+        description="How notifications are sent: `smtp` (the mail server above) or "
+        "`govuk-notify` (GOV.UK Notify, with the FINGERPOST_GOVUK_NOTIFY_* settings).",
+    )
+    govuk_notify_api_key: SecretStr = Field(
+        default=SecretStr(""), description="GOV.UK Notify API key (a team or live key)."
+    )
+    govuk_notify_base_url: str = Field(
+        default="https://api.notifications.service.gov.uk",
+        description="GOV.UK Notify API address (tests point it at a fake on loopback).",
+    )
+    govuk_notify_template_id: str = Field(
+        default="",
+        description="Id of the Notify e-mail template used for every message, with the "
+        "placeholders ((subject)) and ((body)).",
+    )
+    govuk_notify_templates: str = Field(
+        default="",
+        description="Template ids by kind of message, overriding the one above: "
+        "`enquiry=ID,link=ID,alert=ID,digest=ID` (any subset).",
+    )
+    govuk_notify_callback_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token GOV.UK Notify sends with delivery-status call-backs to "
+        "`POST /api/v1/notify/status`; empty refuses every call-back.",
     )
     notify_digest: bool = Field(
         default=False,

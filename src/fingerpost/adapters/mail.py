@@ -28,11 +28,16 @@ class SmtpMailer:
         self._starttls, self._username, self._password = starttls, username, password
         self._timeout = timeout
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(
+        self, to: str, subject: str, body: str, *, reference: str = "", kind: str = ""
+    ) -> None:
+        del kind  # one plain-text form for every kind of message
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = to
         message["Subject"] = subject
+        if reference:
+            message["X-Fingerpost-Reference"] = reference
         message.set_content(body)
         try:
             with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:

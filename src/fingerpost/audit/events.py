@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     REVIEW_CLOSED = "review:closed"
     NOTIFICATION_SENT = "notification:sent"
     NOTIFICATION_FAILED = "notification:failed"
+    NOTIFICATION_STATUS = "notification:status"  # the channel said what became of a message
     INVOLVEMENT_SHIELDED = "involvement:shielded"
     INVOLVEMENT_UNSHIELDED = "involvement:unshielded"
     SHIELD_OVERRIDDEN = "shield:overridden"  # a shielded practitioner was disclosed, with reason

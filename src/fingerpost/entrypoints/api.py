@@ -44,6 +44,7 @@ from fingerpost.domain.values import parse_date
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
 from fingerpost.entrypoints.logs import logger
+from fingerpost.entrypoints.notify_callbacks import notify_router
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
 from fingerpost.entrypoints.web import install_web
 from fingerpost.entrypoints.web.pages import wants_html
@@ -880,6 +881,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         return fp.hub.outbox(caller)
 
     app.include_router(api)
+    app.include_router(notify_router(fp))
     install_web(app, fp)
 
     @app.get("/healthz", tags=["operations"])

@@ -1016,11 +1016,13 @@ class Hub:
         notes = [item.notification for item in items]
         subject, body = message(notes[0]) if len(notes) == 1 else digest_message(notes)
         error = None
+        reference = new_id()  # one per message: the channel reports on it (Notify call-backs)
         if not to:
             error = "no address: the agency has no duty e-mail"
         else:
             try:
-                mailer.send(to, subject, body)
+                kind = notes[0].kind if len(notes) == 1 else "digest"
+                mailer.send(to, subject, body, reference=reference, kind=kind)
             except MailError as failure:
                 error = str(failure)
         with self._uow() as uow:
@@ -1032,7 +1034,7 @@ class Hub:
                 )
                 detail = {"notification": note.id, "kind": note.kind}
                 if error is None:
-                    uow.notifications.delivered(note.id, now)
+                    uow.notifications.delivered(note.id, now, reference)
                     report.sent += 1
                     events.append(self._event(outbox, AuditAction.NOTIFICATION_SENT, detail=detail))
                     continue

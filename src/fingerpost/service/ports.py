@@ -175,7 +175,14 @@ class NotificationRepository(Protocol):
         Two workers never claim the same notification."""
         ...
 
-    def delivered(self, notification_id: str, at: datetime) -> None: ...
+    def delivered(self, notification_id: str, at: datetime, reference: str = "") -> None:
+        """Sent; `reference` is the message's (a digest's notifications share one)."""
+        ...
+
+    def delivery_status(self, reference: str, status: str) -> list[tuple[str, str]]:
+        """Record what the channel said of a message: (id, agency) of each notification in it."""
+        ...
+
     def failed(self, notification_id: str, error: str, retry_at: datetime | None) -> None:
         """Count a failed attempt; `retry_at` None gives up (it stays in the inbox)."""
         ...
@@ -298,9 +305,13 @@ class MailError(Exception):
 
 
 class Mailer(Protocol):
-    """Sends one plain-text e-mail. Raises MailError when the server cannot take it."""
+    """Sends one plain-text message by e-mail (SMTP or GOV.UK Notify). Raises MailError when the
+    channel cannot take it. `reference` is the message's own (Notify reports on it); `kind` is
+    `enquiry`, `link`, `alert` or `digest` (Notify picks its template by it)."""
 
-    def send(self, to: str, subject: str, body: str) -> None: ...
+    def send(
+        self, to: str, subject: str, body: str, *, reference: str = "", kind: str = ""
+    ) -> None: ...
 
 
 class UnitOfWork(Protocol):

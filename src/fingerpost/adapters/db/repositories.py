@@ -1025,7 +1025,7 @@ class SqlNotifications:
             for row in self._session.execute(query)
         ]
 
-    def delivered(self, notification_id: str, at: datetime) -> None:
+    def delivered(self, notification_id: str, at: datetime, reference: str = "") -> None:
         self._session.execute(
             update(notifications)
             .where(notifications.c.public_id == notification_id)
@@ -1034,8 +1034,23 @@ class SqlNotifications:
                 next_attempt_at=None,
                 attempts=notifications.c.attempts + 1,
                 last_error=None,
+                message_ref=reference or None,
             )
         )
+
+    def delivery_status(self, reference: str, status: str) -> list[tuple[str, str]]:
+        found = self._session.execute(
+            select(notifications.c.public_id, agencies.c.code)
+            .join_from(notifications, agencies, notifications.c.agency_id == agencies.c.id)
+            .where(notifications.c.message_ref == reference)
+        ).all()
+        if found:
+            self._session.execute(
+                update(notifications)
+                .where(notifications.c.message_ref == reference)
+                .values(delivery_status=status[:40])
+            )
+        return [(row[0], row[1]) for row in found]
 
     def failed(self, notification_id: str, error: str, retry_at: datetime | None) -> None:
         self._session.execute(
