@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.entrypoints.api import create_app
-from web.support import AXE, seed, serving
+from web.support import AXE, SimulatedClock, seed, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,16 +34,18 @@ SCREENSHOTS = os.environ.get("FINGERPOST_TEST_SCREENSHOTS", "")
 class Site:
     url: str
     fp: Fingerpost
+    clock: SimulatedClock  # set `clock.at` to run a journey at 3 a.m. or on a bank holiday
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     home = tmp_path_factory.mktemp("web") / "home"
     settings = Settings(_env_file=None, home=home, demo_sign_in=True, cookie_secure=False)
-    fp = bootstrap(settings)
+    clock = SimulatedClock()
+    fp = bootstrap(settings, clock=clock)
     seed(fp)
     with serving(create_app(fp)) as url:
-        yield Site(url, fp)
+        yield Site(url, fp, clock)
     fp.close()
 
 

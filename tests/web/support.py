@@ -44,7 +44,12 @@ def seed(fp: Fingerpost) -> None:
     fp.hub.import_agencies(
         Actor.system("OPS"),
         [
-            make_agency(COUNCIL, name="Leeds children's services", authority_area="E08000035"),
+            make_agency(
+                COUNCIL,
+                name="Leeds children's services",
+                authority_area="E08000035",
+                out_of_hours_name="Emergency Duty Team, 24 hours",
+            ),
             make_agency(POLICE, name="West Yorkshire Police", kind="police"),
             make_agency(
                 HEALTH,
@@ -79,6 +84,16 @@ def seed(fp: Fingerpost) -> None:
     register(POLICE, local_ref="WY-9", given_names="Noah", family_name="Patel",
              date_of_birth="2012-01-01", practitioner_name="DC Jo Patel",
              practitioner_email="jo.patel@police.example.org")  # fmt: skip
+
+
+class SimulatedClock:
+    """The installation's clock: the real time, unless a journey sets `at` (3 a.m., Christmas)."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.at or datetime.now(UTC)
 
 
 def free_port() -> int:

@@ -82,7 +82,7 @@ def test_a_practitioner_signs_in_enquires_and_sees_who_to_call(page: Page) -> No
     expect(card).to_contain_text("Strong")
     expect(card).to_contain_text("Priya Shah")
     expect(card).to_contain_text("Child in need")
-    expect(card).to_contain_text("Matched on")
+    expect(card).to_contain_text("Same given name")
     expect(card.get_by_role("link", name="0113 496 0000")).to_have_attribute(
         "href", "tel:01134960000"
     )

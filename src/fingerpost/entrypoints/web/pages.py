@@ -19,8 +19,9 @@ from fingerpost.audit.events import AuditAction
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue, LimitExceeded, PermissionDenied
-from fingerpost.domain.values import parse_date
+from fingerpost.domain.values import parse_date, parse_purpose
 from fingerpost.domain.vocabulary import ReviewOutcome, Role
+from fingerpost.entrypoints.answer import notes_text, since
 from fingerpost.entrypoints.enquiring import enquire, subject_access_report
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.reports import report_json
@@ -87,6 +88,7 @@ def _environment() -> Environment:
     env = Environment(loader=loader, autoescape=select_autoescape(["html"]))
     env.filters["words"] = sentence
     env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    env.filters["since"] = since
     env.filters["tel"] = lambda phone: "".join(c for c in phone if c.isdigit() or c == "+")
     return env
 
@@ -268,6 +270,14 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
         except InvalidValue as problem:  # e.g. a reason that names the child: put it right
             return enquiry_form(request, form, 400, problem=str(problem).capitalize())
         signposts = enquired.result.signposts
+        notes = notes_text(
+            enquiry_id=enquired.result.enquiry_id,
+            asked_at=fp.clock(),
+            asked_by=f"{user.name or user.subject} ({user.agency})",
+            purpose=str(parse_purpose(form.purpose)),
+            searched=enquired.searched,
+            signposts=signposts,
+        )
         # Results are shown in answer to the POST, never stored or cached (no-store).
         return render(
             request,
@@ -276,6 +286,7 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
             searched=enquired.searched,
             typed=form,
             urgent=form.urgent,
+            notes=notes,
         )
 
     # -- notifications --------------------------------------------------------------------

@@ -36,3 +36,24 @@ if (bar) {
   };
   window.setTimeout(() => poll(1000), 1000);
 }
+
+// "Copy for your notes": copy the text to the clipboard, and print the page. Without a script
+// the text can still be selected and copied, and the browser still prints (print.css).
+for (const button of document.querySelectorAll("[data-copy]")) {
+  const text = document.getElementById(button.dataset.copy);
+  const said = document.querySelector("[data-copied]");
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text.value);
+      if (said) said.textContent = "Copied to the clipboard.";
+    } catch {
+      text.select();
+      if (said) said.textContent = "Select the text and copy it.";
+    }
+  });
+}
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}
