@@ -84,7 +84,7 @@ def test_on_the_summer_bank_holiday_the_signpost_says_so(night: Scenario, clock:
     found = signpost(night)
     assert found.current_contact == "out-of-hours"
     assert found.current_contact_reason.startswith(
-        "It is a bank holiday (Late Summer Bank Holiday): call the out-of-hours number now"
+        "It is a bank holiday (Summer bank holiday): call the out-of-hours number now"
     )
 
 

@@ -77,11 +77,13 @@ def test_the_default_office_is_open_9_to_5_on_weekdays_except_bank_holidays(
 
 
 def test_bank_holidays_are_those_of_the_nation_of_the_area() -> None:
-    assert bank_holiday(date(2024, 8, 26), "E08000003") == "Late Summer Bank Holiday"
-    assert bank_holiday(date(2024, 8, 26), "W06000015") == "Late Summer Bank Holiday"
+    assert bank_holiday(date(2024, 8, 26), "E08000003") == "Summer bank holiday"
+    assert bank_holiday(date(2024, 8, 26), "W06000015") == "Summer bank holiday"
     assert bank_holiday(date(2024, 8, 5), "S12000036") is not None  # Scotland's in August
     assert bank_holiday(date(2024, 8, 26), "S12000036") is None
     assert bank_holiday(date(2024, 12, 25)) == "Christmas Day"
+    assert bank_holiday(date(2026, 12, 28)) == "Boxing Day (substitute day)"  # GOV.UK's words
+    assert bank_holiday(date(2025, 5, 5)) == "Early May bank holiday"
 
 
 def test_an_always_open_agency_answers_at_3am_and_on_christmas_day() -> None:
@@ -121,7 +123,7 @@ def test_without_an_out_of_hours_number_the_practitioner_stays_the_contact_and_i
     now = contact_now(DEFAULT_OFFICE_HOURS, SUMMER_BANK_HOLIDAY, out_of_hours_phone="")
     assert now.current is CurrentContact.PRACTITIONER
     assert now.reason == (
-        "It is a bank holiday (Late Summer Bank Holiday) and the agency has given no"
+        "It is a bank holiday (Summer bank holiday) and the agency has given no"
         " out-of-hours number: try the practitioner from 9am tomorrow."
     )
 

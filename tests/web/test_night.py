@@ -60,7 +60,7 @@ def test_on_the_summer_bank_holiday_the_answer_says_so(page: Page, at: Site) -> 
     sign_in(page, JO)
     enquire(page, CHILD)
     call_now = page.locator(".app-call-now")
-    expect(call_now).to_contain_text("It is a bank holiday (Late Summer Bank Holiday)")
+    expect(call_now).to_contain_text("It is a bank holiday (Summer bank holiday)")
     expect(call_now).to_contain_text("the practitioner from 9am tomorrow")
     accessible(page)
 

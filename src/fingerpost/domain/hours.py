@@ -141,10 +141,25 @@ def _calendar(subdivision: str) -> holidays.HolidayBase:
 _NATIONS = {"E": "ENG", "W": "WLS", "S": "SCT", "N": "NIR"}
 
 
+# The names GOV.UK gives them (gov.uk/bank-holidays), where the package's differ.
+_GOV_UK_NAMES = {
+    "May Day": "Early May bank holiday",
+    "Spring Bank Holiday": "Spring bank holiday",
+    "Late Summer Bank Holiday": "Summer bank holiday",
+    "Summer Bank Holiday": "Summer bank holiday",
+    "New Year Holiday": "2nd January",
+}
+
+
 def bank_holiday(day: date, area: str = "") -> str | None:
     """The bank holiday's name on `day` in the nation of the ONS area code, else None."""
-    name = _calendar(_NATIONS.get(area[:1].upper(), "ENG")).get(day)
-    return str(name) if name else None
+    found = _calendar(_NATIONS.get(area[:1].upper(), "ENG")).get(day)
+    if not found:
+        return None
+    # The package may give two names for one day ("a; b"): the first is enough to say.
+    name = str(found).split(";")[0].strip()
+    name, observed, _ = name.partition(" (observed)")
+    return _GOV_UK_NAMES.get(name, name) + (" (substitute day)" if observed else "")
 
 
 class CurrentContact(StrEnum):
