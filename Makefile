@@ -8,7 +8,7 @@ DEMO_DATA := demo-data
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint bench bench-install install lock docs assets screenshots clean
+.PHONY: demo test lint bench bench-install install lock docs assets screenshots ons-names clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ docs: $(STAMP)
 # Refresh the vendored GOV.UK Frontend build and axe-core from npm (needs node and npm; ADR 0010).
 assets:
 	bash scripts/assets.sh
+
+# Refresh the shipped ONS local authority district names and codes from the ONS Open Geography
+# Portal (needs network; the tests never fetch). Review the diff, then update the date in
+# src/fingerpost/domain/data/README.md.
+ons-names: $(STAMP)
+	$(BIN)/python scripts/ons_names.py
 
 # Retake the README's screenshots of the main pages (the browser journeys, in Chromium).
 screenshots: $(STAMP)
