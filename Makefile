@@ -52,9 +52,10 @@ assets:
 ons-names: $(STAMP)
 	$(BIN)/python scripts/ons_names.py
 
-# Retake the README's screenshots of the main pages (the browser journeys, in Chromium).
+# Retake the README's screenshots of the main pages (the browser journeys, in Chromium; the
+# night answer at a simulated 3 a.m.).
 screenshots: $(STAMP)
-	FINGERPOST_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/web/test_journeys.py
+	FINGERPOST_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/web/test_journeys.py tests/web/test_night.py
 
 # Regenerate the pinned lock file after changing dependencies in pyproject.toml.
 lock: $(STAMP)

@@ -27,6 +27,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fingerpost import gateway
+from fingerpost.domain.hours import OfficeHours
 from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
 from fingerpost.entrypoints.cli import app
 from fingerpost.gateway.rows import parse_enquiry_row, parse_register_row
@@ -51,6 +52,7 @@ CONTRACT_ENQUIRY_COLUMNS = [
 ]  # fmt: skip
 AGENCY_COLUMNS = [
     "code", "name", "authority_area", "kind", "duty_phone", "duty_email", "out_of_hours_phone",
+    "out_of_hours_name", "office_hours",  # optional, added for the night answer (ADR 0020)
 ]  # fmt: skip
 TRUTH_COLUMNS = ["kind", "agency", "ref", "child_id", "enquiry_for"]
 IDENTITY_COLUMNS = CONTRACT_ENQUIRY_COLUMNS[1:]
@@ -231,6 +233,8 @@ class TestFilesWritten:
             assert re.fullmatch(r"E\d{8}", agency["authority_area"])
             assert agency["duty_phone"]
             assert agency["out_of_hours_phone"]
+            assert agency["out_of_hours_name"]
+            assert OfficeHours.parse(agency["office_hours"])
             assert "@" in agency["duty_email"]
 
     def test_agencies_are_of_different_kinds_and_areas(self, dataset: Dataset) -> None:

@@ -6,19 +6,22 @@ with the keyboard alone."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from web.conftest import SCREENSHOTS
+from web.conftest import SCREENSHOTS, Site
 from web.support import CHILD, COUNCIL, PRIYA, SHIELDED
 
 JO = "jo.patel@police.example.org"  # the police's practitioner, as its register names them
 COUNCIL_ADMIN = f"admin.{COUNCIL.lower()}@demo.invalid"
 AUDITOR = "ali.reed@demo.invalid"
 OPERATOR = "morgan.lee@demo.invalid"
+OFFICE_HOURS = datetime.fromisoformat("2026-12-03T11:00:00+00:00")  # a Thursday morning
 
 
 def accessible(page: Page) -> None:
@@ -61,6 +64,15 @@ def enquire(page: Page, child: dict[str, str], *, urgent: bool = False) -> None:
     page.get_by_role("button", name="Find practitioners").click()
 
 
+@pytest.fixture
+def in_office_hours(site: Site) -> Iterator[None]:
+    """The day answer, whenever the tests run (tests/web/test_night.py has the night's)."""
+    site.clock.at = OFFICE_HOURS
+    yield
+    site.clock.at = None
+
+
+@pytest.mark.usefixtures("in_office_hours")
 def test_a_practitioner_signs_in_enquires_and_sees_who_to_call(page: Page) -> None:
     page.goto("/")
     accessible(page)
@@ -87,6 +99,8 @@ def test_a_practitioner_signs_in_enquires_and_sees_who_to_call(page: Page) -> No
         "href", "tel:01134960000"
     )
     expect(card.get_by_role("link", name=PRIYA)).to_have_attribute("href", f"mailto:{PRIYA}")
+    expect(card).to_contain_text("Emergency Duty Team, 24 hours: 0161 234 9999")  # for later
+    expect(card.locator(".app-call-now")).to_have_count(0)
     accessible(page)
     snap(page, "results")
 

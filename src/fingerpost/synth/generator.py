@@ -375,6 +375,16 @@ def _write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
+# What each kind's out-of-hours line is, and who always answers (the night answer, ADR 0020).
+_OUT_OF_HOURS = {
+    "social-care": "Emergency Duty Team, 24 hours",
+    "police": "Force control room, 24 hours",
+    "health": "Hospital switchboard, ask for the on-call safeguarding lead",
+    "youth-justice": "Emergency Duty Team, 24 hours",
+}
+_ALWAYS_OPEN = {"police"}
+
+
 def _write_agencies(path: Path, plans: list[AgencyPlan], rng: random.Random) -> Path:
     def phone() -> str:
         return f"0300 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
@@ -388,11 +398,14 @@ def _write_agencies(path: Path, plans: list[AgencyPlan], rng: random.Random) -> 
             "duty_phone": phone(),
             "duty_email": f"duty@{p.code.lower()}.example.org",
             "out_of_hours_phone": phone(),
+            "out_of_hours_name": _OUT_OF_HOURS.get(p.kind, "Out-of-hours service"),
+            "office_hours": "24/7" if p.kind in _ALWAYS_OPEN else "Mon-Fri 09:00-17:00",
         }
         for p in plans
     ]
     columns = ["code", "name", "authority_area", "kind", "duty_phone", "duty_email"]
-    _write(path, [*columns, "out_of_hours_phone"], rows)
+    added = ["out_of_hours_name", "office_hours"]  # optional columns, after the contract's
+    _write(path, [*columns, "out_of_hours_phone", *added], rows)
     return path
 
 
