@@ -75,6 +75,9 @@ def test_on_christmas_day_a_shielded_involvement_still_shows_only_the_agency(
     expect(card.locator(".app-call-now")).to_contain_text("It is a bank holiday (Christmas Day)")
     expect(card).to_contain_text("Leeds community health duty desk")
     expect(card).not_to_contain_text("Hana Visitor")
+    notes = page.get_by_label("The enquiry reference", exact=False).input_value()
+    assert "Hana Visitor" not in notes
+    assert "Told of this enquiry: the practitioner, shielded (Leeds community health)" in notes
     accessible(page)
 
 

@@ -50,6 +50,10 @@ def _at(moment: datetime) -> str:
     )
 
 
+def _hidden(view: SignpostView) -> bool:
+    return view.shielded and not view.shield_overridden
+
+
 def _signpost(n: int, view: SignpostView) -> list[str]:
     sure = "strong (act on it)" if view.confidence == "strong" else "possible (call to confirm)"
     area = f", {view.authority_area_name}" if view.authority_area_name else ""
@@ -66,7 +70,8 @@ def _signpost(n: int, view: SignpostView) -> list[str]:
         lines.append(f"   For the morning: {who}" + (f", {reach}" if reach else ""))
     else:
         lines.append(f"   Contact: {who}" + (f", {reach}" if reach else ""))
-    lines.append(f"   Why: {view.why_sentence}")
+    if view.why_sentence:
+        lines.append(f"   Why: {view.why_sentence}")
     return lines
 
 
@@ -81,7 +86,12 @@ def notes_text(
 ) -> str:
     """Plain text for the case record. It names the practitioners found and who has been told,
     and leaves out the child's details (the practitioner already has them)."""
-    told = [s for s in signposts if s.confidence == "strong" and not s.shielded]
+    # The hub tells the practitioner of every strong signpost; a shielded one stays unnamed.
+    told = [
+        f"{'the practitioner, shielded' if _hidden(s) else s.practitioner_name} ({s.agency_name})"
+        for s in signposts
+        if s.confidence == "strong"
+    ]
     lines = [
         "fingerpost enquiry",
         f"Reference: {enquiry_id}",
@@ -92,8 +102,5 @@ def notes_text(
     ]
     for n, view in enumerate(signposts, start=1):
         lines += _signpost(n, view)
-    lines.append(
-        "Told of this enquiry: "
-        + ("; ".join(f"{s.practitioner_name} ({s.agency_name})" for s in told) or "nobody")
-    )
+    lines.append("Told of this enquiry: " + ("; ".join(told) or "nobody"))
     return "\n".join(lines)
