@@ -15,6 +15,7 @@ from fingerpost.domain.hours import (
     bank_holiday,
     contact_now,
     long_date,
+    said_at,
     spoken_time,
 )
 from fingerpost.matching.explain import spoken_why
@@ -146,6 +147,11 @@ def test_times_are_said_the_gov_uk_way(moment: time, said: str) -> None:
 
 def test_dates_are_said_in_words_without_a_leading_zero() -> None:
     assert long_date(date(2024, 9, 5)) == "5 September 2024"
+
+
+def test_a_moment_is_said_in_uk_time() -> None:
+    assert said_at(london(2024, 8, 26, 3, 5)) == "3:05am on 26 August 2024"  # BST
+    assert said_at(THURSDAY_3AM) == "3am on 3 December 2026"
 
 
 @pytest.mark.parametrize(

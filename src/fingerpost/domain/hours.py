@@ -28,6 +28,7 @@ __all__ = [
     "bank_holiday",
     "contact_now",
     "long_date",
+    "said_at",
     "spoken_time",
 ]
 
@@ -125,6 +126,12 @@ def spoken_time(moment: time) -> str:
     hour = moment.hour % 12 or 12
     minutes = f":{moment.minute:02d}" if moment.minute else ""
     return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def said_at(moment: datetime) -> str:
+    """`3:05am on 3 December 2026`, in UK time (to the minute)."""
+    local = moment.astimezone(LONDON)
+    return f"{spoken_time(local.time().replace(second=0, microsecond=0))} on {long_date(local.date())}"
 
 
 def long_date(day: date) -> str:

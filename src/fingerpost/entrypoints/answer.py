@@ -5,7 +5,7 @@ record — who was found, how sure, who has been told — never the child's deta
 from collections.abc import Sequence
 from datetime import datetime
 
-from fingerpost.domain.hours import LONDON, long_date, spoken_time
+from fingerpost.domain.hours import long_date, said_at
 from fingerpost.service.records import SignpostView
 
 __all__ = ["ADDED_SIGNPOST_COLUMNS", "added_cells", "notes_text", "since"]
@@ -41,13 +41,6 @@ def since(view: SignpostView) -> str:
     if view.end_date is None:
         return f"since {long_date(view.start_date)}"
     return f"from {long_date(view.start_date)} to {long_date(view.end_date)}"
-
-
-def _at(moment: datetime) -> str:
-    local = moment.astimezone(LONDON)
-    return (
-        f"{spoken_time(local.time().replace(second=0, microsecond=0))} on {long_date(local.date())}"
-    )
 
 
 def _hidden(view: SignpostView) -> bool:
@@ -95,7 +88,7 @@ def notes_text(
     lines = [
         "fingerpost enquiry",
         f"Reference: {enquiry_id}",
-        f"Asked: {_at(asked_at)} by {asked_by}",
+        f"Asked: {said_at(asked_at)} by {asked_by}",
         f"Purpose: {purpose}",
         f"Searched on: {', '.join(searched) or 'nothing'}",
         f"Found: {len(signposts)} ({sum(s.confidence == 'strong' for s in signposts)} strong)",

@@ -3,6 +3,7 @@ recipient's own reference — never a child's name, date of birth, address or NH
 
 from collections.abc import Sequence
 
+from fingerpost.domain.hours import said_at
 from fingerpost.service.records import Notification
 
 __all__ = ["digest", "message"]
@@ -16,7 +17,7 @@ _FOOTER = (
 
 def _when(notification: Notification) -> str:
     moment = notification.created_at
-    return f"{moment:%d %B %Y at %H:%M} UTC" if moment else "recently"
+    return said_at(moment) if moment else "recently"
 
 
 def _who(about: dict[str, str]) -> str:
@@ -36,7 +37,7 @@ def _body(notification: Notification) -> tuple[str, str]:
     if notification.kind == "enquiry":
         return (
             f"Enquiry about a child you work with (your ref {ref})",
-            f"On {_when(notification)} someone asked whether other agencies work with a child "
+            f"At {_when(notification)} someone asked whether other agencies work with a child "
             f"you work with (your reference: {ref}).\n\n"
             f"Who asked:\n  {_who(about)}\n"
             f"Purpose: {about.get('purpose', 'not stated')}",
