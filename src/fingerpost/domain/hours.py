@@ -131,7 +131,8 @@ def spoken_time(moment: time) -> str:
 def said_at(moment: datetime) -> str:
     """`3:05am on 3 December 2026`, in UK time (to the minute)."""
     local = moment.astimezone(LONDON)
-    return f"{spoken_time(local.time().replace(second=0, microsecond=0))} on {long_date(local.date())}"
+    minute = local.time().replace(second=0, microsecond=0)
+    return f"{spoken_time(minute)} on {long_date(local.date())}"
 
 
 def long_date(day: date) -> str:
