@@ -164,7 +164,9 @@ def involvement_bundle(kind: str = "transaction", **fields: Any) -> dict[str, An
     return body
 
 
-def match_parameters(purpose: str | None = "child-protection-enquiry", **fields: Any) -> dict[str, Any]:
+def match_parameters(
+    purpose: str | None = "child-protection-enquiry", **fields: Any
+) -> dict[str, Any]:
     """Patient/$match Parameters for the child of `patient()`, with a purpose."""
     child = patient(**fields).model_dump(mode="json", exclude_none=True)
     child.pop("identifier")  # an enquirer has no local reference for another agency's child

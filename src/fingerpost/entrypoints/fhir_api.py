@@ -99,7 +99,6 @@ def _response_bundle(report: BundleReport) -> dict[str, Any]:
 def fhir_router(fp: Fingerpost, actor: Callable[..., Actor]) -> APIRouter:
     """The FHIR routes; `actor` is the API's bearer-token dependency."""
     router = APIRouter(prefix=FHIR_BASE, tags=["fhir"])
-    max_mib = fp.settings.fhir_max_mib
 
     def refused(error: FhirRefused) -> JSONResponse:
         return fhir_json(operation_outcome([error.issue]), error.status)
@@ -112,7 +111,7 @@ def fhir_router(fp: Fingerpost, actor: Callable[..., Actor]) -> APIRouter:
         nothing is written, 422 with every issue) or a `batch` (each involvement stored or
         refused on its own; 200 with a batch-response)."""
         try:
-            document = await _document(request, max_mib)
+            document = await _document(request, fp.settings.fhir_max_mib)
             report = await run_in_threadpool(register_bundle, fp, caller, document)
         except FhirRefused as error:
             return refused(error)
@@ -126,7 +125,7 @@ def fhir_router(fp: Fingerpost, actor: Callable[..., Actor]) -> APIRouter:
         `purpose`: required, audited; `urgent`; `shield-override-reason`), a searchset Bundle of
         signposts out, graded `probable` (strong) or `possible` — never a score."""
         try:
-            wanted = read_match(await _document(request, max_mib))
+            wanted = read_match(await _document(request, fp.settings.fhir_max_mib))
         except FhirRefused as error:
             return refused(error)
         enquired = await run_in_threadpool(

@@ -48,9 +48,7 @@ def read_match(document: Any) -> MatchRequest:
     """Raises FhirRefused (naming the parameter) for a request an enquiry cannot use."""
     if not isinstance(document, dict) or document.get("resourceType") != "Parameters":
         raise FhirRefused(
-            Issue(
-                "not a FHIR Parameters resource (resourceType must be Parameters)", code="structure"
-            )
+            Issue("not FHIR Parameters (resourceType must be Parameters)", code="structure")
         )
     try:
         parameters = Parameters.model_validate(document)
