@@ -4,10 +4,13 @@ EpisodeOfCare becomes exactly a register CSV row, and every problem names its en
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
@@ -288,3 +291,22 @@ def test_a_match_request_an_enquiry_cannot_use_is_refused(change: Any, reason: s
     with pytest.raises(FhirRefused) as refused:
         read_match(parameters)
     assert reason in refused.value.issue.reason
+
+
+def test_the_examples_in_the_fhir_docs_are_valid_and_read_as_documented() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "fhir.md").read_text(encoding="utf-8")
+    examples = [json.loads(block) for block in re.findall(r"```json\n(.*?)\n```", text, re.S)]
+    assert [e["resourceType"] for e in examples] == [
+        "Bundle",
+        "Bundle",
+        "OperationOutcome",
+        "Parameters",
+        "Bundle",
+    ]
+    for example in examples:
+        get_fhir_model_class(example["resourceType"]).model_validate(example)
+    intake = read(examples[0])
+    assert intake.issues == []
+    assert parse_register_row(intake.episodes[0].row, date.today()).local_ref == "LDS-000123"
+    assert read_match(examples[3]).purpose == "emergency-care"
+    assert "score" not in json.dumps(examples[4])

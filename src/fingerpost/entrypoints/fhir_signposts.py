@@ -92,7 +92,8 @@ def searchset(
         }
         for view in signposts
     ]
-    found = f"{len(signposts)} signposts" if signposts else "no other practitioner found"
+    count = len(signposts)
+    found = f"{count} signpost{'s' * (count != 1)}" if count else "no other practitioner found"
     entries.append(
         {
             "fullUrl": f"urn:uuid:{uuid4()}",

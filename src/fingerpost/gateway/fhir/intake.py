@@ -289,7 +289,12 @@ class _References:
     @staticmethod
     def _unresolved(holder: Source, element: str, reason: str) -> NoReturn:
         raise Refusal(
-            Issue(f"{element}: {reason}", holder.index, f"{holder.path}.{element}", "not-found")
+            Issue(
+                f"{holder.resource}.{element}: {reason}",
+                holder.index,
+                f"{holder.path}.{element}",
+                "not-found",
+            )
         )
 
 
