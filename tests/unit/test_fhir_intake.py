@@ -3,6 +3,7 @@ EpisodeOfCare becomes exactly a register CSV row, and every problem names its en
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from datetime import date
@@ -13,6 +14,8 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import make_register_row
 from fhir_bundles import NHS, involvement_bundle, involvement_entries, match_parameters
@@ -147,12 +150,46 @@ MAPPING_PROBLEMS = [
         "agency GMP is not the agency registering (CSC-LDS)",
     ),
     (
+        "a contained resource of no known type",
+        edit((*_EPISODE, "contained"), [{"resourceType": "Nope"}]),
+        EPISODE,
+        "a resource within it is not a FHIR resource",
+    ),
+    (
         "an involvement withdrawn in error",
         edit((*_EPISODE, "status"), "entered-in-error"),
         EPISODE,
         "withdraw an involvement registered in error",
     ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("change", "index", "expected"),
+    [
+        pytest.param(
+            edit((*_PATIENT, "identifier"), []),
+            PATIENT,
+            "Patient.identifier: your own reference for the child (system ",
+            id="no local reference",
+        ),
+        pytest.param(
+            edit(("entry", ROLE, "resource", "practitioner"), _DELETE),
+            ROLE,
+            "PractitionerRole.practitioner: a Practitioner with a name is required",
+            id="a role with nobody in it",
+        ),
+    ],
+)
+def test_a_register_rule_is_said_in_fhir_terms(change: Any, index: int, expected: str) -> None:
+    document = involvement_bundle()
+    change(document)
+    [episode] = read(document).episodes
+    with pytest.raises(DomainError) as refused:
+        parse_register_row(episode.row, date.today())
+    issue = explain(episode, refused.value)
+    assert issue.index == index
+    assert issue.reason.startswith(expected)
 
 
 @pytest.mark.parametrize(
@@ -174,7 +211,7 @@ def test_a_problem_names_its_entry_and_the_involvement_is_not_read(
     assert reason in first.reason
     # The involvement fails with the entry it refers to.
     assert {issue.index for issue in then} <= {EPISODE}
-    assert EPISODE in intake.failed_episodes
+    assert EPISODE in intake.failed_entries | set(intake.failed_episodes)
     # The outcome is a valid OperationOutcome that shows none of the child's details.
     outcome = operation_outcome(intake.issues)
     OperationOutcome.model_validate(outcome)
@@ -194,6 +231,12 @@ def test_a_problem_names_its_entry_and_the_involvement_is_not_read(
             400,
             "Bundle.type must be transaction or batch",
             id="a collection",
+        ),
+        pytest.param(
+            {"resourceType": "Bundle", "type": ["transaction"]},
+            400,
+            "Bundle.type must be transaction or batch",
+            id="a type that is not a string",
         ),
         pytest.param(
             {"resourceType": "Bundle", "type": "searchset"},
@@ -310,3 +353,48 @@ def test_the_examples_in_the_fhir_docs_are_valid_and_read_as_documented() -> Non
     assert parse_register_row(intake.episodes[0].row, date.today()).local_ref == "LDS-000123"
     assert read_match(examples[3]).purpose == "emergency-care"
     assert "score" not in json.dumps(examples[4])
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found += _paths(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found += _paths(inner, (*path, index))
+    return found
+
+
+_BUNDLE = involvement_bundle(patient_fields={"nhs_number": NHS})
+_PARAMETERS = match_parameters(nhs_number=NHS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), replacement=_JSON)
+def test_whatever_is_sent_the_answer_is_issues_never_a_crash(
+    data: st.DataObject, replacement: Any
+) -> None:
+    """Any element of a valid Bundle or $match request replaced by any JSON value gives issues or
+    a refusal — never another exception (which the API would answer with a 500)."""
+    for valid, reader in (
+        (_BUNDLE, read),
+        (_PARAMETERS, read_match),
+    ):
+        document = json.loads(json.dumps(valid))
+        path = data.draw(st.sampled_from(_paths(document)))
+        if path:
+            edit(path, replacement)(document)
+        else:
+            document = replacement
+        with contextlib.suppress(FhirRefused):
+            reader(document)

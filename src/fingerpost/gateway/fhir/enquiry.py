@@ -10,9 +10,8 @@ from typing import Any
 
 from fhir.resources.R4B.parameters import Parameters
 from fhir.resources.R4B.patient import Patient
-from pydantic import ValidationError
 
-from fingerpost.gateway.fhir.intake import Refusal, Source, patient_columns
+from fingerpost.gateway.fhir.intake import Refusal, Source, patient_columns, validate
 from fingerpost.gateway.fhir.outcome import FhirRefused, Issue
 
 __all__ = ["MatchRequest", "read_match"]
@@ -51,13 +50,9 @@ def read_match(document: Any) -> MatchRequest:
             Issue("not FHIR Parameters (resourceType must be Parameters)", code="structure")
         )
     try:
-        parameters = Parameters.model_validate(document)
-    except ValidationError as error:
-        first = error.errors()[0]  # the value is never shown: it may be a child's details
-        where = ".".join(str(part) for part in first["loc"])
-        raise _refuse(
-            f"Parameters.{where}: {first['msg']}", f"Parameters.{where}", "structure"
-        ) from None
+        parameters = validate(Parameters, document, None, "Parameters")
+    except Refusal as refusal:
+        raise FhirRefused(refusal.issue, status=422) from None
     found: dict[str, tuple[int, Any]] = {}
     for position, parameter in enumerate(parameters.parameter or []):
         name = str(parameter.name)

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, TypeVar
 
 from fhir.resources.R4B.address import Address
 from fhir.resources.R4B.contactpoint import ContactPoint
@@ -43,9 +43,11 @@ __all__ = [
     "patient_columns",
     "read_bundle",
     "read_json",
+    "validate",
 ]
 
 BundleKind = Literal["transaction", "batch"]
+R = TypeVar("R", bound=Resource)
 MODELS: dict[str, type[Resource]] = {
     "EpisodeOfCare": EpisodeOfCare,
     "Patient": Patient,
@@ -132,7 +134,7 @@ def read_bundle(document: Any, *, agency: str, max_entries: int) -> BundleIntake
             Issue("not a FHIR Bundle (resourceType must be Bundle)", code="structure")
         )
     kind = document.get("type")
-    if kind not in {"transaction", "batch"}:
+    if not (isinstance(kind, str) and kind in {"transaction", "batch"}):
         raise FhirRefused(
             Issue(
                 "Bundle.type must be transaction or batch (an involvement is sent, not a"
@@ -154,7 +156,7 @@ def read_bundle(document: Any, *, agency: str, max_entries: int) -> BundleIntake
             ),
             status=413,
         )
-    intake = BundleIntake(kind=kind, entries=len(entries))
+    intake = BundleIntake("transaction" if kind == "transaction" else "batch", len(entries))
     intake.episode_entries = [
         index
         for index, entry in enumerate(entries)
@@ -213,18 +215,24 @@ def _read_entry(index: int, entry: Any) -> Resource:
                 "not-supported",
             )
         )
+    return validate(model, body, index, f"{at}.resource")
+
+
+def validate(model: type[R], body: dict[str, Any], index: int | None, at: str) -> R:
+    """`body` read by the FHIR `model`; Refusal naming the first element at fault."""
+    name = model.__name__
     try:
         return model.model_validate(body)
     except ValidationError as error:
         first = error.errors()[0]  # the first is enough to act on; the value is never shown
         where = ".".join(str(part) for part in first["loc"])
         raise Refusal(
-            Issue(
-                f"{kind}.{where}: {first['msg']}",
-                index,
-                f"{at}.resource.{where}",
-                "structure",
-            )
+            Issue(f"{name}.{where}: {first['msg']}", index, f"{at}.{where}", "structure")
+        ) from None
+    except (KeyError, TypeError, ValueError):
+        # fhir.resources fails this way on a contained resource of an unknown resourceType.
+        raise Refusal(
+            Issue(f"{name}: a resource within it is not a FHIR resource", index, at, "structure")
         ) from None
 
 
@@ -585,6 +593,8 @@ def explain(episode: Episode, error: DomainError) -> Issue:
     # A care manager given as a Practitioner (not a role) holds the name itself.
     source = episode.sources.get(source_name) or episode.sources["practitioner"]
     said = _SAID.get(columns.strip(), reason.strip())
+    if column == "practitioner_name" and source.resource == "PractitionerRole":
+        element, said = "practitioner", "a Practitioner with a name is required"
     if column == "local_ref" and reason.strip() == "required":
         said = f"{_SAID['local_ref']} is required"
     elif column == "local_ref":
