@@ -282,6 +282,9 @@ class TestMatch:
         made = [e for e in events if e.action.value == "enquiry:made"]
         assert [(e.agency, e.purpose, e.result_count) for e in made] == [("GMP", PURPOSE, 1)]
         assert answer.identifier.value  # the enquiry's id, as /api/v1/enquiries gives it
+        metrics = client.get("/metrics").text
+        assert "fingerpost_enquiries_total 1.0" in metrics
+        assert 'fingerpost_signposts_total{confidence="strong"} 1.0' in metrics
 
     def test_without_a_purpose_nothing_is_searched(
         self, client: TestClient, fp: Fingerpost

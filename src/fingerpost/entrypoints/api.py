@@ -852,7 +852,13 @@ def create_app(fp: Fingerpost) -> FastAPI:
         return fp.hub.outbox(caller)
 
     app.include_router(api)
-    app.include_router(fhir_router(fp, _actor))
+
+    def counted(confidences: list[str]) -> None:
+        metrics.enquiries.inc()
+        for confidence in confidences:
+            metrics.signposts.labels(confidence).inc()
+
+    app.include_router(fhir_router(fp, _actor, counted))
     install_web(app, fp)
 
     @app.get("/healthz", tags=["operations"])

@@ -324,7 +324,7 @@ def register(
         InputFormat,
         typer.Option(
             "--format",
-            help="csv: the contract's columns. fhir: a FHIR R4 transaction or batch Bundle"
+            help="csv: the register columns. fhir: a FHIR R4 transaction or batch Bundle"
             " (docs/fhir.md).",
         ),
     ] = InputFormat.CSV,

@@ -96,8 +96,11 @@ def _response_bundle(report: BundleReport) -> dict[str, Any]:
     }
 
 
-def fhir_router(fp: Fingerpost, actor: Callable[..., Actor]) -> APIRouter:
-    """The FHIR routes; `actor` is the API's bearer-token dependency."""
+def fhir_router(
+    fp: Fingerpost, actor: Callable[..., Actor], counted: Callable[[list[str]], None]
+) -> APIRouter:
+    """The FHIR routes; `actor` is the API's bearer-token dependency, `counted` is told the
+    confidence of each enquiry's signposts (the metrics)."""
     router = APIRouter(prefix=FHIR_BASE, tags=["fhir"])
 
     def refused(error: FhirRefused) -> JSONResponse:
@@ -139,6 +142,7 @@ def fhir_router(fp: Fingerpost, actor: Callable[..., Actor]) -> APIRouter:
             )
         )
         result = enquired.result
+        counted([signpost.confidence.value for signpost in result.signposts])
         return fhir_json(searchset(result.enquiry_id, result.signposts, enquired.searched))
 
     for address, resource in published().items():
