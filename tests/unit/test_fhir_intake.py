@@ -109,7 +109,7 @@ MAPPING_PROBLEMS = [
         "an NHS number under the wrong system",
         edit((*_PATIENT, "identifier", 1), {"system": "http://nhs.uk/nhs", "value": NHS}),
         PATIENT,
-        "system http://nhs.uk/nhs is not one fingerpost reads",
+        "Patient.identifier: a system fingerpost does not read",
     ),
     (
         "a date that does not exist",
@@ -141,7 +141,7 @@ MAPPING_PROBLEMS = [
         "a reference to nothing in the Bundle",
         edit((*_EPISODE, "patient"), {"reference": "urn:uuid:nowhere"}),
         EPISODE,
-        "patient: no Patient in the Bundle is at 'urn:uuid:nowhere'",
+        "EpisodeOfCare.patient: no Patient in the Bundle has the fullUrl or Type/id",
     ),
     (
         "another agency's involvement",
@@ -219,6 +219,8 @@ def test_a_problem_names_its_entry_and_the_involvement_is_not_read(
     assert "Harrison" not in text
     assert NHS not in text
     assert "2015-02-30" not in text
+    assert 'nhs.uk/nhs"' not in text  # nor what was sent in place of a value
+    assert "nowhere" not in text
 
 
 @pytest.mark.parametrize(
@@ -315,14 +317,14 @@ def test_match_parameters_give_the_enquiry_columns_and_purpose() -> None:
         ),
         pytest.param(
             lambda p: p["parameter"].append({"name": "browse", "valueString": "x"}),
-            "parameter 'browse' is not one fingerpost reads",
+            "a parameter fingerpost does not read",
             id="unknown parameter",
         ),
         pytest.param(
             lambda p: p["parameter"][0]["resource"].update(
                 identifier=[{"system": "urn:oid:1.2", "value": "1"}]
             ),
-            "is not one fingerpost reads",
+            "a system fingerpost does not read",
             id="wrong identifier system",
         ),
         pytest.param(lambda p: p.update(resourceType="Bundle"), "not FHIR Parameters", id="bundle"),

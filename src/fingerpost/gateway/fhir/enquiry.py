@@ -58,9 +58,13 @@ def read_match(document: Any) -> MatchRequest:
         name = str(parameter.name)
         where = f"Parameters.parameter[{position}]"
         if name not in _KNOWN:
-            raise _refuse(f"parameter {name!r} is not one fingerpost reads", where, "not-supported")
+            raise _refuse(
+                "a parameter fingerpost does not read (see the CapabilityStatement)",
+                where,
+                "not-supported",
+            )
         if name in found:
-            raise _refuse(f"parameter {name!r} is given more than once", where)
+            raise _refuse(f"parameter {name} is given more than once", where)
         found[name] = position, parameter
     if "resource" not in found or not isinstance(found["resource"][1].resource, Patient):
         raise _refuse("parameter `resource`: the child, as a Patient, is required", code="required")

@@ -277,14 +277,16 @@ class _References:
                         f"{holder.path}.contained[{position}]",
                         resource.get_resource_type(),
                     )
-            self._unresolved(holder, element, f"no contained {names} with id {address[1:]!r}")
+            self._unresolved(holder, element, f"no contained {names} has the id referred to")
         index = self._by_address.get(address)
         if index is None:
             # A full URL ending in Type/id also finds an entry given by Type/id, and back.
             tail = "/".join(address.rsplit("/", 2)[-2:])
             index = self._by_address.get(tail)
         if index is None:
-            self._unresolved(holder, element, f"no {names} in the Bundle is at {address!r}")
+            self._unresolved(
+                holder, element, f"no {names} in the Bundle has the fullUrl or Type/id referred to"
+            )
         if index in self._failed:
             self._unresolved(holder, element, f"entry {index} is not valid (see its issue)")
         resource = self._resources[index]
@@ -414,9 +416,8 @@ def patient_columns(patient: Patient, at: Source) -> dict[str, str]:
         if column is None:
             raise Refusal(
                 Issue(
-                    f"Patient.identifier: system {identifier.system or '(none)'} is not one"
-                    f" fingerpost reads: the NHS number is {NHS_NUMBER}, your own reference"
-                    f" for the child {LOCAL_REF}",
+                    "Patient.identifier: a system fingerpost does not read: the NHS number's is"
+                    f" {NHS_NUMBER}, your own reference for the child's {LOCAL_REF}",
                     at.index,
                     f"{at.path}.identifier[{position}].system",
                     "value",
