@@ -239,6 +239,16 @@ def test_another_agencys_organisation_is_refused(client: TestClient, fp: Fingerp
     assert stored(fp, "GMP") == stored(fp, "CSC-LDS") == []
 
 
+def test_a_role_that_may_not_register_is_refused(client: TestClient, fp: Fingerpost) -> None:
+    response = client.post(
+        FHIR, json=involvement_bundle(), headers=bearer(fp, "CSC-LDS", Role.AUDITOR)
+    )
+    assert response.status_code == 403
+    [issue] = outcome_of(response)
+    assert issue["code"] == "forbidden"
+    assert stored(fp) == []
+
+
 def test_without_a_token_the_answer_is_an_operation_outcome(client: TestClient) -> None:
     response = client.post(FHIR, json=involvement_bundle())
     assert response.status_code == 401
