@@ -11,7 +11,8 @@ from typing import Any
 from fhir.resources.R4B.parameters import Parameters
 from fhir.resources.R4B.patient import Patient
 
-from fingerpost.gateway.fhir.intake import Refusal, Source, patient_columns, validate
+from fingerpost.gateway.fhir.columns import Refusal, Source, patient_columns
+from fingerpost.gateway.fhir.intake import validate
 from fingerpost.gateway.fhir.outcome import FhirRefused, Issue
 
 __all__ = ["MatchRequest", "read_match"]

@@ -9,13 +9,9 @@ be mapped is reported as an `Issue` naming the entry; nothing here stores or log
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any, Literal, NoReturn, TypeVar
 
-from fhir.resources.R4B.address import Address
-from fhir.resources.R4B.contactpoint import ContactPoint
 from fhir.resources.R4B.episodeofcare import EpisodeOfCare
-from fhir.resources.R4B.humanname import HumanName
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.practitioner import Practitioner
@@ -24,27 +20,18 @@ from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
-from fingerpost.domain.errors import DomainError
-from fingerpost.gateway.fhir.outcome import FhirRefused, Issue
-from fingerpost.gateway.fhir.systems import (
-    AGENCY_CODE,
-    CARE_LEAVER,
-    INVOLVEMENT,
-    LOCAL_REF,
-    NHS_NUMBER,
+from fingerpost.gateway.fhir.columns import (
+    Episode,
+    Refusal,
+    Source,
+    episode_columns,
+    patient_columns,
+    practitioner_columns,
 )
+from fingerpost.gateway.fhir.outcome import FhirRefused, Issue
+from fingerpost.gateway.fhir.systems import AGENCY_CODE
 
-__all__ = [
-    "BundleIntake",
-    "Episode",
-    "Refusal",
-    "Source",
-    "explain",
-    "patient_columns",
-    "read_bundle",
-    "read_json",
-    "validate",
-]
+__all__ = ["BundleIntake", "read_bundle", "read_json", "validate"]
 
 BundleKind = Literal["transaction", "batch"]
 R = TypeVar("R", bound=Resource)
@@ -59,24 +46,6 @@ _METHODS = frozenset({"POST", "PUT"})
 # A status that says the involvement should not exist: withdrawing is its own operation.
 _WITHDRAWN = frozenset({"entered-in-error", "cancelled"})
 _STATUSES = frozenset({"planned", "waitlist", "active", "onhold", "finished"}) | _WITHDRAWN
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where a register column's value came from: the entry and the resource's FHIRPath."""
-
-    index: int | None  # None: not in a Bundle (a $match's Parameters)
-    path: str  # e.g. Bundle.entry[1].resource or Bundle.entry[3].resource.contained[0]
-    resource: str  # its resourceType
-
-
-@dataclass(frozen=True, slots=True)
-class Episode:
-    """One EpisodeOfCare as a register row, with where each part of it came from."""
-
-    index: int
-    row: dict[str, str]
-    sources: Mapping[str, Source]  # "episode", "patient", "organization", "practitioner"…
 
 
 @dataclass
@@ -95,14 +64,6 @@ class BundleIntake:
     @property
     def failed_entries(self) -> set[int]:
         return {issue.index for issue in self.issues if issue.index is not None}
-
-
-class Refusal(Exception):
-    """One resource cannot be used; `issue` says where and why."""
-
-    def __init__(self, issue: Issue) -> None:
-        super().__init__(issue.reason)
-        self.issue = issue
 
 
 def read_json(body: bytes, *, max_bytes: int) -> Any:
@@ -358,7 +319,7 @@ def _episode(index: int, episode: EpisodeOfCare, lookup: _References, agency: st
     assert isinstance(organization, Organization)
     _check_agency(organization, organization_at, agency)
     row = patient_columns(patient, patient_at)
-    row.update(_episode_columns(episode, here))
+    row.update(episode_columns(episode, here))
     if isinstance(manager, PractitionerRole):
         person = lookup.resolve(
             manager.practitioner,
@@ -371,10 +332,10 @@ def _episode(index: int, episode: EpisodeOfCare, lookup: _References, agency: st
         if person is not None:
             named, sources["person"] = person
         assert named is None or isinstance(named, Practitioner)  # resolve() checked the type
-        row.update(_practitioner_columns(manager, named))
+        row.update(practitioner_columns(manager, named))
     else:
         assert isinstance(manager, Practitioner)
-        row.update(_practitioner_columns(None, manager))
+        row.update(practitioner_columns(None, manager))
     return Episode(index, row, sources)
 
 
@@ -405,209 +366,3 @@ def _check_agency(organization: Organization, at: Source, agency: str) -> None:
                 "forbidden",
             )
         )
-
-
-def patient_columns(patient: Patient, at: Source) -> dict[str, str]:
-    """The child's columns of a register (or enquiry) row; Refusal for an identifier system
-    fingerpost does not read."""
-    row: dict[str, str] = {}
-    for position, identifier in enumerate(patient.identifier or []):
-        column = {NHS_NUMBER: "nhs_number", LOCAL_REF: "local_ref"}.get(str(identifier.system))
-        if column is None:
-            raise Refusal(
-                Issue(
-                    "Patient.identifier: a system fingerpost does not read: the NHS number's is"
-                    f" {NHS_NUMBER}, your own reference for the child's {LOCAL_REF}",
-                    at.index,
-                    f"{at.path}.identifier[{position}].system",
-                    "value",
-                )
-            )
-        if column in row:
-            raise Refusal(
-                Issue(
-                    f"Patient.identifier: more than one with system {identifier.system}",
-                    at.index,
-                    f"{at.path}.identifier[{position}]",
-                )
-            )
-        row[column] = str(identifier.value or "")
-    names = list(patient.name or [])
-    primary = _primary_name(names)
-    if primary is not None:
-        given, family = _name_parts(primary)
-        row["given_names"], row["family_name"] = given, family
-    others = (" ".join(filter(None, _name_parts(name))) for name in names if name is not primary)
-    # `;` separates other names in a register row: inside one name it is only a separator.
-    row["other_names"] = ";".join(other.replace(";", " ") for other in others if other)
-    row["date_of_birth"] = _date_text(patient.birthDate)
-    row["sex"] = str(patient.gender or "")
-    row["postcode"] = _postcode(list(patient.address or []))
-    return row
-
-
-def _primary_name(names: Sequence[HumanName]) -> HumanName | None:
-    """The official name, else the first usual (or unlabelled) one, else the first."""
-    for uses in (("official",), ("usual", None)):
-        for name in names:
-            if name.use in uses:
-                return name
-    return names[0] if names else None
-
-
-def _name_parts(name: HumanName) -> tuple[str, str]:
-    given = " ".join(str(part) for part in name.given or [])
-    family = str(name.family or "")
-    if not (given or family) and name.text:
-        # Only the text: its last word is taken as the family name, as a form would have it.
-        *first, last = str(name.text).split() or [""]
-        return " ".join(first), last
-    return given, family
-
-
-def _postcode(addresses: Sequence[Address]) -> str:
-    """The home address's postcode, else the first address that has one."""
-    with_code = [address for address in addresses if address.postalCode]
-    for address in with_code:
-        if address.use == "home":
-            return str(address.postalCode)
-    return str(with_code[0].postalCode) if with_code else ""
-
-
-def _date_text(value: object) -> str:
-    """A FHIR date or dateTime as the register's ISO date; a partial date (a year, a month)
-    stays as written and is refused by the register's date rule like any other bad date."""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value or "")
-
-
-def _episode_columns(episode: EpisodeOfCare, at: Source) -> dict[str, str]:
-    codes = [
-        str(coding.code or "")
-        for concept in episode.type or []
-        for coding in concept.coding or []
-        if coding.system == INVOLVEMENT
-    ]
-    if len(codes) != 1:
-        raise Refusal(
-            Issue(
-                f"EpisodeOfCare.type: exactly one coding from {INVOLVEMENT} is required"
-                f" ({len(codes)} given)",
-                at.index,
-                f"{at.path}.type",
-                "required" if not codes else "invalid",
-            )
-        )
-    period = episode.period
-    care_leaver = [
-        bool(extension.valueBoolean)
-        for extension in episode.extension or []
-        if extension.url == CARE_LEAVER
-    ]
-    return {
-        "involvement": codes[0],
-        "start_date": _date_text(period.start if period else None),
-        "end_date": _date_text(period.end if period else None),
-        "care_leaver": "yes" if any(care_leaver) else "",
-    }
-
-
-def _practitioner_columns(
-    role: PractitionerRole | None, person: Practitioner | None
-) -> dict[str, str]:
-    telecom = [*(role.telecom or [] if role else []), *(person.telecom or [] if person else [])]
-    names = list(person.name or []) if person else []
-    name = ""
-    if names:
-        first = _primary_name(names) or names[0]
-        name = str(first.text or "") or " ".join(filter(None, _name_parts(first)))
-    return {
-        "practitioner_name": name,
-        "practitioner_role": _role_text(role),
-        "practitioner_phone": _contact(telecom, "phone"),
-        "practitioner_email": _contact(telecom, "email"),
-    }
-
-
-def _role_text(role: PractitionerRole | None) -> str:
-    for concept in (role.code or []) if role else []:
-        if concept.text:
-            return str(concept.text)
-        for coding in concept.coding or []:
-            if coding.display or coding.code:
-                return str(coding.display or coding.code)
-    return ""
-
-
-def _contact(telecom: Sequence[ContactPoint], system: str) -> str:
-    """The first work contact of the kind, else the first of the kind."""
-    found = [point for point in telecom if point.system == system and point.value]
-    for point in found:
-        if point.use == "work":
-            return str(point.value)
-    return str(found[0].value) if found else ""
-
-
-# Register columns and where they come from in the Bundle, to put a register rule's message
-# in FHIR's terms: the source (a key of `Episode.sources`) and its element for each column.
-_ELEMENTS: dict[str, tuple[str, str]] = {
-    "local_ref": ("patient", "identifier"),
-    "nhs_number": ("patient", "identifier"),
-    "given_names": ("patient", "name"),
-    "family_name": ("patient", "name"),
-    "other_names": ("patient", "name"),
-    "date_of_birth": ("patient", "birthDate"),
-    "sex": ("patient", "gender"),
-    "postcode": ("patient", "address.postalCode"),
-    "involvement": ("episode", "type"),
-    "start_date": ("episode", "period.start"),
-    "end_date": ("episode", "period.end"),
-    "care_leaver": ("episode", "extension"),
-    "practitioner_name": ("person", "name"),
-    "practitioner_role": ("practitioner", "code"),
-    "practitioner_phone": ("practitioner", "telecom"),
-    "practitioner_email": ("practitioner", "telecom"),
-}
-# Rules whose words would read oddly with FHIR's names: said again in FHIR's terms.
-_SAID = {
-    "practitioner_phone or practitioner_email": (
-        "the care manager needs a phone or e-mail (telecom on the PractitionerRole or the"
-        " Practitioner)"
-    ),
-    "given_names or family_name": "a name (given or family) is required",
-    "local_ref": f"your own reference for the child (system {LOCAL_REF})",
-}
-
-
-def explain(episode: Episode, error: DomainError) -> Issue:
-    """A register rule's refusal, which names CSV columns, as an issue on the FHIR element."""
-    message = str(error)
-    columns, _, reason = message.partition(":")
-    column = columns.split(" or ")[0].strip()
-    if column not in _ELEMENTS:
-        here = episode.sources["episode"]
-        return Issue(f"EpisodeOfCare: {message}", episode.index, here.path, "value")
-    source_name, element = _ELEMENTS[column]
-    # A care manager given as a Practitioner (not a role) holds the name itself.
-    source = episode.sources.get(source_name) or episode.sources["practitioner"]
-    said = _SAID.get(columns.strip(), reason.strip())
-    if column == "practitioner_name" and source.resource == "PractitionerRole":
-        element, said = "practitioner", "a Practitioner with a name is required"
-    if column == "local_ref" and reason.strip() == "required":
-        said = f"{_SAID['local_ref']} is required"
-    elif column == "local_ref":
-        said = f"{_SAID['local_ref']}: {reason.strip()}"
-    for_episode = (
-        f" (for the EpisodeOfCare at entry {episode.index})"
-        if source.index != episode.index
-        else ""
-    )
-    return Issue(
-        f"{source.resource}.{element}: {said}{for_episode}",
-        source.index,
-        f"{source.path}.{element}",
-        "value",
-    )
