@@ -187,6 +187,18 @@ class Settings(BaseSettings):
         le=1024,
         description="Largest register CSV the web upload accepts, in MiB.",
     )
+    fhir_max_entries: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Most entries a FHIR Bundle may have (one request, one transaction).",
+    )
+    fhir_max_mib: int = Field(
+        default=10,
+        ge=1,
+        le=1024,
+        description="Largest FHIR request (Bundle or $match Parameters) accepted, in MiB.",
+    )
     smtp_host: str = Field(
         default="",
         description="Mail server for notifications; empty keeps them in the inbox (API/CLI) only.",

@@ -43,6 +43,7 @@ from fingerpost.domain.errors import (
 from fingerpost.domain.values import parse_date
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
+from fingerpost.entrypoints.fhir_api import FHIR_BASE, fhir_error, fhir_router
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.notify_callbacks import notify_router
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
@@ -426,7 +427,10 @@ def _error(
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """problem+json for the API; the web's error page for a browser asking for a page."""
+    """problem+json for the API; the web's error page for a browser asking for a page; an
+    OperationOutcome under the FHIR base."""
+    if request.url.path.startswith(f"{FHIR_BASE}/") or request.url.path == FHIR_BASE:
+        return fhir_error(status, detail, headers)
     page = getattr(request.app.state, "error_page", None)
     if page is not None and wants_html(request):
         response: Response = page(request, status, detail)
@@ -593,6 +597,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
             {"name": "audit", "description": "The tamper-evident audit log (auditors)."},
             {"name": "agencies", "description": "Agencies taking part."},
             {"name": "operations", "description": "Health, readiness and metrics."},
+            {"name": "fhir", "description": "FHIR R4: intake Bundles and Patient/$match."},
         ],
     )
     app.state.fp = fp
@@ -882,6 +887,13 @@ def create_app(fp: Fingerpost) -> FastAPI:
 
     app.include_router(api)
     app.include_router(notify_router(fp))
+
+    def counted(confidences: list[str]) -> None:
+        metrics.enquiries.inc()
+        for confidence in confidences:
+            metrics.signposts.labels(confidence).inc()
+
+    app.include_router(fhir_router(fp, _actor, counted))
     install_web(app, fp)
 
     @app.get("/healthz", tags=["operations"])

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import Annotated, BinaryIO
@@ -35,6 +36,7 @@ from fingerpost.entrypoints.csvio import (
     atomic_text_writer,
     write_errors,
 )
+from fingerpost.entrypoints.fhir_cli import register_fhir_file
 from fingerpost.entrypoints.registering import Tally, batches, register_rows
 from fingerpost.gateway import (
     ENQUIRY_COLUMNS,
@@ -113,6 +115,12 @@ app.add_typer(certificate_app, name="certificate")
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
 # contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+class InputFormat(StrEnum):
+    CSV = "csv"
+    FHIR = "fhir"
+
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")]
 ErrorsFile = Annotated[
@@ -314,11 +322,22 @@ def _known_agency(fp: Fingerpost, code: str, *, taking_part: bool = True) -> Age
 @app.command()
 def register(
     file: Annotated[
-        Path, typer.Argument(help="CSV of involvements, one row each (see the contract).")
+        Path,
+        typer.Argument(
+            help="CSV of involvements, one row each (see the contract), or a FHIR Bundle."
+        ),
     ],
     agency: Annotated[str, typer.Option("--agency", help="Code of the registering agency.")],
     dry_run: DryRun = False,
     errors: ErrorsFile = None,
+    input_format: Annotated[
+        InputFormat,
+        typer.Option(
+            "--format",
+            help="csv: the register columns. fhir: a FHIR R4 transaction or batch Bundle"
+            " (docs/fhir.md).",
+        ),
+    ] = InputFormat.CSV,
 ) -> None:
     """Register (or update) an agency's involvements with children. Idempotent per row.
 
@@ -326,6 +345,12 @@ def register(
     leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
     fp = _open()
     _known_agency(fp, agency)
+    if input_format is InputFormat.FHIR:
+        actor = Actor.system(agency)
+        say = err.print
+        raise typer.Exit(
+            register_fhir_file(fp, actor, file, dry_run=dry_run, errors=errors, say=say)
+        )
     register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
     with _csv_rows(file, f"register {agency}", **register_columns, rules=REGISTER_RULES) as rows:
         report = register_rows(
