@@ -29,7 +29,7 @@ from fingerpost.domain.vocabulary import Confidence, InvolvementKind, Role
 from fingerpost.entrypoints.api import create_app
 from fingerpost.entrypoints.fhir_signposts import searchset
 from fingerpost.gateway.fhir import published
-from fingerpost.gateway.fhir.systems import MATCH_GRADE, SIGNPOST_WHY
+from fingerpost.gateway.fhir.systems import CURRENT_CONTACT, MATCH_GRADE, SIGNPOST_WHY
 from fingerpost.service.records import SignpostView
 
 FHIR = "/fhir/R4"
@@ -380,3 +380,39 @@ class TestPublished:
         }
         published_urls = {r.get("url") for r in published().values()}
         assert profiles <= published_urls
+
+
+def test_at_night_a_match_leads_with_the_out_of_hours_service() -> None:
+    from datetime import date
+
+    night = SignpostView(
+        Confidence.STRONG, "date of birth", "MAN-CSC", "Manchester Children's Services",
+        "E08000003", "Sam Jones", "social worker", "0161 234 5000", "", "child-in-need",
+        date(2025, 1, 1), None, shielded=False, authority_area_name="Manchester",
+        current_contact="out-of-hours", current_contact_reason="Outside office hours.",
+        out_of_hours_name="Emergency Duty Team, 24 hours", out_of_hours_phone="0161 255 8250",
+        office_hours="9am to 5pm, Monday to Friday",
+    )  # fmt: skip
+    episode = searchset("E-1", [night], ["name"])["entry"][0]["resource"]
+    contained = {resource["id"]: resource for resource in episode["contained"]}
+    current = next(e for e in episode["extension"] if e["url"] == CURRENT_CONTACT)
+    parts = {part["url"]: part for part in current["extension"]}
+    assert parts["contact"]["valueReference"]["reference"] == "#out-of-hours"
+    assert parts["reason"]["valueString"] == "Outside office hours."
+    assert contained["out-of-hours"]["telecom"][0]["value"] == "0161 255 8250"
+    assert contained["out-of-hours"]["code"][0]["text"] == "Emergency Duty Team, 24 hours"
+    assert contained["contact"]["availabilityExceptions"].endswith("Monday to Friday")
+    assert contained["agency"]["address"][0]["district"] == "Manchester"
+
+
+def test_in_office_hours_a_match_leads_with_the_practitioner() -> None:
+    from datetime import date
+
+    day = SignpostView(
+        Confidence.STRONG, "date of birth", "GMP", "Police", "E08000003", "PC Jo", "officer",
+        "0161 000 0000", "", "police-concern", date(2025, 1, 1), None, shielded=False,
+    )  # fmt: skip
+    episode = searchset("E-1", [day], ["name"])["entry"][0]["resource"]
+    current = next(e for e in episode["extension"] if e["url"] == CURRENT_CONTACT)
+    assert current["extension"] == [{"url": "contact", "valueReference": {"reference": "#contact"}}]
+    assert [resource["id"] for resource in episode["contained"]] == ["agency", "contact"]

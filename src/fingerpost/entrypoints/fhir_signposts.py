@@ -15,6 +15,7 @@ from fingerpost.domain.vocabulary import Confidence
 from fingerpost.gateway.fhir.systems import (
     AGENCY_CODE,
     CANONICAL,
+    CURRENT_CONTACT,
     ENQUIRY_ID,
     INVOLVEMENT,
     MATCH_GRADE,
@@ -46,6 +47,7 @@ def _signpost(view: SignpostView) -> dict[str, Any]:
     }
     if view.authority_area:  # withheld for a shielded involvement
         organization["identifier"].append({"system": AUTHORITY_AREA, "value": view.authority_area})
+        organization["address"] = [{"district": view.authority_area_name or view.authority_area}]
     contact: dict[str, Any] = {
         "resourceType": "PractitionerRole",
         "id": "contact",
@@ -56,16 +58,41 @@ def _signpost(view: SignpostView) -> dict[str, Any]:
         contact["practitioner"] = {"display": view.practitioner_name}
     if view.practitioner_role:
         contact["code"] = [{"text": view.practitioner_role}]
+    if view.office_hours:
+        contact["availabilityExceptions"] = f"In the office {view.office_hours}"
+    contained = [organization, contact]
+    if view.out_of_hours_phone:
+        contained.append(
+            {
+                "resourceType": "PractitionerRole",
+                "id": "out-of-hours",
+                "organization": {"reference": "#agency"},
+                "code": [{"text": view.out_of_hours_name or "Out-of-hours service"}],
+                "telecom": [{"system": "phone", "value": view.out_of_hours_phone, "use": "work"}],
+            }
+        )
+    current = "#out-of-hours" if view.current_contact == "out-of-hours" else "#contact"
     period = {"start": view.start_date.isoformat()}
     if view.end_date is not None:
         period["end"] = view.end_date.isoformat()
     return {
         "resourceType": "EpisodeOfCare",
         "meta": {"profile": [f"{CANONICAL}/StructureDefinition/signpost"]},
-        "contained": [organization, contact],
+        "contained": contained,
         "extension": [
             {"url": SIGNPOST_WHY, "valueString": view.why},
             {"url": SHIELDED, "valueBoolean": view.shielded},
+            {
+                "url": CURRENT_CONTACT,
+                "extension": [
+                    {"url": "contact", "valueReference": {"reference": current}},
+                    *(
+                        [{"url": "reason", "valueString": view.current_contact_reason}]
+                        if view.current_contact_reason
+                        else []
+                    ),
+                ],
+            },
         ],
         "status": "active" if view.end_date is None else "finished",
         "type": [{"coding": [{"system": INVOLVEMENT, "code": view.involvement}]}],

@@ -8,6 +8,7 @@ __all__ = [
     "AGENCY_CODE",
     "CANONICAL",
     "CARE_LEAVER",
+    "CURRENT_CONTACT",
     "ENQUIRY_ID",
     "INVOLVEMENT",
     "LOCAL_REF",
@@ -26,4 +27,6 @@ INVOLVEMENT = f"{CANONICAL}/CodeSystem/involvement"
 CARE_LEAVER = f"{CANONICAL}/StructureDefinition/care-leaver"
 SIGNPOST_WHY = f"{CANONICAL}/StructureDefinition/signpost-why"
 SHIELDED = f"{CANONICAL}/StructureDefinition/shielded"
+# Who to call now (ADR 0020): the practitioner in office hours, the out-of-hours service outside.
+CURRENT_CONTACT = f"{CANONICAL}/StructureDefinition/current-contact"
 MATCH_GRADE = "http://hl7.org/fhir/StructureDefinition/match-grade"
