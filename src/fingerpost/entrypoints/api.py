@@ -43,6 +43,8 @@ from fingerpost.domain.errors import (
 from fingerpost.domain.values import parse_date
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
+from fingerpost.entrypoints.headers import api_headers
+from fingerpost.entrypoints.limits import PageLimit, PageOffset
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
 from fingerpost.entrypoints.web import install_web
@@ -440,10 +442,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             request, 401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> Response:
-        _log.error("unhandled error", path=request.url.path, error=type(error).__name__)
-        return _error(request, 500, "something went wrong; it has been logged")
+    # Errors raised outside the API's own middleware (sessions, page headers) end here.
+    app.exception_handler(Exception)(_unexpected)
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    _log.error("unhandled error", path=request.url.path, error=type(error).__name__)
+    return _error(request, 500, "something went wrong; it has been logged")
 
 
 # -- the application ---------------------------------------------------------------------------
@@ -585,15 +590,16 @@ def create_app(fp: Fingerpost) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as error:  # noqa: BLE001 - answered here, not by Starlette's outermost
+            # handler, so that a 500 gets the headers, the count and the log line of any other.
+            response = await _unexpected(request, error)
         route = getattr(request.scope.get("route"), "path", "unmatched")
         elapsed = time.perf_counter() - started
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(route).observe(elapsed)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if request.url.path.startswith("/api/"):
-            response.headers["Cache-Control"] = "no-store"
+        api_headers(request, response)
         # Route templates only: a query string or body could hold a child's details.
         _log.info(
             "request",
@@ -631,8 +637,8 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def list_involvements(
         caller: Caller,
         local_ref: Annotated[str | None, Query(max_length=64)] = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: PageLimit = 100,
+        offset: PageOffset = 0,
     ) -> list[InvolvementOut]:
         """Your agency's involvements (never another agency's)."""
         found = fp.hub.list_involvements(caller, local_ref=local_ref, limit=limit, offset=offset)
@@ -722,9 +728,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         )
 
     @api.get("/notifications", tags=["notifications"], response_model=list[NotificationOut])
-    def notifications(
-        caller: Caller, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-    ) -> list[NotificationOut]:
+    def notifications(caller: Caller, limit: PageLimit = 100) -> list[NotificationOut]:
         """Who enquired about your children, and which other agencies also work with them."""
         return [NotificationOut.of(n) for n in fp.hub.notifications(caller, limit=limit)]
 
@@ -745,9 +749,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         ]
 
     @api.get("/audit/events", tags=["audit"], response_model=list[AuditEventOut])
-    def audit_events(
-        caller: Caller, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-    ) -> list[AuditEventOut]:
+    def audit_events(caller: Caller, limit: PageLimit = 100) -> list[AuditEventOut]:
         """The newest audit events (auditors only). Reading the audit is itself audited."""
         return [
             AuditEventOut(
@@ -812,7 +814,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def reviews(
         caller: Caller,
         state: Annotated[str, Query(pattern="^(open|all)$")] = "open",
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        limit: PageLimit = 100,
     ) -> list[ReviewOut]:
         """Urgent (break-glass) enquiries awaiting an auditor's finding (`state=all`: with the
         closed ones). Auditors only."""
