@@ -262,7 +262,9 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
                 override_reason=form.override_reason,
             )
         except LimitExceeded as refused:
-            return enquiry_form(request, form, 429, problem=str(refused).capitalize())
+            answer = enquiry_form(request, form, 429, problem=str(refused).capitalize())
+            answer.headers["Retry-After"] = str(refused.retry_after)
+            return answer
         except PermissionDenied as refused:  # e.g. urgent or an override without strong sign-in
             return enquiry_form(request, form, 403, problem=str(refused).capitalize())
         except InvalidValue as problem:  # e.g. a reason that names the child: put it right
