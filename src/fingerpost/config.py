@@ -36,6 +36,15 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="Lifetime of tokens from `fingerpost tokens create`.",
     )
+    token_max_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 30,
+        description=(
+            "Longest lifetime of a bearer token that is accepted (`exp` after `iat`, or after"
+            " now): a longer-lived token is refused, however validly signed."
+        ),
+    )
     batch_size: int = Field(
         default=2000,
         ge=1,
@@ -239,6 +248,10 @@ class Settings(BaseSettings):
     @property
     def token_ttl(self) -> timedelta:
         return timedelta(hours=self.token_ttl_hours)
+
+    @property
+    def token_max_lifetime(self) -> timedelta:
+        return timedelta(hours=self.token_max_hours)
 
     @property
     def workers(self) -> int:
