@@ -189,6 +189,15 @@ class Settings(BaseSettings):
         le=24,
         description="How long a web sign-in lasts before the user signs in again.",
     )
+    request_max_kib: int = Field(
+        default=64,
+        ge=1,
+        le=64 * 1024,
+        description=(
+            "Largest request body accepted, in KiB, by every route but the web's register"
+            " upload (FINGERPOST_UPLOAD_MAX_MIB): larger is refused with 413."
+        ),
+    )
     upload_max_mib: int = Field(
         default=50,
         ge=1,

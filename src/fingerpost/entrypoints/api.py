@@ -41,6 +41,7 @@ from fingerpost.domain.errors import (
     PermissionDenied,
 )
 from fingerpost.domain.values import parse_date
+from fingerpost.entrypoints.admission import VERIFIED, Admission, BodyLimits
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
 from fingerpost.entrypoints.headers import api_headers
@@ -363,6 +364,7 @@ _TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    413: "Content too large",
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
@@ -438,12 +440,22 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidToken)
     async def unauthenticated(request: Request, _: InvalidToken) -> Response:
-        return _error(
-            request, 401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
-        )
+        return _unauthenticated(request)
 
     # Errors raised outside the API's own middleware (sessions, page headers) end here.
     app.exception_handler(Exception)(_unexpected)
+
+
+async def _refused_at_the_door(request: Request, status: int, detail: str) -> Response:
+    if status == 401:
+        return _unauthenticated(request)
+    return _error(request, status, detail)
+
+
+def _unauthenticated(request: Request) -> Response:
+    return _error(
+        request, 401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
@@ -491,10 +503,12 @@ def _actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise InvalidToken("missing bearer token")
     fp: Fingerpost = request.app.state.fp
-    actor = fp.tokens.verify(credentials.credentials)
+    actor: Actor | None = getattr(request.state, VERIFIED, None)  # checked before the body
+    if actor is None:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise InvalidToken("missing bearer token")
+        actor = fp.tokens.verify(credentials.credentials)
     # Users are recorded on first sight; after that at most hourly, not on every request.
     seen: dict[tuple[str, str, str], float] = request.app.state.seen
     key = (actor.subject, actor.agency, actor.role.value)
@@ -584,6 +598,14 @@ def create_app(fp: Fingerpost) -> FastAPI:
     app.state.seen = {}
     metrics = _Metrics()
     _install_error_handlers(app)
+    # Added before `observe`, so inside it: its refusals are counted, logged and given headers.
+    app.state.body_limits = BodyLimits(fp.settings.request_max_kib * 1024)
+    app.add_middleware(
+        Admission,
+        limits=app.state.body_limits,
+        verify=fp.tokens.verify,
+        refuse=_refused_at_the_door,
+    )
 
     @app.middleware("http")
     async def observe(

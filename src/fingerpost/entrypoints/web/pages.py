@@ -386,14 +386,14 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
         fp.hub.require_role(user, Role.AGENCY_ADMIN)
         return register_form(request)
 
+    too_big = f"The selected file must be smaller than {settings.upload_max_mib} MB"
+    limit = settings.upload_max_mib * 1024 * 1024
+    # Refused before the body is read (the API's admission): never parsed or spooled.
+    app.state.body_limits.allow("/admin/register", limit + _FORM_OVERHEAD, too_big)
+
     @web.post("/admin/register")
     async def register_upload(request: Request, user: User) -> Response:
         fp.hub.require_role(user, Role.AGENCY_ADMIN)
-        too_big = f"The selected file must be smaller than {settings.upload_max_mib} MB"
-        limit = settings.upload_max_mib * 1024 * 1024
-        # Refused before the body is read: an oversized upload is never parsed or spooled.
-        if int(request.headers.get("content-length") or 0) > limit + _FORM_OVERHEAD:
-            return register_form(request, too_big, 413)
         form = await checked_form(request)
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
