@@ -2,7 +2,7 @@
 outcome into a page; the rules live in the domain, the gateway and the hub."""
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,6 +38,7 @@ from fingerpost.entrypoints.web.session import (
 )
 from fingerpost.entrypoints.web.signin import OidcSignIn, SignInFailed, demo_users
 from fingerpost.entrypoints.web.uploads import Stage, Uploads
+from fingerpost.service.web_sessions import WebSessions
 
 __all__ = ["install_web"]
 
@@ -111,6 +112,9 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
     settings = fp.settings
     oidc = OidcSignIn(fp) if OidcSignIn.configured(fp) else None
     uploads = Uploads(fp)
+    app.state.web_sessions = WebSessions(
+        fp.unit_of_work, lifetime=timedelta(hours=settings.session_hours)
+    )
 
     def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         user = current_user(request)
