@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -203,6 +204,20 @@ class Settings(BaseSettings):
         ge=1,
         le=1024,
         description="Largest register CSV the web upload accepts, in MiB.",
+    )
+    metrics: Literal["token", "port", "open"] = Field(
+        default="token",
+        description=(
+            "Who may read the Prometheus metrics: `token` (an operator's bearer token at"
+            " `/metrics`), `port` (served on FINGERPOST_METRICS_HOST:FINGERPOST_METRICS_PORT"
+            " instead) or `open` (anyone at `/metrics`)."
+        ),
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="Address of the metrics' own port (`metrics=port`)."
+    )
+    metrics_port: int = Field(
+        default=9464, ge=1, le=65535, description="The metrics' own port (`metrics=port`)."
     )
     smtp_host: str = Field(
         default="",

@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
 from api.test_api import PROBLEM, bearer
-from conftest import make_agency
+from conftest import make_agency, make_register_row
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.api import create_app
-from web.support import serving
+from web.support import free_port, serving
 
 JSON = {"Content-Type": "application/json"}
 
@@ -158,3 +158,60 @@ class TestBodies:
             )
         roomy.close()
         assert answer.status_code == 422  # read, and found not to be an enquiry
+
+
+class TestMetrics:
+    def test_by_default_the_metrics_are_for_an_operators_token(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers=bearer(fp, "CSC-LDS")).status_code == 403
+        answer = client.get("/metrics", headers=operator(fp))
+        assert answer.status_code == 200
+        assert "fingerpost_http_requests_total" in answer.text
+
+    def test_open_metrics_need_no_token(self, settings: Settings) -> None:
+        installation = bootstrap(settings.model_copy(update={"metrics": "open"}))
+        with TestClient(create_app(installation)) as client:
+            assert client.get("/metrics").status_code == 200
+        installation.close()
+
+    def test_metrics_on_their_own_port_are_not_on_the_services(self, settings: Settings) -> None:
+        port = free_port()
+        installation = bootstrap(
+            settings.model_copy(update={"metrics": "port", "metrics_port": port})
+        )
+        with TestClient(create_app(installation)) as client:
+            assert client.get("/healthz").status_code == 200
+            assert client.get("/metrics", headers=operator(installation)).status_code == 404
+            scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        installation.close()
+        assert 'fingerpost_http_requests_total{method="GET",route="/healthz",status="200"}' in (
+            scraped
+        )
+
+
+class TestHtmlOutputs:
+    def test_the_interactive_docs_forbid_framing_and_allow_only_their_own_script(
+        self, client: TestClient
+    ) -> None:
+        page = client.get("/docs")
+        policy = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy
+        assert "script-src 'self' 'sha256-" in policy
+        assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        assert page.headers["x-frame-options"] == "DENY"
+
+    def test_the_family_notice_in_html_forbids_framing_and_scripts(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        admin = bearer(fp, "CSC-LDS", Role.AGENCY_ADMIN)
+        created = client.post("/api/v1/involvements", json=make_register_row(), headers=admin)
+        notice = client.get(
+            f"/api/v1/involvements/{created.json()['id']}/notice?format=html", headers=admin
+        )
+        assert notice.status_code == 200
+        policy = notice.headers["content-security-policy"]
+        assert policy.startswith("default-src 'none'")
+        assert "frame-ancestors 'none'" in policy
+        assert "script-src" not in policy

@@ -7,7 +7,7 @@ arrive here and go no further than the gateway; responses and logs never echo th
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -18,13 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
@@ -41,12 +35,14 @@ from fingerpost.domain.errors import (
     PermissionDenied,
 )
 from fingerpost.domain.values import parse_date
+from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.admission import VERIFIED, Admission, BodyLimits
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
-from fingerpost.entrypoints.headers import api_headers
+from fingerpost.entrypoints.headers import api_headers, docs_policy
 from fingerpost.entrypoints.limits import PageLimit, PageOffset
 from fingerpost.entrypoints.logs import logger
+from fingerpost.entrypoints.metrics import Metrics, separate_port
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
 from fingerpost.entrypoints.web import install_web
 from fingerpost.entrypoints.web.pages import wants_html
@@ -466,33 +462,6 @@ async def _unexpected(request: Request, error: Exception) -> Response:
 # -- the application ---------------------------------------------------------------------------
 
 
-class _Metrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "fingerpost_http_requests_total",
-            "HTTP requests by route and status.",
-            ["method", "route", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "fingerpost_http_request_seconds",
-            "HTTP request latency by route.",
-            ["route"],
-            buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-            registry=self.registry,
-        )
-        self.enquiries = Counter(
-            "fingerpost_enquiries_total", "Enquiries made.", registry=self.registry
-        )
-        self.signposts = Counter(
-            "fingerpost_signposts_total",
-            "Signposts disclosed, by confidence.",
-            ["confidence"],
-            registry=self.registry,
-        )
-
-
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -555,7 +524,13 @@ def create_app(fp: Fingerpost) -> FastAPI:
             workers.append(threading.Thread(target=_outbox_worker, args=(fp, stop), daemon=True))
         for worker in workers:
             worker.start()
-        yield
+        settings = fp.settings
+        with (
+            separate_port(metrics, settings.metrics_host, settings.metrics_port)
+            if settings.metrics == "port"
+            else nullcontext()
+        ):
+            yield
         stop.set()
         for worker in workers:
             worker.join(timeout=30)
@@ -587,16 +562,18 @@ def create_app(fp: Fingerpost) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="fingerpost API",
             swagger_js_url="/docs/assets/swagger-ui-bundle.js",
             swagger_css_url="/docs/assets/swagger-ui.css",
             swagger_favicon_url="/docs/assets/favicon-32x32.png",
         )
+        page.headers["Content-Security-Policy"] = docs_policy(bytes(page.body).decode())
+        return page
 
     app.state.seen = {}
-    metrics = _Metrics()
+    metrics = Metrics()
     _install_error_handlers(app)
     # Added before `observe`, so inside it: its refusals are counted, logged and given headers.
     app.state.body_limits = BodyLimits(fp.settings.request_max_kib * 1024)
@@ -885,8 +862,15 @@ def create_app(fp: Fingerpost) -> FastAPI:
             return {"status": "ready"}
         return problem(request, 503, "the database is unavailable or not migrated")
 
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    def prometheus() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    if fp.settings.metrics != "port":
+
+        @app.get("/metrics", tags=["operations"], include_in_schema=False)
+        def prometheus(
+            request: Request,
+            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        ) -> Response:
+            if fp.settings.metrics == "token":
+                fp.hub.require_role(_actor(request, credentials), Role.OPERATOR)
+            return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -4,6 +4,7 @@ Set on every status, 500 included."""
 
 import base64
 import hashlib
+import re
 
 from fastapi import Request, Response
 
@@ -14,13 +15,16 @@ _NOTHING = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-ac
 _REPORT = f"{_NOTHING}; style-src 'unsafe-inline'"
 
 
-def docs_policy(inline_script: str) -> str:
-    """The policy of the interactive docs: Swagger UI from the service's own files, its one
+def docs_policy(page: str) -> str:
+    """The policy of the interactive docs: Swagger UI from the service's own files, the page's
     inline start-up script allowed by its hash. Swagger UI sets styles inline and draws its icons
     as data: images, which are allowed; scripts from anywhere else are not."""
-    digest = base64.b64encode(hashlib.sha256(inline_script.encode()).digest()).decode()
+    sources = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+        for script in re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    )
     return (
-        f"default-src 'self'; script-src 'self' 'sha256-{digest}'; "
+        f"default-src 'self'; script-src 'self' {sources}; "
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
     )
