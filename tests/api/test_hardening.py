@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -215,3 +216,46 @@ class TestHtmlOutputs:
         assert policy.startswith("default-src 'none'")
         assert "frame-ancestors 'none'" in policy
         assert "script-src" not in policy
+
+
+class TestOpenApi:
+    @pytest.fixture
+    def spec(self, client: TestClient) -> dict[str, Any]:
+        found: dict[str, Any] = client.get("/openapi.json").json()
+        return found
+
+    def test_every_operation_documents_its_errors_as_problems(self, spec: dict[str, Any]) -> None:
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, operations in spec["paths"].items():
+            if not path.startswith("/api/"):
+                continue
+            for method, operation in operations.items():
+                documented = operation["responses"]
+                assert {"401", "403", "422"} <= documented.keys(), (method, path)
+                if "{" in path:
+                    assert "404" in documented, (method, path)
+                if method in {"post", "patch"}:
+                    assert {"400", "413"} <= documented.keys(), (method, path)
+                for status in ("400", "401", "403", "404", "413", "422", "429"):
+                    if status in documented:
+                        assert documented[status]["content"] == problem, (method, path, status)
+        enquiries = spec["paths"]["/api/v1/enquiries"]["post"]["responses"]
+        assert "Retry-After" in enquiries["429"]["headers"]
+        assert "HTTPValidationError" not in spec["components"]["schemas"]
+        field = spec["components"]["schemas"]["FieldError"]["properties"]
+        assert set(field) == {"field", "reason"}
+
+    def test_the_rules_are_in_the_description(self, spec: dict[str, Any]) -> None:
+        schemas = spec["components"]["schemas"]
+        assert schemas["EnquiryIn"]["properties"]["purpose"]["minLength"] == 1
+        assert "at least two of" in schemas["EnquiryIn"]["description"]
+        assert schemas["ReviewOutcome"]["enum"] == ["justified", "not-justified", "referred"]
+
+    def test_the_422_is_the_documented_problem(self, client: TestClient, fp: Fingerpost) -> None:
+        answer = client.post(
+            "/api/v1/enquiries", json={"purpose": ""}, headers=bearer(fp, "CSC-LDS")
+        )
+        assert answer.status_code == 422
+        assert answer.json()["errors"] == [
+            {"field": "purpose", "reason": "String should have at least 1 character"}
+        ]

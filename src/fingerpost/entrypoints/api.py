@@ -35,7 +35,7 @@ from fingerpost.domain.errors import (
     PermissionDenied,
 )
 from fingerpost.domain.values import parse_date
-from fingerpost.domain.vocabulary import Role
+from fingerpost.domain.vocabulary import ReviewOutcome, Role
 from fingerpost.entrypoints.admission import VERIFIED, Admission, BodyLimits
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
@@ -43,6 +43,7 @@ from fingerpost.entrypoints.headers import api_headers, docs_policy
 from fingerpost.entrypoints.limits import PageLimit, PageOffset
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.metrics import Metrics, separate_port
+from fingerpost.entrypoints.openapi import PROBLEM, FieldError, Problem, describe_errors
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
 from fingerpost.entrypoints.web import install_web
 from fingerpost.entrypoints.web.pages import wants_html
@@ -57,7 +58,6 @@ from fingerpost.service.records import (
 
 __all__ = ["create_app"]
 
-PROBLEM = "application/problem+json"
 _log = logger("fingerpost.api")
 
 
@@ -130,7 +130,15 @@ class SubjectAccessIn(ChildDetails):
 
 
 class EnquiryIn(ChildDetails):
-    purpose: str = Field(max_length=500, description="Why you are asking; recorded in the audit.")
+    """An enquiry: why, and what is known of the child — at least two of the NHS number, a name
+    (`given_names` or `family_name`), the date of birth and the postcode (no browsing by
+    surname); fewer is refused with 422."""
+
+    purpose: str = Field(
+        min_length=1,
+        max_length=500,
+        description="Why you are asking, in words (required, never empty); recorded in the audit.",
+    )
     urgent: bool = Field(default=False, description="Break-glass: urgent, reviewed afterwards.")
     enquiry_ref: str = Field(default="", max_length=64, description="Your own reference.")
     shield_override_reason: str = Field(
@@ -301,7 +309,7 @@ class ReviewOut(BaseModel):
 
 
 class ReviewCloseIn(_Body):
-    outcome: str = Field(description="justified, not-justified or referred.")
+    outcome: ReviewOutcome = Field(description="The finding: justified, not-justified or referred.")
     note: str = Field(default="", max_length=1000, description="The finding, without case detail.")
 
 
@@ -341,17 +349,6 @@ class AuditVerifyOut(BaseModel):
     first_bad_seq: int | None
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str = ""
-    instance: str = ""
-    errors: list[dict[str, str]] | None = None
-
-
 # -- errors ------------------------------------------------------------------------------------
 
 _TITLES = {
@@ -381,7 +378,7 @@ def problem(
         status=status,
         detail=detail,
         instance=request.url.path,
-        errors=errors,
+        errors=[FieldError(**e) for e in errors] if errors is not None else None,
     ).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -558,6 +555,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         ],
     )
     app.state.fp = fp
+    app.openapi = describe_errors(app)  # type: ignore[method-assign]
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
@@ -823,7 +821,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
     @api.post("/reviews/{review_id}/close", tags=["audit"], response_model=ReviewOut)
     def close_review(review_id: str, body: ReviewCloseIn, caller: Caller) -> ReviewOut:
         """Record the finding on an urgent enquiry. Auditors only; a review closes once."""
-        return ReviewOut.of(fp.hub.close_review(caller, review_id, body.outcome, body.note))
+        return ReviewOut.of(fp.hub.close_review(caller, review_id, body.outcome.value, body.note))
 
     @api.get("/users", tags=["agencies"], response_model=list[UserOut])
     def users(caller: Caller) -> list[UserOut]:
