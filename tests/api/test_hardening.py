@@ -57,6 +57,15 @@ class TestPaging:
         answer = client.get(f"{path}?limit={limit}", headers=bearer(fp, "CSC-LDS"))
         assert answer.status_code == 422
 
+    def test_a_parameter_the_operation_does_not_take_is_a_422_problem(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        answer = client.get("/api/v1/involvements?ofset=5", headers=bearer(fp, "CSC-LDS"))
+        assert answer.status_code == 422
+        assert answer.json()["errors"] == [
+            {"field": "query.ofset", "reason": "not a parameter of this operation"}
+        ]
+
 
 class TestUnexpectedErrors:
     def test_a_500_has_the_security_headers_a_metrics_count_and_a_log_line(

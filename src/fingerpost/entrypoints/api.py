@@ -40,7 +40,7 @@ from fingerpost.entrypoints.admission import VERIFIED, Admission, BodyLimits
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
 from fingerpost.entrypoints.headers import api_headers, docs_policy
-from fingerpost.entrypoints.limits import PageLimit, PageOffset
+from fingerpost.entrypoints.limits import PageLimit, PageOffset, known_query_only
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.metrics import Metrics, separate_port
 from fingerpost.entrypoints.openapi import PROBLEM, FieldError, Problem, describe_errors
@@ -607,7 +607,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         )
         return response
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(known_query_only)])
 
     @api.post(
         "/involvements",
