@@ -35,7 +35,8 @@ ROLES = {
     "agency-admin": ("CSC-LDS", Role.AGENCY_ADMIN),
     "auditor": ("AUDIT", Role.AUDITOR),
 }
-EXAMPLES = 15
+EXAMPLES = 15  # per operation, generation mode and role
+SEQUENCES = 10  # stateful runs per role, of up to 6 steps
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +116,29 @@ def test_every_operation_answers_as_documented(api: Any, tokens: dict[str, dict[
         except (Exception, BaseExceptionGroup) as failure:  # noqa: BLE001 - all are reported
             failed[f"{operation.label} ({mode.value})"] = str(failure)
     assert failed == {}, "\n\n".join(f"{label}:\n{why}" for label, why in failed.items())
+
+
+def test_sequences_of_operations_answer_as_documented(
+    api: Any, tokens: dict[str, dict[str, str]]
+) -> None:
+    """Stateful: what one operation answers (an involvement's id…) feeds the next, along the
+    links Schemathesis infers from the schema; once per role."""
+    for role_headers in tokens.values():
+
+        class Workflow(api.as_state_machine()):  # type: ignore[misc]
+            headers = role_headers
+
+            def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+                del case
+                return {"headers": self.headers}
+
+        Workflow.run(
+            settings=settings(
+                max_examples=SEQUENCES,
+                stateful_step_count=6,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                derandomize=True,
+                database=None,
+            )
+        )
