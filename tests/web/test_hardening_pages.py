@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from sqlalchemy import text
 
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
+from fingerpost.domain.actor import Actor
 from fingerpost.entrypoints.api import create_app
 from web.support import CHILD, seed
 from web.test_pages import PAGE, sign_in_as
@@ -101,3 +103,14 @@ def test_signing_in_again_ends_the_earlier_sign_in_and_expired_ones_are_removed(
         held = connection.execute(text("SELECT id_hash, subject FROM web_sessions")).all()
     assert [subject for _, subject in held] == [POLICE_ADMIN]  # the stale row went
     assert all(len(id_hash) == 64 for id_hash, _ in held)  # hashes, not the cookies' ids
+
+
+def test_a_restored_backup_brings_back_no_sign_in(
+    client: TestClient, site: Fingerpost, tmp_path: Path
+) -> None:
+    sign_in_as(client, POLICE_ADMIN)
+    operator = Actor.system("OPS")
+    site.backup(operator, tmp_path / "fingerpost.backup")
+    site.restore(operator, tmp_path / "fingerpost.backup")
+    answer = client.get("/enquiry", headers=PAGE, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/sign-in")
