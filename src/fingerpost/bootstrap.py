@@ -146,12 +146,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = _utcnow) -> Fi
             witness=FileWitness(home / WITNESS_FILE),
         ),
         gateway=Gateway(linkage_secret(home)),
-        tokens=TokenService(
-            key,
-            ttl=settings.token_ttl,
-            strong_acr=settings.strong_acr_values,
-            provider=_provider(settings),
-        ),
+        tokens=_tokens(settings, key),
         unit_of_work=uow_factory,
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
         fresh=fresh,
@@ -161,6 +156,19 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = _utcnow) -> Fi
         keyring=keyring,
         clock=clock,
     )
+
+
+def _tokens(settings: Settings, key: Ed25519PrivateKey) -> TokenService:
+    try:
+        return TokenService(
+            key,
+            ttl=settings.token_ttl,
+            max_lifetime=settings.token_max_lifetime,
+            strong_acr=settings.strong_acr_values,
+            provider=_provider(settings),
+        )
+    except ValueError as error:
+        raise InvalidValue(str(error)) from None
 
 
 def _provider(settings: Settings) -> OidcProvider | None:

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="Lifetime of tokens from `fingerpost tokens create`.",
     )
+    token_max_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 30,
+        description=(
+            "Longest lifetime of a bearer token that is accepted (`exp` after `iat`, or after"
+            " now): a longer-lived token is refused, however validly signed."
+        ),
+    )
     batch_size: int = Field(
         default=2000,
         ge=1,
@@ -181,6 +190,15 @@ class Settings(BaseSettings):
         le=24,
         description="How long a web sign-in lasts before the user signs in again.",
     )
+    request_max_kib: int = Field(
+        default=64,
+        ge=1,
+        le=64 * 1024,
+        description=(
+            "Largest request body accepted, in KiB, by every route but the web's register"
+            " upload (FINGERPOST_UPLOAD_MAX_MIB): larger is refused with 413."
+        ),
+    )
     upload_max_mib: int = Field(
         default=50,
         ge=1,
@@ -198,6 +216,20 @@ class Settings(BaseSettings):
         ge=1,
         le=1024,
         description="Largest FHIR request (Bundle or $match Parameters) accepted, in MiB.",
+    )
+    metrics: Literal["token", "port", "open"] = Field(
+        default="token",
+        description=(
+            "Who may read the Prometheus metrics: `token` (an operator's bearer token at"
+            " `/metrics`), `port` (served on FINGERPOST_METRICS_HOST:FINGERPOST_METRICS_PORT"
+            " instead) or `open` (anyone at `/metrics`)."
+        ),
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="Address of the metrics' own port (`metrics=port`)."
+    )
+    metrics_port: int = Field(
+        default=9464, ge=1, le=65535, description="The metrics' own port (`metrics=port`)."
     )
     smtp_host: str = Field(
         default="",
@@ -279,6 +311,10 @@ class Settings(BaseSettings):
     @property
     def token_ttl(self) -> timedelta:
         return timedelta(hours=self.token_ttl_hours)
+
+    @property
+    def token_max_lifetime(self) -> timedelta:
+        return timedelta(hours=self.token_max_hours)
 
     @property
     def workers(self) -> int:

@@ -259,7 +259,7 @@ class TestOperations:
         client.post(
             "/api/v1/enquiries", json={"purpose": PURPOSE, **child()}, headers=bearer(fp, "GMP")
         )
-        metrics = client.get("/metrics").text
+        metrics = client.get("/metrics", headers=bearer(fp, "OPS", Role.OPERATOR)).text
         assert "fingerpost_enquiries_total 1.0" in metrics
         assert 'route="/api/v1/enquiries"' in metrics
         spec = client.get("/openapi.json").json()

@@ -91,17 +91,30 @@ class TokenService:
         key: Ed25519PrivateKey,
         *,
         ttl: timedelta,
+        max_lifetime: timedelta = timedelta(hours=24),
         strong_acr: frozenset[str] = frozenset({STRONG_ACR}),
         provider: OidcProvider | None = None,
     ) -> None:
+        if ttl > max_lifetime:
+            raise ValueError(
+                f"FINGERPOST_TOKEN_TTL_HOURS ({_hours(ttl)}) is longer than"
+                f" FINGERPOST_TOKEN_MAX_HOURS ({_hours(max_lifetime)}): its tokens would be refused"
+            )
         self._key = key
         self._public = key.public_key()
         self._ttl = ttl
+        self._max_lifetime = max_lifetime
         self._strong_acr = strong_acr or frozenset({STRONG_ACR})
         self._provider = provider
         self._provider_keys = _Keys(provider.jwks) if provider else None
 
     def issue(self, actor: Actor, *, ttl: timedelta | None = None) -> str:
+        """A signed token for the user. Raises ValueError for a lifetime longer than accepted."""
+        if ttl is not None and ttl > self._max_lifetime:
+            raise ValueError(
+                f"a token may live at most {_hours(self._max_lifetime)} hours"
+                " (FINGERPOST_TOKEN_MAX_HOURS)"
+            )
         now = datetime.now(UTC)
         claims: dict[str, Any] = {
             "iss": ISSUER,
@@ -130,8 +143,9 @@ class TokenService:
                     algorithms=["EdDSA"],
                     audience=AUDIENCE,
                     issuer=ISSUER,
-                    options={"require": ["exp", "iss", "aud", "sub", "agency", "role"]},
+                    options={"require": ["exp", "iat", "iss", "aud", "sub", "agency", "role"]},
                 )
+                self._check_lifetime(claims)
                 return self.actor_of(claims, agency_claim="agency", role_claim="role")
             provider, keys = self._provider, self._provider_keys
             if provider is None or keys is None or issuer != provider.issuer:
@@ -145,6 +159,7 @@ class TokenService:
                 options={"require": ["exp", "iss", "aud", "sub"]},
                 leeway=30,  # seconds of clock skew between the provider and us
             )
+            self._check_lifetime(claims)
             return self.actor_of(
                 claims, agency_claim=provider.agency_claim, role_claim=provider.role_claim
             )
@@ -156,6 +171,16 @@ class TokenService:
             OSError,
         ) as error:
             raise InvalidToken("invalid bearer token") from error
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        """A stolen token is useful until it expires: one that would live longer than allowed
+        is refused, counted from when it was issued (or from now, for a token that does not
+        say, or says a time to come)."""
+        issued = claims.get("iat")
+        now = datetime.now(UTC).timestamp()
+        start = min(issued, now) if isinstance(issued, int | float) else now
+        if float(claims["exp"]) - start > self._max_lifetime.total_seconds():
+            raise InvalidToken("the token lives longer than accepted")
 
     def actor_of(self, claims: dict[str, Any], *, agency_claim: str, role_claim: str) -> Actor:
         """The user a verified token (or ID token) describes. Raises ValueError or KeyError when
@@ -172,6 +197,10 @@ class TokenService:
             phone=str(claims.get("phone_number", claims.get("phone", ""))),
             strong_auth=claims.get("acr") in self._strong_acr,
         )
+
+
+def _hours(span: timedelta) -> int:
+    return int(span.total_seconds() // 3600)
 
 
 def _role(value: object) -> Role:

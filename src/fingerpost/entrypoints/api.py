@@ -7,7 +7,7 @@ arrive here and go no further than the gateway; responses and logs never echo th
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -18,13 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
@@ -41,11 +35,17 @@ from fingerpost.domain.errors import (
     PermissionDenied,
 )
 from fingerpost.domain.values import parse_date
+from fingerpost.domain.vocabulary import ReviewOutcome, Role
+from fingerpost.entrypoints.admission import VERIFIED, Admission, BodyLimits
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
 from fingerpost.entrypoints.fhir_api import FHIR_BASE, fhir_error, fhir_router
+from fingerpost.entrypoints.headers import api_headers, docs_policy
+from fingerpost.entrypoints.limits import PageLimit, PageOffset, known_query_only
 from fingerpost.entrypoints.logs import logger
+from fingerpost.entrypoints.metrics import Metrics, separate_port
 from fingerpost.entrypoints.notify_callbacks import notify_router
+from fingerpost.entrypoints.openapi import PROBLEM, FieldError, Problem, describe_errors
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
 from fingerpost.entrypoints.web import install_web
 from fingerpost.entrypoints.web.pages import wants_html
@@ -60,7 +60,6 @@ from fingerpost.service.records import (
 
 __all__ = ["create_app"]
 
-PROBLEM = "application/problem+json"
 _log = logger("fingerpost.api")
 
 
@@ -133,7 +132,15 @@ class SubjectAccessIn(ChildDetails):
 
 
 class EnquiryIn(ChildDetails):
-    purpose: str = Field(max_length=500, description="Why you are asking; recorded in the audit.")
+    """An enquiry: why, and what is known of the child — at least two of the NHS number, a name
+    (`given_names` or `family_name`), the date of birth and the postcode (no browsing by
+    surname); fewer is refused with 422."""
+
+    purpose: str = Field(
+        min_length=1,
+        max_length=500,
+        description="Why you are asking, in words (required, never empty); recorded in the audit.",
+    )
     urgent: bool = Field(default=False, description="Break-glass: urgent, reviewed afterwards.")
     enquiry_ref: str = Field(default="", max_length=64, description="Your own reference.")
     shield_override_reason: str = Field(
@@ -333,7 +340,7 @@ class ReviewOut(BaseModel):
 
 
 class ReviewCloseIn(_Body):
-    outcome: str = Field(description="justified, not-justified or referred.")
+    outcome: ReviewOutcome = Field(description="The finding: justified, not-justified or referred.")
     note: str = Field(default="", max_length=1000, description="The finding, without case detail.")
 
 
@@ -375,17 +382,6 @@ class AuditVerifyOut(BaseModel):
     first_bad_seq: int | None
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str = ""
-    instance: str = ""
-    errors: list[dict[str, str]] | None = None
-
-
 # -- errors ------------------------------------------------------------------------------------
 
 _TITLES = {
@@ -394,6 +390,7 @@ _TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    413: "Content too large",
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
@@ -414,7 +411,7 @@ def problem(
         status=status,
         detail=detail,
         instance=request.url.path,
-        errors=errors,
+        errors=[FieldError(**e) for e in errors] if errors is not None else None,
     ).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -472,44 +469,30 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidToken)
     async def unauthenticated(request: Request, _: InvalidToken) -> Response:
-        return _error(
-            request, 401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
-        )
+        return _unauthenticated(request)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> Response:
-        _log.error("unhandled error", path=request.url.path, error=type(error).__name__)
-        return _error(request, 500, "something went wrong; it has been logged")
+    # Errors raised outside the API's own middleware (sessions, page headers) end here.
+    app.exception_handler(Exception)(_unexpected)
+
+
+async def _refused_at_the_door(request: Request, status: int, detail: str) -> Response:
+    if status == 401:
+        return _unauthenticated(request)
+    return _error(request, status, detail)
+
+
+def _unauthenticated(request: Request) -> Response:
+    return _error(
+        request, 401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    _log.error("unhandled error", path=request.url.path, error=type(error).__name__)
+    return _error(request, 500, "something went wrong; it has been logged")
 
 
 # -- the application ---------------------------------------------------------------------------
-
-
-class _Metrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "fingerpost_http_requests_total",
-            "HTTP requests by route and status.",
-            ["method", "route", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "fingerpost_http_request_seconds",
-            "HTTP request latency by route.",
-            ["route"],
-            buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-            registry=self.registry,
-        )
-        self.enquiries = Counter(
-            "fingerpost_enquiries_total", "Enquiries made.", registry=self.registry
-        )
-        self.signposts = Counter(
-            "fingerpost_signposts_total",
-            "Signposts disclosed, by confidence.",
-            ["confidence"],
-            registry=self.registry,
-        )
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -522,10 +505,12 @@ def _actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise InvalidToken("missing bearer token")
     fp: Fingerpost = request.app.state.fp
-    actor = fp.tokens.verify(credentials.credentials)
+    actor: Actor | None = getattr(request.state, VERIFIED, None)  # checked before the body
+    if actor is None:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise InvalidToken("missing bearer token")
+        actor = fp.tokens.verify(credentials.credentials)
     # Users are recorded on first sight; after that at most hourly, not on every request.
     seen: dict[tuple[str, str, str], float] = request.app.state.seen
     key = (actor.subject, actor.agency, actor.role.value)
@@ -572,7 +557,13 @@ def create_app(fp: Fingerpost) -> FastAPI:
             workers.append(threading.Thread(target=_outbox_worker, args=(fp, stop), daemon=True))
         for worker in workers:
             worker.start()
-        yield
+        settings = fp.settings
+        with (
+            separate_port(metrics, settings.metrics_host, settings.metrics_port)
+            if settings.metrics == "port"
+            else nullcontext()
+        ):
+            yield
         stop.set()
         for worker in workers:
             worker.join(timeout=30)
@@ -601,36 +592,48 @@ def create_app(fp: Fingerpost) -> FastAPI:
         ],
     )
     app.state.fp = fp
+    app.openapi = describe_errors(app)  # type: ignore[method-assign]
     app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="fingerpost API",
             swagger_js_url="/docs/assets/swagger-ui-bundle.js",
             swagger_css_url="/docs/assets/swagger-ui.css",
             swagger_favicon_url="/docs/assets/favicon-32x32.png",
         )
+        page.headers["Content-Security-Policy"] = docs_policy(bytes(page.body).decode())
+        return page
 
     app.state.seen = {}
-    metrics = _Metrics()
+    metrics = Metrics()
     _install_error_handlers(app)
+    # Added before `observe`, so inside it: its refusals are counted, logged and given headers.
+    app.state.body_limits = BodyLimits(fp.settings.request_max_kib * 1024)
+    app.add_middleware(
+        Admission,
+        limits=app.state.body_limits,
+        verify=fp.tokens.verify,
+        refuse=_refused_at_the_door,
+    )
 
     @app.middleware("http")
     async def observe(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as error:  # noqa: BLE001 - answered here, not by Starlette's outermost
+            # handler, so that a 500 gets the headers, the count and the log line of any other.
+            response = await _unexpected(request, error)
         route = getattr(request.scope.get("route"), "path", "unmatched")
         elapsed = time.perf_counter() - started
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(route).observe(elapsed)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if request.url.path.startswith("/api/"):
-            response.headers["Cache-Control"] = "no-store"
+        api_headers(request, response)
         # Route templates only: a query string or body could hold a child's details.
         _log.info(
             "request",
@@ -641,7 +644,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         )
         return response
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(known_query_only)])
 
     @api.post(
         "/involvements",
@@ -668,8 +671,8 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def list_involvements(
         caller: Caller,
         local_ref: Annotated[str | None, Query(max_length=64)] = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: PageLimit = 100,
+        offset: PageOffset = 0,
     ) -> list[InvolvementOut]:
         """Your agency's involvements (never another agency's)."""
         found = fp.hub.list_involvements(caller, local_ref=local_ref, limit=limit, offset=offset)
@@ -759,9 +762,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         )
 
     @api.get("/notifications", tags=["notifications"], response_model=list[NotificationOut])
-    def notifications(
-        caller: Caller, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-    ) -> list[NotificationOut]:
+    def notifications(caller: Caller, limit: PageLimit = 100) -> list[NotificationOut]:
         """Who enquired about your children, and which other agencies also work with them."""
         return [NotificationOut.of(n) for n in fp.hub.notifications(caller, limit=limit)]
 
@@ -784,9 +785,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         ]
 
     @api.get("/audit/events", tags=["audit"], response_model=list[AuditEventOut])
-    def audit_events(
-        caller: Caller, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-    ) -> list[AuditEventOut]:
+    def audit_events(caller: Caller, limit: PageLimit = 100) -> list[AuditEventOut]:
         """The newest audit events (auditors only). Reading the audit is itself audited."""
         return [
             AuditEventOut(
@@ -851,7 +850,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def reviews(
         caller: Caller,
         state: Annotated[str, Query(pattern="^(open|all)$")] = "open",
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        limit: PageLimit = 100,
     ) -> list[ReviewOut]:
         """Urgent (break-glass) enquiries awaiting an auditor's finding (`state=all`: with the
         closed ones). Auditors only."""
@@ -861,7 +860,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
     @api.post("/reviews/{review_id}/close", tags=["audit"], response_model=ReviewOut)
     def close_review(review_id: str, body: ReviewCloseIn, caller: Caller) -> ReviewOut:
         """Record the finding on an urgent enquiry. Auditors only; a review closes once."""
-        return ReviewOut.of(fp.hub.close_review(caller, review_id, body.outcome, body.note))
+        return ReviewOut.of(fp.hub.close_review(caller, review_id, body.outcome.value, body.note))
 
     @api.get("/users", tags=["agencies"], response_model=list[UserOut])
     def users(caller: Caller) -> list[UserOut]:
@@ -908,8 +907,15 @@ def create_app(fp: Fingerpost) -> FastAPI:
             return {"status": "ready"}
         return problem(request, 503, "the database is unavailable or not migrated")
 
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    def prometheus() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    if fp.settings.metrics != "port":
+
+        @app.get("/metrics", tags=["operations"], include_in_schema=False)
+        def prometheus(
+            request: Request,
+            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        ) -> Response:
+            if fp.settings.metrics == "token":
+                fp.hub.require_role(_actor(request, credentials), Role.OPERATOR)
+            return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

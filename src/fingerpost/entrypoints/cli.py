@@ -508,7 +508,12 @@ def tokens_create(
     phone: Annotated[str, typer.Option("--phone", help="The user's phone.")] = "",
     hours: Annotated[
         int | None,
-        typer.Option("--hours", min=1, max=24 * 30, help="Lifetime in hours (at most 30 days)."),
+        typer.Option(
+            "--hours",
+            min=1,
+            max=24 * 30,
+            help="Lifetime in hours (at most FINGERPOST_TOKEN_MAX_HOURS, default 24).",
+        ),
     ] = None,
     strong: Annotated[
         bool,
@@ -544,7 +549,10 @@ def tokens_create(
         phone=phone.strip(),
         strong_auth=strong,
     )
-    token = fp.tokens.issue(actor, ttl=timedelta(hours=hours) if hours else None)
+    try:
+        token = fp.tokens.issue(actor, ttl=timedelta(hours=hours) if hours else None)
+    except ValueError as error:
+        raise _fail(str(error)) from None
     fp.hub.record(
         Actor.system(agency),
         AuditAction.TOKEN_ISSUED,

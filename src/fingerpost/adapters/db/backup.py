@@ -48,6 +48,10 @@ _LENGTH = struct.Struct(">I")
 _FINAL = 1 << 31
 _ROWS_PER_LINE = 1000
 
+# Web sign-ins are not kept: restored, a session revoked since the backup would work again. A
+# restore (which empties every table) signs everyone out instead.
+_NOT_KEPT = frozenset({"web_sessions"})
+
 
 class BackupError(ValueError):
     """The file is not a backup this installation can open (or it was altered)."""
@@ -165,6 +169,8 @@ def write(engine: Engine, target: Path, key: bytes) -> Summary:
                 revision = _revision(db)
                 line({"created": created, "revision": revision, "engine": engine.dialect.name})
                 for table in metadata.sorted_tables:
+                    if table.name in _NOT_KEPT:
+                        continue
                     counts[table.name] = 0
                     rows = db.execute(select(table)).yield_per(_ROWS_PER_LINE)
                     for part in rows.partitions():

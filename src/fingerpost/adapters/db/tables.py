@@ -29,6 +29,7 @@ __all__ = [
     "metadata",
     "notifications",
     "reviews",
+    "web_sessions",
 ]
 
 metadata = MetaData(
@@ -235,4 +236,17 @@ audit_checkpoints = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("signature", String(128), nullable=False),
     Column("frontier", Text, nullable=False),
+)
+
+# Web sign-ins, by the SHA-256 of the session id the browser's cookie holds (a copy of this table
+# signs nobody in). Deleted at sign-out, so that a copied cookie stops working; expired rows go
+# when the next user signs in.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("subject", String(254), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index(None, "expires_at"),
 )

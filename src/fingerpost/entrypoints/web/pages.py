@@ -2,7 +2,7 @@
 outcome into a page; the rules live in the domain, the gateway and the hub."""
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,6 +39,7 @@ from fingerpost.entrypoints.web.session import (
 )
 from fingerpost.entrypoints.web.signin import OidcSignIn, SignInFailed, demo_users
 from fingerpost.entrypoints.web.uploads import Stage, Uploads
+from fingerpost.service.web_sessions import WebSessions
 
 __all__ = ["install_web"]
 
@@ -113,6 +114,9 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
     settings = fp.settings
     oidc = OidcSignIn(fp) if OidcSignIn.configured(fp) else None
     uploads = Uploads(fp)
+    app.state.web_sessions = WebSessions(
+        fp.unit_of_work, lifetime=timedelta(hours=settings.session_hours)
+    )
 
     def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         user = current_user(request)
@@ -264,7 +268,9 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
                 override_reason=form.override_reason,
             )
         except LimitExceeded as refused:
-            return enquiry_form(request, form, 429, problem=str(refused).capitalize())
+            answer = enquiry_form(request, form, 429, problem=str(refused).capitalize())
+            answer.headers["Retry-After"] = str(refused.retry_after)
+            return answer
         except PermissionDenied as refused:  # e.g. urgent or an override without strong sign-in
             return enquiry_form(request, form, 403, problem=str(refused).capitalize())
         except InvalidValue as problem:  # e.g. a reason that names the child: put it right
@@ -395,14 +401,14 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
         fp.hub.require_role(user, Role.AGENCY_ADMIN)
         return register_form(request)
 
+    too_big = f"The selected file must be smaller than {settings.upload_max_mib} MB"
+    limit = settings.upload_max_mib * 1024 * 1024
+    # Refused before the body is read (the API's admission): never parsed or spooled.
+    app.state.body_limits.allow("/admin/register", limit + _FORM_OVERHEAD, too_big)
+
     @web.post("/admin/register")
     async def register_upload(request: Request, user: User) -> Response:
         fp.hub.require_role(user, Role.AGENCY_ADMIN)
-        too_big = f"The selected file must be smaller than {settings.upload_max_mib} MB"
-        limit = settings.upload_max_mib * 1024 * 1024
-        # Refused before the body is read: an oversized upload is never parsed or spooled.
-        if int(request.headers.get("content-length") or 0) > limit + _FORM_OVERHEAD:
-            return register_form(request, too_big, 413)
         form = await checked_form(request)
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
