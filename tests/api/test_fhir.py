@@ -231,6 +231,29 @@ def test_a_huge_bundle_is_refused_whole(fp: Fingerpost) -> None:
     assert stored(fp) == []
 
 
+def test_a_bundle_larger_than_the_apis_body_limit_is_read_up_to_fhirs_own(
+    fp: Fingerpost,
+) -> None:
+    fp.settings.request_max_kib = 16
+    fp.hub.import_agencies(Actor.system("OPS"), [make_agency("CSC-LDS")])
+    with TestClient(create_app(fp)) as client:
+        document = bundle("batch", involvement_entries() * 20).model_dump(
+            mode="json", exclude_none=True
+        )
+        assert len(json.dumps(document)) > 16 * 1024
+        response = post(client, fp, document)
+        assert response.status_code == 200
+    assert len(stored(fp)) == 1
+
+
+def test_a_body_without_a_token_is_refused_before_it_is_read(client: TestClient) -> None:
+    body = b'{"resourceType": "Bundle", "type": "batch", "entry": [' + b"{}," * 200_000 + b"{}]}"
+    response = client.post(FHIR, content=body, headers={"Content-Type": FHIR_JSON})
+    assert response.status_code == 401
+    [issue] = outcome_of(response)
+    assert issue["code"] == "login"
+
+
 def test_another_agencys_organisation_is_refused(client: TestClient, fp: Fingerpost) -> None:
     response = post(client, fp, involvement_bundle(agency="CSC-LDS"), agency="GMP")
     assert response.status_code == 422
@@ -292,7 +315,7 @@ class TestMatch:
         made = [e for e in events if e.action.value == "enquiry:made"]
         assert [(e.agency, e.purpose, e.result_count) for e in made] == [("GMP", PURPOSE, 1)]
         assert answer.identifier.value  # the enquiry's id, as /api/v1/enquiries gives it
-        metrics = client.get("/metrics").text
+        metrics = client.get("/metrics", headers=bearer(fp, "OPS", Role.OPERATOR)).text
         assert "fingerpost_enquiries_total 1.0" in metrics
         assert 'fingerpost_signposts_total{confidence="strong"} 1.0' in metrics
 

@@ -41,8 +41,9 @@ class BodyLimits:
 class Admission:
     """ASGI middleware. A body announced larger than its route's limit is refused unread; one
     sent without a length is counted as it arrives and refused once over (the reader gets a
-    413 HTTPException). An `/api/` request with a body has its token verified first (off the
-    event loop: a provider's keys may need fetching); without a valid one it is refused."""
+    413 HTTPException). A request with a body to a `guarded` path (by default `/api/`) has its
+    token verified first (off the event loop: a provider's keys may need fetching); without a
+    valid one it is refused."""
 
     def __init__(
         self,
@@ -51,11 +52,13 @@ class Admission:
         limits: BodyLimits,
         verify: Callable[[str], Actor],
         refuse: Refuse,
+        guarded: Callable[[str], bool] = lambda path: path.startswith("/api/"),
     ) -> None:
         self.app = app
         self._limits = limits
         self._verify = verify
         self._refuse = refuse
+        self._guarded = guarded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in _BODILESS:
@@ -67,7 +70,7 @@ class Admission:
         if announced and (not announced.isdigit() or int(announced) > limit):
             await self._answer(request, 413, detail, receive, send)
             return
-        if scope["path"].startswith("/api/") and (announced not in {"", "0"} or _chunked(request)):
+        if self._guarded(scope["path"]) and (announced not in {"", "0"} or _chunked(request)):
             scheme, _, token = request.headers.get("authorization", "").partition(" ")
             try:
                 if scheme.lower() != "bearer" or not token.strip():

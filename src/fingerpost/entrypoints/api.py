@@ -44,7 +44,7 @@ from fingerpost.entrypoints.headers import api_headers, docs_policy
 from fingerpost.entrypoints.limits import PageLimit, PageOffset, known_query_only
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.metrics import Metrics, separate_port
-from fingerpost.entrypoints.notify_callbacks import notify_router
+from fingerpost.entrypoints.notify_callbacks import NOTIFY_STATUS, notify_router
 from fingerpost.entrypoints.openapi import PROBLEM, FieldError, Problem, describe_errors
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
 from fingerpost.entrypoints.web import install_web
@@ -475,6 +475,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(Exception)(_unexpected)
 
 
+def _needs_a_bearer_first(path: str) -> bool:
+    """The API's and FHIR's routes with a body take a practitioner's bearer token, checked
+    before the body is read; GOV.UK Notify's call-back checks its own shared token."""
+    if path == NOTIFY_STATUS:
+        return False
+    return path.startswith(("/api/", FHIR_BASE))
+
+
 async def _refused_at_the_door(request: Request, status: int, detail: str) -> Response:
     if status == 401:
         return _unauthenticated(request)
@@ -612,11 +620,16 @@ def create_app(fp: Fingerpost) -> FastAPI:
     _install_error_handlers(app)
     # Added before `observe`, so inside it: its refusals are counted, logged and given headers.
     app.state.body_limits = BodyLimits(fp.settings.request_max_kib * 1024)
+    fhir_bytes = fp.settings.fhir_max_mib * 1024 * 1024
+    for path in (FHIR_BASE, f"{FHIR_BASE}/Patient/$match"):
+        too_big = f"a FHIR request may be at most {fp.settings.fhir_max_mib} MiB"
+        app.state.body_limits.allow(path, fhir_bytes, too_big)
     app.add_middleware(
         Admission,
         limits=app.state.body_limits,
         verify=fp.tokens.verify,
         refuse=_refused_at_the_door,
+        guarded=_needs_a_bearer_first,
     )
 
     @app.middleware("http")

@@ -14,7 +14,9 @@ from starlette.exceptions import HTTPException
 
 from fingerpost.bootstrap import Fingerpost
 
-__all__ = ["NotifyStatusIn", "notify_router"]
+__all__ = ["NOTIFY_STATUS", "NotifyStatusIn", "notify_router"]
+
+NOTIFY_STATUS = "/api/v1/notify/status"
 
 
 class NotifyStatusIn(BaseModel):
@@ -31,9 +33,9 @@ class NotifyStatusIn(BaseModel):
 
 
 def notify_router(fp: Fingerpost) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/notify", tags=["notifications"])
+    router = APIRouter(tags=["notifications"])
 
-    @router.post("/status", status_code=status.HTTP_204_NO_CONTENT)
+    @router.post(NOTIFY_STATUS, status_code=status.HTTP_204_NO_CONTENT)
     def notify_status(body: NotifyStatusIn, authorization: Annotated[str, Header()] = "") -> None:
         """Permission: GOV.UK Notify only, by the shared call-back bearer token."""
         expected = fp.settings.govuk_notify_callback_token.get_secret_value()
