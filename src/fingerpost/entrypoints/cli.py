@@ -19,7 +19,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from rich.text import Text
 
 from fingerpost import __version__
-from fingerpost.bootstrap import BackupError, Fingerpost, bootstrap, read_witness
+from fingerpost.audit.events import DamagedCheckpoint
+from fingerpost.bootstrap import BackupError, Fingerpost, NoHome, bootstrap, read_witness
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue
@@ -31,6 +32,7 @@ from fingerpost.entrypoints.csvio import (
     CsvReader,
     atomic_csv_writer,
     atomic_text_writer,
+    check_writable,
     write_errors,
 )
 from fingerpost.entrypoints.registering import Tally, batches, register_rows
@@ -124,11 +126,14 @@ def _fail(message: str, status: int = 2) -> typer.Exit:
     return typer.Exit(status)
 
 
-def _open() -> Fingerpost:
-    """Open the installation, initialising an empty home (and saying so on stderr)."""
+def _open(*, read_only: bool = False) -> Fingerpost:
+    """Open the installation, initialising an empty home (and saying so on stderr); a
+    `read_only` command never initialises one: it exits 2 where there is none."""
     settings = Settings()
     try:
-        fp = bootstrap(settings)
+        fp = bootstrap(settings, create=not read_only)
+    except NoHome as error:
+        raise _fail(f"{error}: check FINGERPOST_HOME (this command never creates one)") from None
     except Exception as error:  # noqa: BLE001 - report any start-up failure plainly, exit 2
         raise _fail(f"cannot open the installation at {settings.home}: {error}") from None
     if fp.fresh:
@@ -167,6 +172,18 @@ def _finish(tally: Tally, summary: str, errors_file: Path | None, ref_column: st
         write_errors(errors_file, ref_column, problems)
     err.print(summary)
     raise typer.Exit(1 if problems else 0)
+
+
+def _check_outputs(file: Path, output: Path | None = None, errors: Path | None = None) -> None:
+    """Before anything is read or stored: each output can be written, and none is the input
+    (nor `--errors` the `--output`). Exit 2 otherwise, nothing written."""
+    try:
+        if output is not None:
+            check_writable(output, "--output", inputs=(file,))
+        if errors is not None:
+            check_writable(errors, "--errors", inputs=(file, *([output] if output else [])))
+    except CsvFileError as error:
+        raise _fail(f"{error} (nothing was written)") from None
 
 
 @contextmanager
@@ -238,6 +255,7 @@ def agencies_import(
     errors: ErrorsFile = None,
 ) -> None:
     """Create or update agencies from a CSV file. Never deletes."""
+    _check_outputs(file, errors=errors)
     tally = Tally()
     good: list[Agency] = []
     with _csv_rows(file, "agencies", known=AGENCY_COLUMNS, required=AGENCY_REQUIRED) as rows:
@@ -285,7 +303,7 @@ def _agency(row: dict[str, str]) -> Agency:
 @agencies_app.command("list")
 def agencies_list() -> None:
     """List the agencies taking part."""
-    for agency in _open().hub.agencies():
+    for agency in _open(read_only=True).hub.agencies():
         typer.echo(f"{agency.code}\t{agency.kind}\t{agency.authority_area}\t{agency.name}")
 
 
@@ -314,6 +332,7 @@ def register(
 
     Besides the contract's columns, an optional `care_leaver` column (yes/no) marks a care
     leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
+    _check_outputs(file, errors=errors)
     fp = _open()
     _known_agency(fp, agency)
     register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
@@ -356,6 +375,7 @@ def enquire(
         free_text("--override-reason", override_reason, limit=300)
     except DomainError as error:
         raise _fail(str(error)) from None
+    _check_outputs(file, None if dry_run else output, errors)
     fp = _open()
     _known_agency(fp, agency)
     actor = Actor(
@@ -534,11 +554,16 @@ def audit_verify(
     """Recompute the Merkle tree from every stored event and check every signed checkpoint,
     the head kept in the home at the last verification and any --witness; report the first bad
     event, if any (exit 1)."""
-    fp = _open()
+    fp = _open(read_only=True)
     try:
         kept = read_witness(witness) if witness else None
+    except (OSError, ValueError) as error:
+        raise _fail(f"audit witness {witness}: {error}", 1) from None
+    try:
         first_bad = fp.hub.verify_audit(kept)
-    except (ValueError, DomainError) as error:
+    except DamagedCheckpoint as error:
+        raise _fail(f"audit log broken: {error}", 1) from None
+    except DomainError as error:
         raise _fail(f"audit witness: {error}", 1) from None
     if first_bad is None:
         head = fp.hub.audit_head()
@@ -562,7 +587,7 @@ def audit_proof(
     checkpoint."""
     if (seq is None) == (since is None):
         raise _fail("give exactly one of --seq N (inclusion) or --from SIZE (consistency)")
-    fp = _open()
+    fp = _open(read_only=True)
 
     try:
         if seq is not None:
@@ -597,7 +622,7 @@ def audit_export(
 ) -> None:
     """Write every audit event and signed checkpoint as JSON Lines, for an external witness or
     archive. Events hold no child identity."""
-    fp = _open()
+    fp = _open(read_only=True)
     count = 0
     with atomic_text_writer(output) as handle:
         handle.write(json.dumps({"type": "key", "ed25519": fp.public_key.hex()}) + "\n")
@@ -646,7 +671,7 @@ def model_train(
 @model_app.command("show")
 def model_show() -> None:
     """Print the match model in use (JSON): m and u per comparison level, and the thresholds."""
-    _print_model(_open().hub.model.to_json())
+    _print_model(_open(read_only=True).hub.model.to_json())
 
 
 def _print_model(body: str) -> None:
@@ -700,7 +725,7 @@ def notifications_list(
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many.")] = 100,
 ) -> None:
     """An agency's notifications, newest first (tab-separated; no child details)."""
-    fp = _open()
+    fp = _open(read_only=True)
     _known_agency(fp, agency)
     role = Role.PRACTITIONER if email else Role.AGENCY_ADMIN
     actor = Actor(subject=f"cli:{agency}", name="command line", agency=agency, role=role)
@@ -730,7 +755,7 @@ def notifications_deliver() -> None:
 @notifications_app.command("status")
 def notifications_status() -> None:
     """How many notification e-mails are pending, failed for good and delivered."""
-    fp = _open()
+    fp = _open(read_only=True)
     counts = fp.hub.outbox(Actor(subject="cli:operator", name="command line", agency="-",
                                  role=Role.OPERATOR))  # fmt: skip
     mail = fp.settings.smtp_host or "none (inbox only)"
@@ -752,7 +777,9 @@ def reviews_list(
     ),
 ) -> None:
     """Urgent enquiries awaiting review, oldest first (tab-separated)."""
-    for review in _open().hub.reviews(_auditor(auditor), open_only=not closed, limit=10_000):
+    for review in _open(read_only=True).hub.reviews(
+        _auditor(auditor), open_only=not closed, limit=10_000
+    ):
         state = f"{review.outcome} by {review.closed_by}" if review.closed_at else "open"
         typer.echo(
             f"{review.id}\t{review.opened_at.isoformat()}\t{review.agency}\t"
@@ -811,7 +838,7 @@ def users(
     ] = None,
 ) -> None:
     """Users who have signed in to the API, most recent first (tab-separated)."""
-    fp = _open()
+    fp = _open(read_only=True)
     operator = Actor(subject="cli:operator", name="command line", agency="-", role=Role.OPERATOR)
     for user in fp.hub.users(operator):
         if agency is None or user.agency == agency:
@@ -1079,7 +1106,7 @@ def certificate_verify(
 ) -> None:
     """Check a destruction certificate's signature against this service's key (exit 1 if it
     does not verify: altered, or not issued here)."""
-    fp = _open()
+    fp = _open(read_only=True)
     try:
         body = fp.verify_certificate(file.read_bytes())
     except OSError as error:

@@ -30,7 +30,13 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from fingerpost.adapters.crypto import DataKey, Keyring, KeyShredded, sealed_version
 from fingerpost.adapters.db.sealed import Opened, open_about, open_sealed, seal, seal_about
-from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
+from fingerpost.audit.events import (
+    AuditAction,
+    AuditEvent,
+    Checkpoint,
+    DamagedCheckpoint,
+    leaf_for,
+)
 from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.ids import new_id
@@ -1241,12 +1247,12 @@ def _event(row: Any) -> AuditEvent:
 
 
 def _checkpoint(row: Any) -> Checkpoint:
-    return Checkpoint(
-        size=row.size,
-        root=bytes.fromhex(row.root),
-        at=_aware(row.at),
-        signature=bytes.fromhex(row.signature),
-    )
+    try:
+        return Checkpoint.from_parts(row.size, row.root, _aware(row.at), row.signature)
+    except ValueError as error:
+        raise DamagedCheckpoint(
+            f"the signed checkpoint of size {row.size} in the database is damaged: {error}"
+        ) from None
 
 
 class SqlAuditLog:
