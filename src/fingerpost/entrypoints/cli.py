@@ -194,7 +194,7 @@ def _csv_rows(
     known: Sequence[str],
     required: Sequence[str],
     rules: Sequence[AnyOf] = (),
-) -> Iterator[Iterator[tuple[int, dict[str, str] | None]]]:
+) -> Iterator[Iterator[tuple[int, dict[str, str] | str]]]:
     """A CSV file's rows with a progress bar; a file-level problem exits 2 with nothing written
     (the caller writes only inside the block)."""
     try:

@@ -84,8 +84,9 @@ class CsvReader:
         self.columns: list[str] = []
 
     @contextmanager
-    def open(self) -> Iterator[Iterator[tuple[int, dict[str, str] | None]]]:
-        """Yields an iterator of (line, row); `row` is None when the line is not valid UTF-8."""
+    def open(self) -> Iterator[Iterator[tuple[int, dict[str, str] | str]]]:
+        """Yields an iterator of (line, row); `row` is a string, why, when the line cannot be
+        read as a row (not UTF-8, not CSV, a quote left open)."""
         raw: BinaryIO
         if self._data is not None:
             raw, size = io.BytesIO(self._data), len(self._data)
@@ -129,7 +130,7 @@ class CsvReader:
         self.columns = columns
         self.extra_columns = [c for c in columns if c and c not in self._known]
 
-    def _rows(self, reader: "_CsvReader") -> Iterator[tuple[int, dict[str, str] | None]]:
+    def _rows(self, reader: "_CsvReader") -> Iterator[tuple[int, dict[str, str] | str]]:
         columns = self.columns
         line = reader.line_num
         while True:
@@ -138,15 +139,20 @@ class CsvReader:
                 cells = next(reader)
             except StopIteration:
                 return
-            except csv.Error:
+            except csv.Error as error:
                 line = reader.line_num
-                yield start, None
+                yield start, f"not CSV ({error})"
                 continue
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are not rows
             if not all(_is_clean(cell) for cell in cells):
-                yield start, None
+                yield start, "not valid UTF-8"
+                continue
+            if line > start and any("\n" in cell or "\r" in cell for cell in cells):
+                # No field of the contract holds a line break: this is a quote left open, which
+                # took the lines after it into one cell. Say so, rather than lose them quietly.
+                yield start, f"a quote is not closed: lines {start} to {line} were read as one row"
                 continue
             yield (
                 start,
