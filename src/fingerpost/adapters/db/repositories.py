@@ -686,6 +686,11 @@ class SqlInvolvements:
             query = query.join(agencies).where(agencies.c.code == agency)
         return self._session.scalar(query) or 0
 
+    def count_after(self, row_id: int) -> tuple[int, int]:
+        query = select(func.max(involvements.c.id), func.count()).where(involvements.c.id > row_id)
+        newest, count = self._session.execute(query).one()
+        return (int(newest) if newest is not None else row_id), int(count)
+
     def count_expiring(self, by: date) -> int:
         query = select(func.count()).select_from(involvements)
         return self._session.scalar(query.where(involvements.c.expires_on <= by)) or 0
