@@ -82,6 +82,9 @@ REGISTER = {
         register_file(reg("OK-1")).replace(
             b"\n", b"," + b",".join(b"x%d" % i for i in range(3000)) + b"\n", 1),
         0, "ignoring unknown column(s): x0, x1", "OK-1"),
+    "a terminal escape sequence as a column name": case(
+        register_file(reg("OK-1")).replace(b"\n", b",\x1b]0;owned\x07\x1b[2J\n", 1),
+        0, "ignoring unknown column(s): \\u001b]0;owned\\u0007\\u001b[2j", "OK-1"),
     "an unclosed quote, lines after it": case(
         register_file(reg("OK-1"), 'Q-2,,"Olivia,Harrison\n', reg("OK-3"), reg("OK-4")),
         1, "line 3: a quote is not closed: lines 3 to 5 were read as one row", "OK-1"),
@@ -170,6 +173,7 @@ def check(result: Result, expected: Case) -> None:
     assert result.exit_code == expected.status, result.output
     assert expected.says in result.stderr
     assert "Traceback" not in result.output
+    assert "\x1b" not in result.output  # nothing from a file drives the operator's terminal
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
 
 

@@ -122,8 +122,15 @@ ErrorsFile = Annotated[
 
 
 def _fail(message: str, status: int = 2) -> typer.Exit:
-    err.print(Text.assemble(("error: ", "bold red"), message))
+    err.print(Text.assemble(("error: ", "bold red"), _shown(message)))
     return typer.Exit(status)
+
+
+def _shown(text: str) -> str:
+    """Text from a file (a column name, a path) as it may be shown on a terminal: a control or
+    format character is written as its code, so a file cannot send escape sequences to the
+    operator's terminal (issue 18)."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def _open(*, read_only: bool = False) -> Fingerpost:
@@ -226,7 +233,8 @@ def _bulk_memory() -> Iterator[None]:
 def _warn_extra(reader: CsvReader) -> None:
     if reader.extra_columns:
         extra = ", ".join(reader.extra_columns)
-        err.print(Text.assemble(("warning: ", "yellow"), f"ignoring unknown column(s): {extra}"))
+        message = _shown(f"ignoring unknown column(s): {extra}")
+        err.print(Text.assemble(("warning: ", "yellow"), message))
 
 
 @app.command()
