@@ -117,3 +117,16 @@ def _enquiries_audited(cli: Cli) -> int:
     with cli.installation() as fp, fp.engine.connect() as connection:
         query = "SELECT count(*) FROM audit_events WHERE action = 'enquiry:made'"
         return int(connection.exec_driver_sql(query).scalar_one())
+
+
+def test_the_errors_file_may_not_be_the_output(
+    with_agencies: Cli, csv_file: CsvFile, enquiry_row: Row, tmp_path: Path
+) -> None:
+    output = tmp_path / "out.csv"
+    result = with_agencies(
+        "enquire", "--agency", "GMP", "--purpose", "emergency-care",
+        csv_file("q.csv", [enquiry_row()]), "--output", output, "--errors", output,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "is also the --output file" in result.stderr
+    assert _enquiries_audited(with_agencies) == 0

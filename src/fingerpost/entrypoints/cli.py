@@ -188,7 +188,9 @@ def _check_outputs(file: Path, output: Path | None = None, errors: Path | None =
         if output is not None:
             check_writable(output, "--output", inputs=(file,))
         if errors is not None:
-            check_writable(errors, "--errors", inputs=(file, *([output] if output else [])))
+            if output is not None and errors.resolve() == output.resolve():
+                raise CsvFileError(f"--errors {errors}: is also the --output file")
+            check_writable(errors, "--errors", inputs=(file,))
     except CsvFileError as error:
         raise _fail(f"{error} (nothing was written)") from None
 
