@@ -69,19 +69,26 @@ def test_read_only_commands_work_on_an_existing_home(with_agencies: Cli) -> None
     assert "audit log intact" in verified.stdout
 
 
-def test_a_damaged_checkpoint_in_the_database_is_named(with_agencies: Cli) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [("audit", "verify"), ("audit", "export", "out.jsonl"), ("audit", "proof", "--seq", "1")],
+)
+def test_a_damaged_checkpoint_in_the_database_is_named(
+    with_agencies: Cli, command: tuple[str, ...]
+) -> None:
     with with_agencies.installation() as fp, fp.engine.begin() as connection:
         size = connection.exec_driver_sql("SELECT min(size) FROM audit_checkpoints").scalar_one()
         connection.exec_driver_sql(
             "UPDATE audit_checkpoints SET root = 'not hex at all' WHERE size = ?", (size,)
         )
-    result = with_agencies("audit", "verify")
+    result = with_agencies(*command)
     assert result.exit_code == 1
     assert (
         f"the signed checkpoint of size {size} in the database is damaged:"
         " its root hash is not hexadecimal"
     ) in result.stderr
     assert "fromhex" not in result.stderr
+    assert not Path("out.jsonl").exists()
 
 
 def test_a_damaged_kept_witness_is_named(with_agencies: Cli, home: Path) -> None:

@@ -622,6 +622,8 @@ def audit_proof(
             }
     except DomainError as error:
         raise _fail(str(error)) from None
+    except DamagedCheckpoint as error:
+        raise _fail(f"audit log broken: {error}", 1) from None
     body["public_key"] = fp.public_key.hex()
     typer.echo(json.dumps(body, indent=2))
 
@@ -633,6 +635,10 @@ def audit_export(
     """Write every audit event and signed checkpoint as JSON Lines, for an external witness or
     archive. Events hold no child identity."""
     fp = _open(read_only=True)
+    try:
+        checkpoints = fp.hub.audit_checkpoints()
+    except DamagedCheckpoint as error:  # nothing written: an export must be whole
+        raise _fail(f"audit log broken: {error}", 1) from None
     count = 0
     with atomic_text_writer(output) as handle:
         handle.write(json.dumps({"type": "key", "ed25519": fp.public_key.hex()}) + "\n")
@@ -643,7 +649,7 @@ def audit_export(
                 handle.write(json.dumps(line, sort_keys=True) + "\n")
             after = batch[-1][0]
             count += len(batch)
-        for checkpoint in fp.hub.audit_checkpoints():
+        for checkpoint in checkpoints:
             handle.write(json.dumps({"type": "checkpoint", **checkpoint.to_json()}) + "\n")
     err.print(f"audit export: {count} events written to {output}")
 
@@ -937,7 +943,10 @@ def restore(
         summary = fp.restore(OPERATOR, file)
     except BackupError as error:
         raise _fail(f"{file}: {error} (nothing was changed)") from None
-    first_bad = fp.hub.verify_audit()
+    try:
+        first_bad = fp.hub.verify_audit()
+    except DamagedCheckpoint as error:
+        raise _fail(f"the restored audit log is broken: {error}", 1) from None
     err.print(f"restore: {summary.rows} rows from the backup of {summary.created}")
     for code, count in sorted(fp.hub.unreadable().items()):
         err.print(
