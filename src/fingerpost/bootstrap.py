@@ -32,7 +32,7 @@ from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
 from fingerpost.service.records import Purged
 
-__all__ = ["BackupError", "Fingerpost", "InvalidToken", "bootstrap", "read_witness"]
+__all__ = ["BackupError", "Fingerpost", "InvalidToken", "NoHome", "bootstrap", "read_witness"]
 
 
 @dataclass(frozen=True)
@@ -118,17 +118,31 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class NoHome(Exception):
+    """There is no installation to open, and the caller may not make one (a read-only command:
+    a mistyped FINGERPOST_HOME must not become a new, empty home that "verifies")."""
+
+
 def _home_is_empty(home: Path) -> bool:
     return not (home / LINKAGE_FILE).exists()
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock = _utcnow) -> Fingerpost:
-    """Open (initialising if needed) the installation in `settings.home`; runs migrations."""
+def bootstrap(
+    settings: Settings | None = None, *, clock: Clock = _utcnow, create: bool = True
+) -> Fingerpost:
+    """Open (initialising if needed) the installation in `settings.home`; runs migrations.
+    `create=False` opens only an existing installation: NoHome, with nothing made, when the
+    home or its database is missing or empty."""
     settings = settings or Settings()
     home = settings.home.resolve()
     fresh = _home_is_empty(home)
+    if fresh and not create:
+        raise NoHome(f"no fingerpost home at {home}")
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = db.create(settings.resolved_database_url, sqlite_cache_mib=settings.sqlite_cache_mib)
+    if not create and not db.has_schema(engine):
+        engine.dispose()
+        raise NoHome(f"no fingerpost database at {engine.url.render_as_string()} (home {home})")
     keyring = Keyring(home, master_key(home, settings.master_key.get_secret_value()))
     db.migrate(engine, keyring)
     key = signing_key(home)

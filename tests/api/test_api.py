@@ -189,6 +189,10 @@ class TestEnquiring:
         [
             ({"given_names": "Olivia", "family_name": "Harrison"}, "purpose"),
             ({"purpose": "", **child()}, "purpose"),
+            # Issue 18: an `other` purpose needs a reason in words (the domain's rule).
+            ({"purpose": ".", **child()}, "reason in words"),
+            ({"purpose": "\u200b", **child()}, "reason in words"),
+            ({"purpose": "?!", **child()}, "reason in words"),
             ({"purpose": PURPOSE, "family_name": "Harrison"}, "at least two"),
             ({"purpose": PURPOSE, **child(date_of_birth="31/02/2015")}, "date_of_birth"),
             ({"purpose": PURPOSE, "urgent": "very", **child()}, "urgent"),

@@ -179,7 +179,14 @@ def test_rejected_enquiry_rows_are_reported_and_the_rest_answered(
     ]
     output = tmp_path / "signposts.csv"
     result = registered(
-        "enquire", "--agency", "GMP", "--purpose", "x", csv_file("q.csv", rows), "--output", output
+        "enquire",
+        "--agency",
+        "GMP",
+        "--purpose",
+        "emergency-care",
+        csv_file("q.csv", rows),
+        "--output",
+        output,
     )
     assert result.exit_code == 1
     assert "line 2: an enquiry needs at least two of" in result.stderr
@@ -296,7 +303,7 @@ def test_an_enquiry_dry_run_asks_nothing_and_writes_nothing(
     output = tmp_path / "signposts.csv"
     rows = [enquiry_row(), enquiry_row(enquiry_ref="BAD", given_names="", date_of_birth="")]
     result = registered(
-        "enquire", "--agency", "GMP", "--purpose", "x", "--dry-run",
+        "enquire", "--agency", "GMP", "--purpose", "emergency-care", "--dry-run",
         csv_file("q.csv", rows), "--output", output,
     )  # fmt: skip
     assert result.exit_code == 1

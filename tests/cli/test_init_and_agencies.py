@@ -35,8 +35,10 @@ def test_init_is_idempotent(cli: Cli, home: Path) -> None:
     assert (home / "linkage.key").read_bytes() == secret
 
 
-def test_any_command_initialises_an_empty_home(cli: Cli, home: Path) -> None:
-    result = cli("agencies", "list")
+def test_a_command_that_writes_initialises_an_empty_home(
+    cli: Cli, home: Path, agencies_csv: Path
+) -> None:
+    result = cli("agencies", "import", agencies_csv)
     assert result.exit_code == 0
     assert "Initialised a new fingerpost home" in result.stderr
     assert (home / "linkage.key").exists()

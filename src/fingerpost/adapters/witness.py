@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from fingerpost.audit.events import Checkpoint
+from fingerpost.audit.events import Checkpoint, DamagedCheckpoint
 
 __all__ = ["WITNESS_FILE", "FileWitness", "read_witness"]
 
@@ -26,11 +26,16 @@ def read_witness(path: Path) -> Checkpoint:
         return Checkpoint.from_json(json.loads(text))
     except json.JSONDecodeError:
         pass  # JSON Lines
-    heads = [
-        Checkpoint.from_json(line)
-        for line in map(json.loads, filter(None, text.splitlines()))
-        if line.get("type") == "checkpoint"
-    ]
+    heads = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            body = json.loads(line)
+            if isinstance(body, dict) and body.get("type") == "checkpoint":
+                heads.append(Checkpoint.from_json(body))
+        except ValueError as error:
+            raise ValueError(f"{path.name}, line {number}: {error}") from None
     if not heads:
         raise ValueError(f"{path.name} holds no signed checkpoint")
     return max(heads, key=lambda head: head.size)
@@ -43,7 +48,12 @@ class FileWitness:
     def load(self) -> Checkpoint | None:
         if not self._path.exists():
             return None
-        return read_witness(self._path)
+        try:
+            return read_witness(self._path)
+        except ValueError as error:  # JSONDecodeError is one too
+            raise DamagedCheckpoint(
+                f"the audit witness kept in {self._path} is damaged: {error}"
+            ) from None
 
     def save(self, head: Checkpoint) -> None:
         # Written aside and renamed: a crash never leaves half a witness.

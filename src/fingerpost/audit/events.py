@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from fingerpost.audit.merkle import leaf_hash
 
-__all__ = ["AuditAction", "AuditEvent", "Checkpoint", "leaf_for"]
+__all__ = ["AuditAction", "AuditEvent", "Checkpoint", "DamagedCheckpoint", "leaf_for"]
 
 
 class AuditAction(StrEnum):
@@ -105,13 +105,48 @@ class Checkpoint:
     @classmethod
     def from_json(cls, body: Mapping[str, object]) -> "Checkpoint":
         """A checkpoint as `to_json` wrote it (or as `audit export` and `audit proof` print it);
-        ValueError when a field is missing or malformed."""
+        ValueError, naming the field and what is wrong with it, when one is missing or
+        malformed."""
+        if not isinstance(body, Mapping):
+            raise ValueError("not a signed checkpoint: expected a JSON object")
+        missing = [name for name in ("size", "root", "at", "signature") if name not in body]
+        if missing:
+            raise ValueError(f"not a signed checkpoint: no {', '.join(missing)}")
         try:
-            return cls(
-                size=int(str(body["size"])),
-                root=bytes.fromhex(str(body["root"])),
-                at=datetime.fromisoformat(str(body["at"])),
-                signature=bytes.fromhex(str(body["signature"])),
-            )
-        except (KeyError, TypeError) as error:
-            raise ValueError(f"not a signed checkpoint: {error}") from None
+            at = datetime.fromisoformat(str(body["at"]))
+        except ValueError:
+            raise ValueError(
+                f"its time is not an ISO 8601 time ({str(body['at'])[:40]!r})"
+            ) from None
+        return cls.from_parts(body["size"], body["root"], at, body["signature"])
+
+    @classmethod
+    def from_parts(
+        cls, size: object, root: object, at: datetime, signature: object
+    ) -> "Checkpoint":
+        """A checkpoint from its stored fields (hexadecimal root and signature); ValueError
+        saying which field is wrong and how."""
+        if not str(size).isdigit():
+            raise ValueError(f"its size is not a whole number ({str(size)[:20]!r})")
+        return cls(
+            size=int(str(size)),
+            root=_hex(root, "root hash", 32),
+            at=at,
+            signature=_hex(signature, "signature", 64),
+        )
+
+
+class DamagedCheckpoint(ValueError):
+    """A signed checkpoint, stored or kept, that cannot even be read: the message says which
+    one and what is wrong with it."""
+
+
+def _hex(value: object, name: str, length: int) -> bytes:
+    text = str(value)
+    try:
+        data = bytes.fromhex(text)
+    except ValueError:
+        raise ValueError(f"its {name} is not hexadecimal ({text[:20]!r}…)") from None
+    if len(data) != length:
+        raise ValueError(f"its {name} has {len(data)} bytes, not {length}")
+    return data

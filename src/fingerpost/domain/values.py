@@ -14,6 +14,7 @@ from fingerpost.domain.vocabulary import Purpose
 __all__ = [
     "MAX_AGE_YEARS",
     "MAX_PURPOSE_LENGTH",
+    "MIN_REASON_LETTERS",
     "StatedPurpose",
     "age_on",
     "check_in_scope",
@@ -105,6 +106,9 @@ def check_in_scope(born: date | None, start: date, today: date) -> None:
 
 
 MAX_PURPOSE_LENGTH = 200  # a reason, not a case note
+# An `other` purpose must be a reason someone can review: at least this many letters (".", a
+# zero-width space, "x" or "?!" say nothing, and would be audited as the reason for looking).
+MIN_REASON_LETTERS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +161,9 @@ def parse_purpose(text: str) -> StatedPurpose:
         if key == purpose.value and purpose is not Purpose.OTHER:
             return StatedPurpose(purpose, purpose.value.replace("-", " ").capitalize())
     reason = stated.removeprefix("other:").removeprefix("Other:").strip()
-    if not reason or key == Purpose.OTHER.value:
-        raise InvalidValue("purpose: for `other`, give the reason in words")
+    if key == Purpose.OTHER.value or sum(ch.isalpha() for ch in reason) < MIN_REASON_LETTERS:
+        raise InvalidValue(
+            "purpose: for `other`, give the reason in words (at least"
+            f" {MIN_REASON_LETTERS} letters)"
+        )
     return StatedPurpose(Purpose.OTHER, reason)

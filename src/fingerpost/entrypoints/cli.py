@@ -20,7 +20,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from rich.text import Text
 
 from fingerpost import __version__
-from fingerpost.bootstrap import BackupError, Fingerpost, bootstrap, read_witness
+from fingerpost.audit.events import DamagedCheckpoint
+from fingerpost.bootstrap import BackupError, Fingerpost, NoHome, bootstrap, read_witness
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue
@@ -34,6 +35,7 @@ from fingerpost.entrypoints.csvio import (
     CsvReader,
     atomic_csv_writer,
     atomic_text_writer,
+    check_writable,
     write_errors,
 )
 from fingerpost.entrypoints.fhir_cli import register_fhir_file
@@ -132,15 +134,25 @@ ErrorsFile = Annotated[
 
 
 def _fail(message: str, status: int = 2) -> typer.Exit:
-    err.print(Text.assemble(("error: ", "bold red"), message))
+    err.print(Text.assemble(("error: ", "bold red"), _shown(message)))
     return typer.Exit(status)
 
 
-def _open() -> Fingerpost:
-    """Open the installation, initialising an empty home (and saying so on stderr)."""
+def _shown(text: str) -> str:
+    """Text from a file (a column name, a path) as it may be shown on a terminal: a control or
+    format character is written as its code, so a file cannot send escape sequences to the
+    operator's terminal (issue 18)."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def _open(*, read_only: bool = False) -> Fingerpost:
+    """Open the installation, initialising an empty home (and saying so on stderr); a
+    `read_only` command never initialises one: it exits 2 where there is none."""
     settings = Settings()
     try:
-        fp = bootstrap(settings)
+        fp = bootstrap(settings, create=not read_only)
+    except NoHome as error:
+        raise _fail(f"{error}: check FINGERPOST_HOME (this command never creates one)") from None
     except Exception as error:  # noqa: BLE001 - report any start-up failure plainly, exit 2
         raise _fail(f"cannot open the installation at {settings.home}: {error}") from None
     if fp.fresh:
@@ -181,6 +193,20 @@ def _finish(tally: Tally, summary: str, errors_file: Path | None, ref_column: st
     raise typer.Exit(1 if problems else 0)
 
 
+def _check_outputs(file: Path, output: Path | None = None, errors: Path | None = None) -> None:
+    """Before anything is read or stored: each output can be written, and none is the input
+    (nor `--errors` the `--output`). Exit 2 otherwise, nothing written."""
+    try:
+        if output is not None:
+            check_writable(output, "--output", inputs=(file,))
+        if errors is not None:
+            if output is not None and errors.resolve() == output.resolve():
+                raise CsvFileError(f"--errors {errors}: is also the --output file")
+            check_writable(errors, "--errors", inputs=(file,))
+    except CsvFileError as error:
+        raise _fail(f"{error} (nothing was written)") from None
+
+
 @contextmanager
 def _csv_rows(
     file: Path,
@@ -189,7 +215,7 @@ def _csv_rows(
     known: Sequence[str],
     required: Sequence[str],
     rules: Sequence[AnyOf] = (),
-) -> Iterator[Iterator[tuple[int, dict[str, str] | None]]]:
+) -> Iterator[Iterator[tuple[int, dict[str, str] | str]]]:
     """A CSV file's rows with a progress bar; a file-level problem exits 2 with nothing written
     (the caller writes only inside the block)."""
     try:
@@ -221,7 +247,8 @@ def _bulk_memory() -> Iterator[None]:
 def _warn_extra(reader: CsvReader) -> None:
     if reader.extra_columns:
         extra = ", ".join(reader.extra_columns)
-        err.print(Text.assemble(("warning: ", "yellow"), f"ignoring unknown column(s): {extra}"))
+        message = _shown(f"ignoring unknown column(s): {extra}")
+        err.print(Text.assemble(("warning: ", "yellow"), message))
 
 
 @app.command()
@@ -252,6 +279,7 @@ def agencies_import(
     errors: ErrorsFile = None,
 ) -> None:
     """Create or update agencies from a CSV file. Never deletes."""
+    _check_outputs(file, errors=errors)
     tally = Tally()
     good: list[Agency] = []
     with _csv_rows(file, "agencies", known=AGENCY_COLUMNS, required=AGENCY_REQUIRED) as rows:
@@ -303,7 +331,7 @@ def _agency(row: dict[str, str]) -> Agency:
 @agencies_app.command("list")
 def agencies_list() -> None:
     """List the agencies taking part."""
-    for agency in _open().hub.agencies():
+    for agency in _open(read_only=True).hub.agencies():
         typer.echo(f"{agency.code}\t{agency.kind}\t{agency.authority_area}\t{agency.name}")
 
 
@@ -343,6 +371,7 @@ def register(
 
     Besides the contract's columns, an optional `care_leaver` column (yes/no) marks a care
     leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
+    _check_outputs(file, errors=errors)
     fp = _open()
     _known_agency(fp, agency)
     if input_format is InputFormat.FHIR:
@@ -391,6 +420,7 @@ def enquire(
         free_text("--override-reason", override_reason, limit=300)
     except DomainError as error:
         raise _fail(str(error)) from None
+    _check_outputs(file, None if dry_run else output, errors)
     fp = _open()
     _known_agency(fp, agency)
     actor = Actor(
@@ -578,11 +608,16 @@ def audit_verify(
     """Recompute the Merkle tree from every stored event and check every signed checkpoint,
     the head kept in the home at the last verification and any --witness; report the first bad
     event, if any (exit 1)."""
-    fp = _open()
+    fp = _open(read_only=True)
     try:
         kept = read_witness(witness) if witness else None
+    except (OSError, ValueError) as error:
+        raise _fail(f"audit witness {witness}: {error}", 1) from None
+    try:
         first_bad = fp.hub.verify_audit(kept)
-    except (ValueError, DomainError) as error:
+    except DamagedCheckpoint as error:
+        raise _fail(f"audit log broken: {error}", 1) from None
+    except DomainError as error:
         raise _fail(f"audit witness: {error}", 1) from None
     if first_bad is None:
         head = fp.hub.audit_head()
@@ -606,7 +641,7 @@ def audit_proof(
     checkpoint."""
     if (seq is None) == (since is None):
         raise _fail("give exactly one of --seq N (inclusion) or --from SIZE (consistency)")
-    fp = _open()
+    fp = _open(read_only=True)
 
     try:
         if seq is not None:
@@ -631,6 +666,8 @@ def audit_proof(
             }
     except DomainError as error:
         raise _fail(str(error)) from None
+    except DamagedCheckpoint as error:
+        raise _fail(f"audit log broken: {error}", 1) from None
     body["public_key"] = fp.public_key.hex()
     typer.echo(json.dumps(body, indent=2))
 
@@ -641,7 +678,11 @@ def audit_export(
 ) -> None:
     """Write every audit event and signed checkpoint as JSON Lines, for an external witness or
     archive. Events hold no child identity."""
-    fp = _open()
+    fp = _open(read_only=True)
+    try:
+        checkpoints = fp.hub.audit_checkpoints()
+    except DamagedCheckpoint as error:  # nothing written: an export must be whole
+        raise _fail(f"audit log broken: {error}", 1) from None
     count = 0
     with atomic_text_writer(output) as handle:
         handle.write(json.dumps({"type": "key", "ed25519": fp.public_key.hex()}) + "\n")
@@ -652,7 +693,7 @@ def audit_export(
                 handle.write(json.dumps(line, sort_keys=True) + "\n")
             after = batch[-1][0]
             count += len(batch)
-        for checkpoint in fp.hub.audit_checkpoints():
+        for checkpoint in checkpoints:
             handle.write(json.dumps({"type": "checkpoint", **checkpoint.to_json()}) + "\n")
     err.print(f"audit export: {count} events written to {output}")
 
@@ -690,7 +731,7 @@ def model_train(
 @model_app.command("show")
 def model_show() -> None:
     """Print the match model in use (JSON): m and u per comparison level, and the thresholds."""
-    _print_model(_open().hub.model.to_json())
+    _print_model(_open(read_only=True).hub.model.to_json())
 
 
 def _print_model(body: str) -> None:
@@ -744,7 +785,7 @@ def notifications_list(
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many.")] = 100,
 ) -> None:
     """An agency's notifications, newest first (tab-separated; no child details)."""
-    fp = _open()
+    fp = _open(read_only=True)
     _known_agency(fp, agency)
     role = Role.PRACTITIONER if email else Role.AGENCY_ADMIN
     actor = Actor(subject=f"cli:{agency}", name="command line", agency=agency, role=role)
@@ -774,7 +815,7 @@ def notifications_deliver() -> None:
 @notifications_app.command("status")
 def notifications_status() -> None:
     """How many notification e-mails are pending, failed for good and delivered."""
-    fp = _open()
+    fp = _open(read_only=True)
     counts = fp.hub.outbox(Actor(subject="cli:operator", name="command line", agency="-",
                                  role=Role.OPERATOR))  # fmt: skip
     mail = fp.settings.smtp_host or "none (inbox only)"
@@ -796,7 +837,9 @@ def reviews_list(
     ),
 ) -> None:
     """Urgent enquiries awaiting review, oldest first (tab-separated)."""
-    for review in _open().hub.reviews(_auditor(auditor), open_only=not closed, limit=10_000):
+    for review in _open(read_only=True).hub.reviews(
+        _auditor(auditor), open_only=not closed, limit=10_000
+    ):
         state = f"{review.outcome} by {review.closed_by}" if review.closed_at else "open"
         typer.echo(
             f"{review.id}\t{review.opened_at.isoformat()}\t{review.agency}\t"
@@ -855,7 +898,7 @@ def users(
     ] = None,
 ) -> None:
     """Users who have signed in to the API, most recent first (tab-separated)."""
-    fp = _open()
+    fp = _open(read_only=True)
     operator = Actor(subject="cli:operator", name="command line", agency="-", role=Role.OPERATOR)
     for user in fp.hub.users(operator):
         if agency is None or user.agency == agency:
@@ -944,7 +987,10 @@ def restore(
         summary = fp.restore(OPERATOR, file)
     except BackupError as error:
         raise _fail(f"{file}: {error} (nothing was changed)") from None
-    first_bad = fp.hub.verify_audit()
+    try:
+        first_bad = fp.hub.verify_audit()
+    except DamagedCheckpoint as error:
+        raise _fail(f"the restored audit log is broken: {error}", 1) from None
     err.print(f"restore: {summary.rows} rows from the backup of {summary.created}")
     for code, count in sorted(fp.hub.unreadable().items()):
         err.print(
@@ -1123,7 +1169,7 @@ def certificate_verify(
 ) -> None:
     """Check a destruction certificate's signature against this service's key (exit 1 if it
     does not verify: altered, or not issued here)."""
-    fp = _open()
+    fp = _open(read_only=True)
     try:
         body = fp.verify_certificate(file.read_bytes())
     except OSError as error:

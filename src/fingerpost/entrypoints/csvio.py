@@ -24,6 +24,8 @@ __all__ = [
     "RowError",
     "atomic_csv_writer",
     "atomic_text_writer",
+    "check_writable",
+    "neutralise",
     "write_errors",
 ]
 
@@ -82,8 +84,9 @@ class CsvReader:
         self.columns: list[str] = []
 
     @contextmanager
-    def open(self) -> Iterator[Iterator[tuple[int, dict[str, str] | None]]]:
-        """Yields an iterator of (line, row); `row` is None when the line is not valid UTF-8."""
+    def open(self) -> Iterator[Iterator[tuple[int, dict[str, str] | str]]]:
+        """Yields an iterator of (line, row); `row` is a string, why, when the line cannot be
+        read as a row (not UTF-8, not CSV, a quote left open)."""
         raw: BinaryIO
         if self._data is not None:
             raw, size = io.BytesIO(self._data), len(self._data)
@@ -127,7 +130,7 @@ class CsvReader:
         self.columns = columns
         self.extra_columns = [c for c in columns if c and c not in self._known]
 
-    def _rows(self, reader: "_CsvReader") -> Iterator[tuple[int, dict[str, str] | None]]:
+    def _rows(self, reader: "_CsvReader") -> Iterator[tuple[int, dict[str, str] | str]]:
         columns = self.columns
         line = reader.line_num
         while True:
@@ -136,20 +139,77 @@ class CsvReader:
                 cells = next(reader)
             except StopIteration:
                 return
-            except csv.Error:
+            except csv.Error as error:
                 line = reader.line_num
-                yield start, None
+                yield start, f"not CSV ({error})"
                 continue
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are not rows
             if not all(_is_clean(cell) for cell in cells):
-                yield start, None
+                yield start, "not valid UTF-8"
+                continue
+            if line > start and any("\n" in cell or "\r" in cell for cell in cells):
+                # No field of the contract holds a line break: this is a quote left open, which
+                # took the lines after it into one cell. Say so, rather than lose them quietly.
+                yield start, f"a quote is not closed: lines {start} to {line} were read as one row"
                 continue
             yield (
                 start,
                 {column: cells[i] if i < len(cells) else "" for i, column in enumerate(columns)},
             )
+
+
+def check_writable(path: Path, option: str, *, inputs: Sequence[Path] = ()) -> None:
+    """Refuse (CsvFileError) an output file that could not be written, before anything is
+    committed: a rejected-row report lost after the rows were stored cannot be had again.
+    An output that is one of the `inputs` is refused too (it would overwrite the data)."""
+    for given in inputs:
+        if path.resolve() == given.resolve() or (
+            path.exists() and given.exists() and path.samefile(given)
+        ):
+            raise CsvFileError(f"{option} {path}: is the input file; choose another file")
+    if path.is_dir():
+        raise CsvFileError(f"{option} {path}: is a directory")
+    # The writer makes missing folders and then a temporary file beside the output: probe the
+    # nearest folder that exists the same way (permissions, a read-only disk, a file in the way).
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise CsvFileError(f"{option} {path}: {folder} is not a directory")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as error:
+        raise CsvFileError(f"{option} {path}: cannot write there ({error.strerror})") from None
+    os.close(fd)
+    Path(probe).unlink()
+
+
+# OWASP CSV injection: a spreadsheet runs a cell starting with one of these as a formula (or, for
+# a tab or carriage return, reads past them to one). Practitioner fields come from other agencies.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: object) -> object:
+    """A cell as fingerpost writes it to a CSV file: text that a spreadsheet would take for a
+    formula gets a leading apostrophe, so it shows as the text it is. Numbers pass as they are."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+class _NeutralisingWriter:
+    """A csv writer whose every cell goes through `neutralise`."""
+
+    def __init__(self, writer: RowWriter) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[object], /) -> object:
+        return self._writer.writerow([neutralise(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]], /) -> None:
+        self._writer.writerows([neutralise(cell) for cell in row] for row in rows)
 
 
 @contextmanager
@@ -169,8 +229,9 @@ def atomic_text_writer(path: Path) -> Iterator[TextIO]:
 
 @contextmanager
 def atomic_csv_writer(path: Path, columns: Sequence[str]) -> Iterator[RowWriter]:
+    """Every CSV file fingerpost writes goes through here: atomically, every cell neutralised."""
     with atomic_text_writer(path) as handle:
-        writer = csv.writer(handle)
+        writer = _NeutralisingWriter(csv.writer(handle))
         writer.writerow(columns)
         yield writer
 

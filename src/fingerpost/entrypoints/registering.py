@@ -19,7 +19,7 @@ from fingerpost.service.records import Registration
 __all__ = ["RegisterReport", "Rows", "Tally", "batches", "register_rows"]
 
 T = TypeVar("T")
-Rows = Iterator[tuple[int, dict[str, str] | None]]
+Rows = Iterator[tuple[int, dict[str, str] | str]]  # a string: why the line is not a row
 
 
 @dataclass
@@ -37,8 +37,8 @@ class Tally:
         """Every row is counted; one that could not be read is rejected here."""
         for line, row in rows:
             self.read += 1
-            if row is None:
-                self.reject(line, "", "not valid UTF-8 (or not CSV)")
+            if isinstance(row, str):
+                self.reject(line, "", row)
                 continue
             yield line, row
 

@@ -1,6 +1,7 @@
 """Encoding with the linkage secret: the step that turns a child into what the hub may hold."""
 
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -11,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.values import MAX_AGE_YEARS
+from fingerpost.gateway.lifeline import die_with_parent
 from fingerpost.matching.encode import EncodedQuery, Encoder
 from fingerpost.matching.normalise import ChildIdentity, normalise
 
@@ -112,7 +114,10 @@ class Gateway:
             return
         iterator = chain(head, iterator)
         with ProcessPoolExecutor(
-            workers - 1, mp_context=_context(), initializer=_start_worker, initargs=(self._secret,)
+            workers - 1,
+            mp_context=_context(),
+            initializer=_start_worker,
+            initargs=(self._secret, os.getpid()),
         ) as pool:
             in_flight: deque[tuple[list[tuple[K, R]], Future[list[Parsed[T]]]]] = deque()
             chunk = list(islice(iterator, CHUNK))
@@ -171,8 +176,9 @@ def _context() -> multiprocessing.context.BaseContext:
 _worker: Gateway | None = None
 
 
-def _start_worker(secret: bytes) -> None:
+def _start_worker(secret: bytes, parent: int) -> None:
     global _worker  # noqa: PLW0603 - one gateway per worker process, made once
+    die_with_parent(parent)  # a killed command leaves no worker behind (issue 18)
     _worker = Gateway(secret)
 
 

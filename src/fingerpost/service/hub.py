@@ -53,6 +53,7 @@ from fingerpost.service.records import (
     SubjectReport,
     User,
 )
+from fingerpost.service.register_size import RegisterSize
 from fingerpost.service.signposts import disclosed_contact, signpost_view
 
 __all__ = ["ConsistencyProof", "Delivery", "Hub", "InclusionProof"]
@@ -123,7 +124,6 @@ _LINK_SHARED_KEYS = 2
 # a common name with a common date reaches more involvements as the register grows, and a true
 # match shares many keys (docs/adr/0013).
 MOST_CANDIDATES = 64
-REGISTER_SIZE_TTL = timedelta(minutes=10)
 
 
 class Hub:
@@ -147,10 +147,9 @@ class Hub:
         self._keys = keys
         # Called after deleting (withdrawal, expiry, decommissioning): no copy of the deleted
         # bytes is left in the database's files. False when it could not finish (retried later).
-        self._scrub = scrub
+        self._scrub_files = scrub
         self._model = model or self._stored_model() or DEFAULT_MODEL
-        # (when the register was counted, the model then in use, that model for its size)
-        self._sized: tuple[datetime, MatchModel, MatchModel] | None = None
+        self._register_size = RegisterSize()
 
     def _stored_model(self) -> MatchModel | None:
         with self._uow() as uow:
@@ -161,19 +160,14 @@ class Hub:
     def model(self) -> MatchModel:
         return self._model
 
+    def _scrub(self) -> bool:
+        """After deleting involvements: the register is smaller, and its bytes are scrubbed."""
+        self._register_size.forget()
+        return self._scrub_files()
+
     def _sized_model(self, uow: UnitOfWork) -> MatchModel:
-        """The model for the register as it is now (`MatchModel.for_register`). The size is
-        counted at most every REGISTER_SIZE_TTL: it moves slowly, and counting a million rows
-        takes tens of milliseconds."""
-        now = self._clock()
-        sized = self._sized
-        if sized is None or sized[1] is not self._model or now - sized[0] > REGISTER_SIZE_TTL:
-            sized = self._sized = (
-                now,
-                self._model,
-                self._model.for_register(uow.involvements.count()),
-            )
-        return sized[2]
+        """The model for the register as it is now (`MatchModel.for_register`)."""
+        return self._register_size.model(uow, self._model, self._clock())
 
     # -- the match model --------------------------------------------------------------------
 
@@ -1222,6 +1216,7 @@ class Hub:
                 "superseded_size": str(superseded.size),
                 "superseded_root": superseded.root.hex(),
             }
+        self._register_size.forget()  # the restore replaced the register
         with self._uow() as uow:
             uow.audit.append(self._event(actor, AuditAction.BACKUP_RESTORED, detail=detail))
             uow.commit()

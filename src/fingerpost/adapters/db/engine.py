@@ -13,7 +13,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from fingerpost.adapters.crypto import Keyring
 
-__all__ = ["create", "is_current", "migrate", "scrub"]
+__all__ = ["create", "has_schema", "is_current", "migrate", "scrub"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -124,3 +124,9 @@ def is_current(engine: Engine) -> bool:
     head = ScriptDirectory.from_config(_config(engine)).get_current_head()
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() == head
+
+
+def has_schema(engine: Engine) -> bool:
+    """Whether the database holds fingerpost's schema at any revision (False: a new database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() is not None

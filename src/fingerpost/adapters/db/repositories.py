@@ -30,7 +30,13 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from fingerpost.adapters.crypto import DataKey, Keyring, KeyShredded, sealed_version
 from fingerpost.adapters.db.sealed import Opened, open_about, open_sealed, seal, seal_about
-from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_for
+from fingerpost.audit.events import (
+    AuditAction,
+    AuditEvent,
+    Checkpoint,
+    DamagedCheckpoint,
+    leaf_for,
+)
 from fingerpost.audit.merkle import Frontier
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.hours import OfficeHours
@@ -687,6 +693,11 @@ class SqlInvolvements:
             query = query.join(agencies).where(agencies.c.code == agency)
         return self._session.scalar(query) or 0
 
+    def count_after(self, row_id: int) -> tuple[int, int]:
+        query = select(func.max(involvements.c.id), func.count()).where(involvements.c.id > row_id)
+        newest, count = self._session.execute(query).one()
+        return (int(newest) if newest is not None else row_id), int(count)
+
     def count_expiring(self, by: date) -> int:
         query = select(func.count()).select_from(involvements)
         return self._session.scalar(query.where(involvements.c.expires_on <= by)) or 0
@@ -1263,12 +1274,12 @@ def _event(row: Any) -> AuditEvent:
 
 
 def _checkpoint(row: Any) -> Checkpoint:
-    return Checkpoint(
-        size=row.size,
-        root=bytes.fromhex(row.root),
-        at=_aware(row.at),
-        signature=bytes.fromhex(row.signature),
-    )
+    try:
+        return Checkpoint.from_parts(row.size, row.root, _aware(row.at), row.signature)
+    except ValueError as error:
+        raise DamagedCheckpoint(
+            f"the signed checkpoint of size {row.size} in the database is damaged: {error}"
+        ) from None
 
 
 class SqlAuditLog:

@@ -8,7 +8,7 @@ from typing import ClassVar, Self
 from starlette.datastructures import FormData
 
 from fingerpost.domain.errors import DomainError
-from fingerpost.domain.values import parse_purpose
+from fingerpost.domain.values import MAX_PURPOSE_LENGTH, parse_purpose
 from fingerpost.domain.vocabulary import Purpose
 from fingerpost.gateway import check_enquiry, parse_child
 
@@ -121,7 +121,11 @@ class EnquiryForm(ChildForm):
             try:
                 parse_purpose(self.purpose)
             except DomainError:
-                self.errors["purpose_other"] = "The reason must be 200 characters or fewer"
+                self.errors["purpose_other"] = (
+                    f"The reason must be {MAX_PURPOSE_LENGTH} characters or fewer"
+                    if len(self.purpose) > MAX_PURPOSE_LENGTH
+                    else "Enter the reason in words, without the child's details"
+                )
         if len(self.override_reason) > 300:
             self.errors["override_reason"] = "The reason must be 300 characters or fewer"
         super().check()
