@@ -253,7 +253,20 @@ class TestAuthenticationAndErrors:
         assert client.get("/api/v1/audit/verify", headers=auditor).json() == {
             "intact": True,
             "first_bad_seq": None,
+            "damaged": None,
         }
+
+    def test_a_damaged_checkpoint_is_reported_not_intact(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        register(client, fp)
+        with fp.engine.begin() as connection:
+            size = connection.exec_driver_sql("SELECT min(size) FROM audit_checkpoints").scalar()
+            connection.exec_driver_sql("UPDATE audit_checkpoints SET root = 'not hex at all'")
+        answer = client.get("/api/v1/audit/verify", headers=bearer(fp, "GMP", Role.AUDITOR))
+        assert answer.status_code == 200
+        assert answer.json()["intact"] is False
+        assert f"checkpoint of size {size} in the database is damaged" in answer.json()["damaged"]
 
 
 class TestOperations:

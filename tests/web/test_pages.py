@@ -358,3 +358,15 @@ def test_an_administrator_may_see_past_a_shield_saying_why(client: TestClient) -
     ).text
     assert "Hana Visitor" in shown
     assert "You are seeing past the shield" in shown
+
+
+def test_a_damaged_checkpoint_is_shown_to_the_auditor_as_a_finding(
+    client: TestClient, demo: Fingerpost
+) -> None:
+    token = sign_in_as(client, "ali.reed@demo.invalid")
+    with demo.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE audit_checkpoints SET root = 'not hex at all'")
+    page = client.post("/audit/verify", data={"csrf_token": token}, headers=PAGE)
+    assert page.status_code == 200
+    assert "The audit log has been changed" in page.text
+    assert "is damaged: its root hash is not hexadecimal" in page.text

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from fingerpost import __version__
+from fingerpost.audit.events import DamagedCheckpoint
 from fingerpost.bootstrap import Fingerpost, InvalidToken
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import (
@@ -380,6 +381,10 @@ class AuditEventOut(BaseModel):
 class AuditVerifyOut(BaseModel):
     intact: bool
     first_bad_seq: int | None
+    damaged: str | None = Field(
+        default=None,
+        description="A signed checkpoint that cannot even be read: which one and what is wrong.",
+    )
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -856,7 +861,10 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def audit_verify(caller: Caller) -> AuditVerifyOut:
         """Recompute the Merkle tree and check every signed checkpoint (auditors only)."""
         fp.hub.require_auditor(caller)
-        first_bad = fp.hub.verify_audit()
+        try:
+            first_bad = fp.hub.verify_audit()
+        except DamagedCheckpoint as error:  # not intact, and an auditor's finding, not a 500
+            return AuditVerifyOut(intact=False, first_bad_seq=None, damaged=str(error))
         return AuditVerifyOut(intact=first_bad is None, first_bad_seq=first_bad)
 
     @api.get("/reviews", tags=["audit"], response_model=list[ReviewOut])

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.templating import Jinja2Templates
 
 from fingerpost import __version__
-from fingerpost.audit.events import AuditAction
+from fingerpost.audit.events import AuditAction, DamagedCheckpoint
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue, LimitExceeded, PermissionDenied
@@ -472,7 +472,10 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
     async def audit_verify(request: Request, user: User) -> HTMLResponse:
         await checked_form(request)
         fp.hub.require_auditor(user)
-        first_bad = fp.hub.verify_audit()
+        try:
+            first_bad = fp.hub.verify_audit()
+        except DamagedCheckpoint as error:  # a finding for the auditor, not a server error
+            return render(request, "verify.html", intact=False, damaged=str(error), head=None)
         return render(
             request,
             "verify.html",
