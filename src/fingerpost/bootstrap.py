@@ -29,6 +29,7 @@ from fingerpost.gateway import Gateway
 from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
 from fingerpost.service.records import Purged
+from fingerpost.service.sync import SnapshotSync
 
 __all__ = ["BackupError", "Fingerpost", "InvalidToken", "bootstrap", "read_witness"]
 
@@ -41,6 +42,7 @@ class Fingerpost:
     engine: Engine
     hub: Hub
     gateway: Gateway
+    snapshots: SnapshotSync  # `fingerpost sync`, `POST /api/v1/sync` (docs/adr/0021)
     tokens: TokenService
     unit_of_work: Callable[[], UnitOfWork]  # for operator tools and tests; use cases go via hub
     public_key: bytes  # raw Ed25519 public key: verifies tokens and audit checkpoints
@@ -139,6 +141,12 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock = _utcnow) -> Fi
             witness=FileWitness(home / WITNESS_FILE),
         ),
         gateway=Gateway(linkage_secret(home)),
+        snapshots=SnapshotSync(
+            uow_factory,
+            clock=clock,
+            retention_months=settings.retention_months,
+            max_end_share=settings.sync_max_end_share,
+        ),
         tokens=TokenService(
             key,
             ttl=settings.token_ttl,

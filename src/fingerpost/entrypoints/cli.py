@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
@@ -22,9 +22,9 @@ from fingerpost import __version__
 from fingerpost.bootstrap import BackupError, Fingerpost, bootstrap, read_witness
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import DomainError, InvalidValue
+from fingerpost.domain.errors import DomainError, InvalidValue, MassEnd
 from fingerpost.domain.model import Agency
-from fingerpost.domain.values import free_text, parse_purpose, parse_vocabulary
+from fingerpost.domain.values import free_text, parse_date, parse_purpose, parse_vocabulary
 from fingerpost.domain.vocabulary import AgencyKind, Role
 from fingerpost.entrypoints.csvio import (
     CsvFileError,
@@ -34,6 +34,7 @@ from fingerpost.entrypoints.csvio import (
     write_errors,
 )
 from fingerpost.entrypoints.registering import Tally, batches, register_rows
+from fingerpost.entrypoints.syncing import sync_rows
 from fingerpost.gateway import (
     ENQUIRY_COLUMNS,
     ENQUIRY_REQUIRED,
@@ -177,14 +178,16 @@ def _csv_rows(
     known: Sequence[str],
     required: Sequence[str],
     rules: Sequence[AnyOf] = (),
+    again: bool = False,
 ) -> Iterator[Iterator[tuple[int, dict[str, str] | None]]]:
     """A CSV file's rows with a progress bar; a file-level problem exits 2 with nothing written
-    (the caller writes only inside the block)."""
+    (the caller writes only inside the block). `again`: a second reading, warned about once."""
     try:
         with _progress(label) as wrap, _bulk_memory():
             reader = CsvReader(file, known=known, required=required, rules=rules, wrap=wrap)
             with reader.open() as rows:
-                _warn_extra(reader)
+                if not again:
+                    _warn_extra(reader)
                 yield rows
     except CsvFileError as error:
         raise _fail(str(error)) from None
@@ -316,11 +319,77 @@ def register(
     leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
     fp = _open()
     _known_agency(fp, agency)
-    register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
-    with _csv_rows(file, f"register {agency}", **register_columns, rules=REGISTER_RULES) as rows:
+    with _csv_rows(
+        file,
+        f"register {agency}",
+        known=REGISTER_COLUMNS,
+        required=REGISTER_REQUIRED,
+        rules=REGISTER_RULES,
+    ) as rows:
         report = register_rows(
             fp, Actor.system(agency), rows, dry_run=dry_run, workers=fp.settings.workers
         )
+    _finish(report.tally, report.summary(), errors, "local_ref")
+
+
+@app.command()
+def sync(
+    file: Annotated[
+        Path, typer.Argument(help="CSV of the agency's complete current list (register columns).")
+    ],
+    agency: Annotated[str, typer.Option("--agency", help="Code of the agency whose list it is.")],
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the counts (new, changed, unchanged, to end); write"
+                     " nothing."),
+    ] = False,
+    allow_mass_end: Annotated[
+        bool,
+        typer.Option("--allow-mass-end", help="End involvements missing from the file even when"
+                     " they are more than FINGERPOST_SYNC_MAX_END_SHARE of the open ones."),
+    ] = False,
+    snapshot_date: Annotated[
+        str | None,
+        typer.Option("--snapshot-date", help="When the list was taken (YYYY-MM-DD); what is"
+                     " missing from it ends that day. Default: today."),
+    ] = None,
+    errors: ErrorsFile = None,
+) -> None:  # fmt: skip
+    """Sync an agency to its complete current list (a nightly export): new rows registered,
+    changed rows updated, unchanged rows left alone, and the agency's open involvements missing
+    from the file ended on the snapshot's date. Refused (exit 2, nothing changed) when it would
+    end more than FINGERPOST_SYNC_MAX_END_SHARE (default 10 %) of them, unless --allow-mass-end."""
+    try:
+        on = parse_date(snapshot_date or "", "--snapshot-date")
+    except InvalidValue as error:
+        raise _fail(str(error)) from None
+    fp = _open()
+    _known_agency(fp, agency)
+    readings = iter(("reading", "writing"))
+
+    def open_rows() -> AbstractContextManager[Iterator[tuple[int, dict[str, str] | None]]]:
+        step = next(readings, "writing")
+        return _csv_rows(
+            file,
+            f"sync {agency} ({step})",
+            known=REGISTER_COLUMNS,
+            required=REGISTER_REQUIRED,
+            rules=REGISTER_RULES,
+            again=step != "reading",
+        )
+
+    try:
+        report = sync_rows(
+            fp,
+            Actor.system(agency),
+            open_rows,
+            on=on,
+            dry_run=dry_run,
+            allow_mass_end=allow_mass_end,
+            workers=fp.settings.workers,
+        )
+    except MassEnd as error:
+        raise _fail(str(error)) from None
     _finish(report.tally, report.summary(), errors, "local_ref")
 
 
@@ -370,8 +439,13 @@ def enquire(
     tally = Tally()
     counts = {"signposts": 0, "strong": 0, "with": 0}
 
-    enquiry_columns = {"known": ENQUIRY_COLUMNS, "required": ENQUIRY_REQUIRED}
-    with _csv_rows(file, f"enquire {agency}", **enquiry_columns, rules=ENQUIRY_RULES) as rows:
+    with _csv_rows(
+        file,
+        f"enquire {agency}",
+        known=ENQUIRY_COLUMNS,
+        required=ENQUIRY_REQUIRED,
+        rules=ENQUIRY_RULES,
+    ) as rows:
         if dry_run:
             for _ in tally.parse(rows, parse_enquiry_row, "enquiry_ref"):
                 pass

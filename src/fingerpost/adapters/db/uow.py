@@ -19,6 +19,7 @@ from .repositories import (
     SqlPractitioners,
     SqlReviews,
 )
+from .snapshots import SqlSnapshots
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
 
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     models: SqlModels
     reviews: SqlReviews
     practitioners: SqlPractitioners
+    snapshots: SqlSnapshots
 
     def __init__(
         self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey, keyring: Keyring
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
         self.models = SqlModels(self._session)
         self.reviews = SqlReviews(self._session)
         self.practitioners = SqlPractitioners(self._session)
+        self.snapshots = SqlSnapshots(self._session, self._keyring)
         return self
 
     def __exit__(
