@@ -49,13 +49,11 @@ def audit(cli: Cli) -> list[tuple[str, str]]:
 @pytest.fixture
 def twenty(register_row: Row) -> list[dict[str, str]]:
     """Twenty children, so that one can go missing within the 10 % brake."""
+    names = "Ada Ben Cal Dee Eve Fin Gus Hal Ivy Jon Kit Lea Max Ned Ola Pam Quin Rae Sam Tia"
     return [
         register_row(local_ref=f"S-{n:02d}", given_names=name, family_name="Okafor")
-        for n, name in enumerate(
-            "Ada Ben Cal Dee Eve Fin Gus Hal Ivy Jon Kit Lea Max Ned Ola Pam Quin Rae Sam Tia"
-            .split()
-        )
-    ]  # fmt: skip
+        for n, name in enumerate(names.split(" "))
+    ]
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ from fingerpost.domain.errors import (
     OutOfScope,
     PermissionDenied,
 )
-from fingerpost.domain.values import parse_date
+from fingerpost.domain.values import parse_date, refuse_invisibles
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
 from fingerpost.entrypoints.logs import logger
@@ -164,6 +164,8 @@ class InvolvementOut(BaseModel):
     created_at: str
     updated_at: str
     links_found: int | None = None
+    # Registered with these warnings, e.g. an invalid NHS number set aside (the row is kept).
+    warnings: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, stored: StoredInvolvement, links: int | None = None) -> "InvolvementOut":
@@ -625,7 +627,9 @@ def create_app(fp: Fingerpost) -> FastAPI:
         )
         if not outcome.created:
             response.status_code = 200
-        return InvolvementOut.of(fp.hub.get(caller, outcome.ids[0]), links=outcome.links)
+        out = InvolvementOut.of(fp.hub.get(caller, outcome.ids[0]), links=outcome.links)
+        out.warnings = list(row.warnings)
+        return out
 
     @api.get("/involvements", tags=["involvements"], response_model=list[InvolvementOut])
     def list_involvements(
@@ -649,7 +653,10 @@ def create_app(fp: Fingerpost) -> FastAPI:
         involvement_id: str, body: InvolvementChange, caller: Caller
     ) -> InvolvementOut:
         """Change the practitioner or the end date."""
-        given = body.model_dump(exclude_none=True)
+        given = {
+            field: refuse_invisibles(value, field) if field.startswith("practitioner_") else value
+            for field, value in body.model_dump(exclude_none=True).items()
+        }
         end = parse_date(given.pop("end_date", ""), "end_date") if "end_date" in given else None
 
         def change(terms: Any) -> Any:

@@ -29,6 +29,7 @@ from fingerpost.domain.vocabulary import AgencyKind, Role
 from fingerpost.entrypoints.csvio import (
     CsvFileError,
     CsvReader,
+    Rows,
     atomic_csv_writer,
     atomic_text_writer,
     write_errors,
@@ -159,15 +160,18 @@ def _progress(label: str) -> Iterator[Callable[[BinaryIO, int], BinaryIO] | None
 
 
 def _finish(tally: Tally, summary: str, errors_file: Path | None, ref_column: str) -> None:
-    problems = tally.sorted_errors()
+    """Report the rows rejected and those kept with a warning; exit 1 only for rejections (a
+    row kept with a warning is accepted, so a file of such rows exits 0)."""
+    problems = tally.sorted_problems()
     for problem in problems[:20]:
-        err.print(f"line {problem.line}: {problem.reason}")
+        warning = "warning: " if problem.kept else ""
+        err.print(f"line {problem.line}: {warning}{problem.reason}")
     if len(problems) > 20:
-        err.print(f"… and {len(problems) - 20} more rejected rows")
+        err.print(f"… and {len(problems) - 20} more rejected rows or warnings")
     if errors_file is not None:
         write_errors(errors_file, ref_column, problems)
     err.print(summary)
-    raise typer.Exit(1 if problems else 0)
+    raise typer.Exit(1 if tally.errors else 0)
 
 
 @contextmanager
@@ -179,7 +183,7 @@ def _csv_rows(
     required: Sequence[str],
     rules: Sequence[AnyOf] = (),
     again: bool = False,
-) -> Iterator[Iterator[tuple[int, dict[str, str] | None]]]:
+) -> Iterator[Rows]:
     """A CSV file's rows with a progress bar; a file-level problem exits 2 with nothing written
     (the caller writes only inside the block). `again`: a second reading, warned about once."""
     try:
@@ -367,7 +371,7 @@ def sync(
     _known_agency(fp, agency)
     readings = iter(("reading", "writing"))
 
-    def open_rows() -> AbstractContextManager[Iterator[tuple[int, dict[str, str] | None]]]:
+    def open_rows() -> AbstractContextManager[Rows]:
         step = next(readings, "writing")
         return _csv_rows(
             file,

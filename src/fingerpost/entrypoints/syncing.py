@@ -17,7 +17,8 @@ from functools import partial
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
-from fingerpost.entrypoints.registering import Rows, Tally, batches
+from fingerpost.entrypoints.csvio import Rows, Unreadable
+from fingerpost.entrypoints.registering import Tally, batches
 from fingerpost.gateway import parse_register_row, register_parts
 from fingerpost.service.records import Registration
 from fingerpost.service.sync import RowState, Snapshot, SnapshotRow, SyncCounts
@@ -50,7 +51,7 @@ class SyncReport:
             f"sync: {tally.read} rows read · {tally.valid} accepted ({counts.new} new,"
             f" {counts.changed} changed, {counts.unchanged} unchanged)"
             f" · {ended} {'to end' if self.dry_run else 'ended'} on {self.on.isoformat()}"
-            f" · {len(tally.errors)} rejected"
+            f" · {tally.counted()}"
         )
         if self.dry_run:
             return f"{line} (dry run: nothing written)"
@@ -80,7 +81,10 @@ def sync_rows(
         return report
     written = _second_pass(fp, actor, open_rows, to_write, report, workers, progress)
     report.ended = fp.snapshots.finish(
-        snapshot, rows=report.tally.read, rejected=len(report.tally.errors), warnings=0
+        snapshot,
+        rows=report.tally.read,
+        rejected=len(report.tally.errors),
+        warnings=len(report.tally.warnings),
     )
     report.written = True
     if written + report.ended >= _LARGE_LOAD:
@@ -123,6 +127,7 @@ def _first_pass(
                 refused.append(ref)
                 continue
             tally.valid += 1
+            tally.warn(line, parsed)
             digest = fp.gateway.row_digest(parsed)
             pending.append((line, SnapshotRow(parsed.local_ref, parsed.terms.kind, digest)))
             if len(pending) >= _CLASSIFY_BATCH:
@@ -152,7 +157,7 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
         nonlocal read
         for line, row in rows:
             read += 1
-            if row is not None and line in to_write:
+            if not isinstance(row, Unreadable) and line in to_write:
                 yield line, row
 
     with open_rows() as rows:
