@@ -70,6 +70,11 @@ class Settings(BaseSettings):
             " snapshot is refused (exit 2, nothing changed) unless `--allow-mass-end`."
         ),
     )
+    sync_max_mib: int = Field(
+        default=1024,
+        ge=1,
+        description="Largest snapshot `POST /api/v1/sync` accepts, in MiB (spooled to disk).",
+    )
     limit_user_per_hour: int = Field(
         default=30,
         ge=1,

@@ -36,6 +36,7 @@ from fingerpost.domain.errors import (
     DomainError,
     InvalidValue,
     LimitExceeded,
+    MassEnd,
     NotFound,
     OutOfScope,
     PermissionDenied,
@@ -45,6 +46,7 @@ from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
+from fingerpost.entrypoints.sync_api import sync_router
 from fingerpost.entrypoints.web import install_web
 from fingerpost.entrypoints.web.pages import wants_html
 from fingerpost.gateway import parse_register_row
@@ -430,6 +432,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             status = 404
         elif isinstance(error, PermissionDenied):
             status = 403
+        elif isinstance(error, MassEnd):
+            status = 409  # the safety brake of a snapshot sync: nothing was changed
         elif isinstance(error, LimitExceeded):
             return _error(request, 429, str(error), headers={"Retry-After": str(error.retry_after)})
         elif isinstance(error, InvalidValue | OutOfScope):
@@ -854,6 +858,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         return fp.hub.outbox(caller)
 
     app.include_router(api)
+    app.include_router(sync_router(fp, _actor))
     install_web(app, fp)
 
     @app.get("/healthz", tags=["operations"])
