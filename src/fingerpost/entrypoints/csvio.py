@@ -159,7 +159,7 @@ class CsvReader:
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are not rows
-            if not all(_is_clean(cell) for cell in cells):
+            if not _is_clean("".join(cells)):  # one search per row, not one per cell
                 yield start, Unreadable("not valid UTF-8 (save the file as UTF-8)")
                 continue
             if line > start and any(_SWALLOWED.search(cell) for cell in cells):

@@ -1,11 +1,13 @@
 """One snapshot file through the gateway into the hub, shared by `fingerpost sync` and
 `POST /api/v1/sync` (docs/adr/0021).
 
-The file is read twice and never held whole. The first pass parses each row and digests it
-with the gateway's key; the hub says which rows are new, changed or unchanged and how many open
-involvements the snapshot leaves out — a dry run stops there, and so does a snapshot the safety
-brake refuses. The second pass encodes and registers only the new and changed rows; the hub then
-ends what was left out and audits the sync.
+The file is read twice and never held whole. The first pass digests each row with the
+gateway's key; the hub says which rows are new, changed or unchanged, only the new and changed
+ones are parsed (validated), and the hub counts the open involvements the snapshot leaves out — a
+dry run stops there, and so does a snapshot the safety brake refuses. The second pass encodes and
+registers only the new and changed rows; the hub then ends what was left out and audits the sync.
+An unchanged row is neither parsed nor encoded: it was valid, and warned about, when it was
+stored.
 """
 
 from collections.abc import Callable, Iterator
@@ -17,9 +19,10 @@ from functools import partial
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
+from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.entrypoints.csvio import Rows, Unreadable
 from fingerpost.entrypoints.registering import Tally, batches
-from fingerpost.gateway import parse_register_row, register_parts
+from fingerpost.gateway import RegisterRow, parse_register_row, register_parts
 from fingerpost.service.records import Registration
 from fingerpost.service.sync import RowState, Snapshot, SnapshotRow, SyncCounts
 
@@ -28,6 +31,7 @@ __all__ = ["SyncReport", "sync_rows"]
 # Rows the hub classifies per lookup: one statement each, a few MB of parameters at most.
 _CLASSIFY_BATCH = 2000
 _LARGE_LOAD = 10_000  # rows written after which the database's statistics are refreshed
+_MAX_REF = 64  # the contract's longest local_ref (a longer one is rejected by parsing)
 
 OpenRows = Callable[[], AbstractContextManager[Rows]]
 
@@ -99,18 +103,35 @@ def _first_pass(
     open_rows: OpenRows,
     progress: Callable[[str, int], None] | None,
 ) -> set[int]:
-    """Validate and classify every row; returns the lines of the rows to encode and write."""
+    """Classify every row by its key and digest; parse (validate) only the new and changed ones
+    — an unchanged row was valid when it was stored. Returns the lines to encode and write."""
     today = date.today()
     to_write: set[int] = set()
-    pending: list[tuple[int, SnapshotRow]] = []
-    refused: list[str] = []
+    pending: list[tuple[int, dict[str, str], SnapshotRow]] = []
+    refused: list[str] = []  # references of rejected rows: their involvements stay open
+
+    def check(line: int, row: dict[str, str]) -> RegisterRow | None:
+        try:
+            parsed = parse_register_row(row, today)
+        except DomainError as error:
+            ref = row.get("local_ref", "").strip()
+            tally.reject(line, ref, str(error))
+            refused.append(ref)
+            return None
+        tally.valid += 1
+        tally.warn(line, parsed)
+        return parsed
 
     def flush() -> None:
-        states = fp.snapshots.classify(snapshot, [row for _, row in pending])
-        to_write.update(
-            line for (line, _), state in zip(pending, states, strict=True)
-            if state is not RowState.UNCHANGED
-        )  # fmt: skip
+        states = fp.snapshots.classify(snapshot, [key for _, _, key in pending])
+        for (line, row, _), state in zip(pending, states, strict=True):
+            if state is RowState.UNCHANGED:
+                tally.valid += 1
+            elif check(line, row) is None:
+                continue
+            else:
+                to_write.add(line)
+            snapshot.counts.add(state)
         fp.snapshots.protect(snapshot, refused)
         pending.clear()
         refused.clear()
@@ -119,21 +140,25 @@ def _first_pass(
 
     with open_rows() as rows:
         for line, row in tally.readable(rows):
-            try:
-                parsed = parse_register_row(row, today)
-            except DomainError as error:
-                ref = row.get("local_ref", "").strip()
-                tally.reject(line, ref, str(error))
-                refused.append(ref)
+            key = _key(row)
+            if key is None:  # no usable reference or involvement: parsing says why
+                check(line, row)
                 continue
-            tally.valid += 1
-            tally.warn(line, parsed)
-            digest = fp.gateway.row_digest(parsed)
-            pending.append((line, SnapshotRow(parsed.local_ref, parsed.terms.kind, digest)))
+            pending.append((line, row, SnapshotRow(*key, fp.gateway.row_digest(row))))
             if len(pending) >= _CLASSIFY_BATCH:
                 flush()
         flush()
     return to_write
+
+
+def _key(row: dict[str, str]) -> tuple[str, InvolvementKind] | None:
+    """The contract key, read without parsing the rest of the row."""
+    ref = row.get("local_ref", "").strip()
+    try:
+        kind = InvolvementKind(row.get("involvement", "").strip().lower())
+    except ValueError:
+        return None
+    return (ref, kind) if ref and len(ref) <= _MAX_REF else None
 
 
 def _second_pass(  # noqa: PLR0917 - one snapshot's context
@@ -167,9 +192,9 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
         valid = (
             (
                 Registration(parsed.local_ref, parsed.terms, encoded, ages_out=parsed.ages_out),
-                fp.gateway.row_digest(parsed),
+                fp.gateway.row_digest(row),
             )
-            for _, _, result in stream
+            for _, row, result in stream
             if (parsed := result.value) is not None and (encoded := result.query) is not None
         )
         for batch in batches(valid, fp.settings.batch_size):

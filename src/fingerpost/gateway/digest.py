@@ -1,5 +1,11 @@
 """The keyed digest of a register row, by which a snapshot sync knows a row is unchanged without
-encoding it again (docs/adr/0021).
+parsing or encoding it again (docs/adr/0021).
+
+The row is normalised the cheap way, as CSV cells: every contract column in the contract's order
+(a file's own column order and extra columns do not matter), each cell trimmed, a missing one
+empty. A row the agency sends again exactly as before digests the same; one whose export changed
+only its formatting (a date written another way) is taken as changed, parsed and re-registered,
+and the hub finds nothing to update — slower, never wrong.
 
 Keyed with a key derived from the linkage secret, which the hub never holds: the hub stores the
 digest beside the involvement but can neither reverse it nor test a guess of a child's details
@@ -9,8 +15,9 @@ against it. The agency's reference is inside it, so equal digests never tie two 
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 
-from fingerpost.gateway.rows import RegisterRow
+from fingerpost.gateway.rows import REGISTER_COLUMNS
 
 __all__ = ["RowDigester"]
 
@@ -21,28 +28,7 @@ class RowDigester:
     def __init__(self, linkage_secret: bytes) -> None:
         self._key = hmac.new(linkage_secret, _PURPOSE, hashlib.sha256).digest()
 
-    def __call__(self, row: RegisterRow) -> str:
-        """Every value the row stores, as parsed (dates ISO, postcode, NHS number and vocabulary
-        in their canonical forms), so that what reads the same digests the same."""
-        child, terms = row.child, row.terms
-        person = terms.practitioner
-        values = (
-            row.local_ref,
-            child.nhs_number,
-            child.given_names,
-            child.family_name,
-            list(child.other_names),
-            child.date_of_birth and child.date_of_birth.isoformat(),
-            child.sex,
-            child.postcode,
-            terms.kind.value,
-            person.name,
-            person.role,
-            person.phone,
-            person.email,
-            terms.start_date.isoformat(),
-            terms.end_date and terms.end_date.isoformat(),
-            row.ages_out and row.ages_out.isoformat(),
-        )
-        text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    def __call__(self, row: Mapping[str, str | None]) -> str:
+        cells = [(row.get(column) or "").strip() for column in REGISTER_COLUMNS]
+        text = json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
         return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()

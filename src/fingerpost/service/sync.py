@@ -105,7 +105,8 @@ class SnapshotSync:
         return Snapshot(actor, on or self._clock().date())
 
     def classify(self, snapshot: Snapshot, rows: Sequence[SnapshotRow]) -> list[RowState]:
-        """New, changed or unchanged, for each row; the rows held are marked seen."""
+        """New, changed or unchanged, for each row; the rows held are marked seen. The caller
+        counts the rows it accepts (`Snapshot.counts`)."""
         with self._uow() as uow:
             held = uow.snapshots.held(
                 snapshot.actor.agency, [(row.local_ref, row.kind.value) for row in rows]
@@ -113,12 +114,11 @@ class SnapshotSync:
         states = []
         for row, found in zip(rows, held, strict=True):
             if found is None:
-                state = RowState.NEW
-            else:
-                snapshot.seen.add(found.row)
-                state = RowState.UNCHANGED if found.digest == row.digest else RowState.CHANGED
-            snapshot.counts.add(state)
-            states.append(state)
+                states.append(RowState.NEW)
+                continue
+            snapshot.seen.add(found.row)
+            same = found.digest == row.digest
+            states.append(RowState.UNCHANGED if same else RowState.CHANGED)
         return states
 
     def protect(self, snapshot: Snapshot, local_refs: Sequence[str]) -> None:

@@ -6,9 +6,10 @@ unchanged, or which involvements a snapshot leaves out, never opens a sealed fie
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -23,16 +24,15 @@ T = TypeVar("T")
 # Bound parameters per statement: well under SQLite's and PostgreSQL's limits.
 _PER_STATEMENT = 4000
 
-_HELD = select(
-    involvements.c.id,
-    involvements.c.ref_hash,
-    involvements.c.kind,
-    involvements.c.end_date,
-    involvements.c.row_digest,
-).where(
-    involvements.c.agency_id == bindparam("agency_id"),
-    involvements.c.ref_hash.in_(bindparam("hashes", expanding=True)),
-)
+# A snapshot's hot path, one statement per batch of rows: the driver's own tuples (building
+# SQLAlchemy rows, and rendering an expanded IN list, cost more than the index lookups), the
+# references as one parameter (a JSON array read by SQLite's json_each; a PostgreSQL array).
+_HELD = {
+    "sqlite": "SELECT id, ref_hash, kind, end_date IS NULL, row_digest FROM involvements"
+    " WHERE agency_id = ? AND ref_hash IN (SELECT value FROM json_each(?))",
+    "postgresql": "SELECT id, ref_hash, kind, end_date IS NULL, row_digest FROM involvements"
+    " WHERE agency_id = %s AND ref_hash = ANY(%s::text[])",
+}
 _ENDING = select(
     involvements.c.id,
     involvements.c.public_id,
@@ -60,27 +60,35 @@ class SqlSnapshots:
             self._agency_ids[code] = int(found)
         return self._agency_ids[code]
 
-    def _rows_by_hash(self, agency: str, refs: Sequence[str]) -> Iterator[tuple[str, Any]]:
-        """(local_ref, row) for every row of the agency under one of `refs`."""
+    def _rows_by_hash(
+        self, agency: str, refs: Sequence[str]
+    ) -> Iterator[tuple[str, tuple[int, str, str, bool, str | None]]]:
+        """(local_ref, (row, ref_hash, kind, open, row digest)) for the agency's rows under
+        `refs`."""
         agency_id = self._agency_id(agency)
         if agency_id is None or not refs:
             return
         # Normally one data key; during a rotation, rows may be under either version.
         ref_of = {key.blind(ref): ref for key in self._keyring.live(agency) for ref in set(refs)}
+        sqlite = self._session.get_bind().dialect.name == "sqlite"
+        statement = _HELD["sqlite" if sqlite else "postgresql"]
+        connection = self._session.connection()
         for hashes in _slices(sorted(ref_of)):
-            params = {"agency_id": agency_id, "hashes": list(hashes)}
-            for row in self._session.execute(_HELD, params):
-                yield ref_of[row.ref_hash], row
+            parameter = json.dumps(hashes) if sqlite else list(hashes)
+            for row in connection.exec_driver_sql(statement, (agency_id, parameter)):
+                yield ref_of[row[1]], (row[0], row[1], row[2], bool(row[3]), row[4])
 
     def held(self, agency: str, keys: Sequence[tuple[str, str]]) -> list[HeldRow | None]:
         found: dict[tuple[str, str], HeldRow] = {
-            (ref, row.kind): HeldRow(row.id, row.end_date is None, row.row_digest)
-            for ref, row in self._rows_by_hash(agency, [ref for ref, _ in keys])
+            (ref, kind): HeldRow(row, is_open, digest)
+            for ref, (row, _, kind, is_open, digest) in self._rows_by_hash(
+                agency, [ref for ref, _ in keys]
+            )
         }
         return [found.get(key) for key in keys]
 
     def with_refs(self, agency: str, refs: Sequence[str]) -> list[int]:
-        return sorted({row.id for _, row in self._rows_by_hash(agency, refs)})
+        return sorted({found[0] for _, found in self._rows_by_hash(agency, refs)})
 
     def open_rows(self, agency: str) -> list[int]:
         agency_id = self._agency_id(agency)
