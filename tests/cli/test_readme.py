@@ -8,7 +8,6 @@ import csv
 import json
 import re
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +44,7 @@ def demo_synth_arguments() -> list[str]:
 
 
 @pytest.fixture
-def demo(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+def demo(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     """scripts/demo.sh's home, in a working directory of its own."""
     monkeypatch.chdir(tmp_path)
     assert cli("synth", *demo_synth_arguments()).exit_code == 0
@@ -54,17 +53,15 @@ def demo(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     for file in sorted(Path("demo-data").glob("register-*.csv")):
         code = file.stem.removeprefix("register-")
         assert cli("register", "--agency", code, file).exit_code in {0, 1}
-    yield cli
+    return cli
 
 
 def test_the_readme_runs_as_written_against_the_demo(demo: Cli) -> None:
     commands = readme_commands()
     assert len(commands) > 30
-    for args in commands:
-        assert args[0] == "fingerpost", args
-        args = args[1:]
-        if "ID" in args:
-            args = [_an_id(demo, args) if arg == "ID" else arg for arg in args]
+    for command in commands:
+        assert command[0] == "fingerpost", command
+        args = [_an_id(demo, command[1:]) if arg == "ID" else arg for arg in command[1:]]
         result = demo(*args)
         assert result.exit_code == 0, (args, result.output)
         if args[0] == "enquire":
