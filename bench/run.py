@@ -574,7 +574,9 @@ def show(results: list[dict[str, Any]]) -> None:
 
 def show_sync(runs: list[dict[str, Any]]) -> None:
     table = Table(title="Snapshot sync (`fingerpost sync`): one agency's file, four nights")
-    for column in ("database", "rows", "step", "seconds", "rows/s", "peak RSS MiB", "summary"):
+    columns = ("database", "rows", "step", "seconds", "rows/s", "CPU s", "rows/CPU s",
+               "peak RSS MiB", "summary")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="left" if column == "summary" else "right")
     for run in runs:
         for step in ("first", "unchanged", "dry_run", "nightly"):
@@ -582,6 +584,7 @@ def show_sync(runs: list[dict[str, Any]]) -> None:
             table.add_row(
                 run["backend"], f"{figures['rows']:,}", step.replace("_", " "),
                 f"{figures['seconds']:,}", f"{figures['rows_per_s']:,}",
+                f"{figures['cpu_seconds']:,}", f"{figures['rows_per_cpu_s']:,}",
                 f"{figures['peak_rss_mib']:,}", figures["summary"],
             )  # fmt: skip
     console.print(table)

@@ -15,6 +15,7 @@ encoding workers together — is sampled:
 
 import csv
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -62,7 +63,10 @@ def _tonight(big: Path, out: Path, spare: Path) -> dict[str, int]:
 
 
 def _timed(cli: list[str], env: dict[str, str], *args: str) -> dict[str, Any]:
-    """One command in a child process: seconds, peak resident memory, its summary line."""
+    """One command in a child process: wall and CPU seconds (the command and its encoding
+    workers: on a shared machine the wall clock says as much about the neighbours), peak
+    resident memory, its summary line."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
         [*cli, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -75,8 +79,15 @@ def _timed(cli: list[str], env: dict[str, str], *args: str) -> dict[str, Any]:
     _, stderr = process.communicate()
     if process.returncode not in {0, 1}:
         raise RuntimeError(f"{args[0]} failed ({process.returncode}): {stderr.decode()[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     summary = stderr.decode().strip().splitlines()[-1] if stderr else ""
-    return {"seconds": round(seconds, 2), "peak_rss_mib": round(peak / 1024, 1), "summary": summary}
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_rss_mib": round(peak / 1024, 1),
+        "summary": summary,
+    }
 
 
 def run(rows: int, *, backend: str = "sqlite") -> dict[str, Any]:
@@ -114,4 +125,5 @@ def run(rows: int, *, backend: str = "sqlite") -> dict[str, Any]:
     for name, step in steps.items():
         step["rows"] = lines[name]
         step["rows_per_s"] = round(lines[name] / step["seconds"])
+        step["rows_per_cpu_s"] = round(lines[name] / max(step["cpu_seconds"], 0.01))
     return {"backend": backend, "rows": written, "tonight": night, **steps}
