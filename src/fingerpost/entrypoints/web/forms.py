@@ -26,7 +26,6 @@ PURPOSES = [(p.value, sentence(p.value)) for p in Purpose]
 
 # The gateway names the column at fault; the form says it the GOV.UK way, at the right field.
 _MESSAGES = {
-    "nhs_number": ("nhs_number", "Enter a real NHS number: 10 digits, like 943 476 5919"),
     "postcode": ("postcode", "Enter a real UK postcode, like M1 1AA"),
     "date_of_birth": ("dob-day", "Date of birth must be a real date in the past"),
     "sex": ("sex", "Select the child's sex, or leave it unknown"),
