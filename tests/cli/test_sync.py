@@ -244,3 +244,21 @@ def test_a_nightly_cycle_on_each_database(
     assert "(0 new, 1 changed, 18 unchanged) · 1 ended on 2026-12-01" in summary(result.stderr)
     ends = held(cli)
     assert (ends["S-00"], ends["S-19"]) == (date(2026, 12, 1), date(2026, 11, 1))
+
+
+def test_new_rows_are_linked_to_other_agencies_and_both_practitioners_told(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], register_row: Row
+) -> None:
+    police = register_row(local_ref="P-7", given_names="Zed", family_name="Okafor",
+                          involvement="police-concern", nhs_number="943 476 5919")  # fmt: skip
+    assert synced("register", "--agency", "GMP", csv_file("gmp.csv", [police])).exit_code == 0
+    same_child = register_row(local_ref="S-99", given_names="Zed", family_name="Okafor",
+                              nhs_number="943 476 5919")  # fmt: skip
+    result = synced("sync", "--agency", "CSC-LDS", csv_file("t.csv", [*twenty, same_child]))
+    assert result.exit_code == 0, result.output
+    assert "(1 new, 0 changed, 20 unchanged)" in summary(result.stderr)
+    assert "1 links to other agencies" in summary(result.stderr)
+    with synced.installation() as fp:
+        for agency in ("GMP", "CSC-LDS"):
+            kinds = [n.kind for n in fp.hub.notifications(Actor.system(agency))]
+            assert "link" in kinds, agency

@@ -1,5 +1,6 @@
-"""The `fingerpost` command line (Typer + Rich). Exit status: 0 all rows accepted, 1 some rows
-rejected (valid rows stored), 2 usage or file-level error (nothing written)."""
+"""The `fingerpost` command line (Typer + Rich). Exit status: 0 all rows accepted (a row kept with
+a warning is accepted), 1 some rows rejected (valid rows stored), 2 usage or file-level error, or a
+`sync` the safety brake refused (nothing written). Formats: docs/formats.md."""
 
 import gc
 import json
@@ -320,7 +321,9 @@ def register(
     """Register (or update) an agency's involvements with children. Idempotent per row.
 
     Besides the contract's columns, an optional `care_leaver` column (yes/no) marks a care
-    leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
+    leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009). An invalid NHS
+    number never refuses a row: it is set aside, the row kept without it and the reason reported
+    as a warning (exit 0 when every row is accepted). Columns and rules: docs/formats.md."""
     fp = _open()
     _known_agency(fp, agency)
     with _csv_rows(
