@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -151,3 +153,40 @@ def test_the_openapi_document_describes_the_sync(client: TestClient) -> None:
     operation = client.get("/openapi.json").json()["paths"]["/api/v1/sync"]["post"]
     assert "text/csv" in operation["requestBody"]["content"]
     assert {"200", "409", "413"} <= set(operation["responses"])
+
+
+def progress_lines(
+    client: TestClient, fp: Fingerpost, body: bytes, **query: str
+) -> list[dict[str, Any]]:
+    response = client.post(
+        "/api/v1/sync",
+        params=query,
+        content=chunks(body),
+        headers=bearer(fp, "CSC-LDS", Role.AGENCY_ADMIN)
+        | {"Content-Type": "text/csv", "Accept": "application/x-ndjson"},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    return [json.loads(line) for line in response.text.splitlines()]
+
+
+def test_with_ndjson_the_sync_reports_its_progress_then_its_result(
+    client: TestClient, fp: Fingerpost, rows: list[dict[str, str]]
+) -> None:
+    lines = progress_lines(client, fp, as_csv(rows))
+    *progress, last = lines
+    assert progress[0] == {"progress": {"pass": "reading", "rows_read": 10}}
+    assert {"progress": {"pass": "writing", "rows_read": 10}} in progress
+    assert last["result"]["new"] == 10
+    assert open_refs(fp) == {row["local_ref"] for row in rows}
+    assert not list(fp.settings.home.resolve().glob(".sync-*"))
+
+
+def test_with_ndjson_a_refusal_by_the_brake_is_the_last_line(
+    client: TestClient, fp: Fingerpost, rows: list[dict[str, str]]
+) -> None:
+    sync(client, fp, as_csv(rows))
+    *_, last = progress_lines(client, fp, as_csv(rows[:5]))
+    assert last["problem"]["status"] == 409
+    assert "nothing was changed" in last["problem"]["detail"]
+    assert len(open_refs(fp)) == 10
