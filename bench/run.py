@@ -37,6 +37,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from bench import stream
+from bench import sync as snapshots
 from bench.febrl import run_febrl4
 from bench.privacy import frequency_attack
 from bench.splink_side import run_splink
@@ -586,6 +587,24 @@ def show(results: list[dict[str, Any]]) -> None:
     console.print(side)
 
 
+def show_sync(runs: list[dict[str, Any]]) -> None:
+    table = Table(title="Snapshot sync (`fingerpost sync`): one agency's file, four nights")
+    columns = ("database", "rows", "step", "seconds", "rows/s", "CPU s", "rows/CPU s",
+               "peak RSS MiB", "summary")  # fmt: skip
+    for column in columns:
+        table.add_column(column, justify="left" if column == "summary" else "right")
+    for run in runs:
+        for step in ("first", "unchanged", "dry_run", "nightly"):
+            figures = run[step]
+            table.add_row(
+                run["backend"], f"{figures['rows']:,}", step.replace("_", " "),
+                f"{figures['seconds']:,}", f"{figures['rows_per_s']:,}",
+                f"{figures['cpu_seconds']:,}", f"{figures['rows_per_cpu_s']:,}",
+                f"{figures['peak_rss_mib']:,}", figures["summary"],
+            )  # fmt: skip
+    console.print(table)
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -625,6 +644,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=0,
         metavar="ROWS",
         help="also register one file of ROWS rows in a separate process, sampling its memory",
+    )
+    parser.add_argument(
+        "--sync",
+        type=int,
+        default=0,
+        metavar="ROWS",
+        help="also sync a ROWS-row snapshot four times (first, unchanged, dry run, nightly)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
     return parser.parse_args(argv)
@@ -673,6 +699,12 @@ def main(argv: list[str] | None = None) -> None:
         runs = [stream.run(args.stream, enquiries=args.enquiries, backend=b) for b in backends]
         streamed = runs[0] if len(runs) == 1 else {"runs": runs}
         console.print_json(json.dumps(streamed))
+    synced = None
+    if args.sync:
+        console.print(f"[bold]sync[/]: a snapshot of {args.sync:,} rows through `sync`")
+        runs = [snapshots.run(args.sync, backend=b) for b in backends]
+        show_sync(runs)
+        synced = runs[0] if len(runs) == 1 else {"runs": runs}
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -685,6 +717,7 @@ def main(argv: list[str] | None = None) -> None:
         "results": results,
         "febrl4": febrl,
         "stream": streamed,
+        "sync": synced,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

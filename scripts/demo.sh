@@ -10,7 +10,8 @@ export FINGERPOST_DEMO_SIGN_IN=true FINGERPOST_COOKIE_SECURE=false
 
 if [ ! -f "$DATA/truth.csv" ]; then
   echo "== generating synthetic data (invented people only) into $DATA/"
-  $FP synth "$DATA" --seed 7 --children 2500 --agencies 6 --enquiries 300
+  # As of a fixed day, so that the README's examples name the same invented children any day.
+  $FP synth "$DATA" --seed 7 --children 2500 --agencies 6 --enquiries 300 --as-of 2026-11-01
 fi
 $FP init
 echo "== importing agencies"

@@ -31,6 +31,7 @@ from fingerpost.service.delivery_status import record_delivery_status
 from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
 from fingerpost.service.records import Purged
+from fingerpost.service.sync import SnapshotSync
 
 __all__ = ["BackupError", "Fingerpost", "InvalidToken", "NoHome", "bootstrap", "read_witness"]
 
@@ -43,6 +44,7 @@ class Fingerpost:
     engine: Engine
     hub: Hub
     gateway: Gateway
+    snapshots: SnapshotSync  # `fingerpost sync`, `POST /api/v1/sync` (docs/adr/0021)
     tokens: TokenService
     unit_of_work: Callable[[], UnitOfWork]  # for operator tools and tests; use cases go via hub
     public_key: bytes  # raw Ed25519 public key: verifies tokens and audit checkpoints
@@ -160,6 +162,12 @@ def bootstrap(
             witness=FileWitness(home / WITNESS_FILE),
         ),
         gateway=Gateway(linkage_secret(home)),
+        snapshots=SnapshotSync(
+            uow_factory,
+            clock=clock,
+            retention_months=settings.retention_months,
+            max_end_share=settings.sync_max_end_share,
+        ),
         tokens=_tokens(settings, key),
         unit_of_work=uow_factory,
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),

@@ -71,6 +71,20 @@ class Settings(BaseSettings):
             " 1 does everything in the command's own process."
         ),
     )
+    sync_max_end_share: float = Field(
+        default=0.10,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Share of an agency's open involvements one `sync` snapshot may end; above it the"
+            " snapshot is refused (exit 2, nothing changed) unless `--allow-mass-end`."
+        ),
+    )
+    sync_max_mib: int = Field(
+        default=1024,
+        ge=1,
+        description="Largest snapshot `POST /api/v1/sync` accepts, in MiB (spooled to disk).",
+    )
     limit_user_per_hour: int = Field(
         default=30,
         ge=1,

@@ -93,11 +93,23 @@ class TestRegistering:
     def test_invalid_rows_are_refused_with_the_reason(
         self, client: TestClient, fp: Fingerpost
     ) -> None:
-        row = make_register_row(nhs_number="9434765918")
+        row = make_register_row(date_of_birth="31/02/2015")
         response = client.post("/api/v1/involvements", json=row, headers=bearer(fp, "CSC-LDS"))
         assert response.status_code == 422
         assert response.headers["content-type"] == PROBLEM
-        assert "nhs_number" in response.json()["detail"]
+        assert "date_of_birth" in response.json()["detail"]
+        assert "31/02/2015" not in response.text
+
+    def test_an_invalid_nhs_number_is_set_aside_with_a_warning_not_refused(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        row = make_register_row(nhs_number="9434765918")
+        response = client.post("/api/v1/involvements", json=row, headers=bearer(fp, "CSC-LDS"))
+        assert response.status_code == 201
+        assert response.json()["warnings"] == [
+            "nhs_number: not a valid NHS number (fails the mod-11 check); the row is kept"
+            " without it"
+        ]
         assert "9434765918" not in response.text
 
     def test_another_agencys_involvement_is_indistinguishable_from_none(

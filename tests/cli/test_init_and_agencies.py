@@ -121,7 +121,7 @@ def test_a_bad_row_is_reported_and_the_rest_imported(cli: Cli, csv_file: CsvFile
     assert result.exit_code == 1
     assert "line 3: kind" in result.stderr
     assert "line 4: authority_area" in result.stderr
-    assert errors.read_text().splitlines()[0] == "line,code,reason"
+    assert errors.read_text().splitlines()[0] == "line,code,reason,outcome"
     with cli.installation() as fp:
         assert [a.code for a in fp.hub.agencies()] == ["A1"]
 

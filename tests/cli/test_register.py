@@ -103,7 +103,8 @@ def test_bad_rows_are_reported_by_line_and_the_valid_rows_stored(
     result = with_agencies("register", "--agency", "CSC-LDS", csv_file("in.csv", rows))
     assert result.exit_code == 1, result.output
     for expected in (
-        "line 3: nhs_number: not a valid NHS number",
+        "line 3: warning: nhs_number: not a valid NHS number (fails the mod-11 check); the row"
+        " is kept without it",
         "line 4: involvement: not one of",
         "line 5: date_of_birth: aged 26 or more",
         "line 6: date_of_birth: not a date",
@@ -113,9 +114,9 @@ def test_bad_rows_are_reported_by_line_and_the_valid_rows_stored(
         assert expected in result.stderr
     assert "9434765918" not in result.stderr
     assert "31/02/2015" not in result.stderr
-    assert "2 accepted" in summary(result.stderr)
-    assert "6 rejected" in summary(result.stderr)
-    assert [ref for ref, _ in stored(with_agencies)] == ["OK-1", "OK-2"]
+    assert "3 accepted" in summary(result.stderr)
+    assert "5 rejected · 1 warnings (rows kept)" in summary(result.stderr)
+    assert [ref for ref, _ in stored(with_agencies)] == ["OK-1", "BAD-NHS", "OK-2"]
 
 
 def test_a_row_that_is_not_utf8_is_rejected_alone(

@@ -87,10 +87,10 @@ REGISTER = {
         0, "ignoring unknown column(s): \\u001b]0;owned\\u0007\\u001b[2j", "OK-1"),
     "an unclosed quote, lines after it": case(
         register_file(reg("OK-1"), 'Q-2,,"Olivia,Harrison\n', reg("OK-3"), reg("OK-4")),
-        1, "line 3: a quote is not closed: lines 3 to 5 were read as one row", "OK-1"),
+        1, "line 3: an unclosed quote: lines 3 to 5 were read as one row", "OK-1"),
     "a field beyond the CSV reader's limit": case(
         register_file(reg("OK-1"), reg("H-2", given_names="A" * 200_000), reg("OK-3")),
-        1, "line 3: not CSV (field larger than field limit", "OK-1", "OK-3"),
+        1, "line 3: a field longer than", "OK-1", "OK-3"),
     "a name of 100,000 characters": case(
         register_file(reg("OK-1"), reg("B-2", family_name="B" * 100_000)),
         1, "line 3: family_name: longer than 200 characters", "OK-1"),
@@ -122,11 +122,11 @@ ENQUIRE = {
     "an unclosed quote": case(
         enquiry_file(make_enquiry_row(enquiry_ref="Q-1"), 'Q-2,,"Olivia,Harrison\n',
                      make_enquiry_row(enquiry_ref="Q-3")),
-        1, "line 3: a quote is not closed", "Q-1"),
+        1, "line 3: an unclosed quote", "Q-1"),
     "a field beyond the CSV reader's limit": case(
         enquiry_file(make_enquiry_row(enquiry_ref="Q-1"),
                      make_enquiry_row(enquiry_ref="Q-2", family_name="B" * 200_000)),
-        1, "line 3: not CSV (field larger than field limit", "Q-1"),
+        1, "line 3: a field longer than", "Q-1"),
     "a surname alone (no browsing)": case(
         enquiry_file(make_enquiry_row(enquiry_ref="Q-1", given_names="", date_of_birth="")),
         1, "line 2: an enquiry needs at least two of"),

@@ -1,11 +1,11 @@
 """The hub keeps no child's identity in the clear.
 
 Realistic children (diacritics, apostrophes, double-barrelled names, previous names, NHS numbers)
-are registered through the command line and through the service, changed, linked across agencies
-and enquired about; then every byte the installation holds is searched for every way their names,
-dates of birth, postcodes and NHS numbers could be written. On SQLite that is every file under
-FINGERPOST_HOME (database, -wal, -shm, -journal, keys); on PostgreSQL every row of every table,
-and the files of the home (keys).
+are registered through the command line and through the service, changed, synced as a snapshot,
+linked across agencies and enquired about; then every byte the installation holds is searched
+for every way their names, dates of birth, postcodes and NHS numbers could be written. On SQLite
+that is every file under FINGERPOST_HOME (database, -wal, -shm, -journal, keys); on PostgreSQL
+every row of every table, and the files of the home (keys).
 
 A short ASCII string turns up by chance inside the keyed encodings (base64 and hex text), so plain
 ASCII forms shorter than six characters are not searched: "Zoë" is searched as typed, lower and
@@ -79,7 +79,7 @@ CHILDREN = [
     Child("Siobhán Máire", "Ní Bhriain", date(2019, 2, 14), "BT12 6HQ", nhs("656231908")),
     Child("Mohammed", "Al-Hassan", date(2013, 7, 5), "BD8 7PL", nhs("750231906"), "", "male"),
     Child("Chloé", "Lefèvre-Dubois", date(2017, 12, 9), "NW10 8UH", "", "Chloe Dubois"),
-    Child("Amelia-Rose", "Thistlewood", date(2010, 3, 22), "DN31 2QR", nhs("501933004")),
+    Child("Amelia-Rose", "Thistlewood", date(2010, 3, 22), "DN31 2QR", nhs("601933004")),
     Child("Sebastián", "Muñoz García", date(2015, 8, 30), "CR0 2XH", "", "", "male"),
     Child("Björnsson", "Ångström", date(2011, 5, 19), "NE6 5XB", nhs("612344570")),
     Child("Precious", "Nwachukwu", date(2018, 10, 2), "B33 8TH", nhs("443200118"), "", "female"),
@@ -226,6 +226,9 @@ def test_no_child_identity_is_stored(
     council[0] |= {"postcode": "M13 9PL", "practitioner_name": "Tom Reid"}
     council[2] |= {"end_date": "2025-06-30"}
     cli("register", "--agency", "CSC-MAN", write_csv(tmp_path / "council.csv", council))
+    # The next night's snapshot: one child's case has closed (ended), the rest are digested.
+    cli("sync", "--agency", "CSC-MAN", write_csv(tmp_path / "snapshot.csv", council[:-1]))
+    cli("sync", "--agency", "CSC-MAN", write_csv(tmp_path / "snapshot.csv", council[:-1]))
 
     # The NHS trust registers through the service, as the API does: linked to the council's.
     trust = Agency("NHS-MFT", "Manchester University NHS FT", "E08000003", AgencyKind.HEALTH)

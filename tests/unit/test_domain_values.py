@@ -101,8 +101,9 @@ def test_the_mod11_helper_agrees_with_published_examples() -> None:
     assert mod11_check_digit("400000008") is None
 
 
-# England and Wales ranges: the Scottish CHI range (010…–311…) has an extra date-shaped rule.
-english_stems = st.from_regex(r"\A[4-9][0-9]{8}\Z")
+# England, Wales and the Isle of Man (4…, 6…, 7…) and the test range (9…). The other ranges
+# are other nations' numbers or never issued: set aside with their own reason (test_gateway_rows).
+english_stems = st.from_regex(r"\A[4679][0-9]{8}\Z")
 
 
 @given(english_stems)

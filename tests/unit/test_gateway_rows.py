@@ -151,8 +151,6 @@ def test_a_bad_value_is_rejected_naming_its_column(
         ("date_of_birth", "2015-06-31"),
         ("date_of_birth", "1990-05-04"),  # out of scope: 26 or more at start_date
         ("date_of_birth", "2030-01-01"),  # not yet born
-        ("nhs_number", "9434765918"),
-        ("nhs_number", "943 476 5918"),
     ],
 )
 def test_a_rejection_never_repeats_a_date_of_birth_or_nhs_number(
@@ -160,10 +158,69 @@ def test_a_rejection_never_repeats_a_date_of_birth_or_nhs_number(
 ) -> None:
     with pytest.raises(DomainError) as raised:
         parse_register_row(register_row(**{column: value}), TODAY)
-    message = str(raised.value)
+    _never_repeats(str(raised.value), column, value)
+
+
+def _never_repeats(message: str, column: str, value: str) -> None:
     assert message.startswith(f"{column}:")
     for form in {value, value.replace(" ", ""), value.replace("-", ""), value.replace("/", "")}:
         assert form not in message
+
+
+# An invalid NHS number never refuses a registration: the child would be invisible to everyone.
+# The row is kept without it, with a warning that says exactly why (and never the number).
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("9434765918", "not a valid NHS number (fails the mod-11 check)"),
+        ("943 476 5918", "not a valid NHS number (fails the mod-11 check)"),
+        ("943476591", "not a valid NHS number (not 10 digits)"),
+        ("0101151233", "a Scottish CHI number, not an NHS number"),
+        ("320 000 0015", "a Northern Irish H&C number, not an NHS number"),
+        ("8000000016", "an Irish Individual Health Identifier, not an NHS number"),
+        ("5555555555", "in the range never issued as NHS numbers"),
+        ("0012345679", "in a range from which no NHS number is issued"),
+    ],
+)
+def test_an_invalid_nhs_number_is_set_aside_with_the_exact_reason(
+    register_row: Row, value: str, reason: str
+) -> None:
+    parsed = parse_register_row(register_row(nhs_number=value), TODAY)
+    assert parsed.child.nhs_number is None
+    (warning,) = parsed.warnings
+    assert warning == f"nhs_number: {reason}; the row is kept without it"
+    _never_repeats(warning, "nhs_number", value)
+
+
+def test_a_valid_nhs_number_gives_no_warning(register_row: Row) -> None:
+    parsed = parse_register_row(register_row(nhs_number="943 476 5919"), TODAY)
+    assert (parsed.child.nhs_number, parsed.warnings) == ("9434765919", ())
+
+
+def test_invisible_and_control_characters_are_removed_from_names(register_row: Row) -> None:
+    row = register_row(
+        given_names="Bru\u200dce\u200b",
+        family_name="\u202eWay\x00ne\x1b",
+        other_names="Bat\nMan;\ufeffRobin",
+    )
+    child = parse_register_row(row, TODAY).child
+    assert (child.given_names, child.family_name, child.other_names) == (
+        "Bruce",
+        "Wayne",
+        ("Bat Man", "Robin"),
+    )
+
+
+@pytest.mark.parametrize("column", ["practitioner_name", "practitioner_role",
+                                    "practitioner_phone", "practitioner_email"])  # fmt: skip
+@pytest.mark.parametrize("sneaky", ["\u200d", "\u202e", "\x00", "\x1b", "\n", "\u2066"])
+def test_invisible_and_control_characters_are_refused_in_practitioner_fields(
+    register_row: Row, column: str, sneaky: str
+) -> None:
+    row = register_row()
+    row[column] = f"{row[column] or 'x'}{sneaky}1"
+    with pytest.raises(DomainError, match=rf"^{column}: contains an invisible or control"):
+        parse_register_row(row, TODAY)
 
 
 def test_the_scope_rule_applies_at_the_start_of_the_involvement(register_row: Row) -> None:

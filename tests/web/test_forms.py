@@ -35,7 +35,8 @@ def posted(**fields: str) -> EnquiryForm:
         ({"dob-day": "31", "dob-month": "2", "dob-year": "2015"}, "dob-day",
          "Date of birth must be a real date in the past"),
         ({"nhs_number": "123 456 7890"}, "nhs_number",
-         "Enter a real NHS number: 10 digits, like 943 476 5919"),
+         "This NHS number is not valid: a digit is wrong (it fails the check digit). Correct it,"
+         " or search without it"),
         ({"postcode": "NOT A CODE"}, "postcode", "Enter a real UK postcode, like M1 1AA"),
     ],
 )  # fmt: skip

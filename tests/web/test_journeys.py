@@ -133,7 +133,7 @@ def test_mistakes_are_summarised_at_the_top_and_each_links_to_its_field(page: Pa
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()  # GOV.UK Frontend moves focus to it
     expect(summary).to_contain_text("Select why you are asking")
-    expect(summary).to_contain_text("Enter a real NHS number")
+    expect(summary).to_contain_text("This NHS number is not valid")
     expect(page).to_have_title(re.compile("^Error: "))
     expect(page.get_by_label("Family name")).to_have_value("Harrison")  # kept as typed
     accessible(page)
@@ -190,21 +190,23 @@ def test_an_administrator_uploads_a_register_sees_the_errors_then_confirms(
     ).to_be_visible()
     rows = page.locator(".govuk-table__body .govuk-table__row")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_contain_text("LDS-0102")
+    expect(rows.nth(0)).to_contain_text("LDS-0102")  # kept, without its NHS number
+    expect(rows.nth(0)).to_contain_text("Kept")
     expect(rows.nth(0)).to_contain_text("not a valid NHS number")
     expect(rows.nth(1)).to_contain_text("LDS-0103")
     expect(rows.nth(1)).to_contain_text("involvement: not one of")
     accessible(page)
     snap(page, "upload-preview")
 
-    page.get_by_role("button", name="Register 2 rows").click()
+    page.get_by_role("button", name="Register 3 rows").click()
     # Registering runs while the page waits: give a loaded machine time.
     expect(page.get_by_role("heading", name="Register uploaded")).to_be_visible(timeout=30_000)
-    expect(page.locator(".govuk-panel")).to_contain_text("2 rows accepted")
+    expect(page.locator(".govuk-panel")).to_contain_text("3 rows accepted")
     accessible(page)
     page.get_by_role("link", name="See your involvements").click()
     expect(page.get_by_role("link", name="LDS-0101")).to_be_visible()
-    expect(page.get_by_role("link", name="LDS-0102")).to_have_count(0)
+    expect(page.get_by_role("link", name="LDS-0102")).to_be_visible()
+    expect(page.get_by_role("link", name="LDS-0103")).to_have_count(0)
     accessible(page)
     snap(page, "involvements")
 

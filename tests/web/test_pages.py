@@ -370,3 +370,61 @@ def test_a_damaged_checkpoint_is_shown_to_the_auditor_as_a_finding(
     assert page.status_code == 200
     assert "The audit log has been changed" in page.text
     assert "is damaged: its root hash is not hexadecimal" in page.text
+
+
+# -- an invalid NHS number: the reason, and a way on without it ------------------------------
+
+ASKING = {
+    "given_names": CHILD["given_names"],
+    "family_name": CHILD["family_name"],
+    "dob-day": "7",
+    "dob-month": "6",
+    "dob-year": "2015",
+    "purpose": "child-protection-enquiry",
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "told"),
+    [
+        ("943 476 5918", "This NHS number is not valid: a digit is wrong"),
+        ("0101151233", "This is a Scottish CHI number, not an NHS number"),
+        ("3200000015", "This is a Northern Irish Health and Care number, not an NHS number"),
+        ("12345", "An NHS number is 10 digits"),
+    ],
+)
+def test_an_invalid_nhs_number_is_sent_back_with_the_reason_and_a_way_on(
+    client: TestClient, demo: Fingerpost, typed: str, told: str
+) -> None:
+    token = sign_in_as(client, "admin.pol-wy@demo.invalid")
+    before = len(demo.hub.audit_export())
+    answer = client.post(
+        "/enquiry", data={"csrf_token": token, "nhs_number": typed, **ASKING}, headers=PAGE
+    )
+    assert answer.status_code == 400
+    assert f'href="#nhs_number">{told}' in answer.text
+    assert "Correct it, or search without it" in answer.text
+    assert 'value="yes" name="without_nhs"' in answer.text
+    assert len(demo.hub.audit_export()) == before  # nothing was asked yet
+
+
+def test_searching_without_the_invalid_nhs_number_finds_the_child(client: TestClient) -> None:
+    token = sign_in_as(client, "admin.pol-wy@demo.invalid")
+    answer = client.post(
+        "/enquiry",
+        data={"csrf_token": token, "nhs_number": "943 476 5918", "without_nhs": "yes", **ASKING},
+        headers=PAGE,
+    )
+    assert answer.status_code == 200
+    assert "Leeds children&#39;s services" in answer.text
+    assert "Not searched on — This NHS number is not valid" in answer.text
+
+
+def test_a_valid_nhs_number_offers_no_way_round(client: TestClient) -> None:
+    token = sign_in_as(client, "admin.pol-wy@demo.invalid")
+    answer = client.post(
+        "/enquiry", data={"csrf_token": token, "nhs_number": "943 476 5919", **ASKING},
+        headers=PAGE,
+    )  # fmt: skip
+    assert answer.status_code == 200
+    assert "without_nhs" not in answer.text

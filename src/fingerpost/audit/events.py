@@ -48,6 +48,7 @@ class AuditAction(StrEnum):
     NOTICE_PRODUCED = "notice:produced"  # a family notice (GDPR art. 14) for a registration
     BACKUP_MADE = "backup:made"
     BACKUP_RESTORED = "backup:restored"
+    SNAPSHOT_SYNCED = "snapshot:synced"  # one per sync: its counts (new, changed, ended…)
 
 
 @dataclass(frozen=True, slots=True)

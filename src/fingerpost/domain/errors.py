@@ -4,6 +4,7 @@ __all__ = [
     "DomainError",
     "InvalidValue",
     "LimitExceeded",
+    "MassEnd",
     "NotFound",
     "OutOfScope",
     "PermissionDenied",
@@ -37,3 +38,8 @@ class LimitExceeded(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after  # seconds until the window has room again
+
+
+class MassEnd(DomainError):
+    """A snapshot would end more of an agency's open involvements than the safety brake allows
+    (a truncated export looks exactly like this): refused, nothing changed."""

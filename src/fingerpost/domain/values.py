@@ -24,6 +24,8 @@ __all__ = [
     "parse_postcode",
     "parse_purpose",
     "parse_vocabulary",
+    "refuse_invisibles",
+    "without_invisibles",
 ]
 
 # A person aged 26 or more at the start of an involvement is out of scope (care leavers to 25).
@@ -53,14 +55,67 @@ def parse_date(text: str, field: str) -> date | None:
         raise InvalidValue(f"{field}: not a date (use YYYY-MM-DD or DD/MM/YYYY)") from None
 
 
+# Numbers of the same shape that are not NHS numbers (ranges from NHS England's allocation, as
+# the `nhs_number` package records them): each is told apart, so that whoever fixes the record
+# knows whether it is a typo or the right number of another nation's system.
+_NOT_NHS_RANGES = (
+    (100_000_000, 3_112_999_999, "a Scottish CHI number, not an NHS number"),
+    (3_200_000_000, 3_999_999_999, "a Northern Irish H&C number, not an NHS number"),
+    (5_000_000_000, 5_999_999_999, "in the range never issued as NHS numbers"),
+    (8_000_000_000, 8_599_999_999, "an Irish Individual Health Identifier, not an NHS number"),
+)
+# England, Wales and the Isle of Man (4…, 6…–7…) and the test range (9…) the demo and every
+# invented data set use; anything else is unallocated.
+_NHS_RANGES = (
+    (4_000_000_000, 4_999_999_999),
+    (6_000_000_000, 7_999_999_999),
+    (9_000_000_000, 9_999_999_999),
+)
+
+
 def parse_nhs_number(text: str) -> str | None:
-    """Ten digits passing the mod-11 check; spaces and hyphens are tolerated."""
+    """Ten digits passing the mod-11 check, in a range NHS numbers are issued from; spaces and
+    hyphens are tolerated. InvalidValue says exactly why not (never echoing the number)."""
     digits = re.sub(r"[\s-]", "", text)
     if not digits:
         return None
-    if not (digits.isdigit() and len(digits) == 10 and nhs_number.is_valid(digits)):
+    if not (digits.isdigit() and len(digits) == 10):
+        raise InvalidValue("nhs_number: not a valid NHS number (not 10 digits)")
+    if not nhs_number.is_valid(digits):
         raise InvalidValue("nhs_number: not a valid NHS number (fails the mod-11 check)")
+    number = int(digits)
+    for low, high, what in _NOT_NHS_RANGES:
+        if low <= number <= high:
+            raise InvalidValue(f"nhs_number: {what}")
+    if not any(low <= number <= high for low, high in _NHS_RANGES):
+        raise InvalidValue("nhs_number: in a range from which no NHS number is issued")
     return digits
+
+
+# Characters that show nothing (zero-width joiners and spaces, bidi overrides and isolates, the
+# byte order mark, soft hyphens: Unicode "format", Cf) or control a terminal or a file (NUL, ESC,
+# line breaks: "control", Cc). In a name they hide a match ("Bru\u200dce" is not "Bruce" to a
+# computer) or disguise a text; line and page breaks separate words, the rest join them.
+_BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")  # fmt: skip
+
+
+def without_invisibles(text: str) -> str:
+    """A name as it reads: invisible and control characters removed, line breaks as spaces."""
+    return _INVISIBLE.sub("", _BREAKS.sub(" ", text))
+
+
+def refuse_invisibles(text: str, field: str) -> str:
+    """A practitioner's details are shown to other practitioners and go into e-mails: one that
+    holds an invisible or control character (a bidi override can make a number read backwards)
+    is refused rather than silently changed."""
+    if _INVISIBLE.search(text) or _BREAKS.search(text):
+        raise InvalidValue(
+            f"{field}: contains an invisible or control character (e.g. a zero-width joiner,"
+            " a direction override or a line break); retype it"
+        )
+    return text
 
 
 def parse_postcode(text: str) -> str | None:

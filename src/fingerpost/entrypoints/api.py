@@ -31,11 +31,12 @@ from fingerpost.domain.errors import (
     DomainError,
     InvalidValue,
     LimitExceeded,
+    MassEnd,
     NotFound,
     OutOfScope,
     PermissionDenied,
 )
-from fingerpost.domain.values import parse_date
+from fingerpost.domain.values import parse_date, refuse_invisibles
 from fingerpost.domain.vocabulary import ReviewOutcome, Role
 from fingerpost.entrypoints.admission import VERIFIED, Admission, BodyLimits
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
@@ -48,6 +49,7 @@ from fingerpost.entrypoints.metrics import Metrics, separate_port
 from fingerpost.entrypoints.notify_callbacks import NOTIFY_STATUS, notify_router
 from fingerpost.entrypoints.openapi import PROBLEM, FieldError, Problem, describe_errors
 from fingerpost.entrypoints.reports import notice_html, notice_text, report_html, report_json
+from fingerpost.entrypoints.sync_api import sync_router
 from fingerpost.entrypoints.web import install_web
 from fingerpost.entrypoints.web.pages import wants_html
 from fingerpost.gateway import parse_register_row
@@ -174,6 +176,8 @@ class InvolvementOut(BaseModel):
     created_at: str
     updated_at: str
     links_found: int | None = None
+    # Registered with these warnings, e.g. an invalid NHS number set aside (the row is kept).
+    warnings: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, stored: StoredInvolvement, links: int | None = None) -> "InvolvementOut":
@@ -466,6 +470,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             status = 404
         elif isinstance(error, PermissionDenied):
             status = 403
+        elif isinstance(error, MassEnd):
+            status = 409  # the safety brake of a snapshot sync: nothing was changed
         elif isinstance(error, LimitExceeded):
             return _error(request, 429, str(error), headers={"Retry-After": str(error.retry_after)})
         elif isinstance(error, InvalidValue | OutOfScope):
@@ -683,7 +689,9 @@ def create_app(fp: Fingerpost) -> FastAPI:
         )
         if not outcome.created:
             response.status_code = 200
-        return InvolvementOut.of(fp.hub.get(caller, outcome.ids[0]), links=outcome.links)
+        out = InvolvementOut.of(fp.hub.get(caller, outcome.ids[0]), links=outcome.links)
+        out.warnings = list(row.warnings)
+        return out
 
     @api.get("/involvements", tags=["involvements"], response_model=list[InvolvementOut])
     def list_involvements(
@@ -707,7 +715,10 @@ def create_app(fp: Fingerpost) -> FastAPI:
         involvement_id: str, body: InvolvementChange, caller: Caller
     ) -> InvolvementOut:
         """Change the practitioner or the end date."""
-        given = body.model_dump(exclude_none=True)
+        given = {
+            field: refuse_invisibles(value, field) if field.startswith("practitioner_") else value
+            for field, value in body.model_dump(exclude_none=True).items()
+        }
         end = parse_date(given.pop("end_date", ""), "end_date") if "end_date" in given else None
 
         def change(terms: Any) -> Any:
@@ -914,6 +925,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
             metrics.signposts.labels(confidence).inc()
 
     app.include_router(fhir_router(fp, _actor, counted))
+    app.include_router(sync_router(fp, _actor))
     install_web(app, fp)
 
     @app.get("/healthz", tags=["operations"])

@@ -1,12 +1,13 @@
-"""The `fingerpost` command line (Typer + Rich). Exit status: 0 all rows accepted, 1 some rows
-rejected (valid rows stored), 2 usage or file-level error (nothing written)."""
+"""The `fingerpost` command line (Typer + Rich). Exit status: 0 all rows accepted (a row kept with
+a warning is accepted), 1 some rows rejected (valid rows stored), 2 usage or file-level error, or a
+`sync` the safety brake refused (nothing written). Formats: docs/formats.md."""
 
 import gc
 import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -24,15 +25,16 @@ from fingerpost.audit.events import DamagedCheckpoint
 from fingerpost.bootstrap import BackupError, Fingerpost, NoHome, bootstrap, read_witness
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import DomainError, InvalidValue
+from fingerpost.domain.errors import DomainError, InvalidValue, MassEnd
 from fingerpost.domain.hours import OfficeHours
 from fingerpost.domain.model import Agency
-from fingerpost.domain.values import free_text, parse_purpose, parse_vocabulary
+from fingerpost.domain.values import free_text, parse_date, parse_purpose, parse_vocabulary
 from fingerpost.domain.vocabulary import AgencyKind, Role
 from fingerpost.entrypoints.answer import ADDED_SIGNPOST_COLUMNS, added_cells
 from fingerpost.entrypoints.csvio import (
     CsvFileError,
     CsvReader,
+    Rows,
     atomic_csv_writer,
     atomic_text_writer,
     check_writable,
@@ -40,6 +42,7 @@ from fingerpost.entrypoints.csvio import (
 )
 from fingerpost.entrypoints.fhir_cli import register_fhir_file
 from fingerpost.entrypoints.registering import Tally, batches, register_rows
+from fingerpost.entrypoints.syncing import sync_rows
 from fingerpost.gateway import (
     ENQUIRY_COLUMNS,
     ENQUIRY_REQUIRED,
@@ -182,15 +185,18 @@ def _progress(label: str) -> Iterator[Callable[[BinaryIO, int], BinaryIO] | None
 
 
 def _finish(tally: Tally, summary: str, errors_file: Path | None, ref_column: str) -> None:
-    problems = tally.sorted_errors()
+    """Report the rows rejected and those kept with a warning; exit 1 only for rejections (a
+    row kept with a warning is accepted, so a file of such rows exits 0)."""
+    problems = tally.sorted_problems()
     for problem in problems[:20]:
-        err.print(f"line {problem.line}: {problem.reason}")
+        warning = "warning: " if problem.kept else ""
+        err.print(f"line {problem.line}: {warning}{problem.reason}")
     if len(problems) > 20:
-        err.print(f"… and {len(problems) - 20} more rejected rows")
+        err.print(f"… and {len(problems) - 20} more rejected rows or warnings")
     if errors_file is not None:
         write_errors(errors_file, ref_column, problems)
     err.print(summary)
-    raise typer.Exit(1 if problems else 0)
+    raise typer.Exit(1 if tally.errors else 0)
 
 
 def _check_outputs(file: Path, output: Path | None = None, errors: Path | None = None) -> None:
@@ -215,14 +221,16 @@ def _csv_rows(
     known: Sequence[str],
     required: Sequence[str],
     rules: Sequence[AnyOf] = (),
-) -> Iterator[Iterator[tuple[int, dict[str, str] | str]]]:
+    again: bool = False,
+) -> Iterator[Rows]:
     """A CSV file's rows with a progress bar; a file-level problem exits 2 with nothing written
-    (the caller writes only inside the block)."""
+    (the caller writes only inside the block). `again`: a second reading, warned about once."""
     try:
         with _progress(label) as wrap, _bulk_memory():
             reader = CsvReader(file, known=known, required=required, rules=rules, wrap=wrap)
             with reader.open() as rows:
-                _warn_extra(reader)
+                if not again:
+                    _warn_extra(reader)
                 yield rows
     except CsvFileError as error:
         raise _fail(str(error)) from None
@@ -370,7 +378,9 @@ def register(
     """Register (or update) an agency's involvements with children. Idempotent per row.
 
     Besides the contract's columns, an optional `care_leaver` column (yes/no) marks a care
-    leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009)."""
+    leaver, whose involvement is kept to age 25 rather than 18 (docs/adr/0009). An invalid NHS
+    number never refuses a row: it is set aside, the row kept without it and the reason reported
+    as a warning (exit 0 when every row is accepted). Columns and rules: docs/formats.md."""
     _check_outputs(file, errors=errors)
     fp = _open()
     _known_agency(fp, agency)
@@ -385,6 +395,67 @@ def register(
         report = register_rows(
             fp, Actor.system(agency), rows, dry_run=dry_run, workers=fp.settings.workers
         )
+    _finish(report.tally, report.summary(), errors, "local_ref")
+
+
+@app.command()
+def sync(
+    file: Annotated[
+        Path, typer.Argument(help="CSV of the agency's complete current list (register columns).")
+    ],
+    agency: Annotated[str, typer.Option("--agency", help="Code of the agency whose list it is.")],
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the counts (new, changed, unchanged, to end); write"
+                     " nothing."),
+    ] = False,
+    allow_mass_end: Annotated[
+        bool,
+        typer.Option("--allow-mass-end", help="End involvements missing from the file even when"
+                     " they are more than FINGERPOST_SYNC_MAX_END_SHARE of the open ones."),
+    ] = False,
+    snapshot_date: Annotated[
+        str | None,
+        typer.Option("--snapshot-date", help="When the list was taken (YYYY-MM-DD); what is"
+                     " missing from it ends that day. Default: today."),
+    ] = None,
+    errors: ErrorsFile = None,
+) -> None:  # fmt: skip
+    """Sync an agency to its complete current list (a nightly export): new rows registered,
+    changed rows updated, unchanged rows left alone, and the agency's open involvements missing
+    from the file ended on the snapshot's date. Refused (exit 2, nothing changed) when it would
+    end more than FINGERPOST_SYNC_MAX_END_SHARE (default 10 %) of them, unless --allow-mass-end."""
+    try:
+        on = parse_date(snapshot_date or "", "--snapshot-date")
+    except InvalidValue as error:
+        raise _fail(str(error)) from None
+    fp = _open()
+    _known_agency(fp, agency)
+    readings = iter(("reading", "writing"))
+
+    def open_rows() -> AbstractContextManager[Rows]:
+        step = next(readings, "writing")
+        return _csv_rows(
+            file,
+            f"sync {agency} ({step})",
+            known=REGISTER_COLUMNS,
+            required=REGISTER_REQUIRED,
+            rules=REGISTER_RULES,
+            again=step != "reading",
+        )
+
+    try:
+        report = sync_rows(
+            fp,
+            Actor.system(agency),
+            open_rows,
+            on=on,
+            dry_run=dry_run,
+            allow_mass_end=allow_mass_end,
+            workers=fp.settings.workers,
+        )
+    except MassEnd as error:
+        raise _fail(str(error)) from None
     _finish(report.tally, report.summary(), errors, "local_ref")
 
 
@@ -435,8 +506,13 @@ def enquire(
     tally = Tally()
     counts = {"signposts": 0, "strong": 0, "with": 0}
 
-    enquiry_columns = {"known": ENQUIRY_COLUMNS, "required": ENQUIRY_REQUIRED}
-    with _csv_rows(file, f"enquire {agency}", **enquiry_columns, rules=ENQUIRY_RULES) as rows:
+    with _csv_rows(
+        file,
+        f"enquire {agency}",
+        known=ENQUIRY_COLUMNS,
+        required=ENQUIRY_REQUIRED,
+        rules=ENQUIRY_RULES,
+    ) as rows:
         if dry_run:
             for _ in tally.parse(rows, parse_enquiry_row, "enquiry_ref"):
                 pass

@@ -21,7 +21,10 @@ from fingerpost.gateway import AnyOf
 __all__ = [
     "CsvFileError",
     "CsvReader",
+    "Row",
     "RowError",
+    "Rows",
+    "Unreadable",
     "atomic_csv_writer",
     "atomic_text_writer",
     "check_writable",
@@ -50,6 +53,18 @@ class RowError:
     line: int
     ref: str
     reason: str
+    kept: bool = False  # a warning: the row was accepted (e.g. without its NHS number)
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A line that could not be read as a row, and why (never its contents)."""
+
+    reason: str
+
+
+Row = dict[str, str] | Unreadable
+Rows = Iterator[tuple[int, Row]]
 
 
 # Undecodable bytes come through as lone surrogates (errors="surrogateescape").
@@ -84,9 +99,9 @@ class CsvReader:
         self.columns: list[str] = []
 
     @contextmanager
-    def open(self) -> Iterator[Iterator[tuple[int, dict[str, str] | str]]]:
-        """Yields an iterator of (line, row); `row` is a string, why, when the line cannot be
-        read as a row (not UTF-8, not CSV, a quote left open)."""
+    def open(self) -> Iterator[Rows]:
+        """Yields an iterator of (line, row); `row` is Unreadable when the line cannot be read
+        (not valid UTF-8, a field too long, an unclosed quote)."""
         raw: BinaryIO
         if self._data is not None:
             raw, size = io.BytesIO(self._data), len(self._data)
@@ -130,7 +145,7 @@ class CsvReader:
         self.columns = columns
         self.extra_columns = [c for c in columns if c and c not in self._known]
 
-    def _rows(self, reader: "_CsvReader") -> Iterator[tuple[int, dict[str, str] | str]]:
+    def _rows(self, reader: "_CsvReader") -> Rows:
         columns = self.columns
         line = reader.line_num
         while True:
@@ -141,18 +156,23 @@ class CsvReader:
                 return
             except csv.Error as error:
                 line = reader.line_num
-                yield start, f"not CSV ({error})"
+                yield start, Unreadable(_csv_problem(error))
                 continue
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are not rows
-            if not all(_is_clean(cell) for cell in cells):
-                yield start, "not valid UTF-8"
+            if not _is_clean("".join(cells)):  # one search per row, not one per cell
+                yield start, Unreadable("not valid UTF-8 (save the file as UTF-8)")
                 continue
-            if line > start and any("\n" in cell or "\r" in cell for cell in cells):
-                # No field of the contract holds a line break: this is a quote left open, which
-                # took the lines after it into one cell. Say so, rather than lose them quietly.
-                yield start, f"a quote is not closed: lines {start} to {line} were read as one row"
+            if line > start and any(_SWALLOWED.search(cell) for cell in cells):
+                yield (
+                    start,
+                    Unreadable(
+                        f"an unclosed quote: lines {start} to {line} were read as one row, the"
+                        f" quote swallowing what follows it; close the quote on line {start}"
+                        " (nothing from these lines was stored)"
+                    ),
+                )
                 continue
             yield (
                 start,
@@ -212,6 +232,18 @@ class _NeutralisingWriter:
         self._writer.writerows([neutralise(cell) for cell in row] for row in rows)
 
 
+# A line break inside a quoted cell followed by a delimiter: the rest of a row (or several) was
+# read into one cell because a quote was left open. No register or enquiry column holds that.
+_SWALLOWED = re.compile(r"[\r\n][^\r\n]*,")
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """What the reader's error means for the person fixing the file."""
+    if "field larger than field limit" in str(error):
+        return f"a field longer than {csv.field_size_limit():,} characters (a missing quote?)"
+    return f"not CSV ({error})"
+
+
 @contextmanager
 def atomic_text_writer(path: Path) -> Iterator[TextIO]:
     """Write to a temporary file beside `path` and move it into place only on success, so a
@@ -237,5 +269,9 @@ def atomic_csv_writer(path: Path, columns: Sequence[str]) -> Iterator[RowWriter]
 
 
 def write_errors(path: Path, ref_column: str, errors: Sequence[RowError]) -> None:
-    with atomic_csv_writer(path, ("line", ref_column, "reason")) as writer:
-        writer.writerows((e.line, e.ref, e.reason) for e in errors)
+    """Rejected rows and warnings, in file order; `outcome` says which (added to the contract's
+    `line, ref, reason`: rejected, or kept with the warning)."""
+    with atomic_csv_writer(path, ("line", ref_column, "reason", "outcome")) as writer:
+        writer.writerows(
+            (e.line, e.ref, e.reason, "kept" if e.kept else "rejected") for e in errors
+        )

@@ -11,15 +11,14 @@ from typing import TypeVar
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
-from fingerpost.entrypoints.csvio import RowError
-from fingerpost.gateway import Parsed, parse_register_row, register_parts
+from fingerpost.entrypoints.csvio import RowError, Rows, Unreadable
+from fingerpost.gateway import Parsed, RegisterRow, parse_register_row, register_parts
 from fingerpost.matching.encode import EncodedQuery
 from fingerpost.service.records import Registration
 
 __all__ = ["RegisterReport", "Rows", "Tally", "batches", "register_rows"]
 
 T = TypeVar("T")
-Rows = Iterator[tuple[int, dict[str, str] | str]]  # a string: why the line is not a row
 
 
 @dataclass
@@ -29,16 +28,22 @@ class Tally:
     read: int = 0
     valid: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)  # rows accepted with a warning
 
     def reject(self, line: int, ref: str, reason: str) -> None:
         self.errors.append(RowError(line, ref, reason))
+
+    def warn(self, line: int, value: object) -> None:
+        """A register row accepted with warnings (an NHS number set aside) has them noted."""
+        if isinstance(value, RegisterRow):
+            self.warnings += [RowError(line, value.local_ref, w, kept=True) for w in value.warnings]
 
     def readable(self, rows: Rows) -> Iterator[tuple[int, dict[str, str]]]:
         """Every row is counted; one that could not be read is rejected here."""
         for line, row in rows:
             self.read += 1
-            if isinstance(row, str):
-                self.reject(line, "", row)
+            if isinstance(row, Unreadable):
+                self.reject(line, "", row.reason)
                 continue
             yield line, row
 
@@ -53,6 +58,7 @@ class Tally:
                 self.reject(line, row.get(ref_column, ""), str(error))
                 continue
             self.valid += 1
+            self.warn(line, parsed)
             yield parsed
 
     def accepted(
@@ -64,11 +70,21 @@ class Tally:
                 self.reject(line, row.get(ref_column, ""), parsed.error)
                 continue
             self.valid += 1
+            self.warn(line, parsed.value)
             yield parsed.value, parsed.query
 
     def sorted_errors(self) -> list[RowError]:
         # Unreadable rows are found on reading, the others after parsing: report in file order.
         return sorted(self.errors, key=lambda problem: problem.line)
+
+    def sorted_problems(self) -> list[RowError]:
+        """Rejections and warnings together, in file order (for `--errors`)."""
+        return sorted([*self.errors, *self.warnings], key=lambda problem: problem.line)
+
+    def counted(self) -> str:
+        """The end of a summary: rejected rows, and warnings when there are any."""
+        warned = f" · {len(self.warnings)} warnings (rows kept)" if self.warnings else ""
+        return f"{len(self.errors)} rejected{warned}"
 
 
 @dataclass
@@ -86,12 +102,14 @@ class RegisterReport:
         tally = self.tally
         if self.dry_run:
             return (
-                f"register: {tally.read} rows read · {tally.valid} valid (dry run: nothing written)"
+                f"register: {tally.read} rows read · {tally.valid} valid"
+                f"{f' ({len(tally.warnings)} with warnings)' if tally.warnings else ''}"
+                " (dry run: nothing written)"
             )
         return (
             f"register: {tally.read} rows read · {tally.valid} accepted"
             f" ({self.created} new, {self.updated} updated, {self.unchanged}"
-            f" unchanged) · {len(tally.errors)} rejected"
+            f" unchanged) · {tally.counted()}"
             f" · {self.links} links to other agencies"
         )
 

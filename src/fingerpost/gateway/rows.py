@@ -14,6 +14,8 @@ from fingerpost.domain.values import (
     parse_postcode,
     parse_purpose,
     parse_vocabulary,
+    refuse_invisibles,
+    without_invisibles,
 )
 from fingerpost.domain.vocabulary import InvolvementKind, Purpose, Sex
 from fingerpost.matching.normalise import ChildIdentity, normalise, split_names
@@ -101,20 +103,50 @@ def _text(row: Mapping[str, str | None], column: str) -> str:
     return value
 
 
-def parse_child(row: Mapping[str, str | None]) -> ChildIdentity:
-    """The child's details; at least one name. Raises InvalidValue with the column named."""
+def _name(row: Mapping[str, str | None], column: str) -> str:
+    # Invisible and control characters go before anything else sees the name: "Bru\u200dce" is
+    # Bruce, and must match and read as Bruce.
+    return without_invisibles(_text(row, column)).strip()
+
+
+def _nhs_number(row: Mapping[str, str | None], warnings: list[str] | None) -> str | None:
+    try:
+        return parse_nhs_number(_text(row, "nhs_number"))
+    except InvalidValue as error:
+        if warnings is None:
+            raise
+        warnings.append(f"{error}; the row is kept without it")
+        return None
+
+
+def parse_child(
+    row: Mapping[str, str | None], *, warnings: list[str] | None = None
+) -> ChildIdentity:
+    """The child's details; at least one name. Raises InvalidValue with the column named.
+    With `warnings`, an invalid NHS number is set aside (the child kept without it) and the
+    reason added there instead: refusing a registration would hide the child from everyone."""
     sex_text = _text(row, "sex")
     sex = parse_vocabulary(Sex, sex_text, "sex").value if sex_text else ""
-    other = tuple(part.strip() for part in _text(row, "other_names").split(";") if part.strip())
+    other = tuple(part.strip() for part in _name(row, "other_names").split(";") if part.strip())
     return ChildIdentity(
-        given_names=_text(row, "given_names"),
-        family_name=_text(row, "family_name"),
+        given_names=_name(row, "given_names"),
+        family_name=_name(row, "family_name"),
         other_names=other,
         date_of_birth=parse_date(_text(row, "date_of_birth"), "date_of_birth"),
         sex=sex,
         postcode=parse_postcode(_text(row, "postcode")),
-        nhs_number=parse_nhs_number(_text(row, "nhs_number")),
+        nhs_number=_nhs_number(row, warnings),
     )
+
+
+def _practitioner(row: Mapping[str, str | None]) -> Practitioner:
+    """Refused, not cleaned, when a field holds an invisible or control character: what other
+    practitioners are shown must be exactly what the agency sent."""
+    fields = {
+        field: refuse_invisibles(_text(row, f"practitioner_{field}"), f"practitioner_{field}")
+        for field in ("name", "role", "phone", "email")
+    }
+    return Practitioner(**fields)
 
 
 _YES = frozenset({"yes", "y", "true", "1"})
@@ -138,6 +170,8 @@ class RegisterRow:
     # The month the child passes the age limit (docs/adr/0009): the gateway knows the date of
     # birth, so the gateway works it out; the hub stores only this month.
     ages_out: date | None = None
+    # Kept with a warning (an NHS number set aside): said in the summary and in `--errors`.
+    warnings: tuple[str, ...] = ()
 
 
 def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRow:
@@ -146,7 +180,8 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
         raise InvalidValue("local_ref: required")
     if len(local_ref) > 64:
         raise InvalidValue("local_ref: longer than 64 characters")
-    child = parse_child(row)
+    warnings: list[str] = []
+    child = parse_child(row, warnings=warnings)
     if not (child.given_names or child.family_name):
         raise InvalidValue("given_names or family_name: a name is required")
     start = parse_date(_text(row, "start_date"), "start_date")
@@ -155,12 +190,7 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
     check_in_scope(child.date_of_birth, start, today)
     terms = InvolvementTerms(
         kind=parse_vocabulary(InvolvementKind, _text(row, "involvement"), "involvement"),
-        practitioner=Practitioner(
-            name=_text(row, "practitioner_name"),
-            role=_text(row, "practitioner_role"),
-            phone=_text(row, "practitioner_phone"),
-            email=_text(row, "practitioner_email"),
-        ),
+        practitioner=_practitioner(row),
         start_date=start,
         end_date=parse_date(_text(row, "end_date"), "end_date"),
     )
@@ -170,6 +200,7 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
         child=child,
         terms=terms,
         ages_out=ages_out(child.date_of_birth, care_leaver=care_leaver, start=start),
+        warnings=tuple(warnings),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.values import MAX_AGE_YEARS
+from fingerpost.gateway.digest import RowDigester
 from fingerpost.gateway.lifeline import die_with_parent
 from fingerpost.matching.encode import EncodedQuery, Encoder
 from fingerpost.matching.normalise import ChildIdentity, normalise
@@ -48,6 +49,7 @@ class Gateway:
     def __init__(self, linkage_secret: bytes) -> None:
         self._secret = linkage_secret
         self._encoder = Encoder(linkage_secret)
+        self.row_digest = RowDigester(linkage_secret)  # a snapshot row's "unchanged" test
 
     def encode(
         self, child: ChildIdentity, *, today: date | None = None, wide: bool = True

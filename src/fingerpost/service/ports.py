@@ -12,6 +12,8 @@ from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import (
     Candidate,
+    EndingRow,
+    HeldRow,
     NewInvolvement,
     Notification,
     Outgoing,
@@ -34,6 +36,7 @@ __all__ = [
     "NotificationRepository",
     "PractitionerRepository",
     "ReviewRepository",
+    "SnapshotRepository",
     "UnitOfWork",
     "WebSessionRepository",
     "WitnessStore",
@@ -148,6 +151,35 @@ class InvolvementRepository(Protocol):
 
     def sample(self, size: int) -> list[tuple[str, EncodedIdentity]]:
         """Up to `size` stored identities chosen at random, with their agency codes."""
+        ...
+
+
+class SnapshotRepository(Protocol):
+    """What a snapshot sync needs of an agency's involvements (`service/sync.py`): found by
+    contract key without opening anything sealed, and ended or marked in bulk."""
+
+    def held(self, agency: str, keys: Sequence[tuple[str, str]]) -> list[HeldRow | None]:
+        """For each (local_ref, involvement kind): the row held under that key, or None."""
+        ...
+
+    def with_refs(self, agency: str, refs: Sequence[str]) -> list[int]:
+        """The agency's involvements, of any kind, under these local references."""
+        ...
+
+    def open_rows(self, agency: str) -> list[int]:
+        """The agency's involvements with no end date."""
+        ...
+
+    def ending(self, rows: Sequence[int]) -> list[EndingRow]:
+        """Those of `rows` still open, with what their new expiry is worked out from."""
+        ...
+
+    def end(self, ended: Sequence[tuple[int, date, date | None]]) -> None:
+        """(row, end date, expires on): ended, and their row digests cleared."""
+        ...
+
+    def set_digests(self, digests: Sequence[tuple[str, str]]) -> None:
+        """(involvement id, row digest): the row as the agency just sent it."""
         ...
 
 
@@ -345,6 +377,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def models(self) -> ModelRepository: ...
+    @property
+    def snapshots(self) -> SnapshotRepository: ...
     @property
     def reviews(self) -> ReviewRepository: ...
     @property

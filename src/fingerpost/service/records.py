@@ -11,9 +11,11 @@ __all__ = [
     "Candidate",
     "Destruction",
     "DisclosingEnquiry",
+    "EndingRow",
     "EnquiryResult",
     "FamilyNotice",
     "HeldInvolvement",
+    "HeldRow",
     "NewInvolvement",
     "Notification",
     "Outgoing",
@@ -37,6 +39,26 @@ class Registration:
     terms: InvolvementTerms
     child: EncodedQuery
     ages_out: date | None = None  # month the child passes the age limit, from the gateway
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRow:
+    """An involvement as a snapshot sync sees it: its row, whether it is open, and the digest of
+    the row the agency last sent (None when it has changed since by other means)."""
+
+    row: int
+    open: bool
+    digest: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EndingRow:
+    """An open involvement a snapshot ends, with what its new expiry is worked out from."""
+
+    row: int
+    id: str
+    start_date: date
+    ages_out: date | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -577,6 +577,7 @@ class SqlInvolvements:
             "ages_out": ages_out,
             "expires_on": expires_on,
             "updated_at": _now(),
+            "row_digest": None,  # a snapshot's digest no longer describes the row
         }
         stored_identity = opened.identity
         if identity is not None and digest is not None:

@@ -82,6 +82,10 @@ involvements = Table(
     # local_ref, practitioner contact and the child's encoding, AES-GCM under the agency's key.
     Column("sealed", LargeBinary, nullable=False),
     Column("identity_digest", String(64), nullable=False),
+    # Keyed digest of the row as the agency last sent it in a snapshot (the key is the
+    # gateway's, docs/adr/0021): equal digests mean "unchanged" without re-encoding. Cleared by
+    # any other change, so a stale digest can never hide one.
+    Column("row_digest", String(64), nullable=True),
     # Months only (their first day): the hub cannot work back to a date of birth.
     Column("ages_out", Date, nullable=True),
     Column("expires_on", Date, nullable=True),

@@ -19,6 +19,7 @@ from .repositories import (
     SqlPractitioners,
     SqlReviews,
 )
+from .snapshots import SqlSnapshots
 from .web_sessions import SqlWebSessions
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
     reviews: SqlReviews
     practitioners: SqlPractitioners
     web_sessions: SqlWebSessions
+    snapshots: SqlSnapshots
 
     def __init__(
         self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey, keyring: Keyring
@@ -57,6 +59,7 @@ class SqlUnitOfWork:
         self.reviews = SqlReviews(self._session)
         self.practitioners = SqlPractitioners(self._session)
         self.web_sessions = SqlWebSessions(self._session)
+        self.snapshots = SqlSnapshots(self._session, self._keyring)
         return self
 
     def __exit__(

@@ -7,8 +7,8 @@ from typing import ClassVar, Self
 
 from starlette.datastructures import FormData
 
-from fingerpost.domain.errors import DomainError
-from fingerpost.domain.values import MAX_PURPOSE_LENGTH, parse_purpose
+from fingerpost.domain.errors import DomainError, InvalidValue
+from fingerpost.domain.values import MAX_PURPOSE_LENGTH, parse_nhs_number, parse_purpose
 from fingerpost.domain.vocabulary import Purpose
 from fingerpost.gateway import check_enquiry, parse_child
 
@@ -26,7 +26,6 @@ PURPOSES = [(p.value, sentence(p.value)) for p in Purpose]
 
 # The gateway names the column at fault; the form says it the GOV.UK way, at the right field.
 _MESSAGES = {
-    "nhs_number": ("nhs_number", "Enter a real NHS number: 10 digits, like 943 476 5919"),
     "postcode": ("postcode", "Enter a real UK postcode, like M1 1AA"),
     "date_of_birth": ("dob-day", "Date of birth must be a real date in the past"),
     "sex": ("sex", "Select the child's sex, or leave it unknown"),
@@ -37,14 +36,34 @@ _MESSAGES = {
 _TOO_FEW = "Enter at least two of: the child's name, date of birth, NHS number, postcode"
 
 
+# Why an NHS number cannot be used, in the form's words (keyed by the gateway's reason).
+_NHS_WORDS = (
+    ("not 10 digits", "An NHS number is 10 digits, like 943 476 5919"),
+    ("mod-11", "This NHS number is not valid: a digit is wrong (it fails the check digit)"),
+    ("Scottish CHI", "This is a Scottish CHI number, not an NHS number"),
+    ("Northern Irish", "This is a Northern Irish Health and Care number, not an NHS number"),
+    ("", "This is not an NHS number: no NHS number is issued in its range"),
+)
+
+
+def _nhs_words(reason: str) -> str:
+    return next(words for key, words in _NHS_WORDS if key in reason)
+
+
 @dataclass
 class ChildForm:
     """The child's details, as every form that looks for a child asks for them."""
 
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # field id → message
+    # An invalid NHS number: the practitioner is asked to correct it, and may go on without it
+    # (`without_nhs`), since a wrong number must never stop them finding the child.
+    nhs_invalid: bool = False
+    nhs_set_aside: str = ""  # why the typed NHS number was not searched on
 
-    FIELDS: ClassVar[tuple[str, ...]] = (*CHILD_FIELDS, "dob-day", "dob-month", "dob-year")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        *CHILD_FIELDS, "dob-day", "dob-month", "dob-year", "without_nhs",
+    )  # fmt: skip
 
     @classmethod
     def posted(cls, form: FormData) -> Self:
@@ -56,6 +75,8 @@ class ChildForm:
     def child(self) -> dict[str, str]:
         """The row the gateway takes (the enquiry CSV's columns)."""
         row = {name: self.values.get(name, "") for name in CHILD_FIELDS}
+        if self.nhs_invalid:
+            row["nhs_number"] = ""
         day, month, year = (self.values.get(f"dob-{part}", "") for part in ("day", "month", "year"))
         row["date_of_birth"] = f"{year}-{month}-{day}" if day or month or year else ""
         return row
@@ -65,6 +86,7 @@ class ChildForm:
         return [{"text": text, "href": f"#{name}"} for name, text in self.errors.items()]
 
     def check(self) -> None:
+        self._check_nhs_number()
         self._check_date()
         if "dob-day" in self.errors:
             return
@@ -74,6 +96,17 @@ class ChildForm:
             column = str(error).split(":", 1)[0]
             name, text = _MESSAGES.get(column, ("given_names", _TOO_FEW))
             self.errors.setdefault(name, text)
+
+    def _check_nhs_number(self) -> None:
+        try:
+            parse_nhs_number(self.values.get("nhs_number", ""))
+        except InvalidValue as error:
+            self.nhs_invalid = True
+            words = _nhs_words(str(error))
+            if self.values.get("without_nhs") == "yes":
+                self.nhs_set_aside = words
+            else:
+                self.errors["nhs_number"] = f"{words}. Correct it, or search without it"
 
     def _check_date(self) -> None:
         parts = {part: self.values.get(f"dob-{part}", "") for part in ("day", "month", "year")}

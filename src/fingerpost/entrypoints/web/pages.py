@@ -430,7 +430,7 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
             "upload.html",
             upload=upload,
             Stage=Stage,
-            problems=errors.tally.sorted_errors()[:500] if errors else [],
+            problems=errors.tally.sorted_problems()[:500] if errors else [],
         )
 
     @web.get("/admin/register/{upload_id}/progress")

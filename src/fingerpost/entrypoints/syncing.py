@@ -1,0 +1,209 @@
+"""One snapshot file through the gateway into the hub, shared by `fingerpost sync` and
+`POST /api/v1/sync` (docs/adr/0021).
+
+The file is read twice and never held whole. The first pass digests each row with the
+gateway's key; the hub says which rows are new, changed or unchanged, only the new and changed
+ones are parsed (validated), and the hub counts the open involvements the snapshot leaves out — a
+dry run stops there, and so does a snapshot the safety brake refuses. The second pass encodes and
+registers only the new and changed rows; the hub then ends what was left out and audits the sync.
+An unchanged row is neither parsed nor encoded: it was valid, and warned about, when it was
+stored.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+
+from fingerpost.bootstrap import Fingerpost
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.errors import DomainError
+from fingerpost.domain.vocabulary import InvolvementKind
+from fingerpost.entrypoints.csvio import Rows, Unreadable
+from fingerpost.entrypoints.registering import Tally, batches
+from fingerpost.gateway import RegisterRow, parse_register_row, register_parts
+from fingerpost.service.records import Registration
+from fingerpost.service.sync import RowState, Snapshot, SnapshotRow, SyncCounts
+
+__all__ = ["SyncReport", "sync_rows"]
+
+# Rows the hub classifies per lookup: one statement each, a few MB of parameters at most.
+_CLASSIFY_BATCH = 2000
+_LARGE_LOAD = 10_000  # rows written after which the database's statistics are refreshed
+_MAX_REF = 64  # the contract's longest local_ref (a longer one is rejected by parsing)
+
+OpenRows = Callable[[], AbstractContextManager[Rows]]
+
+
+@dataclass
+class SyncReport:
+    """The outcome of one snapshot: the first pass's counts, then what the second did."""
+
+    on: date
+    dry_run: bool
+    tally: Tally = field(default_factory=Tally)
+    counts: SyncCounts = field(default_factory=SyncCounts)
+    written: bool = False
+    links: int = 0
+    ended: int = 0
+
+    def summary(self) -> str:
+        tally, counts = self.tally, self.counts
+        ended = counts.to_end if self.dry_run else self.ended
+        line = (
+            f"sync: {tally.read} rows read · {tally.valid} accepted ({counts.new} new,"
+            f" {counts.changed} changed, {counts.unchanged} unchanged)"
+            f" · {ended} {'to end' if self.dry_run else 'ended'} on {self.on.isoformat()}"
+            f" · {tally.counted()}"
+        )
+        if self.dry_run:
+            return f"{line} (dry run: nothing written)"
+        return f"{line} · {self.links} links to other agencies"
+
+
+def sync_rows(
+    fp: Fingerpost,
+    actor: Actor,
+    open_rows: OpenRows,
+    *,
+    on: date | None = None,
+    dry_run: bool,
+    allow_mass_end: bool,
+    workers: int,
+    progress: Callable[[str, int], None] | None = None,
+) -> SyncReport:
+    """Sync the actor's agency to the snapshot `open_rows` reads (it is opened twice).
+    Raises MassEnd, with nothing written, when the brake refuses it; `progress` is told the
+    pass ("reading", "writing") and the rows read so far in it."""
+    snapshot = fp.snapshots.begin(actor, on)
+    report = SyncReport(on=snapshot.on, dry_run=dry_run)
+    to_write = _first_pass(fp, snapshot, report.tally, open_rows, progress)
+    report.counts = fp.snapshots.plan(snapshot)
+    fp.snapshots.check_brake(report.counts, allow_mass_end=allow_mass_end)
+    if dry_run:
+        return report
+    written = _second_pass(fp, actor, open_rows, to_write, report, workers, progress)
+    report.ended = fp.snapshots.finish(
+        snapshot,
+        rows=report.tally.read,
+        rejected=len(report.tally.errors),
+        warnings=len(report.tally.warnings),
+    )
+    report.written = True
+    if written + report.ended >= _LARGE_LOAD:
+        fp.hub.refresh_statistics(actor)
+    return report
+
+
+def _first_pass(
+    fp: Fingerpost,
+    snapshot: Snapshot,
+    tally: Tally,
+    open_rows: OpenRows,
+    progress: Callable[[str, int], None] | None,
+) -> set[int]:
+    """Classify every row by its key and digest; parse (validate) only the new and changed ones
+    — an unchanged row was valid when it was stored. Returns the lines to encode and write."""
+    today = date.today()
+    to_write: set[int] = set()
+    pending: list[tuple[int, dict[str, str], SnapshotRow]] = []
+    refused: list[str] = []  # references of rejected rows: their involvements stay open
+
+    def check(line: int, row: dict[str, str]) -> RegisterRow | None:
+        try:
+            parsed = parse_register_row(row, today)
+        except DomainError as error:
+            ref = row.get("local_ref", "").strip()
+            tally.reject(line, ref, str(error))
+            refused.append(ref)
+            return None
+        tally.valid += 1
+        tally.warn(line, parsed)
+        return parsed
+
+    def flush() -> None:
+        states = fp.snapshots.classify(snapshot, [key for _, _, key in pending])
+        for (line, row, _), state in zip(pending, states, strict=True):
+            if state is RowState.UNCHANGED:
+                tally.valid += 1
+            elif check(line, row) is None:
+                continue
+            else:
+                to_write.add(line)
+            snapshot.counts.add(state)
+        fp.snapshots.protect(snapshot, refused)
+        pending.clear()
+        refused.clear()
+        if progress is not None:
+            progress("reading", tally.read)
+
+    with open_rows() as rows:
+        for line, row in tally.readable(rows):
+            key = _key(row)
+            if key is None:  # no usable reference or involvement: parsing says why
+                check(line, row)
+                continue
+            pending.append((line, row, SnapshotRow(*key, fp.gateway.row_digest(row))))
+            if len(pending) >= _CLASSIFY_BATCH:
+                flush()
+        flush()
+    return to_write
+
+
+def _key(row: dict[str, str]) -> tuple[str, InvolvementKind] | None:
+    """The contract key, read without parsing the rest of the row."""
+    ref = row.get("local_ref", "").strip()
+    try:
+        kind = InvolvementKind(row.get("involvement", "").strip().lower())
+    except ValueError:
+        return None
+    return (ref, kind) if ref and len(ref) <= _MAX_REF else None
+
+
+def _second_pass(  # noqa: PLR0917 - one snapshot's context
+    fp: Fingerpost,
+    actor: Actor,
+    open_rows: OpenRows,
+    to_write: set[int],
+    report: SyncReport,
+    workers: int,
+    progress: Callable[[str, int], None] | None,
+) -> int:
+    """Encode and register the new and changed rows (unchanged ones are skipped unparsed);
+    returns how many rows were written."""
+    if not to_write:
+        return 0
+    today = date.today()
+    written = 0
+    read = 0
+
+    def wanted(rows: Rows) -> Iterator[tuple[int, dict[str, str]]]:
+        nonlocal read
+        for line, row in rows:
+            read += 1
+            if not isinstance(row, Unreadable) and line in to_write:
+                yield line, row
+
+    with open_rows() as rows:
+        stream = fp.gateway.parse_stream(
+            wanted(rows), partial(register_parts, today=today), workers=workers, wide=False
+        )
+        valid = (
+            (
+                Registration(parsed.local_ref, parsed.terms, encoded, ages_out=parsed.ages_out),
+                fp.gateway.row_digest(row),
+            )
+            for _, row, result in stream
+            if (parsed := result.value) is not None and (encoded := result.query) is not None
+        )
+        for batch in batches(valid, fp.settings.batch_size):
+            outcome = fp.hub.register(actor, [registration for registration, _ in batch])
+            fp.snapshots.record_digests(
+                actor, list(zip(outcome.ids, (digest for _, digest in batch), strict=True))
+            )
+            written += outcome.created + outcome.updated
+            report.links += outcome.links
+            if progress is not None:
+                progress("writing", read)
+    return written

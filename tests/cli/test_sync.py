@@ -1,0 +1,264 @@
+"""`fingerpost sync --agency CODE FILE`: the file is the agency's complete current list. New rows
+are registered, changed rows updated, unchanged rows left alone (not even encoded), and the
+agency's open involvements missing from the file are ended on the snapshot's date — unless that
+would end more than the allowed share of them (the safety brake: exit 2, nothing changed)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from fingerpost.domain.actor import Actor
+from fingerpost.gateway import Gateway
+
+if TYPE_CHECKING:
+    from cli.conftest import Cli, CsvFile
+
+Row = Callable[..., dict[str, str]]
+
+
+def summary(stderr: str) -> str:
+    return stderr.strip().splitlines()[-1]
+
+
+def held(cli: Cli, agency: str = "CSC-LDS") -> dict[str, date | None]:
+    """local_ref → end date of the agency's involvements."""
+    with cli.installation() as fp:
+        return {
+            i.key.local_ref: i.terms.end_date
+            for i in fp.hub.list_involvements(Actor.system(agency), limit=1000)
+        }
+
+
+def audit(cli: Cli) -> list[tuple[str, str]]:
+    with cli.installation() as fp, fp.engine.connect() as connection:
+        return [
+            (action, detail)
+            for action, detail in connection.exec_driver_sql(
+                "SELECT action, detail FROM audit_events ORDER BY seq"
+            )
+        ]
+
+
+@pytest.fixture
+def twenty(register_row: Row) -> list[dict[str, str]]:
+    """Twenty children, so that one can go missing within the 10 % brake."""
+    names = "Ada Ben Cal Dee Eve Fin Gus Hal Ivy Jon Kit Lea Max Ned Ola Pam Quin Rae Sam Tia"
+    return [
+        register_row(local_ref=f"S-{n:02d}", given_names=name, family_name="Okafor")
+        for n, name in enumerate(names.split(" "))
+    ]
+
+
+@pytest.fixture
+def synced(with_agencies: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]) -> Cli:
+    result = with_agencies("sync", "--agency", "CSC-LDS", csv_file("first.csv", twenty))
+    assert result.exit_code == 0, result.output
+    return with_agencies
+
+
+def test_a_first_snapshot_registers_every_row(
+    with_agencies: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    result = with_agencies("sync", "--agency", "CSC-LDS", csv_file("first.csv", twenty))
+    assert result.exit_code == 0, result.output
+    assert "20 rows read · 20 accepted (20 new, 0 changed, 0 unchanged)" in summary(result.stderr)
+    assert "0 ended" in summary(result.stderr)
+    assert len(held(with_agencies)) == 20
+
+
+def test_the_same_snapshot_again_is_all_unchanged_and_writes_one_audit_event(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    before = len(audit(synced))
+    again = synced("sync", "--agency", "CSC-LDS", csv_file("again.csv", twenty))
+    assert again.exit_code == 0, again.output
+    assert "(0 new, 0 changed, 20 unchanged)" in summary(again.stderr)
+    events = audit(synced)[before:]
+    assert [action for action, _ in events] == ["snapshot:synced"]
+    counts = json.loads(events[0][1])
+    assert counts | {"snapshot_date": ""} == {
+        "new": "0",
+        "changed": "0",
+        "unchanged": "20",
+        "ended": "0",
+        "rejected": "0",
+        "warnings": "0",
+        "snapshot_date": "",
+    }
+
+
+def test_an_unchanged_row_is_not_encoded_again(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_encoding(*_: object, **__: object) -> None:
+        raise AssertionError("an unchanged row was encoded")
+
+    monkeypatch.setattr(Gateway, "encode", no_encoding)
+    again = synced("sync", "--agency", "CSC-LDS", csv_file("again.csv", twenty))
+    assert again.exit_code == 0, again.output
+    assert "20 unchanged" in summary(again.stderr)
+
+
+def test_new_changed_and_missing_rows_in_one_snapshot(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], register_row: Row
+) -> None:
+    tonight = twenty[1:]  # S-00 has gone from the agency's list
+    tonight[0] = twenty[1] | {"practitioner_name": "Nadia Rahman"}  # S-01 changed hands
+    tonight.append(register_row(local_ref="S-99", given_names="Zed", family_name="Okafor"))
+    result = synced(
+        "sync",
+        "--agency",
+        "CSC-LDS",
+        "--snapshot-date",
+        "2026-11-30",
+        csv_file("tonight.csv", tonight),
+    )
+    assert result.exit_code == 0, result.output
+    assert "(1 new, 1 changed, 18 unchanged) · 1 ended on 2026-11-30" in summary(result.stderr)
+    ends = held(synced)
+    assert ends["S-00"] == date(2026, 11, 30)
+    assert ends["S-99"] is None
+    assert sum(end is None for end in ends.values()) == 20
+    with synced.installation() as fp:
+        (changed,) = fp.hub.list_involvements(Actor.system("CSC-LDS"), local_ref="S-01")
+    assert changed.terms.practitioner.name == "Nadia Rahman"
+
+
+def test_an_involvement_ended_by_a_snapshot_reopens_when_it_comes_back(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    synced("sync", "--agency", "CSC-LDS", csv_file("without.csv", twenty[1:]))
+    assert held(synced)["S-00"] is not None
+    back = synced("sync", "--agency", "CSC-LDS", csv_file("back.csv", twenty))
+    assert back.exit_code == 0, back.output
+    assert "(0 new, 1 changed, 19 unchanged)" in summary(back.stderr)
+    assert held(synced)["S-00"] is None
+
+
+def test_a_row_changed_by_register_since_the_last_snapshot_is_not_taken_as_unchanged(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    synced(
+        "register",
+        "--agency",
+        "CSC-LDS",
+        csv_file("fix.csv", [twenty[3] | {"practitioner_name": "Someone Else"}]),
+    )
+    result = synced("sync", "--agency", "CSC-LDS", csv_file("again.csv", twenty))
+    assert "(0 new, 1 changed, 19 unchanged)" in summary(result.stderr)
+    with synced.installation() as fp:
+        (row,) = fp.hub.list_involvements(Actor.system("CSC-LDS"), local_ref="S-03")
+    assert row.terms.practitioner.name == "Priya Shah"
+
+
+def test_the_dry_run_prints_the_diff_and_changes_nothing(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], register_row: Row
+) -> None:
+    tonight = [*twenty[1:], register_row(local_ref="S-99")]
+    before = (held(synced), len(audit(synced)))
+    result = synced("sync", "--agency", "CSC-LDS", "--dry-run", csv_file("t.csv", tonight))
+    assert result.exit_code == 0, result.output
+    assert "(1 new, 0 changed, 19 unchanged) · 1 to end on" in summary(result.stderr)
+    assert "dry run: nothing written" in summary(result.stderr)
+    assert (held(synced), len(audit(synced))) == before
+
+
+def test_the_brake_refuses_a_snapshot_that_would_end_too_many(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    before = (held(synced), len(audit(synced)))
+    truncated = csv_file("truncated.csv", twenty[:10])  # half the list: an export cut short
+    result = synced("sync", "--agency", "CSC-LDS", truncated)
+    assert result.exit_code == 2
+    assert "would end 10 of the agency's 20 open involvements, more than 10%" in result.stderr
+    assert "--allow-mass-end" in result.stderr
+    assert (held(synced), len(audit(synced))) == before
+    dry = synced("sync", "--agency", "CSC-LDS", "--dry-run", truncated)
+    assert dry.exit_code == 2
+
+
+def test_the_brake_allows_up_to_the_share_and_can_be_released(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    assert synced("sync", "--agency", "CSC-LDS", csv_file("two.csv", twenty[2:])).exit_code == 0
+    mass = synced("sync", "--agency", "CSC-LDS", "--allow-mass-end", csv_file("h.csv", twenty[:5]))
+    assert mass.exit_code == 0, mass.output
+    assert sum(end is None for end in held(synced).values()) == 5
+
+
+def test_the_share_is_configurable(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FINGERPOST_SYNC_MAX_END_SHARE", "0.5")
+    assert synced("sync", "--agency", "CSC-LDS", csv_file("h.csv", twenty[:10])).exit_code == 0
+
+
+def test_a_rejected_row_keeps_its_involvement_open(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], tmp_path: Path
+) -> None:
+    tonight = [dict(row) for row in twenty]
+    tonight[4]["start_date"] = "yesterday"  # S-04: the export garbled a date
+    errors = tmp_path / "errors.csv"
+    result = synced(
+        "sync", "--agency", "CSC-LDS", "--errors", errors, csv_file("tonight.csv", tonight)
+    )
+    assert result.exit_code == 1
+    assert "19 accepted" in summary(result.stderr)
+    assert "0 ended" in summary(result.stderr)
+    assert held(synced)["S-04"] is None
+    with errors.open(newline="") as handle:
+        assert [row["local_ref"] for row in csv.DictReader(handle)] == ["S-04"]
+
+
+def test_other_agencies_are_never_ended(
+    synced: Cli, csv_file: CsvFile, register_row: Row, twenty: list[dict[str, str]]
+) -> None:
+    synced("register", "--agency", "GMP", csv_file("gmp.csv", [register_row(local_ref="P-1")]))
+    synced("sync", "--agency", "CSC-LDS", csv_file("same.csv", twenty[1:]))
+    assert held(synced, "GMP") == {"P-1": None}
+
+
+def test_a_bad_snapshot_date_is_a_usage_error(synced: Cli, csv_file: CsvFile) -> None:
+    result = synced("sync", "--agency", "CSC-LDS", "--snapshot-date", "31/02/2026", "x.csv")
+    assert result.exit_code == 2
+    assert "--snapshot-date: not a date" in result.stderr
+
+
+def test_a_nightly_cycle_on_each_database(
+    cli_on_each_database: Cli, agencies_csv: Path, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    cli = cli_on_each_database
+    assert cli("agencies", "import", agencies_csv).exit_code == 0
+    assert cli("sync", "--agency", "CSC-LDS", csv_file("first.csv", twenty)).exit_code == 0
+    tonight = [*twenty[1:-1], twenty[-1] | {"end_date": "2026-11-01"}]
+    result = cli("sync", "--agency", "CSC-LDS", "--snapshot-date", "2026-12-01",
+                 csv_file("tonight.csv", tonight))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "(0 new, 1 changed, 18 unchanged) · 1 ended on 2026-12-01" in summary(result.stderr)
+    ends = held(cli)
+    assert (ends["S-00"], ends["S-19"]) == (date(2026, 12, 1), date(2026, 11, 1))
+
+
+def test_new_rows_are_linked_to_other_agencies_and_both_practitioners_told(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], register_row: Row
+) -> None:
+    police = register_row(local_ref="P-7", given_names="Zed", family_name="Okafor",
+                          involvement="police-concern", nhs_number="943 476 5919")  # fmt: skip
+    assert synced("register", "--agency", "GMP", csv_file("gmp.csv", [police])).exit_code == 0
+    same_child = register_row(local_ref="S-99", given_names="Zed", family_name="Okafor",
+                              nhs_number="943 476 5919")  # fmt: skip
+    result = synced("sync", "--agency", "CSC-LDS", csv_file("t.csv", [*twenty, same_child]))
+    assert result.exit_code == 0, result.output
+    assert "(1 new, 0 changed, 20 unchanged)" in summary(result.stderr)
+    assert "1 links to other agencies" in summary(result.stderr)
+    with synced.installation() as fp:
+        for agency in ("GMP", "CSC-LDS"):
+            kinds = [n.kind for n in fp.hub.notifications(Actor.system(agency))]
+            assert "link" in kinds, agency
