@@ -24,14 +24,20 @@ def unwritable(tmp_path: Path) -> dict[str, Path]:
     return {"under a file": in_the_way / "errors.csv", "a folder": folder}
 
 
+@pytest.mark.parametrize("command", ["register", "sync"])
 @pytest.mark.parametrize("case", ["under a file", "a folder"])
 def test_register_with_an_unwritable_errors_file_stores_nothing(
-    with_agencies: Cli, csv_file: CsvFile, register_row: Row, tmp_path: Path, case: str
+    with_agencies: Cli,
+    csv_file: CsvFile,
+    register_row: Row,
+    tmp_path: Path,
+    case: str,
+    command: str,
 ) -> None:
     rows = [register_row(), register_row(involvement="not-a-kind")]
     path = unwritable(tmp_path)[case]
     result = with_agencies(
-        "register", "--agency", "CSC-LDS", csv_file("r.csv", rows), "--errors", path
+        command, "--agency", "CSC-LDS", csv_file("r.csv", rows), "--errors", path
     )
     assert result.exit_code == 2
     assert f"--errors {path}" in result.stderr

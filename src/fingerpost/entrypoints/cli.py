@@ -390,8 +390,13 @@ def register(
         raise typer.Exit(
             register_fhir_file(fp, actor, file, dry_run=dry_run, errors=errors, say=say)
         )
-    register_columns = {"known": REGISTER_COLUMNS, "required": REGISTER_REQUIRED}
-    with _csv_rows(file, f"register {agency}", **register_columns, rules=REGISTER_RULES) as rows:
+    with _csv_rows(
+        file,
+        f"register {agency}",
+        known=REGISTER_COLUMNS,
+        required=REGISTER_REQUIRED,
+        rules=REGISTER_RULES,
+    ) as rows:
         report = register_rows(
             fp, Actor.system(agency), rows, dry_run=dry_run, workers=fp.settings.workers
         )
@@ -429,6 +434,7 @@ def sync(
         on = parse_date(snapshot_date or "", "--snapshot-date")
     except InvalidValue as error:
         raise _fail(str(error)) from None
+    _check_outputs(file, errors=errors)
     fp = _open()
     _known_agency(fp, agency)
     readings = iter(("reading", "writing"))
