@@ -94,6 +94,21 @@ class TestIntake:
         assert involvement.terms.practitioner.phone == "0113 496 0000"
         assert involvement.ages_out is not None  # a care leaver: kept to 25, worked out here
 
+    def test_a_mistyped_nhs_number_is_set_aside_with_a_warning_and_the_child_kept(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        mistyped = NHS[:-1] + str((int(NHS[-1]) + 1) % 10)
+        document = involvement_bundle(patient_fields={"nhs_number": mistyped})
+        response = post(client, fp, document)
+        assert response.status_code == 200, response.text
+        entry = response.json()["entry"][EPISODE]["response"]
+        [warning] = entry["outcome"]["issue"]
+        assert warning["severity"] == "warning"
+        assert "the row is kept without it" in warning["diagnostics"]
+        assert mistyped not in response.text  # never echoed
+        [involvement] = stored(fp)
+        assert entry["location"] == f"EpisodeOfCare/{involvement.id}"
+
     def test_the_same_involvement_by_json_then_fhir_is_one_involvement_unchanged(
         self, client: TestClient, fp: Fingerpost
     ) -> None:

@@ -40,11 +40,13 @@ def register_fhir_file(
         say(f"error: {refused.issue.diagnostics}")
         return 2
     problems = report.all_issues
+    for warning in report.all_warnings[:_SHOWN]:
+        say(f"warning: {warning.diagnostics} [{warning.expression}]")
     for issue in problems[:_SHOWN]:
         say(f"{issue.diagnostics}" + (f" [{issue.expression}]" if issue.expression else ""))
     if len(problems) > _SHOWN:
         say(f"… and {len(problems) - _SHOWN} more problems")
-    _write_errors(errors, problems)
+    _write_errors(errors, problems + report.all_warnings)
     say(report.summary())
     if report.refused:
         return 2
@@ -52,10 +54,17 @@ def register_fhir_file(
 
 
 def _write_errors(path: Path | None, issues: list[Issue]) -> None:
-    """`--errors`: one row per problem: the entry's index, the element's FHIRPath, the reason."""
+    """`--errors`: one row per problem or warning: the entry's index, the element's FHIRPath,
+    the reason, and the outcome (`rejected`, or `kept` for a warning, as for a CSV file)."""
     if path is None:
         return
-    with atomic_csv_writer(path, ("entry", "expression", "reason")) as writer:
+    with atomic_csv_writer(path, ("entry", "expression", "reason", "outcome")) as writer:
         writer.writerows(
-            ("" if i.index is None else i.index, i.expression, i.diagnostics) for i in issues
+            (
+                "" if i.index is None else i.index,
+                i.expression,
+                i.diagnostics,
+                "kept" if i.severity == "warning" else "rejected",
+            )
+            for i in issues
         )

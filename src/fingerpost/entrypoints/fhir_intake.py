@@ -31,6 +31,9 @@ class BundleReport:
     dry_run: bool
     stored: dict[int, str] = field(default_factory=dict)  # entry → involvement id
     issues: dict[int | None, list[Issue]] = field(default_factory=lambda: defaultdict(list))
+    # Kept with a warning (an NHS number set aside, never a reason to refuse the child), by the
+    # EpisodeOfCare's entry: the involvement is stored; the warning says what was left out.
+    warnings: dict[int, list[Issue]] = field(default_factory=dict)
     episodes: list[int] = field(default_factory=list)  # the entries that are EpisodeOfCare
     created: int = 0
     updated: int = 0
@@ -69,11 +72,16 @@ class BundleReport:
                 f"register: {self.entries} entries read · transaction refused: nothing written"
                 f" ({len(self.all_issues)} problems)"
             )
+        kept = f" · {len(self.warnings)} kept with a warning" if self.warnings else ""
         return (
             f"register: {self.entries} entries read · {len(self.stored)} involvements accepted"
             f" ({self.created} new, {self.updated} updated, {self.unchanged} unchanged)"
-            f" · {rejected} rejected · {self.links} links to other agencies"
+            f"{kept} · {rejected} rejected · {self.links} links to other agencies"
         )
+
+    @property
+    def all_warnings(self) -> list[Issue]:
+        return [issue for index in sorted(self.warnings) for issue in self.warnings[index]]
 
 
 def register_bundle(
@@ -92,11 +100,25 @@ def register_bundle(
     valid: list[tuple[Episode, RegisterRow]] = []
     for episode in intake.episodes:
         try:
-            valid.append((episode, parse_register_row(episode.row, today)))
+            row = parse_register_row(episode.row, today)
         except DomainError as error:
             issue = explain(episode, error)
             report.issues[issue.index].append(issue)
             report.file(episode.index, issue)
+            continue
+        valid.append((episode, row))
+        if row.warnings:
+            patient = episode.sources["patient"]
+            report.warnings[episode.index] = [
+                Issue(
+                    f"Patient.identifier: {warning}",
+                    patient.index,
+                    f"{patient.path}.identifier",
+                    "value",
+                    severity="warning",
+                )
+                for warning in row.warnings
+            ]
     if dry_run or report.refused or not valid:
         return report
     outcome = fp.hub.register(
