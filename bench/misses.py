@@ -4,7 +4,7 @@
 engine in memory (normalise → encode → block → score, as `bench/febrl.py` does, without the
 hub's candidate cap or namesake count) and prints every enquiry whose child is registered at
 another agency and that no true signpost answers: whether blocking reached the true record, and
-if so its comparison levels and weight. It refuses a held-out seed (bench/worlds.py,
+if so its comparison levels and weight. It refuses a held-out seed (fingerpost.synth.worlds,
 docs/adr/0023): reading a held-out world's misses would make it tuning data.
 """
 
@@ -16,13 +16,13 @@ from datetime import date
 from pathlib import Path
 
 from bench.truth import Truth
-from bench.worlds import HELD_OUT, split_of
 from fingerpost.domain.errors import DomainError
 from fingerpost.gateway.rows import parse_enquiry_row, register_parts
 from fingerpost.gateway.secret import Gateway
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.matching.score import DEFAULT_MODEL, score
 from fingerpost.synth import WORLDS, write_dataset
+from fingerpost.synth.worlds import HELD_OUT, split_of
 
 __all__ = ["main"]
 

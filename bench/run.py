@@ -40,7 +40,6 @@ from bench.febrl import FEBRL_SETS, run_febrl
 from bench.privacy import frequency_attack
 from bench.splink_side import run_splink
 from bench.truth import Accuracy, Truth
-from bench.worlds import HELD_OUT_SEEDS, febrl_split, split_of
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
@@ -51,6 +50,7 @@ from fingerpost.entrypoints.logs import configure as configure_logs
 from fingerpost.gateway.rows import parse_enquiry_row
 from fingerpost.service.hub import MOST_CANDIDATES
 from fingerpost.synth import WORLDS, write_dataset
+from fingerpost.synth.worlds import HELD_OUT_SEEDS, febrl_split, split_of
 
 RESULTS = Path(__file__).parent / "results"
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -374,7 +374,7 @@ def run_case(case: Case, work: Path) -> dict[str, Any]:
         "children": summary.children,
         "seed": case.seed,
         "world": case.world,
-        "split": split_of(case.seed),  # tuning or held out (bench/worlds.py, docs/adr/0023)
+        "split": split_of(case.seed),  # tuning or held out (docs/adr/0023)
         "backend": case.backend,
         "synth_s": round(synth_seconds, 2),
     }
@@ -592,7 +592,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--seeds",
         default="1,2",
         help=f"generator seeds (comma-separated); {HELD_OUT_SEEDS.start}–{HELD_OUT_SEEDS.stop - 1}"
-        " are held out (bench/worlds.py)",
+        " are held out (fingerpost.synth.worlds)",
     )
     parser.add_argument(
         "--worlds",

@@ -1,6 +1,6 @@
 """Which data tuning may read, and which is held out (docs/adr/0023).
 
-Every figure the bench prints says which it is. A *tuning* figure may be read pair by pair to
+Every figure the benchmark (`bench/`) prints says which it is. A *tuning* figure may be read pair by pair to
 find what the matcher gets wrong; a *held-out* figure is only ever reported: nobody reads its
 misses, and no threshold, u value, rule or blocking key is chosen by looking at it. Once a
 held-out figure has guided a change it is tuning data, and a new held-out seed range is chosen.
