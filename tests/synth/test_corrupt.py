@@ -132,3 +132,18 @@ def test_the_independent_world_is_messed_up_otherwise_than_the_own(tmp_path: Pat
 def test_an_unknown_world_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown world"):
         write_dataset(tmp_path, world="febrl")
+
+
+def test_fingerpost_synth_writes_the_independent_world(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from fingerpost.entrypoints.cli import app
+
+    args = ["synth", str(tmp_path / "w"), "--children", "50", "--enquiries", "5", "--seed", "2"]
+    done = CliRunner().invoke(app, [*args, "--world", "independent"])
+    assert done.exit_code == 0, done.output
+    made = write_dataset(tmp_path / "direct", seed=2, children=50, enquiries=5, world="independent",
+                         as_of=date.today())  # fmt: skip
+    assert (tmp_path / "w" / "truth.csv").read_bytes() == (made.out_dir / "truth.csv").read_bytes()
+    refused = CliRunner().invoke(app, [*args, "--world", "febrl"])
+    assert refused.exit_code == 2
