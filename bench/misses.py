@@ -54,8 +54,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if split_of(args.seed) == HELD_OUT:
         parser.error(f"seed {args.seed} is held out: its misses are never read (docs/adr/0023)")
+    with tempfile.TemporaryDirectory(prefix="fingerpost-misses-") as work:
+        _read_misses(args, Path(work))
+
+
+def _read_misses(args: argparse.Namespace, data: Path) -> None:
     today = date(2026, 11, 1)
-    data = Path(tempfile.mkdtemp(prefix="fingerpost-misses-"))
     write_dataset(
         data, seed=args.seed, children=args.children, enquiries=args.enquiries, as_of=today,
         world=args.world,
