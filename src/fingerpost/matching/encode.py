@@ -18,7 +18,7 @@ import json
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ __all__ = [
     "Encoder",
     "NameFilters",
     "dice",
+    "near_dates",
 ]
 
 # 3: name Bloom filters salted with the year of birth. 2: filters unsalted. 1: tokens as base64
@@ -122,6 +123,10 @@ class EncodedIdentity:
     # two children's *first* names are variants of each other or one's middle name is the
     # other's first name — which brothers and sisters show.
     first_forms: frozenset[bytes] = field(default=frozenset(), compare=False, repr=False)
+    # Probe only, never stored: the `dob` tokens of the dates one slip away (`near_dates`), so
+    # that a date a day, ten days or a year off, or with two digits transposed, reads as close,
+    # not as different (docs/adr/0024).
+    dob_close: frozenset[bytes] = field(default=frozenset(), compare=False, repr=False)
     # How many of `alt_bfs`, first, are middle or other names; the rest are parts of the family
     # name. Stored since packed version 5, outside the JSON form (so digests of re-sent rows
     # stay as they were); -1: not known (an encoding stored before).
@@ -396,6 +401,30 @@ def _near_years(year: int, in_scope: Iterable[int]) -> list[str]:
     return [str(y) for y in sorted(near) if not scope or y in scope]
 
 
+def near_dates(born: date) -> list[date]:
+    """The dates a record of a child born on `born` may carry by one slip (docs/adr/0024): a
+    digit of the year's last two, the month or the day mistyped; two neighbouring digits of the
+    year, month or day transposed; a day, ten days or a year off. Day and month swapped is
+    probed for separately; the date itself is not among them."""
+    text = born.strftime("%Y%m%d")
+    spellings = {text[:i] + d + text[i + 1 :] for i in range(2, 8) for d in "0123456789"}
+    spellings.update(text[:i] + text[i + 1] + text[i] + text[i + 2 :] for i in (2, 4, 6))
+    found = {born + timedelta(days=shift) for shift in (-10, -1, 1, 10)}
+    for year in (born.year - 1, born.year + 1):
+        found.add(_valid_date(year, born.month, born.day) or born)
+    for spelt in spellings:
+        found.add(_valid_date(int(spelt[:4]), int(spelt[4:6]), int(spelt[6:])) or born)
+    found.discard(born)
+    return sorted(found)
+
+
+def _valid_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _hmac_pads(key: bytes) -> tuple["_Hash", "_Hash"]:
     """SHA-256 states with HMAC's inner and outer key pads absorbed (RFC 2104)."""
     block = key.ljust(64, b"\0")  # keys are 32-byte HMAC outputs: never longer than a block
@@ -564,6 +593,7 @@ class Encoder:
             middle_count=len(_middle_words(person)),
         )
         probe_keys = identity.blocking_keys
+        close = near_dates(born) if born and wide else []
         if wide:
             # The other side may not know the date ("?"), or (without one here) know it, or
             # have a date a few days off across New Year.
@@ -575,6 +605,10 @@ class Encoder:
             probes = self._blocking_keys(person, born, given_words, family, name_years=years)
             if swapped:
                 probes |= self._blocking_keys(person, swapped, given_words, family)
+            # A date one slip away, with a name mistyped beyond its sound or changed: the other
+            # name's sound, or either initial, with that date (stored keys: nothing stored
+            # changes; docs/adr/0024).
+            probes |= self._near_date_keys(person, close, given_words, family)
             # Names entered the other way round, and previous names, are probed for as well.
             for given_alt, family_alt in self._name_variants(person):
                 probes |= self._blocking_keys(person, born, given_alt, family_alt, name_years=years)
@@ -611,6 +645,7 @@ class Encoder:
             given_sound=identity.given_sound.union(*(w[1] for w in wider)),
             family_sound=identity.family_sound.union(*(w[2] for w in wider)),
             name_variants=variants,
+            dob_close=frozenset(self.token("dob", day.isoformat()) for day in close),
         )
         identity.digest()  # both made here, where encoding runs (often a worker process)
         identity.to_stored()
@@ -643,6 +678,27 @@ class Encoder:
         if len(person.family) > 1:
             variants.extend((person.given, word) for word in person.family)
         return variants
+
+    @staticmethod
+    def _near_date_keys(
+        person: NormalisedIdentity,
+        dates: Iterable[date],
+        given_words: tuple[str, ...],
+        family: str,
+    ) -> set[tuple[str, str]]:
+        """The keys of `_blocking_keys` that pair a name's sound or an initial with the date,
+        for each of `dates`."""
+        first = given_words[0] if given_words else ""
+        more = [word for word in person.family if len(person.family) > 1]
+        families = {code for code in (phonetic(family), *map(phonetic, more)) if code}
+        initials = {word[:1] for word in (family, *more) if word}
+        keys: set[tuple[str, str]] = set()
+        for day in (d.isoformat() for d in dates):
+            keys.update(("family-dob", f"{code}|{day}") for code in families)
+            keys.update(("dob-family-initial", f"{day}|{i}") for i in initials)
+            if first:
+                keys.add(("dob-given-initial", f"{day}|{first[:1]}"))
+        return keys
 
     def _blocking_keys(
         self,

@@ -19,6 +19,7 @@ from pathlib import Path
 from faker import Faker
 from nicknames import NickNamer
 
+from fingerpost.synth.corrupt import IndependentCorruptor
 from fingerpost.synth.names import (
     CURATED_FAMILY,
     CURATED_GIVEN,
@@ -26,7 +27,11 @@ from fingerpost.synth.names import (
     SPELLING_VARIANTS,
 )
 
-__all__ = ["DatasetSummary", "write_dataset"]
+__all__ = ["WORLDS", "DatasetSummary", "write_dataset"]
+
+# The corruption models a dataset can be made with: this module's own (the one the matcher was
+# tuned on) and the independent one of `corrupt.py` (docs/adr/0023).
+WORLDS = ("own", "independent")
 
 # How often each kind of mess appears in one record (per record, independently).
 NICKNAME = 0.10
@@ -196,7 +201,9 @@ def _plain(text: str) -> str:
 
 
 class _Generator:
-    def __init__(self, seed: int, as_of: date) -> None:
+    def __init__(self, seed: int, as_of: date, world: str = "own") -> None:
+        if world not in WORLDS:
+            raise ValueError(f"unknown world {world!r}: one of {', '.join(WORLDS)}")
         self.rng = random.Random(seed)
         self.as_of = as_of
         self.pools = _Pools(self.rng, seed)
@@ -204,6 +211,7 @@ class _Generator:
         self.nhs = _nhs_numbers(self.rng)
         self.child_count = 0
         self.refs = 0
+        self.corruptor = IndependentCorruptor(self) if world == "independent" else None
 
     def chance(self, p: float, boost: float = 1.0) -> bool:
         return self.rng.random() < min(p * boost, 0.95)
@@ -260,6 +268,8 @@ class _Generator:
 
     def view(self, child: Child, kind: str, boost: float = 1.0) -> dict[str, str]:
         """One agency's (or one enquirer's) imperfect record of the child."""
+        if self.corruptor is not None:
+            return self.corruptor.view(child, kind, boost)
         rng = self.rng
         given, family, other = self.given_view(child, boost), child.family, ""
         if self.chance(FAMILY_CHANGED, boost):
@@ -458,12 +468,14 @@ def write_dataset(
     enquiries: int = 500,
     as_of: date = date(2026, 11, 1),
     progress: Callable[[int], None] | None = None,
+    world: str = "own",
 ) -> DatasetSummary:
-    """Write agencies.csv, register-<CODE>.csv, enquiries-<CODE>.csv and truth.csv."""
+    """Write agencies.csv, register-<CODE>.csv, enquiries-<CODE>.csv and truth.csv. `world`
+    chooses the corruption model of the records (`WORLDS`); the people are the same."""
     if agencies < 2:
         raise ValueError("at least two agencies: signposting is between agencies")
     out_dir.mkdir(parents=True, exist_ok=True)
-    gen = _Generator(seed, as_of)
+    gen = _Generator(seed, as_of, world)
     rng = gen.rng
     plans = gen.agencies(agencies)
     registered: list[Child] = []
