@@ -84,7 +84,10 @@ def _entry_response(report: BundleReport, index: int) -> dict[str, Any]:
     if issues:
         return {"status": _STATUS_TEXT[422], "outcome": operation_outcome(issues)}
     if index in report.stored:
-        stored = {"status": _STATUS_TEXT[200], "location": f"EpisodeOfCare/{report.stored[index]}"}
+        stored: dict[str, Any] = {
+            "status": _STATUS_TEXT[200],
+            "location": f"EpisodeOfCare/{report.stored[index]}",
+        }
         if index in report.warnings:  # stored, with what was set aside
             stored["outcome"] = operation_outcome(report.warnings[index])
         return stored
