@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
+from fingerpost.entrypoints.fhir_api import FHIR_BASE, FHIR_JSON
+
 __all__ = ["PROBLEM", "FieldError", "Problem", "describe_errors"]
 
 PROBLEM = "application/problem+json"
@@ -45,6 +47,33 @@ _HEADERS: dict[int, dict[str, Any]] = {
     429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
 }
 _UNUSED = ("HTTPValidationError", "ValidationError")
+
+
+_OUTCOME = {
+    FHIR_JSON: {
+        "schema": {"type": "object", "description": "A FHIR R4 OperationOutcome (docs/fhir.md)."}
+    }
+}
+_FHIR_WHY = {
+    400: "Not a Bundle (or Parameters) that fingerpost reads; an OperationOutcome says why.",
+    415: "The body is not sent as application/fhir+json or application/json.",
+    422: "A transaction with any problem (nothing written), or $match Parameters that break a"
+    " rule; an OperationOutcome names each.",
+}
+
+
+def _describe_fhir(method: str, responses: dict[str, Any]) -> None:
+    """FHIR's routes answer in FHIR: every body, error or not, is `application/fhir+json`."""
+    for answer in responses.values():
+        answer["content"] = {FHIR_JSON: {"schema": {"type": "object"}}}
+    if method != "post":
+        return
+    for status in (400, 401, 403, 413, 415, 422, 429):
+        responses[str(status)] = {
+            "description": _FHIR_WHY.get(status) or _WHY[status],
+            "content": _OUTCOME,
+            **({"headers": _HEADERS[status]} if status in _HEADERS else {}),
+        }
 
 
 def _errors_of(path: str, method: str) -> list[int]:
@@ -85,7 +114,9 @@ def describe_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
         for path, operations in spec.get("paths", {}).items():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
-                if path.startswith("/api/"):
+                if path.startswith(f"{FHIR_BASE}"):
+                    _describe_fhir(method, responses)
+                elif path.startswith("/api/"):
                     for status in _errors_of(path, method):
                         responses[str(status)] = {
                             "description": _WHY[status],
