@@ -149,6 +149,19 @@ def test_a_body_over_the_limit_is_refused_before_anything_is_written(
     assert not list(fp.settings.home.resolve().glob(".sync-*"))
 
 
+def test_a_snapshot_larger_than_the_apis_body_limit_is_read_up_to_its_own(
+    fp: Fingerpost, rows: list[dict[str, str]]
+) -> None:
+    fp.hub.import_agencies(Actor.system("OPS"), [make_agency("CSC-LDS")])
+    fp.settings.request_max_kib = 1
+    body = as_csv(rows)
+    assert len(body) > 1024
+    with TestClient(create_app(fp)) as small_api:
+        answer = sync(small_api, fp, body)
+    assert answer["status"] == 200, answer
+    assert open_refs(fp) == {row["local_ref"] for row in rows}
+
+
 def test_the_openapi_document_describes_the_sync(client: TestClient) -> None:
     operation = client.get("/openapi.json").json()["paths"]["/api/v1/sync"]["post"]
     assert "text/csv" in operation["requestBody"]["content"]

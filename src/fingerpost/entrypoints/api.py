@@ -631,6 +631,10 @@ def create_app(fp: Fingerpost) -> FastAPI:
     _install_error_handlers(app)
     # Added before `observe`, so inside it: its refusals are counted, logged and given headers.
     app.state.body_limits = BodyLimits(fp.settings.request_max_kib * 1024)
+    # A snapshot is a whole register, streamed: its own limit (the route counts it too).
+    sync_bytes = fp.settings.sync_max_mib * 1024 * 1024
+    too_big_sync = f"a snapshot may be at most {fp.settings.sync_max_mib} MiB"
+    app.state.body_limits.allow("/api/v1/sync", sync_bytes, too_big_sync)
     fhir_bytes = fp.settings.fhir_max_mib * 1024 * 1024
     for path in (FHIR_BASE, f"{FHIR_BASE}/Patient/$match"):
         too_big = f"a FHIR request may be at most {fp.settings.fhir_max_mib} MiB"
