@@ -23,6 +23,8 @@ _SAID = {
     "date of birth": "same date of birth",
     "date of birth with day and month swapped": "date of birth with the day and month swapped",
     "date of birth one digit apart": "date of birth one digit different",
+    # ADR 0024: a day, ten days or a year off, or two digits the other way round.
+    "date of birth close": "date of birth a little different (a slip of a day, ten days or a year)",
     "different date of birth": "a different date of birth",
     "postcode": "same postcode",
     "postcode sector": "lived at a nearby postcode",
