@@ -120,7 +120,7 @@ class TestRegistering:
         for method, path, body in (
             ("GET", f"/api/v1/involvements/{theirs}", None),
             ("PATCH", f"/api/v1/involvements/{theirs}", {"practitioner_name": "X"}),
-            ("DELETE", f"/api/v1/involvements/{theirs}", None),
+            ("DELETE", f"/api/v1/involvements/{theirs}", {"reason": "probing"}),
             ("POST", f"/api/v1/involvements/{theirs}/end", {}),
         ):
             response = client.request(method, path, json=body, headers=mine)
@@ -143,7 +143,10 @@ class TestRegistering:
         # Ending it again without a date keeps the date: it is not kept any longer for that.
         again = client.post(f"{path}/end", headers=headers)
         assert again.json()["end_date"] == "2026-01-31"
-        assert client.delete(path, headers=headers).status_code == 204
+        withdrawn = client.request(
+            "DELETE", path, json={"reason": "registered in error"}, headers=headers
+        )
+        assert withdrawn.status_code == 204
         assert client.get(path, headers=headers).status_code == 404
 
 
