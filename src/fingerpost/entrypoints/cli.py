@@ -992,7 +992,8 @@ def users(
         str | None, typer.Option("--agency", help="Only this agency's users.")
     ] = None,
 ) -> None:
-    """Users who have signed in to the API, most recent first (tab-separated)."""
+    """Users who have signed in to the API, most recent first (tab-separated). Each listing is
+    recorded in the audit log (`users:read`): it shows every agency's staff and contacts."""
     fp = _open(read_only=True)
     for user in fp.hub.users(OPERATOR):
         if agency is None or user.agency == agency:
