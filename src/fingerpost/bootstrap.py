@@ -76,6 +76,7 @@ class Fingerpost:
         return certificates.verify(content, self.public_key)
 
     def rotate_master_key(self, actor: Actor) -> tuple[str, int]:
+        self.hub.require_role(actor, Role.OPERATOR)  # before anything is rotated
         master, rewrapped = self._keys().rotate_master()
         self.hub.record_master_rotation(actor, master, rewrapped)
         return master, rewrapped

@@ -120,7 +120,7 @@ class TestRegistering:
         for method, path, body in (
             ("GET", f"/api/v1/involvements/{theirs}", None),
             ("PATCH", f"/api/v1/involvements/{theirs}", {"practitioner_name": "X"}),
-            ("DELETE", f"/api/v1/involvements/{theirs}", None),
+            ("DELETE", f"/api/v1/involvements/{theirs}", {"reason": "probing"}),
             ("POST", f"/api/v1/involvements/{theirs}/end", {}),
         ):
             response = client.request(method, path, json=body, headers=mine)
@@ -143,8 +143,56 @@ class TestRegistering:
         # Ending it again without a date keeps the date: it is not kept any longer for that.
         again = client.post(f"{path}/end", headers=headers)
         assert again.json()["end_date"] == "2026-01-31"
-        assert client.delete(path, headers=headers).status_code == 204
+        withdrawn = client.request(
+            "DELETE", path, json={"reason": "registered in error"}, headers=headers
+        )
+        assert withdrawn.status_code == 204
         assert client.get(path, headers=headers).status_code == 404
+
+
+class TestWhoMayChangeAnInvolvement:
+    """docs/roles.md: withdrawal is for agency administrators, with a reason; ending and
+    editing for administrators and the practitioner the involvement names."""
+
+    def test_a_practitioner_may_not_withdraw_not_even_the_named_one(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        path = f"/api/v1/involvements/{register(client, fp)['id']}"
+        named = bearer(fp, "CSC-LDS", email="priya.shah@leeds.example.org")
+        body = {"reason": "registered in error"}
+        refused = client.request("DELETE", path, json=body, headers=named)
+        assert refused.status_code == 403
+        assert refused.headers["content-type"] == PROBLEM
+        assert client.get(path, headers=named).status_code == 200
+
+    def test_withdrawing_needs_a_reason(self, client: TestClient, fp: Fingerpost) -> None:
+        path = f"/api/v1/involvements/{register(client, fp)['id']}"
+        admin = bearer(fp, "CSC-LDS", Role.AGENCY_ADMIN)
+        assert client.delete(path, headers=admin).status_code == 422
+        blank = client.request("DELETE", path, json={"reason": " "}, headers=admin)
+        assert blank.status_code == 422
+        assert client.get(path, headers=admin).status_code == 200
+
+    def test_only_the_named_practitioner_may_change_or_end_it(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        path = f"/api/v1/involvements/{register(client, fp)['id']}"
+        colleague = bearer(fp, "CSC-LDS", email="tom.reid@leeds.example.org")
+        named = bearer(fp, "CSC-LDS", email="priya.shah@leeds.example.org")
+        change = {"practitioner_phone": "0113 496 0999"}
+        assert client.patch(path, json=change, headers=colleague).status_code == 403
+        assert client.post(f"{path}/end", headers=colleague).status_code == 403
+        assert client.patch(path, json=change, headers=named).status_code == 200
+        assert client.post(f"{path}/end", headers=named).json()["status"] == "ended"
+
+    def test_the_register_list_is_for_administrators(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        register(client, fp)
+        listed = client.get("/api/v1/involvements", headers=bearer(fp, "CSC-LDS"))
+        assert listed.status_code == 403
+        admin = bearer(fp, "CSC-LDS", Role.AGENCY_ADMIN)
+        assert len(client.get("/api/v1/involvements", headers=admin).json()) == 1
 
 
 class TestEnquiring:

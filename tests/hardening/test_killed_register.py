@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_agency
+from conftest import Scenario, make_agency
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
@@ -101,7 +101,7 @@ def test_a_register_killed_twenty_times_then_run_again_loses_and_repeats_nothing
             reached = [ref for ref in refs if held.get(ref) == run]
             assert reached == refs[: len(reached)], "rows committed out of order"
             points.append(len(reached))
-            assert installation.hub.verify_audit() is None
+            assert installation.hub.verify_audit(Scenario.auditor()) is None
             acknowledged = held
         assert left_running(everything) == []
         assert len(set(points)) > KILLS // 4, points  # the kills fell all along the file
@@ -113,4 +113,4 @@ def test_a_register_killed_twenty_times_then_run_again_loses_and_repeats_nothing
     finally:
         kill(everything)
     assert stored(installation) == dict.fromkeys(refs, KILLS)
-    assert installation.hub.verify_audit() is None
+    assert installation.hub.verify_audit(Scenario.auditor()) is None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Engine, make_url, text
 
+from conftest import Scenario
 from fingerpost.adapters.db.repositories import SqlAuditLog
 from fingerpost.audit.events import AuditAction
 from fingerpost.bootstrap import bootstrap
@@ -17,7 +18,6 @@ from fingerpost.domain.model import Agency
 from fingerpost.domain.vocabulary import AgencyKind
 
 if TYPE_CHECKING:
-    from conftest import Scenario
     from fingerpost.config import Settings
 
 CHILD = {"given_names": "Amelia", "family_name": "Nowak", "date_of_birth": "2012-10-30"}
@@ -96,7 +96,7 @@ def test_an_auditor_searches_the_log_by_action_actor_and_agency(scenario: Scenar
 def test_the_chain_verifies(scenario: Scenario) -> None:
     scenario.enquire("WMP", **CHILD)
     scenario.enquire("WMP", **STRANGER)
-    assert scenario.fp.hub.verify_audit() is None
+    assert scenario.fp.hub.verify_audit(Scenario.auditor()) is None
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,7 @@ def test_editing_a_stored_event_is_found_at_its_sequence_number(
     scenario.enquire("WMP", **STRANGER)
     edited, _ = enquiry_seqs(scenario)
     scenario.sql(f"UPDATE audit_events SET {change} WHERE seq = :seq", seq=edited)
-    assert scenario.fp.hub.verify_audit() == edited
+    assert scenario.fp.hub.verify_audit(Scenario.auditor()) == edited
 
 
 def test_deleting_an_event_is_found(scenario: Scenario) -> None:
@@ -125,14 +125,14 @@ def test_deleting_an_event_is_found(scenario: Scenario) -> None:
     scenario.enquire("WMP", **STRANGER)
     deleted, _newest = enquiry_seqs(scenario)
     scenario.sql("DELETE FROM audit_events WHERE seq = :seq", seq=deleted)
-    assert scenario.fp.hub.verify_audit() == deleted
+    assert scenario.fp.hub.verify_audit(Scenario.auditor()) == deleted
 
 
 def test_deleting_the_newest_events_is_found(scenario: Scenario) -> None:
     scenario.enquire("WMP", **CHILD)
     [newest] = enquiry_seqs(scenario)
     scenario.sql("DELETE FROM audit_events WHERE seq = :seq", seq=newest)
-    assert scenario.fp.hub.verify_audit() is not None
+    assert scenario.fp.hub.verify_audit(Scenario.auditor()) is not None
 
 
 class TestFailClosed:
@@ -193,6 +193,6 @@ def test_the_chain_verifies_whatever_the_servers_time_zone(
     fp = bootstrap(settings)
     try:
         fp.hub.record(Actor.system("OPS"), AuditAction.TOKEN_ISSUED, subject="ops@example.org")
-        assert fp.hub.verify_audit() is None
+        assert fp.hub.verify_audit(Scenario.auditor()) is None
     finally:
         fp.close()

@@ -47,7 +47,7 @@ def test_an_answer_follows_the_register_as_it_is_not_as_it_was_last_counted(
     assert confidences(hub, scenario) == ["possible"]
     assert confidences(Hub(scenario.fp.unit_of_work, model=model), scenario) == ["possible"]
     # And when this hub withdraws it, the register is one again.
-    hub.withdraw(Actor.system("NHS-MFT"), chloe)
+    hub.withdraw(Actor.system("NHS-MFT"), chloe, "registered in error")
     assert confidences(hub, scenario) == ["strong"]
 
 

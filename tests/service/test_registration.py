@@ -166,7 +166,7 @@ class TestEndAndWithdraw:
         with pytest.raises(NotFound):
             scenario.fp.hub.end(Actor.system("GMP"), involvement, date(2025, 1, 31))
         with pytest.raises(NotFound):
-            scenario.fp.hub.withdraw(Actor.system("GMP"), involvement)
+            scenario.fp.hub.withdraw(Actor.system("GMP"), involvement, "registered in error")
         assert len(scenario.enquire("NHS-ACH").signposts) == 1
 
     def test_a_withdrawn_involvement_is_gone_with_its_keys_links_and_notifications(
@@ -178,7 +178,7 @@ class TestEndAndWithdraw:
         assert scenario.count("links") == 1
         assert scenario.fp.hub.notifications(Actor.system("CSC-LDS"))
 
-        scenario.fp.hub.withdraw(Actor.system("CSC-LDS"), withdrawn)
+        scenario.fp.hub.withdraw(Actor.system("CSC-LDS"), withdrawn, "registered in error")
 
         with pytest.raises(NotFound):
             scenario.fp.hub.get(Actor.system("CSC-LDS"), withdrawn)
@@ -196,7 +196,7 @@ class TestEndAndWithdraw:
     ) -> None:
         scenario.register_one("GMP", practitioner_email="dc.jo.patel@gmp.example.org")
         withdrawn = scenario.register_one("CSC-LDS", practitioner_name="Priya Shah")
-        scenario.fp.hub.withdraw(Actor.system("CSC-LDS"), withdrawn)
+        scenario.fp.hub.withdraw(Actor.system("CSC-LDS"), withdrawn, "registered in error")
         told = scenario.fp.hub.notifications(Actor.system("GMP"))
         assert not [n for n in told if n.about.get("practitioner_name") == "Priya Shah"]
 

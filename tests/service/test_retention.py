@@ -129,7 +129,7 @@ def test_expiry_purges_at_the_start_of_the_expiry_month_and_not_a_day_before(
     assert timed.count("involvements") == 1
     events = timed.sql("SELECT detail FROM audit_events WHERE action = 'involvement:expired'")
     assert [json.loads(str(d))["involvements"] for (d,) in events] == ["1"]
-    assert timed.fp.hub.verify_audit() is None
+    assert timed.fp.hub.verify_audit(OPERATOR) is None
 
 
 def test_operators_see_what_is_due_to_expire_and_when_the_last_purge_ran(
@@ -308,14 +308,14 @@ def test_a_backup_restores_in_full_and_its_audit_log_verifies(
     made = scenario.fp.backup(OPERATOR, target)
     assert made.rows > 0
     assert b"LDS-1" not in target.read_bytes()
-    scenario.fp.hub.withdraw(Actor.system("CSC-LDS"), leeds)
-    assert scenario.fp.hub.verify_audit() is None  # the home keeps this longer log's head
+    scenario.fp.hub.withdraw(Actor.system("CSC-LDS"), leeds, "registered in error")
+    assert scenario.fp.hub.verify_audit(OPERATOR) is None  # the home keeps this longer log's head
     [(longer,)] = scenario.sql("SELECT max(seq) FROM audit_events")
     restored = scenario.fp.restore(OPERATOR, target)
 
     assert restored.tables == made.tables
     assert scenario.fp.hub.get(Actor.system("CSC-LDS"), leeds).key.local_ref == "LDS-1"
-    assert scenario.fp.hub.verify_audit() is None
+    assert scenario.fp.hub.verify_audit(OPERATOR) is None
     # The rollback is on record: the restore names the head of the log it replaced.
     [restore] = [
         e for e in scenario.fp.hub.audit_events(scenario.auditor()) if e.action == "backup:restored"
@@ -359,7 +359,7 @@ def test_after_an_agency_key_is_shredded_an_older_backup_cannot_reveal_its_data(
     # What the police were told about Leeds' practitioner was sealed with Leeds' key too.
     [told] = [n for n in scenario.fp.hub.notifications(admin("GMP")) if n.kind == "link"]
     assert told.about == {}
-    assert scenario.fp.hub.verify_audit() is None
+    assert scenario.fp.hub.verify_audit(OPERATOR) is None
 
 
 # -- decommissioning and its certificate ------------------------------------------------------
@@ -377,7 +377,7 @@ def test_decommissioning_an_agency_destroys_its_data_and_certifies_it(
     destroyed = certificate["destroyed"]
     assert isinstance(destroyed, dict)
     assert (destroyed["involvements"], destroyed["links"], destroyed["data_keys"]) == (1, 1, 1)
-    checkpoints = scenario.fp.hub.audit_checkpoints()
+    checkpoints = scenario.fp.hub.audit_checkpoints(OPERATOR)
     assert certificate["audit"] == {
         "size": checkpoints[-1].size,
         "root": checkpoints[-1].root.hex(),
@@ -401,7 +401,7 @@ def test_closing_the_service_destroys_everything(scenario: Scenario) -> None:
     assert certificate["agencies"] == ["CSC-LDS", "GMP"]
     assert scenario.count("involvements") == 0
     assert scenario.count("notifications") == 0
-    assert scenario.fp.hub.verify_audit() is None
+    assert scenario.fp.hub.verify_audit(OPERATOR) is None
 
 
 def test_a_certificate_changed_by_one_byte_does_not_verify(scenario: Scenario) -> None:
@@ -439,7 +439,11 @@ def test_a_subject_access_report_lists_what_is_held_who_looked_and_who_was_told(
     kinds = sorted(n.kind for n in report.notifications)
     assert kinds == ["enquiry", "link", "link"]
     [event] = [
-        e for e in scenario.fp.hub.audit_export() if e[1].action == "subject-access:reported"
+        e
+        for e in scenario.fp.hub.audit_export(OPERATOR)
+        if e[1].action == "subject-access:reported"
+        for e in scenario.fp.hub.audit_export(OPERATOR)
+        if e[1].action == "subject-access:reported"
     ]
     assert event[1].purpose == "SAR-2026-014"
     assert event[1].result_count == 2
@@ -500,5 +504,5 @@ def test_an_involvement_withdrawn_in_error_leaves_no_byte_at_once(
     [(blob,)] = timed.sql("SELECT sealed FROM involvements")
     needle = bytes(blob)[16:48]  # type: ignore[call-overload]
     assert needle in b"".join(_stored_bytes(timed, home).values())
-    timed.fp.hub.withdraw(Actor.system("CSC-LDS"), involvement)
+    timed.fp.hub.withdraw(Actor.system("CSC-LDS"), involvement, "registered in error")
     assert all(needle not in content for content in _stored_bytes(timed, home).values())

@@ -9,21 +9,20 @@ import json
 import random
 from collections import Counter
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, delete, insert, select, update
 
+from conftest import Scenario
 from fingerpost.adapters.db.tables import audit_checkpoints, audit_events
 from fingerpost.audit.events import AuditAction, Checkpoint
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue
 
-if TYPE_CHECKING:
-    from conftest import Scenario
-
 TAMPERINGS = 100
+AUDITOR = Scenario.auditor()
 CHILD = {"given_names": "Amelia", "family_name": "Nowak", "date_of_birth": "2012-10-30"}
 STRANGER = {"given_names": "Chloe", "family_name": "Wright", "date_of_birth": "2011-12-25"}
 Row = dict[str, Any]
@@ -45,7 +44,7 @@ def logged(scenario: Scenario) -> Scenario:
         )
     scenario.fp.hub.record(Actor.system("WMP"), AuditAction.TOKEN_ISSUED, role="practitioner")
     scenario.fp.hub.audit_events(scenario.auditor())
-    assert scenario.fp.hub.verify_audit() is None
+    assert scenario.fp.hub.verify_audit(AUDITOR) is None
     return scenario
 
 
@@ -156,11 +155,11 @@ def test_a_hundred_random_tamperings_are_all_detected(logged: Scenario) -> None:
             restore(connection, events, heads)
             tamper(connection, rng, kind, events)
         tried[kind] += 1
-        if logged.fp.hub.verify_audit() is not None:
+        if logged.fp.hub.verify_audit(AUDITOR) is not None:
             detected[kind] += 1
     with engine.begin() as connection:
         restore(connection, events, heads)
-    assert logged.fp.hub.verify_audit() is None  # the untouched copy still verifies
+    assert logged.fp.hub.verify_audit(AUDITOR) is None  # the untouched copy still verifies
     assert detected == tried
     assert sum(detected.values()) == TAMPERINGS
 
@@ -171,11 +170,11 @@ def test_a_truncation_that_took_its_checkpoints_is_found_through_the_kept_witnes
     [(size,)] = logged.sql("SELECT max(seq) FROM audit_events")
     logged.sql("DELETE FROM audit_events WHERE seq > :keep", keep=int(size) - 3)  # type: ignore[call-overload]
     logged.sql("DELETE FROM audit_checkpoints WHERE size > :keep", keep=int(size) - 3)  # type: ignore[call-overload]
-    assert logged.fp.hub.verify_audit() == int(size) - 2  # type: ignore[call-overload]
+    assert logged.fp.hub.verify_audit(AUDITOR) == int(size) - 2  # type: ignore[call-overload]
 
 
 def test_a_witness_the_service_did_not_sign_is_refused(logged: Scenario) -> None:
-    [head] = logged.fp.hub.audit_checkpoints()[-1:]
+    [head] = logged.fp.hub.audit_checkpoints(AUDITOR)[-1:]
     forged = Checkpoint(size=head.size, root=head.root, at=head.at, signature=b"\0" * 64)
     with pytest.raises(InvalidValue, match="not signed by this service"):
-        logged.fp.hub.verify_audit(forged)
+        logged.fp.hub.verify_audit(AUDITOR, forged)

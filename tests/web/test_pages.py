@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import Scenario
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
@@ -169,7 +170,7 @@ def test_validation_errors_name_each_field_and_nothing_is_asked(
     client: TestClient, demo: Fingerpost
 ) -> None:
     token = sign_in_as(client, "admin.pol-wy@demo.invalid")
-    before = len(demo.hub.audit_export())
+    before = len(demo.hub.audit_export(Scenario.auditor()))
     answer = client.post(
         "/enquiry",
         data={"csrf_token": token, "family_name": "Harrison", "nhs_number": "123",
@@ -183,7 +184,7 @@ def test_validation_errors_name_each_field_and_nothing_is_asked(
         ("#dob-day", "Date of birth must include a month and year"),
     ):
         assert f'href="{anchor}">{message}' in answer.text
-    assert len(demo.hub.audit_export()) == before  # no enquiry was made
+    assert len(demo.hub.audit_export(Scenario.auditor())) == before  # no enquiry was made
 
 
 def test_roles_see_only_their_pages(client: TestClient) -> None:
@@ -332,6 +333,43 @@ def test_another_agencys_involvement_is_answered_like_a_made_up_one(
     assert demo.hub.get(owner, theirs.id) == theirs  # nothing changed
 
 
+def test_a_practitioner_may_not_end_or_withdraw_from_the_web_not_even_the_named_one(
+    client: TestClient, demo: Fingerpost
+) -> None:
+    owner = Actor.system(COUNCIL)
+    [mine] = [i for i in demo.hub.list_involvements(owner) if i.key.local_ref == "LDS-0001"]
+    token = sign_in_as(client, PRIYA)  # the practitioner LDS-0001 names
+    form = {"csrf_token": token, "withdraw-reason": "in error",
+            "end-day": "1", "end-month": "1", "end-year": "2026"}  # fmt: skip
+    for action in ("end", "withdraw"):
+        answer = client.post(f"/admin/involvements/{mine.id}/{action}", data=form, headers=PAGE)
+        assert answer.status_code == 403, action
+    assert demo.hub.get(owner, mine.id) == mine  # nothing changed
+
+
+def test_an_administrator_withdraws_only_saying_why_and_the_audit_keeps_it(
+    client: TestClient, demo: Fingerpost
+) -> None:
+    owner = Actor.system(COUNCIL)
+    [mine] = [i for i in demo.hub.list_involvements(owner) if i.key.local_ref == "LDS-0001"]
+    token = sign_in_as(client, f"admin.{COUNCIL.lower()}@demo.invalid")
+    base = f"/admin/involvements/{mine.id}"
+    assert 'name="withdraw-reason"' in client.get(base, headers=PAGE).text
+    unsaid = client.post(f"{base}/withdraw", data={"csrf_token": token}, headers=PAGE)
+    assert unsaid.status_code == 400
+    assert 'href="#withdraw-reason">Enter why it was in error' in unsaid.text
+    assert demo.hub.get(owner, mine.id) == mine
+    said = {"csrf_token": token, "withdraw-reason": "registered against the wrong child"}
+    done = client.post(f"{base}/withdraw", data=said, headers=PAGE, follow_redirects=False)
+    assert done.status_code == 303
+    [event] = [
+        e
+        for _, e in demo.hub.audit_export(Scenario.auditor())
+        if e.action == "involvement:withdrawn"
+    ]
+    assert event.detail["reason"] == "registered against the wrong child"
+
+
 def test_an_administrator_may_see_past_a_shield_saying_why(client: TestClient) -> None:
     shielded = {"given_names": SHIELDED["given_names"], "family_name": SHIELDED["family_name"],
                 "dob-day": "11", "dob-month": "2", "dob-year": "2019",
@@ -397,7 +435,7 @@ def test_an_invalid_nhs_number_is_sent_back_with_the_reason_and_a_way_on(
     client: TestClient, demo: Fingerpost, typed: str, told: str
 ) -> None:
     token = sign_in_as(client, "admin.pol-wy@demo.invalid")
-    before = len(demo.hub.audit_export())
+    before = len(demo.hub.audit_export(Scenario.auditor()))
     answer = client.post(
         "/enquiry", data={"csrf_token": token, "nhs_number": typed, **ASKING}, headers=PAGE
     )
@@ -405,7 +443,7 @@ def test_an_invalid_nhs_number_is_sent_back_with_the_reason_and_a_way_on(
     assert f'href="#nhs_number">{told}' in answer.text
     assert "Correct it, or search without it" in answer.text
     assert 'value="yes" name="without_nhs"' in answer.text
-    assert len(demo.hub.audit_export()) == before  # nothing was asked yet
+    assert len(demo.hub.audit_export(Scenario.auditor())) == before  # nothing was asked yet
 
 
 def test_searching_without_the_invalid_nhs_number_finds_the_child(client: TestClient) -> None:

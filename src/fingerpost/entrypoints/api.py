@@ -161,6 +161,13 @@ class ShieldIn(_Body):
     reason: str = Field(max_length=300, description="Why; recorded in the audit.")
 
 
+class WithdrawIn(_Body):
+    reason: str = Field(
+        max_length=300,
+        description="Why it was registered in error; recorded in the audit. No case details.",
+    )
+
+
 class InvolvementOut(BaseModel):
     id: str
     local_ref: str
@@ -704,7 +711,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
         limit: PageLimit = 100,
         offset: PageOffset = 0,
     ) -> list[InvolvementOut]:
-        """Your agency's involvements (never another agency's)."""
+        """Your agency's involvements (never another agency's). Agency administrators only."""
         found = fp.hub.list_involvements(caller, local_ref=local_ref, limit=limit, offset=offset)
         return [InvolvementOut.of(stored) for stored in found]
 
@@ -718,7 +725,8 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def change_involvement(
         involvement_id: str, body: InvolvementChange, caller: Caller
     ) -> InvolvementOut:
-        """Change the practitioner or the end date."""
+        """Change the practitioner or the end date: agency administrators, or the practitioner
+        the involvement names."""
         given = {
             field: refuse_invisibles(value, field) if field.startswith("practitioner_") else value
             for field, value in body.model_dump(exclude_none=True).items()
@@ -747,14 +755,17 @@ def create_app(fp: Fingerpost) -> FastAPI:
     def end_involvement(
         involvement_id: str, caller: Caller, body: EndIn | None = None
     ) -> InvolvementOut:
-        """Record that the involvement has ended (it stays signposted until it expires)."""
+        """Record that the involvement has ended (it stays signposted until it expires): agency
+        administrators, or the practitioner the involvement names."""
         end = parse_date(body.end_date if body else "", "end_date")
         return InvolvementOut.of(fp.hub.end(caller, involvement_id, end))
 
     @api.delete("/involvements/{involvement_id}", tags=["involvements"], status_code=204)
-    def withdraw_involvement(involvement_id: str, caller: Caller) -> Response:
-        """Withdraw an involvement registered in error: removed at once, with its encoding."""
-        fp.hub.withdraw(caller, involvement_id)
+    def withdraw_involvement(involvement_id: str, body: WithdrawIn, caller: Caller) -> Response:
+        """Withdraw an involvement registered in error: removed at once, with its encoding.
+        Agency administrators only, with the reason in the body (never in the address, which
+        access logs keep)."""
+        fp.hub.withdraw(caller, involvement_id, body.reason)
         return Response(status_code=204)
 
     @api.post(
@@ -874,10 +885,9 @@ def create_app(fp: Fingerpost) -> FastAPI:
 
     @api.get("/audit/verify", tags=["audit"], response_model=AuditVerifyOut)
     def audit_verify(caller: Caller) -> AuditVerifyOut:
-        """Recompute the Merkle tree and check every signed checkpoint (auditors only)."""
-        fp.hub.require_auditor(caller)
+        """Recompute the Merkle tree and check every signed checkpoint (auditors, operators)."""
         try:
-            first_bad = fp.hub.verify_audit()
+            first_bad = fp.hub.verify_audit(caller)
         except DamagedCheckpoint as error:  # not intact, and an auditor's finding, not a 500
             return AuditVerifyOut(intact=False, first_bad_seq=None, damaged=str(error))
         return AuditVerifyOut(intact=first_bad is None, first_bad_seq=first_bad)

@@ -84,6 +84,8 @@ AGENCY_COLUMNS = (
     "office_hours",
 )
 AGENCY_REQUIRED = ("code", "name", "authority_area", "kind")
+# Who the command line acts as: the operator at the server's console.
+OPERATOR = Actor(subject="cli:operator", name="command line", agency="-", role=Role.OPERATOR)
 
 app = typer.Typer(
     name="fingerpost",
@@ -696,13 +698,13 @@ def audit_verify(
     except (OSError, ValueError) as error:
         raise _fail(f"audit witness {witness}: {error}", 1) from None
     try:
-        first_bad = fp.hub.verify_audit(kept)
+        first_bad = fp.hub.verify_audit(OPERATOR, kept)
     except DamagedCheckpoint as error:
         raise _fail(f"audit log broken: {error}", 1) from None
     except DomainError as error:
         raise _fail(f"audit witness: {error}", 1) from None
     if first_bad is None:
-        head = fp.hub.audit_head()
+        head = fp.hub.audit_head(OPERATOR)
         size, root = (head.size, head.root.hex()) if head else (0, "-")
         typer.echo(f"audit log intact: {size} events, root {root}")
         return
@@ -727,7 +729,7 @@ def audit_proof(
 
     try:
         if seq is not None:
-            inclusion = fp.hub.inclusion_proof(seq)
+            inclusion = fp.hub.inclusion_proof(OPERATOR, seq)
             body: dict[str, object] = {
                 "type": "inclusion",
                 "seq": inclusion.seq,
@@ -738,7 +740,7 @@ def audit_proof(
             }
         else:
             assert since is not None
-            consistency = fp.hub.consistency_proof(since)
+            consistency = fp.hub.consistency_proof(OPERATOR, since)
             body = {
                 "type": "consistency",
                 "old": consistency.old.to_json(),
@@ -762,14 +764,14 @@ def audit_export(
     archive. Events hold no child identity."""
     fp = _open(read_only=True)
     try:
-        checkpoints = fp.hub.audit_checkpoints()
+        checkpoints = fp.hub.audit_checkpoints(OPERATOR)
     except DamagedCheckpoint as error:  # nothing written: an export must be whole
         raise _fail(f"audit log broken: {error}", 1) from None
     count = 0
     with atomic_text_writer(output) as handle:
         handle.write(json.dumps({"type": "key", "ed25519": fp.public_key.hex()}) + "\n")
         after = 0
-        while batch := fp.hub.audit_export(after=after):
+        while batch := fp.hub.audit_export(OPERATOR, after=after):
             for seq, event in batch:
                 line = {"type": "event", "seq": seq, **json.loads(event.canonical())}
                 handle.write(json.dumps(line, sort_keys=True) + "\n")
@@ -990,16 +992,13 @@ def users(
         str | None, typer.Option("--agency", help="Only this agency's users.")
     ] = None,
 ) -> None:
-    """Users who have signed in to the API, most recent first (tab-separated)."""
+    """Users who have signed in to the API, most recent first (tab-separated). Each listing is
+    recorded in the audit log (`users:read`): it shows every agency's staff and contacts."""
     fp = _open(read_only=True)
-    operator = Actor(subject="cli:operator", name="command line", agency="-", role=Role.OPERATOR)
-    for user in fp.hub.users(operator):
+    for user in fp.hub.users(OPERATOR):
         if agency is None or user.agency == agency:
             seen = user.last_seen.isoformat() if user.last_seen else ""
             typer.echo(f"{user.agency}\t{user.role}\t{user.name}\t{user.email}\t{seen}")
-
-
-OPERATOR = Actor(subject="cli:operator", name="command line", agency="-", role=Role.OPERATOR)
 
 
 @app.command()
@@ -1081,7 +1080,7 @@ def restore(
     except BackupError as error:
         raise _fail(f"{file}: {error} (nothing was changed)") from None
     try:
-        first_bad = fp.hub.verify_audit()
+        first_bad = fp.hub.verify_audit(OPERATOR)
     except DamagedCheckpoint as error:
         raise _fail(f"the restored audit log is broken: {error}", 1) from None
     err.print(f"restore: {summary.rows} rows from the backup of {summary.created}")

@@ -76,11 +76,11 @@ def _describe_fhir(method: str, responses: dict[str, Any]) -> None:
         }
 
 
-def _errors_of(path: str, method: str) -> list[int]:
+def _errors_of(path: str, method: str, *, body: bool) -> list[int]:
     statuses = [401, 403, 422]
     if "{" in path:
         statuses.append(404)
-    if method in {"post", "put", "patch"}:
+    if body or method in {"post", "put", "patch"}:  # a DELETE with a body (a reason) reads it
         statuses += [400, 413]
     if path == "/api/v1/enquiries":
         statuses.append(429)
@@ -117,7 +117,7 @@ def describe_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 if path.startswith(f"{FHIR_BASE}"):
                     _describe_fhir(method, responses)
                 elif path.startswith("/api/"):
-                    for status in _errors_of(path, method):
+                    for status in _errors_of(path, method, body="requestBody" in operation):
                         responses[str(status)] = {
                             "description": _WHY[status],
                             "content": body,

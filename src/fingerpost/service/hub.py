@@ -103,6 +103,17 @@ def _reason(text: str) -> str:
     return reason
 
 
+# Who verifies the audit log, proves what it holds and exports it (docs/roles.md): auditors,
+# and operators, who run the command line on the server.
+LOG_KEEPERS = (Role.AUDITOR, Role.OPERATOR)
+
+
+def _names(stored: StoredInvolvement, actor: Actor) -> bool:
+    """The involvement names the actor as its practitioner (by e-mail, as a token carries it)."""
+    email = actor.email.strip().casefold()
+    return bool(email) and stored.terms.practitioner.email.strip().casefold() == email
+
+
 def _backoff(attempts: int) -> timedelta:
     """1, 2, 4 … minutes after each failure, at most an hour."""
     return timedelta(minutes=min(60, 2 ** (attempts - 1)))
@@ -458,19 +469,30 @@ class Hub:
         """Who has signed in: an agency administrator sees their own agency's users; auditors
         and operators see everyone."""
         self._require(actor, Role.AGENCY_ADMIN, Role.AUDITOR, Role.OPERATOR)
-        agency = actor.agency if actor.role is Role.AGENCY_ADMIN else None
+        own = actor.role is Role.AGENCY_ADMIN
         with self._uow() as uow:
-            return uow.practitioners.for_agency(agency)
+            found = uow.practitioners.for_agency(actor.agency if own else None)
+            if not own:  # other agencies' staff and their contacts: a disclosure, audited
+                uow.audit.append(
+                    self._event(actor, AuditAction.USERS_READ, result_count=len(found))
+                )
+                uow.commit()
+            return found
 
     # -- one involvement --------------------------------------------------------------------
 
     def get(self, actor: Actor, involvement_id: str) -> StoredInvolvement:
+        """One of the actor's agency's involvements: its practitioners (who register it and
+        are answered with it) and administrators."""
+        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
         with self._uow() as uow:
             return self._own(uow, actor, involvement_id)
 
     def list_involvements(
         self, actor: Actor, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[StoredInvolvement]:
+        """The agency's register, practitioners' contacts and all: its administrators only."""
+        self._require(actor, Role.AGENCY_ADMIN)
         with self._uow() as uow:
             return uow.involvements.for_agency(
                 actor.agency, local_ref=local_ref, limit=limit, offset=offset
@@ -482,10 +504,15 @@ class Hub:
         involvement_id: str,
         change: Callable[[InvolvementTerms], InvolvementTerms],
     ) -> StoredInvolvement:
-        """Change what the agency says about an involvement (new practitioner, end date…)."""
+        """Change what the agency says about an involvement (new practitioner, end date…):
+        the agency's administrators, or the practitioner it names (by e-mail)."""
         self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
         with self._uow() as uow:
             stored = self._own(uow, actor, involvement_id)
+            if actor.role is Role.PRACTITIONER and not _names(stored, actor):
+                raise PermissionDenied(
+                    "only the practitioner it names, or an agency administrator, may change it"
+                )
             terms = change(stored.terms)
             updated = uow.involvements.update(
                 stored.id,
@@ -511,16 +538,20 @@ class Hub:
             lambda t: replace(t, end_date=end_date or t.end_date or self._clock().date()),
         )
 
-    def withdraw(self, actor: Actor, involvement_id: str) -> None:
+    def withdraw(self, actor: Actor, involvement_id: str, reason: str) -> None:
         """Registered in error: removed at once, with its encoding, links and notifications,
-        and scrubbed from the database's files."""
-        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        and scrubbed from the database's files. It cannot be undone, so only an agency
+        administrator may, saying why (docs/adr/0025)."""
+        self._require(actor, Role.AGENCY_ADMIN)
+        why = _reason(reason)
         with self._uow() as uow:
             stored = self._own(uow, actor, involvement_id)
             uow.involvements.remove(stored.id)
             uow.audit.append(
                 self._event(
-                    actor, AuditAction.INVOLVEMENT_WITHDRAWN, detail={"involvement": stored.id}
+                    actor,
+                    AuditAction.INVOLVEMENT_WITHDRAWN,
+                    detail={"involvement": stored.id, "reason": why},
                 )
             )
             uow.commit()
@@ -1055,6 +1086,7 @@ class Hub:
 
     def notifications(self, actor: Actor, *, limit: int = 100) -> list[Notification]:
         """A practitioner sees their own; an agency administrator sees the agency's."""
+        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
         with self._uow() as uow:
             email = None if actor.role is Role.AGENCY_ADMIN else actor.email
             return uow.notifications.for_recipient(actor.agency, email, limit=limit)
@@ -1139,10 +1171,11 @@ class Hub:
         as checking an upload before it is registered."""
         self._require(actor, *roles)
 
-    def verify_audit(self, witness: Checkpoint | None = None) -> int | None:
+    def verify_audit(self, actor: Actor, witness: Checkpoint | None = None) -> int | None:
         """Recompute the log and check every signed checkpoint, the kept witness and `witness`
         (a head an auditor kept); None when intact, else the first bad event. An intact log's
         newest head becomes the kept witness."""
+        self._require(actor, *LOG_KEEPERS)
         kept = self._witness.load() if self._witness else None
         with self._uow() as uow:
             first_bad = uow.audit.verify([w for w in (kept, witness) if w is not None])
@@ -1151,8 +1184,9 @@ class Hub:
             self._witness.save(head)
         return first_bad
 
-    def inclusion_proof(self, seq: int) -> InclusionProof:
+    def inclusion_proof(self, actor: Actor, seq: int) -> InclusionProof:
         """Proof that event `seq` is in the log as of the newest signed checkpoint."""
+        self._require(actor, *LOG_KEEPERS)
         with self._uow() as uow:
             leaves = uow.audit.leaves()
             head = uow.audit.newest() if leaves else None
@@ -1166,8 +1200,9 @@ class Hub:
                 checkpoint=head,
             )
 
-    def consistency_proof(self, old_size: int) -> ConsistencyProof:
+    def consistency_proof(self, actor: Actor, old_size: int) -> ConsistencyProof:
         """Proof that the log of `old_size` events is a prefix of today's: nothing rewritten."""
+        self._require(actor, *LOG_KEEPERS)
         with self._uow() as uow:
             checkpoints = {c.size: c for c in uow.audit.checkpoints()}
             leaves = uow.audit.leaves()
@@ -1180,16 +1215,22 @@ class Hub:
             path=merkle.consistency_proof(old_size, leaves[: head.size]),
         )
 
-    def audit_export(self, *, after: int = 0, limit: int = 10_000) -> list[tuple[int, AuditEvent]]:
+    def audit_export(
+        self, actor: Actor, *, after: int = 0, limit: int = 10_000
+    ) -> list[tuple[int, AuditEvent]]:
+        """Events after `after`, in order, for an external witness or archive."""
+        self._require(actor, *LOG_KEEPERS)
         with self._uow() as uow:
             return uow.audit.events(after=after, limit=limit)
 
-    def audit_checkpoints(self) -> list[Checkpoint]:
+    def audit_checkpoints(self, actor: Actor) -> list[Checkpoint]:
+        self._require(actor, *LOG_KEEPERS)
         with self._uow() as uow:
             return uow.audit.checkpoints()
 
-    def audit_head(self) -> Checkpoint | None:
+    def audit_head(self, actor: Actor) -> Checkpoint | None:
         """The newest signed checkpoint: the log's size and root as last signed."""
+        self._require(actor, *LOG_KEEPERS)
         with self._uow() as uow:
             return uow.audit.newest()
 

@@ -352,6 +352,7 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
     @web.post("/admin/involvements/{involvement_id}/end")
     async def end(request: Request, user: User, involvement_id: str) -> Response:
         form = await checked_form(request)
+        fp.hub.require_role(user, Role.AGENCY_ADMIN)  # as its page: a practitioner never sees it
         parts = [str(form.get(f"end-{p}") or "").strip() for p in ("year", "month", "day")]
         try:
             ended = parse_date("-".join(parts), "end_date") if all(parts) else None
@@ -370,8 +371,17 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
 
     @web.post("/admin/involvements/{involvement_id}/withdraw")
     async def withdraw(request: Request, user: User, involvement_id: str) -> Response:
-        await checked_form(request)
-        fp.hub.withdraw(user, involvement_id)
+        form = await checked_form(request)
+        fp.hub.require_role(user, Role.AGENCY_ADMIN)  # as its page: a practitioner never sees it
+        reason = str(form.get("withdraw-reason") or "").strip()
+        if not reason:
+            return involvement_problem(
+                request, user, involvement_id, "withdraw-reason", "Enter why it was in error"
+            )
+        try:
+            fp.hub.withdraw(user, involvement_id, reason)
+        except InvalidValue as error:
+            return involvement_problem(request, user, involvement_id, "withdraw-reason", str(error))
         flash(request, "The involvement has been withdrawn and its details removed.")
         return RedirectResponse("/admin/involvements", status_code=303)
 
@@ -471,9 +481,8 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
     @web.post("/audit/verify", response_class=HTMLResponse)
     async def audit_verify(request: Request, user: User) -> HTMLResponse:
         await checked_form(request)
-        fp.hub.require_auditor(user)
         try:
-            first_bad = fp.hub.verify_audit()
+            first_bad = fp.hub.verify_audit(user)
         except DamagedCheckpoint as error:  # a finding for the auditor, not a server error
             return render(request, "verify.html", intact=False, damaged=str(error), head=None)
         return render(
@@ -481,7 +490,7 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
             "verify.html",
             intact=first_bad is None,
             first_bad=first_bad,
-            head=fp.hub.audit_head(),
+            head=fp.hub.audit_head(user),
         )
 
     @web.get("/audit/reviews", response_class=HTMLResponse)
