@@ -14,18 +14,10 @@ from fhir.resources.R4B.patient import Patient
 from fingerpost.gateway.fhir.columns import Refusal, Source, patient_columns
 from fingerpost.gateway.fhir.intake import validate
 from fingerpost.gateway.fhir.outcome import FhirRefused, Issue
+from fingerpost.gateway.rows import CHILD_COLUMNS
 
 __all__ = ["MatchRequest", "read_match"]
 
-_CHILD_COLUMNS = (
-    "nhs_number",
-    "given_names",
-    "family_name",
-    "other_names",
-    "date_of_birth",
-    "sex",
-    "postcode",
-)
 # Parameters of Patient/$match that fingerpost takes, and its own.
 _KNOWN = frozenset(
     {"resource", "purpose", "urgent", "shield-override-reason", "onlyCertainMatches", "count"}
@@ -96,7 +88,7 @@ def read_match(document: Any) -> MatchRequest:
     urgent = found.get("urgent")
     return MatchRequest(
         purpose=purpose,
-        child={column: columns.get(column, "") for column in _CHILD_COLUMNS},
+        child={column: columns.get(column, "") for column in CHILD_COLUMNS},
         urgent=bool(urgent and urgent[1].valueBoolean),
         override_reason=str(override[1].valueString or "") if override else "",
     )
