@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -30,6 +29,7 @@ from fingerpost.domain.policy import EnquiryPolicy
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.api import create_app
 from fingerpost.service.hub import Hub
+from service.outbox_world import CHILD, IDENTIFYING, Clock, registered_child
 from web.support import serving
 
 SERVICE_ID = str(uuid.UUID(int=1))
@@ -38,14 +38,6 @@ API_KEY = f"fingerpost_test-{SERVICE_ID}-{SECRET}"
 TEMPLATE = str(uuid.UUID(int=10))
 DIGEST_TEMPLATE = str(uuid.UUID(int=11))
 CALLBACK_TOKEN = "notify-calls-back-with-this"
-CHILD = {
-    "given_names": "Kayden",
-    "family_name": "Marsh",
-    "date_of_birth": "2014-06-02",
-    "postcode": "M1 1AA",
-    "nhs_number": "943 476 5919",
-}
-IDENTIFYING = ["Kayden", "Marsh", "2014", "M1 1AA", "9434765919", "943 476 5919"]
 OFFICER = Actor(
     subject="jo.patel@gmp.example",
     name="DC Jo Patel",
@@ -55,6 +47,11 @@ OFFICER = Actor(
     phone="0161 000 0000",
     strong_auth=True,
 )
+
+
+@pytest.fixture
+def world(scenario: Scenario) -> Scenario:
+    return registered_child(scenario)
 
 
 class FakeNotify:
@@ -104,30 +101,6 @@ def notify() -> Iterator[FakeNotify]:
     with serving(fake.app) as url:
         fake.url = url
         yield fake
-
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 12, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def world(scenario: Scenario) -> Scenario:
-    scenario.agency("CSC-MAN", duty_email="duty@csc.example")
-    scenario.agency("GMP", duty_email="duty@gmp.example")
-    scenario.register(
-        "CSC-MAN",
-        make_register_row(
-            **CHILD,
-            local_ref="CSC-77",
-            practitioner_name="Sam Social",
-            practitioner_email="sam.social@csc.example",
-        ),
-    )
-    return scenario
 
 
 def mailer(fake: FakeNotify) -> NotifyMailer:

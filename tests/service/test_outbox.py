@@ -5,7 +5,6 @@ one, and never carrying a child's details."""
 import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
@@ -20,15 +19,12 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.policy import EnquiryPolicy
 from fingerpost.domain.vocabulary import Role
 from fingerpost.service.hub import Hub
+from service.outbox_world import CHILD, IDENTIFYING, Clock, registered_child
 
-CHILD = {
-    "given_names": "Kayden",
-    "family_name": "Marsh",
-    "date_of_birth": "2014-06-02",
-    "postcode": "M1 1AA",
-    "nhs_number": "943 476 5919",
-}
-IDENTIFYING = ["Kayden", "Marsh", "2014", "M1 1AA", "9434765919", "943 476 5919"]
+
+@pytest.fixture
+def world(scenario: Scenario) -> Scenario:
+    return registered_child(scenario)
 
 
 class Inbox:
@@ -65,30 +61,6 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.start()
     yield inbox, port
     controller.stop()
-
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 12, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def world(scenario: Scenario) -> Scenario:
-    scenario.agency("CSC-MAN", duty_email="duty@csc.example")
-    scenario.agency("GMP", duty_email="duty@gmp.example")
-    scenario.register(
-        "CSC-MAN",
-        make_register_row(
-            **CHILD,
-            local_ref="CSC-77",
-            practitioner_name="Sam Social",
-            practitioner_email="sam.social@csc.example",
-        ),
-    )
-    return scenario
 
 
 OFFICER = Actor(

@@ -1,0 +1,43 @@
+"""The world the notification tests share (the SMTP outbox and GOV.UK Notify alike): one
+child registered by Manchester's children's services, a police force that enquires, a clock
+the test moves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from conftest import Scenario, make_register_row
+
+CHILD = {
+    "given_names": "Kayden",
+    "family_name": "Marsh",
+    "date_of_birth": "2014-06-02",
+    "postcode": "M1 1AA",
+    "nhs_number": "943 476 5919",
+}
+IDENTIFYING = ["Kayden", "Marsh", "2014", "M1 1AA", "9434765919", "943 476 5919"]
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 12, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def registered_child(scenario: Scenario) -> Scenario:
+    """Both agencies, and the child registered by CSC-MAN with its named social worker."""
+    scenario.agency("CSC-MAN", duty_email="duty@csc.example")
+    scenario.agency("GMP", duty_email="duty@gmp.example")
+    scenario.register(
+        "CSC-MAN",
+        make_register_row(
+            **CHILD,
+            local_ref="CSC-77",
+            practitioner_name="Sam Social",
+            practitioner_email="sam.social@csc.example",
+        ),
+    )
+    return scenario
