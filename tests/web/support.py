@@ -27,7 +27,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from conftest import make_agency, make_register_row
-from fingerpost.bootstrap import Fingerpost
+from fingerpost.bootstrap import Fingerpost, bootstrap
+from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.gateway import parse_register_row
 from fingerpost.service.records import Registration
@@ -38,6 +39,18 @@ COUNCIL, POLICE, HEALTH = "CSC-LDS", "POL-WY", "NHS-LTH"
 CHILD = {"given_names": "Olivia", "family_name": "Harrison", "date_of_birth": "2015-06-07"}
 SHIELDED = {"given_names": "Maya", "family_name": "Okonkwo", "date_of_birth": "2019-02-11"}
 PRIYA = "priya.shah@leeds.example.org"
+
+
+@contextmanager
+def seeded_demo(settings: Settings, **update: Any) -> Iterator[Fingerpost]:
+    """An installation with the demo sign-in and the seeded agencies and involvements; `update`
+    overrides settings (e.g. cookie_secure=False for http://testserver)."""
+    installation = bootstrap(settings.model_copy(update={"demo_sign_in": True, **update}))
+    seed(installation)
+    try:
+        yield installation
+    finally:
+        installation.close()
 
 
 def seed(fp: Fingerpost) -> None:

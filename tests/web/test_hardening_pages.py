@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from fingerpost.bootstrap import Fingerpost, bootstrap
+from fingerpost.bootstrap import Fingerpost
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.entrypoints.api import create_app
-from web.support import CHILD, seed
+from web.support import CHILD, seeded_demo
 from web.test_pages import PAGE, sign_in_as
 
 POLICE_ADMIN = "admin.pol-wy@demo.invalid"
@@ -23,14 +23,8 @@ POLICE_ADMIN = "admin.pol-wy@demo.invalid"
 
 @pytest.fixture
 def site(settings: Settings) -> Iterator[Fingerpost]:
-    installation = bootstrap(
-        settings.model_copy(
-            update={"demo_sign_in": True, "cookie_secure": False, "limit_user_per_hour": 1}
-        )
-    )
-    seed(installation)
-    yield installation
-    installation.close()
+    with seeded_demo(settings, cookie_secure=False, limit_user_per_hour=1) as fp:
+        yield fp
 
 
 @pytest.fixture

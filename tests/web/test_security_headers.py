@@ -11,13 +11,13 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from fingerpost.bootstrap import Fingerpost, bootstrap
+from fingerpost.bootstrap import Fingerpost
 from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.api import create_app
 from fingerpost.entrypoints.web.pages import API_PATHS
-from web.support import COUNCIL, PRIYA, seed
+from web.support import COUNCIL, PRIYA, seeded_demo
 from web.test_hardening_pages import POLICE_ADMIN, enquiry
 from web.test_pages import PAGE, sign_in_as
 
@@ -28,14 +28,8 @@ COUNCIL_ADMIN = f"admin.{COUNCIL.lower()}@demo.invalid"
 
 @pytest.fixture
 def installation(settings: Settings) -> Iterator[Fingerpost]:
-    fp = bootstrap(
-        settings.model_copy(
-            update={"demo_sign_in": True, "cookie_secure": False, "limit_user_per_hour": 1}
-        )
-    )
-    seed(fp)
-    yield fp
-    fp.close()
+    with seeded_demo(settings, cookie_secure=False, limit_user_per_hour=1) as fp:
+        yield fp
 
 
 @pytest.fixture
