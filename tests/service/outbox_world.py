@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from conftest import Scenario, make_register_row
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.vocabulary import Role
 
 CHILD = {
     "given_names": "Kayden",
@@ -17,6 +19,16 @@ CHILD = {
     "nhs_number": "943 476 5919",
 }
 IDENTIFYING = ["Kayden", "Marsh", "2014", "M1 1AA", "9434765919", "943 476 5919"]
+# The police officer who enquires about the child.
+OFFICER = Actor(
+    subject="jo.patel@gmp.example",
+    name="DC Jo Patel",
+    agency="GMP",
+    role=Role.PRACTITIONER,
+    email="jo.patel@gmp.example",
+    phone="0161 000 0000",
+    strong_auth=True,
+)
 
 
 @dataclass

@@ -23,13 +23,11 @@ from conftest import Scenario, make_register_row
 from fingerpost.adapters.notify import NotifyMailer
 from fingerpost.bootstrap import bootstrap
 from fingerpost.config import Settings
-from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.policy import EnquiryPolicy
-from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.api import create_app
 from fingerpost.service.hub import Hub
-from service.outbox_world import CHILD, IDENTIFYING, Clock, registered_child
+from service.outbox_world import CHILD, IDENTIFYING, OFFICER, Clock, registered_child
 from web.support import serving
 
 SERVICE_ID = str(uuid.UUID(int=1))
@@ -38,15 +36,6 @@ API_KEY = f"fingerpost_test-{SERVICE_ID}-{SECRET}"
 TEMPLATE = str(uuid.UUID(int=10))
 DIGEST_TEMPLATE = str(uuid.UUID(int=11))
 CALLBACK_TOKEN = "notify-calls-back-with-this"
-OFFICER = Actor(
-    subject="jo.patel@gmp.example",
-    name="DC Jo Patel",
-    agency="GMP",
-    role=Role.PRACTITIONER,
-    email="jo.patel@gmp.example",
-    phone="0161 000 0000",
-    strong_auth=True,
-)
 
 
 @pytest.fixture

@@ -15,11 +15,9 @@ from aiosmtpd.controller import Controller
 
 from conftest import Scenario, make_register_row
 from fingerpost.adapters.mail import SmtpMailer
-from fingerpost.domain.actor import Actor
 from fingerpost.domain.policy import EnquiryPolicy
-from fingerpost.domain.vocabulary import Role
 from fingerpost.service.hub import Hub
-from service.outbox_world import CHILD, IDENTIFYING, Clock, registered_child
+from service.outbox_world import CHILD, IDENTIFYING, OFFICER, Clock, registered_child
 
 
 @pytest.fixture
@@ -61,17 +59,6 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.start()
     yield inbox, port
     controller.stop()
-
-
-OFFICER = Actor(
-    subject="jo.patel@gmp.example",
-    name="DC Jo Patel",
-    agency="GMP",
-    role=Role.PRACTITIONER,
-    email="jo.patel@gmp.example",
-    phone="0161 000 0000",
-    strong_auth=True,
-)
 
 
 def audit_count(world: Scenario, action: str) -> int:

@@ -30,6 +30,7 @@ from fingerpost.domain.vocabulary import Confidence, ReviewOutcome, Role
 from fingerpost.matching.encode import EncodedQuery
 from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
 from fingerpost.matching.train import Training, train, training_sessions
+from fingerpost.service.events import event
 from fingerpost.service.messages import digest as digest_message
 from fingerpost.service.messages import message
 from fingerpost.service.ports import KeyVault, Mailer, MailError, UnitOfWork, WitnessStore
@@ -1475,15 +1476,14 @@ class Hub:
         urgent: bool = False,
         detail: dict[str, str] | None = None,
     ) -> AuditEvent:
-        return AuditEvent(
-            action=action,
-            actor=actor.subject,
-            agency=actor.agency,
-            at=self._clock(),
+        return event(
+            actor,
+            action,
+            self._clock(),
             purpose=purpose,
             result_count=result_count,
             urgent=urgent,
-            detail=detail or {},
+            detail=detail,
         )
 
     def _require_strong(self, actor: Actor, action: str) -> None:

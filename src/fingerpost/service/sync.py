@@ -23,6 +23,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import MassEnd, NotFound, PermissionDenied
 from fingerpost.domain.retention import expires_on
 from fingerpost.domain.vocabulary import InvolvementKind, Role
+from fingerpost.service.events import event
 from fingerpost.service.ports import UnitOfWork
 
 __all__ = ["RowState", "Snapshot", "SnapshotRow", "SnapshotSync", "SyncCounts"]
@@ -202,11 +203,4 @@ class SnapshotSync:
     def _event(
         self, actor: Actor, action: AuditAction, detail: dict[str, str], *, result_count: int = 0
     ) -> AuditEvent:
-        return AuditEvent(
-            action=action,
-            actor=actor.subject,
-            agency=actor.agency,
-            at=self._clock(),
-            result_count=result_count,
-            detail=detail,
-        )
+        return event(actor, action, self._clock(), result_count=result_count, detail=detail)
