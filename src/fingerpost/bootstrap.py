@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Engine, text
 
 from fingerpost.adapters import certificates
+from fingerpost.adapters import linkage as linkage_secrets  # `gateway secret` (docs/adr/0027)
 from fingerpost.adapters.crypto import Keyring, backup_key, master_key
 from fingerpost.adapters.db import backup as backups
 from fingerpost.adapters.db import engine as db
@@ -33,7 +34,15 @@ from fingerpost.service.ports import Mailer, UnitOfWork
 from fingerpost.service.records import Purged
 from fingerpost.service.sync import SnapshotSync
 
-__all__ = ["BackupError", "Fingerpost", "InvalidToken", "NoHome", "bootstrap", "read_witness"]
+__all__ = [
+    "BackupError",
+    "Fingerpost",
+    "InvalidToken",
+    "NoHome",
+    "bootstrap",
+    "linkage_secrets",
+    "read_witness",
+]
 
 
 @dataclass(frozen=True)
