@@ -15,6 +15,7 @@ from fingerpost.adapters import linkage as linkage_secrets  # `gateway secret` (
 from fingerpost.adapters.crypto import Keyring, backup_key, master_key
 from fingerpost.adapters.db import backup as backups
 from fingerpost.adapters.db import engine as db
+from fingerpost.adapters.db import restore as restores
 from fingerpost.adapters.db.backup import BackupError
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, session_secret, signing_key
@@ -90,15 +91,23 @@ class Fingerpost:
         self.hub.record_master_rotation(actor, master, rewrapped)
         return master, rewrapped
 
+    def _home_keys(self) -> restores.HomeKeys:
+        home = self.settings.home.resolve()
+        return restores.HomeKeys(home, self._keys(), self._signing_key.public_key())
+
     def backup(self, actor: Actor, target: Path) -> backups.Summary:
-        """A consistent, encrypted copy of the database (never the keys) in `target`."""
-        summary = backups.write(self.engine, target, backup_key(self.settings.home.resolve()))
+        """A consistent, encrypted copy of the database (never the keys) in `target`; its
+        header names the keys a restore will need (public values only)."""
+        home = self.settings.home.resolve()
+        about = restores.backup_header(self._home_keys())
+        summary = backups.write(self.engine, target, backup_key(home), about=about)
         self.hub.record(actor, AuditAction.BACKUP_MADE, rows=str(summary.rows))
         return summary
 
     def restore(self, actor: Actor, source: Path) -> backups.Summary:
-        """Replace the database's contents with a backup's (then check the audit log)."""
-        summary = backups.read(self.engine, source, backup_key(self.settings.home.resolve()))
+        """Replace the database's contents with a backup's, once every key it needs is found in
+        the home (else RestoreRefused, nothing changed); then check the audit log."""
+        summary = restores.restore(self.engine, source, self._home_keys())
         db.scrub(self.engine)  # what the restore replaced leaves no bytes behind
         self.hub.record_restore(actor, summary.rows)
         return summary

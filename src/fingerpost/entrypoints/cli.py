@@ -1090,6 +1090,8 @@ def restore(
     except DamagedCheckpoint as error:
         raise _fail(f"the restored audit log is broken: {error}", 1) from None
     err.print(f"restore: {summary.rows} rows from the backup of {summary.created}")
+    if summary.linkage:  # every gateway's `gateway secret fingerprint` must print the same
+        err.print(f"restore: its encodings were made with the linkage secret {summary.linkage}")
     for code, count in sorted(fp.hub.unreadable().items()):
         err.print(
             f"restore: warning: {count} involvements of {code} are sealed with a data key"

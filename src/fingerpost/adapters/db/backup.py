@@ -5,7 +5,10 @@ which never blocks writers; PostgreSQL: REPEATABLE READ), written as compressed 
 encrypted in 1 MiB segments with AES-256-GCM under the home's backup key. Each segment's
 associated data carries its position and whether it is the last, so a reordered, truncated or
 altered file fails to open. Keys are never in a backup: agencies' rows stay sealed with their
-data keys, which is what lets a destroyed key reach every old backup (docs/adr/0009).
+data keys, which is what lets a destroyed key reach every old backup (docs/adr/0009). The
+header names what a restore needs beside the file — the service's public signing key and the
+linkage secret's fingerprint (keyed, never the secret) — so that a restore can check the home
+holds them before it changes anything (`restore`, docs/adr/0027).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from sqlalchemy import (
 
 from fingerpost.adapters.db.tables import metadata
 
-__all__ = ["BackupError", "Summary", "read", "write"]
+__all__ = ["BackupError", "Loaded", "Summary", "load", "read", "replace", "write"]
 
 _MAGIC = b"fingerpost backup v1\n"
 _SEGMENT = 1 << 20
@@ -63,6 +66,34 @@ class Summary:
     revision: str
     rows: int
     tables: dict[str, int]
+    linkage: str | None = None  # the fingerprint of the secret its encodings were made with
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A backup decrypted and checked whole, not yet restored: its header and its tables."""
+
+    header: dict[str, Any]
+    bodies: list[dict[str, Any]]  # {"table": name, "rows": [[value, ...], ...]}
+    counts: dict[str, int]
+
+    def rows(self, table: str) -> Iterator[dict[str, Any]]:
+        """The table's rows by column name, values as the file holds them (binary as base64)."""
+        names = [column.name for column in metadata.tables[table].columns]
+        for body in self.bodies:
+            if body["table"] == table:
+                for row in body["rows"]:
+                    yield dict(zip(names, row, strict=True))
+
+    def summary(self) -> Summary:
+        header = self.header
+        return Summary(
+            header["created"],
+            header["revision"],
+            sum(self.counts.values()),
+            self.counts,
+            header.get("linkage"),
+        )
 
 
 def _aad(prefix: bytes, index: int, final: bool) -> bytes:
@@ -148,8 +179,11 @@ def _revision(connection: Connection) -> str:
     return MigrationContext.configure(connection).get_current_revision() or ""
 
 
-def write(engine: Engine, target: Path, key: bytes) -> Summary:
-    """Write the backup to `target` (atomically: a failed backup leaves no file)."""
+def write(
+    engine: Engine, target: Path, key: bytes, *, about: dict[str, str | None] | None = None
+) -> Summary:
+    """Write the backup to `target` (atomically: a failed backup leaves no file). `about` goes
+    into the header: the keys a restore will need, named without being given away."""
     partial = target.with_name(target.name + ".partial")
     counts: dict[str, int] = {}
     created = datetime.now(UTC).isoformat()
@@ -167,7 +201,10 @@ def write(engine: Engine, target: Path, key: bytes) -> Summary:
 
             with db.begin():
                 revision = _revision(db)
-                line({"created": created, "revision": revision, "engine": engine.dialect.name})
+                line(
+                    {"created": created, "revision": revision, "engine": engine.dialect.name}
+                    | (about or {})
+                )
                 for table in metadata.sorted_tables:
                     if table.name in _NOT_KEPT:
                         continue
@@ -186,7 +223,8 @@ def write(engine: Engine, target: Path, key: bytes) -> Summary:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return Summary(created, revision, sum(counts.values()), counts)
+    linkage = (about or {}).get("linkage")
+    return Summary(created, revision, sum(counts.values()), counts, linkage)
 
 
 def _lines(source: Path, key: bytes) -> Iterator[dict[str, Any]]:
@@ -203,16 +241,26 @@ def _lines(source: Path, key: bytes) -> Iterator[dict[str, Any]]:
         yield json.loads(pending)
 
 
-def read(engine: Engine, source: Path, key: bytes) -> Summary:
-    """Replace every row of the database with the backup's, in one transaction: the file is
-    decrypted and checked in full first, so a bad file changes nothing."""
+def load(source: Path, key: bytes) -> Loaded:
+    """Decrypt and check the whole file (BackupError when it does not open or is cut short)."""
     try:
         lines = list(_lines(source, key))
     except (zlib.error, json.JSONDecodeError):
         raise BackupError("the backup's contents are damaged") from None
     if not lines or "revision" not in lines[0] or "end" not in lines[-1]:
         raise BackupError("the backup is incomplete")
-    header, counts = lines[0], lines[-1]["end"]
+    return Loaded(lines[0], lines[1:-1], lines[-1]["end"])
+
+
+def read(engine: Engine, source: Path, key: bytes) -> Summary:
+    """Replace every row of the database with the backup's (see `load` and `replace`)."""
+    return replace(engine, load(source, key))
+
+
+def replace(engine: Engine, loaded: Loaded) -> Summary:
+    """Replace every row of the database with the backup's, in one transaction: the file was
+    decrypted and checked in full first, so a bad file changes nothing."""
+    header = loaded.header
     tables = {table.name: table for table in metadata.sorted_tables}
     with engine.begin() as db:
         if header["revision"] != _revision(db):
@@ -222,7 +270,7 @@ def read(engine: Engine, source: Path, key: bytes) -> Summary:
             )
         for table in reversed(metadata.sorted_tables):
             db.execute(delete(table))
-        for body in lines[1:-1]:
+        for body in loaded.bodies:
             table = tables[body["table"]]
             decoders = [(c.name, _decoder(c)) for c in table.columns]
             db.execute(
@@ -247,4 +295,4 @@ def read(engine: Engine, source: Path, key: bytes) -> Summary:
                     db.execute(
                         select(func.setval(sequence, func.coalesce(top, 1), top.is_not(None)))
                     )
-    return Summary(header["created"], header["revision"], sum(counts.values()), counts)
+    return loaded.summary()
