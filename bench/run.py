@@ -36,7 +36,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
-from bench import stream
+from bench import stolen_hub, stream
 from bench import sync as snapshots
 from bench.febrl import FEBRL_SETS, run_febrl
 from bench.privacy import frequency_attack
@@ -674,6 +674,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="ROWS",
         help="also sync a ROWS-row snapshot four times (first, unchanged, dry run, nightly)",
     )
+    parser.add_argument(
+        "--stolen-hub",
+        type=int,
+        default=0,
+        metavar="CHILDREN",
+        help="also steal a hub of CHILDREN registered children and attack it (issue 16)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
     return parser.parse_args(argv)
 
@@ -729,6 +736,13 @@ def main(argv: list[str] | None = None) -> None:
         runs = [snapshots.run(args.sync, backend=b) for b in backends]
         show_sync(runs)
         synced = runs[0] if len(runs) == 1 else {"runs": runs}
+    stolen = None
+    if args.stolen_hub:
+        console.print(
+            f"[bold]stolen hub[/]: {args.stolen_hub:,} children, without and with the secret"
+        )
+        stolen = stolen_hub.run(args.stolen_hub)
+        console.print(stolen_hub.table(stolen))
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -742,6 +756,7 @@ def main(argv: list[str] | None = None) -> None:
         "febrl": febrl,
         "stream": streamed,
         "sync": synced,
+        "stolen_hub": stolen,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
