@@ -77,7 +77,7 @@ def test_an_older_backup_without_a_fingerprint_is_checked_against_the_encodings(
     other.mkdir()
     (other / LINKAGE_FILE).write_text(secrets.token_hex(32))
     [why] = refusals(loaded, _hub_keys(scenario, other))
-    assert "not recorded: an older backup" in why
+    assert "names no linkage fingerprint (it is older)" in why
     scenario.register_one("CSC-LDS", local_ref="LDS-2", given_names="Amelia")
     with pytest.raises(RestoreRefused):
         _restore_into(scenario, other, target)

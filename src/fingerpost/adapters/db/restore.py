@@ -106,7 +106,11 @@ def _linkage_by_encodings(loaded: backups.Loaded, keys: HomeKeys) -> list[str]:
                 break
     if not seen:
         return []
-    return [_other_linkage("(not recorded: an older backup) another", keys.linkage or "?")]
+    return [
+        f"the backup names no linkage fingerprint (it is older), and its encodings were not made"
+        f" with this home's linkage secret ({keys.linkage}): every enquiry would find nobody."
+        " Import the deployment's secret (`fingerpost gateway secret import`) first"
+    ]
 
 
 _ENCODINGS_TRIED = 20
