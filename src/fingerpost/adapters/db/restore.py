@@ -79,6 +79,9 @@ def _other_linkage(recorded: str, held: str) -> str:
     )
 
 
+_ENCODINGS_TRIED = 20  # rows whose year token matches no year: enough to call it another secret
+
+
 def _linkage_by_encodings(loaded: backups.Loaded, keys: HomeKeys) -> list[str]:
     """An older backup names no fingerprint; a home holding the secret can still tell: a stored
     year-of-birth token made with this secret is one of the few it makes for the years a
@@ -107,13 +110,10 @@ def _linkage_by_encodings(loaded: backups.Loaded, keys: HomeKeys) -> list[str]:
     if not seen:
         return []
     return [
-        f"the backup names no linkage fingerprint (it is older), and its encodings were not made"
+        "the backup names no linkage fingerprint (it is older), and its encodings were not made"
         f" with this home's linkage secret ({keys.linkage}): every enquiry would find nobody."
         " Import the deployment's secret (`fingerpost gateway secret import`) first"
     ]
-
-
-_ENCODINGS_TRIED = 20
 
 
 def _signing(loaded: backups.Loaded, keys: HomeKeys) -> list[str]:
@@ -133,7 +133,7 @@ def _signing(loaded: backups.Loaded, keys: HomeKeys) -> list[str]:
 
 def _other_signing_key() -> str:
     return (
-        f"the backup's audit checkpoints are signed with another key than this home's"
+        "the backup's audit checkpoints are signed with another key than this home's"
         f" {SIGNING_FILE}: its audit log would not verify. Restore {SIGNING_FILE} from escrow"
     )
 
