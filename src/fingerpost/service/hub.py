@@ -33,6 +33,7 @@ from fingerpost.matching.train import Training, train, training_sessions
 from fingerpost.service.events import event
 from fingerpost.service.messages import digest as digest_message
 from fingerpost.service.messages import message
+from fingerpost.service.permissions import check, check_named
 from fingerpost.service.ports import KeyVault, Mailer, MailError, UnitOfWork, WitnessStore
 from fingerpost.service.records import (
     Candidate,
@@ -102,11 +103,6 @@ def _reason(text: str) -> str:
     if not reason:
         raise InvalidValue("reason: say why (it is recorded in the audit)")
     return reason
-
-
-# Who verifies the audit log, proves what it holds and exports it (docs/roles.md): auditors,
-# and operators, who run the command line on the server.
-LOG_KEEPERS = (Role.AUDITOR, Role.OPERATOR)
 
 
 def _names(stored: StoredInvolvement, actor: Actor) -> bool:
@@ -188,7 +184,7 @@ class Hub:
     ) -> Training:
         """Estimate m and u by EM on the register itself, store the model as a new version and
         use it from now on. No labels: see `fingerpost.matching.train`."""
-        self._require(actor, Role.OPERATOR, Role.AGENCY_ADMIN)
+        check(actor, "model.train", self._policy)
         base = self._model
         with self._uow() as uow:
             people = uow.involvements.sample(sample)
@@ -248,7 +244,7 @@ class Hub:
 
     def refresh_statistics(self, actor: Actor) -> None:
         """A large file has been registered: the register's statistics are refreshed."""
-        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        check(actor, "involvement.refresh-statistics", self._policy)
         with self._uow() as uow:
             uow.involvements.refresh_statistics()
             uow.commit()
@@ -259,7 +255,7 @@ class Hub:
         Each new or changed involvement is matched at once against other agencies' involvements;
         strong matches are linked and both practitioners notified (the Verwijsindex "signal").
         """
-        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        check(actor, "involvement.register", self._policy)
         outcome = RegistrationOutcome()
         keys = [InvolvementKey(actor.agency, r.local_ref, r.terms.kind) for r in registrations]
         digests = [r.child.identity.digest() for r in registrations]
@@ -469,7 +465,7 @@ class Hub:
     def users(self, actor: Actor) -> list[User]:
         """Who has signed in: an agency administrator sees their own agency's users; auditors
         and operators see everyone."""
-        self._require(actor, Role.AGENCY_ADMIN, Role.AUDITOR, Role.OPERATOR)
+        check(actor, "user.list", self._policy)
         own = actor.role is Role.AGENCY_ADMIN
         with self._uow() as uow:
             found = uow.practitioners.for_agency(actor.agency if own else None)
@@ -485,7 +481,7 @@ class Hub:
     def get(self, actor: Actor, involvement_id: str) -> StoredInvolvement:
         """One of the actor's agency's involvements: its practitioners (who register it and
         are answered with it) and administrators."""
-        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        check(actor, "involvement.read", self._policy)
         with self._uow() as uow:
             return self._own(uow, actor, involvement_id)
 
@@ -493,7 +489,7 @@ class Hub:
         self, actor: Actor, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[StoredInvolvement]:
         """The agency's register, practitioners' contacts and all: its administrators only."""
-        self._require(actor, Role.AGENCY_ADMIN)
+        check(actor, "involvement.list", self._policy)
         with self._uow() as uow:
             return uow.involvements.for_agency(
                 actor.agency, local_ref=local_ref, limit=limit, offset=offset
@@ -507,13 +503,10 @@ class Hub:
     ) -> StoredInvolvement:
         """Change what the agency says about an involvement (new practitioner, end date…):
         the agency's administrators, or the practitioner it names (by e-mail)."""
-        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        check(actor, "involvement.change", self._policy)
         with self._uow() as uow:
             stored = self._own(uow, actor, involvement_id)
-            if actor.role is Role.PRACTITIONER and not _names(stored, actor):
-                raise PermissionDenied(
-                    "only the practitioner it names, or an agency administrator, may change it"
-                )
+            check_named(actor, "involvement.change", names_actor=_names(stored, actor))
             terms = change(stored.terms)
             updated = uow.involvements.update(
                 stored.id,
@@ -543,7 +536,7 @@ class Hub:
         """Registered in error: removed at once, with its encoding, links and notifications,
         and scrubbed from the database's files. It cannot be undone, so only an agency
         administrator may, saying why (docs/adr/0025)."""
-        self._require(actor, Role.AGENCY_ADMIN)
+        check(actor, "involvement.withdraw", self._policy)
         why = _reason(reason)
         with self._uow() as uow:
             stored = self._own(uow, actor, involvement_id)
@@ -564,8 +557,7 @@ class Hub:
         """An agency administrator shields an involvement (e.g. a child in a refuge): from now on
         signposts to it show only the agency's duty desk — never the practitioner or the area —
         unless another agency overrides the shield with a reason. Audited with the reason."""
-        self._require(actor, Role.AGENCY_ADMIN)
-        self._require_strong(actor, "shield")
+        check(actor, "involvement.shield", self._policy)
         reason = _reason(reason)
         with self._uow() as uow:
             stored = self._own(uow, actor, involvement_id)
@@ -622,18 +614,11 @@ class Hub:
         agency's administrators alerted.
         """
         stated = parse_purpose(purpose)
-        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
-        if urgent and actor.role not in self._policy.urgent_roles:
-            raise PermissionDenied(f"the {actor.role.value} role may not make urgent enquiries")
+        check(actor, "enquiry.make", self._policy)
         if urgent:
-            self._require_strong(actor, "urgent")
+            check(actor, "enquiry.urgent", self._policy)
         if override_reason.strip():
-            if actor.role not in self._policy.override_roles:
-                raise PermissionDenied(
-                    f"the {actor.role.value} role may not override a shield: ask your agency's"
-                    " administrator"
-                )
-            self._require_strong(actor, "shield-override")
+            check(actor, "enquiry.override-shield", self._policy)
             override_reason = _reason(override_reason)
         now = self._clock()
         results: list[EnquiryResult] = []
@@ -886,7 +871,7 @@ class Hub:
 
     def reviews(self, actor: Actor, *, open_only: bool = True, limit: int = 100) -> list[Review]:
         """Urgent enquiries awaiting (or given) an auditor's finding. Auditors only."""
-        self._require(actor, Role.AUDITOR)
+        check(actor, "review.list", self._policy)
         with self._uow() as uow:
             found = uow.reviews.search(open_only=open_only, limit=limit)
             uow.audit.append(
@@ -902,7 +887,7 @@ class Hub:
 
     def close_review(self, actor: Actor, review_id: str, outcome: str, note: str = "") -> Review:
         """Record an auditor's finding on an urgent enquiry. A review closes once."""
-        self._require(actor, Role.AUDITOR)
+        check(actor, "review.close", self._policy)
         finding = parse_vocabulary(ReviewOutcome, outcome, "outcome")
         note = free_text("note", note, limit=MAX_PURPOSE_LENGTH * 5)
         with self._uow() as uow:
@@ -1081,13 +1066,13 @@ class Hub:
 
     def outbox(self, actor: Actor) -> dict[str, int]:
         """How many notifications are pending, failed for good and delivered (operators)."""
-        self._require(actor, Role.OPERATOR, Role.AUDITOR)
+        check(actor, "notification.outbox", self._policy)
         with self._uow() as uow:
             return uow.notifications.outbox_counts()
 
     def notifications(self, actor: Actor, *, limit: int = 100) -> list[Notification]:
         """A practitioner sees their own; an agency administrator sees the agency's."""
-        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        check(actor, "notification.list", self._policy)
         with self._uow() as uow:
             email = None if actor.role is Role.AGENCY_ADMIN else actor.email
             return uow.notifications.for_recipient(actor.agency, email, limit=limit)
@@ -1144,8 +1129,7 @@ class Hub:
     ) -> list[AuditEvent]:
         """The newest audit events, optionally only of one action, one actor (`subject`) or one
         agency. Auditors only; the search itself is audited with what was searched for."""
-        self._require(actor, Role.AUDITOR)
-        self._require_strong(actor, "audit-read")
+        check(actor, "audit.search", self._policy)
         if action and action not in {a.value for a in AuditAction}:
             raise InvalidValue("action: not an audit action")
         search = {"action": action, "actor": subject, "agency": agency}
@@ -1176,7 +1160,7 @@ class Hub:
         """Recompute the log and check every signed checkpoint, the kept witness and `witness`
         (a head an auditor kept); None when intact, else the first bad event. An intact log's
         newest head becomes the kept witness."""
-        self._require(actor, *LOG_KEEPERS)
+        check(actor, "audit.verify", self._policy)
         kept = self._witness.load() if self._witness else None
         with self._uow() as uow:
             first_bad = uow.audit.verify([w for w in (kept, witness) if w is not None])
@@ -1187,7 +1171,7 @@ class Hub:
 
     def inclusion_proof(self, actor: Actor, seq: int) -> InclusionProof:
         """Proof that event `seq` is in the log as of the newest signed checkpoint."""
-        self._require(actor, *LOG_KEEPERS)
+        check(actor, "audit.prove-inclusion", self._policy)
         with self._uow() as uow:
             leaves = uow.audit.leaves()
             head = uow.audit.newest() if leaves else None
@@ -1203,7 +1187,7 @@ class Hub:
 
     def consistency_proof(self, actor: Actor, old_size: int) -> ConsistencyProof:
         """Proof that the log of `old_size` events is a prefix of today's: nothing rewritten."""
-        self._require(actor, *LOG_KEEPERS)
+        check(actor, "audit.prove-consistency", self._policy)
         with self._uow() as uow:
             checkpoints = {c.size: c for c in uow.audit.checkpoints()}
             leaves = uow.audit.leaves()
@@ -1220,18 +1204,18 @@ class Hub:
         self, actor: Actor, *, after: int = 0, limit: int = 10_000
     ) -> list[tuple[int, AuditEvent]]:
         """Events after `after`, in order, for an external witness or archive."""
-        self._require(actor, *LOG_KEEPERS)
+        check(actor, "audit.export", self._policy)
         with self._uow() as uow:
             return uow.audit.events(after=after, limit=limit)
 
     def audit_checkpoints(self, actor: Actor) -> list[Checkpoint]:
-        self._require(actor, *LOG_KEEPERS)
+        check(actor, "audit.checkpoints", self._policy)
         with self._uow() as uow:
             return uow.audit.checkpoints()
 
     def audit_head(self, actor: Actor) -> Checkpoint | None:
         """The newest signed checkpoint: the log's size and root as last signed."""
-        self._require(actor, *LOG_KEEPERS)
+        check(actor, "audit.head", self._policy)
         with self._uow() as uow:
             return uow.audit.newest()
 
@@ -1276,7 +1260,7 @@ class Hub:
         """Delete every involvement whose expiry month has begun, with its encoding, blocking
         keys, links and notifications, then scrub the database's files. Each batch is one
         transaction with its audit event (a count: the events hold no child data)."""
-        self._require(actor, Role.OPERATOR)
+        check(actor, "retention.expire", self._policy)
         today = self._clock().date()
         total = Purged()
         while True:
@@ -1301,7 +1285,7 @@ class Hub:
     def retention_status(self, actor: Actor) -> RetentionStatus:
         """How many involvements are due to be purged now and within 30 days, and when the last
         purge ran (operators and auditors)."""
-        self._require(actor, Role.OPERATOR, Role.AUDITOR)
+        check(actor, "retention.status", self._policy)
         today = self._clock().date()
         with self._uow() as uow:
             due = uow.involvements.count_expiring(today)
@@ -1326,7 +1310,7 @@ class Hub:
         links and notifications, its users and its inbox are deleted and the agency is marked
         as gone, with one audit event; then the files are scrubbed. Run again after any
         interruption, it finishes the job."""
-        self._require(actor, Role.OPERATOR)
+        check(actor, "agency.decommission", self._policy)
         vault = self._vault()
         with self._uow() as uow:
             known = [a.code for a in uow.agencies.all()]
@@ -1378,7 +1362,7 @@ class Hub:
     def rotate_agency_key(self, actor: Actor, agency: str) -> tuple[int, int]:
         """Give the agency a new data key, seal its rows again with it (in batches, each its
         own transaction) and destroy the old key. Returns (new version, rows resealed)."""
-        self._require(actor, Role.OPERATOR)
+        check(actor, "key.rotate-agency", self._policy)
         vault = self._vault()
         with self._uow() as uow:
             if uow.agencies.get(agency) is None:
@@ -1408,15 +1392,14 @@ class Hub:
 
     def record_master_rotation(self, actor: Actor, master: str, rewrapped: int) -> None:
         """Audit a rotation of the master key (done by the key store)."""
-        self._require(actor, Role.OPERATOR)
+        check(actor, "key.rotate-master", self._policy)
         self._record_rotation(actor, master=master, rewrapped=str(rewrapped))
 
     def subject_report(self, actor: Actor, child: EncodedQuery, *, reference: str) -> SubjectReport:
         """Subject access (UK GDPR article 15), for an auditor: every involvement held about the
         child (strong and possible matches, at every agency), every enquiry that disclosed one
         of them and every notification about them. Audited with the request's reference."""
-        self._require(actor, Role.AUDITOR)
-        self._require_strong(actor, "audit-read")
+        check(actor, "subject.access-report", self._policy)
         reference = _reason(reference)
         with self._uow() as uow:
             matches = self._matches(uow, child, exclude_agency="")
@@ -1454,7 +1437,7 @@ class Hub:
 
     def family_notice(self, actor: Actor, involvement_id: str) -> FamilyNotice:
         """The notice an agency gives a family about its registration (GDPR article 14)."""
-        self._require(actor, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+        check(actor, "subject.family-notice", self._policy)
         with self._uow() as uow:
             stored = self._own(uow, actor, involvement_id)
             agency = self._own_agency(uow, actor)
@@ -1485,13 +1468,6 @@ class Hub:
             urgent=urgent,
             detail=detail,
         )
-
-    def _require_strong(self, actor: Actor, action: str) -> None:
-        if action in self._policy.strong_auth_for and not actor.strong_auth:
-            raise PermissionDenied(
-                f"{action.replace('-', ' ')} needs strong (multi-factor) authentication:"
-                " sign in again with it"
-            )
 
     @staticmethod
     def _require(actor: Actor, *roles: Role) -> None:
