@@ -41,6 +41,7 @@ from fingerpost.entrypoints.csvio import (
     write_errors,
 )
 from fingerpost.entrypoints.fhir_cli import register_fhir_file
+from fingerpost.entrypoints.gateways_cli import gateway_trust_app, hub_trust_app
 from fingerpost.entrypoints.registering import Tally, batches, register_rows
 from fingerpost.entrypoints.syncing import sync_rows
 from fingerpost.gateway import (
@@ -118,6 +119,8 @@ keys_app = typer.Typer(help="Encryption keys: rotate agencies' data keys or the 
 app.add_typer(keys_app, name="keys")
 certificate_app = typer.Typer(help="Destruction certificates.", no_args_is_help=True)
 app.add_typer(certificate_app, name="certificate")
+app.add_typer(hub_trust_app, name="hub")  # `hub gateways …` (docs/adr/0026)
+app.add_typer(gateway_trust_app, name="gateway")  # `gateway keys new`
 
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
 # contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
