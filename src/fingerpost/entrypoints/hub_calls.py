@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from fingerpost.audit.events import DamagedCheckpoint
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import (
@@ -181,6 +182,8 @@ async def answer(
 def _run(work: Callable[[Actor, bytes], Any], actor: Actor, body: bytes) -> Any:
     try:
         return to_plain(work(actor, body))
+    except DamagedCheckpoint as error:  # a finding about the audit log, not a server error
+        raise Refusal(409, "damaged-checkpoint", str(error)) from None
     except (DomainError, WireError) as error:
         raise _refusal(error) from None
 

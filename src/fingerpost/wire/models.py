@@ -18,6 +18,7 @@ from fingerpost.wire.codec import WIRE_VERSION, query_from_wire, query_to_wire
 __all__ = [
     "MAX_QUERIES",
     "MAX_REGISTRATIONS",
+    "AuditRecord",
     "CloseReview",
     "EncodedChild",
     "EndRequest",
@@ -204,3 +205,10 @@ class ShieldRequest(_Strict):
 class CloseReview(_Strict):
     outcome: Short  # checked by the hub, as for any caller
     note: Annotated[str, Field(max_length=1000)] = ""
+
+
+class AuditRecord(_Strict):
+    """An event a gateway records at the hub: what it did itself (issuing an API token)."""
+
+    action: Short
+    detail: dict[Short, Short] = Field(default_factory=dict, max_length=10)
