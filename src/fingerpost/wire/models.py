@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 MAX_REGISTRATIONS = 2000  # a 10,000-row file is five requests
-MAX_QUERIES = 500  # an enquiry's probe is wider (names under every year): ~15 kB each
+MAX_QUERIES = 500  # an enquiry's probe is wider (names under every year): ~16 kB each
 _TEXT = 200  # a reference, a reason: not a case note
 
 Wire = Literal["fingerpost-encoded/1"]
