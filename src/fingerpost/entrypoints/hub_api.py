@@ -124,7 +124,7 @@ def hub_router(fp: Fingerpost) -> APIRouter:
             sent = parse(RegisterRequest, body)
             return hub.register(actor, [item.registration() for item in sent.registrations])
 
-        return await answer(fp, request, work, limit=BATCH_MAX_BYTES)
+        return await answer(fp, request, work, limit=BATCH_MAX_BYTES, bulk=True)
 
     @router.post("/statistics", status_code=204)
     async def statistics(request: Request) -> Response:
@@ -148,7 +148,7 @@ def hub_router(fp: Fingerpost) -> APIRouter:
             )
             return {"results": results}
 
-        return await answer(fp, request, work, limit=BATCH_MAX_BYTES)
+        return await answer(fp, request, work, limit=BATCH_MAX_BYTES, bulk=True)
 
     @router.get("/involvements")
     async def involvements(
