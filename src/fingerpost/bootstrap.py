@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -17,10 +17,12 @@ from fingerpost.adapters.db import backup as backups
 from fingerpost.adapters.db import engine as db
 from fingerpost.adapters.db import restore as restores
 from fingerpost.adapters.db.backup import BackupError
+from fingerpost.adapters.db.gateways import SqlGatewayDirectory
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, session_secret, signing_key
 from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.notify import NotifyMailer, parse_templates
+from fingerpost.adapters.service_tokens import ServiceTokenReader, new_gateway_key
 from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
 from fingerpost.adapters.witness import WITNESS_FILE, FileWitness, read_witness
 from fingerpost.audit.events import AuditAction
@@ -30,6 +32,7 @@ from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.vocabulary import Role
 from fingerpost.gateway import Gateway
 from fingerpost.service.delivery_status import record_delivery_status
+from fingerpost.service.gateways import Gateways
 from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.permissions import check
 from fingerpost.service.ports import Mailer, UnitOfWork
@@ -43,6 +46,7 @@ __all__ = [
     "NoHome",
     "bootstrap",
     "linkage_secrets",
+    "new_gateway_key",
     "read_witness",
 ]
 
@@ -69,6 +73,12 @@ class Fingerpost:
     def delivery_status(self, reference: str, status: str) -> int:
         """A channel's report on a message it was handed (GOV.UK Notify call-backs)."""
         return record_delivery_status(self.unit_of_work, reference, status, self.clock())
+
+    @cached_property
+    def gateways(self) -> Gateways:
+        """The gateways the hub trusts, and their service tokens' check (docs/adr/0026)."""
+        directory = SqlGatewayDirectory(self.engine)
+        return Gateways(directory, self.hub, ServiceTokenReader(), self.clock)
 
     def _keys(self) -> Keyring:
         assert self.keyring is not None

@@ -41,6 +41,7 @@ from fingerpost.entrypoints.csvio import (
     write_errors,
 )
 from fingerpost.entrypoints.fhir_cli import register_fhir_file
+from fingerpost.entrypoints.gateways_cli import gateway_trust_app, hub_trust_app
 from fingerpost.entrypoints.registering import Tally, batches, register_rows
 from fingerpost.entrypoints.secret_cli import secret_app
 from fingerpost.entrypoints.syncing import sync_rows
@@ -119,11 +120,11 @@ keys_app = typer.Typer(help="Encryption keys: rotate agencies' data keys or the 
 app.add_typer(keys_app, name="keys")
 certificate_app = typer.Typer(help="Destruction certificates.", no_args_is_help=True)
 app.add_typer(certificate_app, name="certificate")
-# `fingerpost gateway secret …` (docs/adr/0027). When merged with the `gateway` group of the
-# deployables (ADR 0032), only the `add_typer(secret_app, …)` line belongs on theirs.
-gateway_app = typer.Typer(help="An agency gateway's commands.", no_args_is_help=True)
+# `fingerpost gateway secret …` (docs/adr/0027) and `gateway keys new` (docs/adr/0026).
+gateway_app = gateway_trust_app
 gateway_app.add_typer(secret_app, name="secret")
 app.add_typer(gateway_app, name="gateway")
+app.add_typer(hub_trust_app, name="hub")  # `hub gateways …` (docs/adr/0026)
 
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
 # contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
