@@ -228,6 +228,17 @@ def test_the_user_limit_refuses_audits_and_alerts_once(world: FakeWorld, clock: 
     assert [a.about["rule"] for a in alerts] == ["user-limit"]
 
 
+def test_more_enquiries_in_one_call_than_the_limit_allows_are_refused_not_an_error(
+    world: FakeWorld, clock: Clock
+) -> None:
+    hub = hub_over(world, clock, per_user=2)
+    hub.import_agencies(ADMIN, [make_agency("CSC-LDS"), make_agency("CSC-MAN")])
+    with pytest.raises(LimitExceeded, match="you have made 2 enquiries") as refused:
+        hub.enquire_many(MAN_ADMIN, PURPOSE, [query(), query(), query()])
+    assert refused.value.retry_after == 3601
+    assert world.actions().count("enquiry:made") == 0
+
+
 def test_an_urgent_enquiry_passes_the_limit_and_opens_a_review(
     world: FakeWorld, clock: Clock, involvement: str
 ) -> None:

@@ -32,8 +32,10 @@ def _exceeded(
     """(scope, limit, seconds until room) of the first limit the enquiries would exceed."""
     policy = ctx.policy
     if len(recent) + wanted > policy.per_user:
-        # Room again once the oldest enquiries in the window have aged out of it.
-        oldest = recent[max(0, len(recent) + wanted - policy.per_user - 1)].at
+        # Room again once the oldest enquiries in the window have aged out of it; a batch larger
+        # than the limit itself never fits, so it waits a whole window.
+        index = len(recent) + wanted - policy.per_user - 1
+        oldest = recent[max(0, index)].at if 0 <= index < len(recent) else now
         return (
             "user",
             policy.per_user,
