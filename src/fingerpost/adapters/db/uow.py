@@ -9,16 +9,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fingerpost.adapters.crypto import Keyring
 
-from .repositories import (
-    SqlAgencies,
-    SqlAuditLog,
-    SqlInvolvements,
-    SqlLinks,
-    SqlModels,
-    SqlNotifications,
-    SqlPractitioners,
-    SqlReviews,
-)
+from .agencies import SqlAgencies
+from .audit_log import SqlAuditLog
+from .involvements import SqlInvolvements
+from .links import SqlLinks
+from .models import SqlModels
+from .notifications import SqlNotifications
+from .practitioners import SqlPractitioners
+from .reviews import SqlReviews
 from .snapshots import SqlSnapshots
 from .web_sessions import SqlWebSessions
 

@@ -1,0 +1,261 @@
+"""The audit log: an append-only Merkle log with signed checkpoints."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import (
+    func,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from fingerpost.audit.events import (
+    AuditAction,
+    AuditEvent,
+    Checkpoint,
+    DamagedCheckpoint,
+    leaf_for,
+)
+from fingerpost.audit.merkle import Frontier
+from fingerpost.domain.errors import InvalidValue
+
+from .statements import aware, insert_many, utc_now
+from .tables import (
+    audit_checkpoints,
+    audit_events,
+)
+
+__all__ = ["SqlAuditLog"]
+
+
+def _event(row: Any) -> AuditEvent:
+    return AuditEvent(
+        action=AuditAction(row.action),
+        actor=row.actor,
+        agency=row.agency,
+        at=aware(row.at),
+        purpose=row.purpose,
+        result_count=row.result_count,
+        urgent=bool(row.urgent),
+        detail=json.loads(row.detail),
+    )
+
+
+def _checkpoint(row: Any) -> Checkpoint:
+    try:
+        return Checkpoint.from_parts(row.size, row.root, aware(row.at), row.signature)
+    except ValueError as error:
+        raise DamagedCheckpoint(
+            f"the signed checkpoint of size {row.size} in the database is damaged: {error}"
+        ) from None
+
+
+class SqlAuditLog:
+    """An append-only Merkle log: each appending transaction adds its events as leaves and one
+    checkpoint (size, root) signed with the service's Ed25519 key."""
+
+    def __init__(self, session: Session, signing_key: Ed25519PrivateKey) -> None:
+        self._session = session
+        self._key = signing_key
+
+    def _head(self) -> tuple[int, Frontier]:
+        bind = self._session.get_bind()
+        if bind.dialect.name == "postgresql":
+            # One appender at a time across all API workers; released at commit.
+            self._session.execute(select(func.pg_advisory_xact_lock(0x46505354)))
+        row = self._session.execute(
+            select(audit_checkpoints.c.size, audit_checkpoints.c.frontier)
+            .order_by(audit_checkpoints.c.size.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return 0, Frontier()
+        return int(row.size), Frontier.from_json(json.loads(row.frontier))
+
+    def append(self, event: AuditEvent) -> int:
+        return self.append_many([event])
+
+    def append_many(self, events: Sequence[AuditEvent]) -> int:
+        """Append in order and sign the new tree head; returns the last sequence number."""
+        seq, frontier = self._head()
+        if not events:
+            return seq
+        rows = []
+        for event in events:
+            seq += 1
+            leaf = leaf_for(seq, event)
+            frontier.append(leaf)
+            rows.append(
+                {
+                    "seq": seq,
+                    "at": event.at,
+                    "action": event.action.value,
+                    "actor": event.actor,
+                    "agency": event.agency,
+                    "purpose": event.purpose,
+                    "result_count": event.result_count,
+                    "urgent": event.urgent,
+                    "detail": json.dumps(event.detail, sort_keys=True),
+                    "leaf": leaf.hex(),
+                }
+            )
+        insert_many(self._session, audit_events, rows)
+        head = Checkpoint(size=seq, root=frontier.root(), at=utc_now())
+        self._session.execute(
+            insert(audit_checkpoints).values(
+                size=head.size,
+                root=head.root.hex(),
+                at=head.at,
+                signature=self._key.sign(head.message()).hex(),
+                frontier=json.dumps(frontier.to_json()),
+            )
+        )
+        return seq
+
+    def read(
+        self,
+        *,
+        agency: str | None = None,
+        limit: int = 100,
+        action: str | None = None,
+        actor: str | None = None,
+    ) -> list[AuditEvent]:
+        query = select(audit_events).order_by(audit_events.c.seq.desc()).limit(limit)
+        if agency is not None:
+            query = query.where(audit_events.c.agency == agency)
+        if action is not None:
+            query = query.where(audit_events.c.action == action)
+        if actor is not None:
+            query = query.where(audit_events.c.actor == actor)
+        return [_event(row) for row in self._session.execute(query)]
+
+    def count(
+        self,
+        action: AuditAction,
+        since: datetime,
+        *,
+        actor: str | None = None,
+        agency: str | None = None,
+    ) -> int:
+        query = select(func.count()).where(
+            audit_events.c.action == action.value, audit_events.c.at >= since
+        )
+        if actor is not None:
+            query = query.where(audit_events.c.actor == actor)
+        if agency is not None:
+            query = query.where(audit_events.c.agency == agency)
+        return int(self._session.scalar(query) or 0)
+
+    def recent(self, action: AuditAction, since: datetime, *, actor: str) -> list[AuditEvent]:
+        query = (
+            select(audit_events)
+            .where(
+                audit_events.c.actor == actor,
+                audit_events.c.at >= since,
+                audit_events.c.action == action.value,
+            )
+            .order_by(audit_events.c.seq)
+        )
+        return [_event(row) for row in self._session.execute(query)]
+
+    def disclosing(self, involvement_ids: Sequence[str]) -> list[tuple[int, AuditEvent]]:
+        """Enquiries that disclosed any of these involvements, oldest first."""
+        if not involvement_ids:
+            return []
+        escaped = [
+            i.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for i in involvement_ids
+        ]
+        query = (
+            select(audit_events)
+            .where(
+                audit_events.c.action == AuditAction.ENQUIRY_MADE.value,
+                or_(*(audit_events.c.detail.like(f"%{e}%", escape="\\") for e in escaped)),
+            )
+            .order_by(audit_events.c.seq)
+        )
+        wanted = set(involvement_ids)
+        found = []
+        for row in self._session.execute(query):
+            event = _event(row)
+            if wanted & set(event.detail.get("disclosed", "").split(",")):
+                found.append((int(row.seq), event))
+        return found
+
+    def leaves(self) -> list[bytes]:
+        query = select(audit_events.c.leaf).order_by(audit_events.c.seq)
+        return [bytes.fromhex(leaf) for leaf in self._session.scalars(query)]
+
+    def events(self, *, after: int = 0, limit: int = 10_000) -> list[tuple[int, AuditEvent]]:
+        query = (
+            select(audit_events)
+            .where(audit_events.c.seq > after)
+            .order_by(audit_events.c.seq)
+            .limit(limit)
+        )
+        return [(int(row.seq), _event(row)) for row in self._session.execute(query)]
+
+    def checkpoints(self) -> list[Checkpoint]:
+        query = select(audit_checkpoints).order_by(audit_checkpoints.c.size)
+        return [_checkpoint(row) for row in self._session.execute(query)]
+
+    def newest(self) -> Checkpoint | None:
+        query = select(audit_checkpoints).order_by(audit_checkpoints.c.size.desc()).limit(1)
+        row = self._session.execute(query).first()
+        return _checkpoint(row) if row else None
+
+    def verify(self, witnesses: Sequence[Checkpoint] = ()) -> int | None:
+        """Recompute the tree from the stored events and check every signed checkpoint against
+        it. Returns None when intact, else the sequence number of the first event that is wrong
+        (edited, missing, out of order, or missing from the end).
+
+        `witnesses` are tree heads seen earlier and kept outside the database (the home's
+        witness file, an auditor's export): the log must still hold them as a prefix, which
+        catches a truncation that took its checkpoints with it. A witness not signed by this
+        service is refused (InvalidValue)."""
+        public = self._key.public_key()
+        for witness in witnesses:
+            try:
+                public.verify(witness.signature, witness.message())
+            except InvalidSignature:
+                raise InvalidValue(
+                    f"the audit witness of size {witness.size} is not signed by this service"
+                ) from None
+        checkpoints = self.checkpoints()
+        for checkpoint in checkpoints:
+            try:
+                public.verify(checkpoint.signature, checkpoint.message())
+            except InvalidSignature:
+                return checkpoint.size  # a forged or altered tree head
+        by_size: dict[int, list[Checkpoint]] = {}
+        for head in (*checkpoints, *witnesses):
+            by_size.setdefault(head.size, []).append(head)
+        frontier = Frontier()
+        last_good = 0
+        rows = self._session.execute(select(audit_events).order_by(audit_events.c.seq))
+        for expected_seq, row in enumerate(rows, start=1):
+            if row.seq != expected_seq:
+                return expected_seq
+            leaf = leaf_for(expected_seq, _event(row))
+            if row.leaf != leaf.hex():
+                return expected_seq
+            frontier.append(leaf)
+            signed = by_size.get(expected_seq)
+            if signed is not None:
+                root = frontier.root()
+                if any(head.root != root for head in signed):
+                    return last_good + 1
+                last_good = expected_seq
+        size = frontier.size
+        newest = max(by_size, default=0)
+        if newest != size:
+            # Events deleted from the end (newest > size) or appended without a signature.
+            return min(newest, size) + 1
+        return None
