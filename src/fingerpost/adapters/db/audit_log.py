@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import (
-    func,
-    insert,
-    or_,
-    select,
-)
+from sqlalchemy import Column, Table, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from fingerpost.audit.events import (
@@ -25,7 +19,7 @@ from fingerpost.audit.events import (
     leaf_for,
 )
 from fingerpost.audit.merkle import Frontier
-from fingerpost.domain.errors import InvalidValue
+from fingerpost.audit.verify import LoggedEvent, verify_log
 
 from .statements import aware, insert_many, utc_now
 from .tables import (
@@ -33,7 +27,10 @@ from .tables import (
     audit_events,
 )
 
-__all__ = ["SqlAuditLog"]
+__all__ = ["VERIFY_BATCH", "SqlAuditLog"]
+
+# Rows read per statement while verifying.
+VERIFY_BATCH = 2000
 
 
 def _event(row: Any) -> AuditEvent:
@@ -212,50 +209,28 @@ class SqlAuditLog:
         return _checkpoint(row) if row else None
 
     def verify(self, witnesses: Sequence[Checkpoint] = ()) -> int | None:
-        """Recompute the tree from the stored events and check every signed checkpoint against
-        it. Returns None when intact, else the sequence number of the first event that is wrong
-        (edited, missing, out of order, or missing from the end).
+        """None when the stored log is intact, else the sequence number of the first event that
+        is wrong (`audit.verify.verify_log`); rows are read a batch at a time."""
+        return verify_log(self._logged(), self._heads, self._key.public_key(), witnesses)
 
-        `witnesses` are tree heads seen earlier and kept outside the database (the home's
-        witness file, an auditor's export): the log must still hold them as a prefix, which
-        catches a truncation that took its checkpoints with it. A witness not signed by this
-        service is refused (InvalidValue)."""
-        public = self._key.public_key()
-        for witness in witnesses:
-            try:
-                public.verify(witness.signature, witness.message())
-            except InvalidSignature:
-                raise InvalidValue(
-                    f"the audit witness of size {witness.size} is not signed by this service"
-                ) from None
-        checkpoints = self.checkpoints()
-        for checkpoint in checkpoints:
-            try:
-                public.verify(checkpoint.signature, checkpoint.message())
-            except InvalidSignature:
-                return checkpoint.size  # a forged or altered tree head
-        by_size: dict[int, list[Checkpoint]] = {}
-        for head in (*checkpoints, *witnesses):
-            by_size.setdefault(head.size, []).append(head)
-        frontier = Frontier()
-        last_good = 0
-        rows = self._session.execute(select(audit_events).order_by(audit_events.c.seq))
-        for expected_seq, row in enumerate(rows, start=1):
-            if row.seq != expected_seq:
-                return expected_seq
-            leaf = leaf_for(expected_seq, _event(row))
-            if row.leaf != leaf.hex():
-                return expected_seq
-            frontier.append(leaf)
-            signed = by_size.get(expected_seq)
-            if signed is not None:
-                root = frontier.root()
-                if any(head.root != root for head in signed):
-                    return last_good + 1
-                last_good = expected_seq
-        size = frontier.size
-        newest = max(by_size, default=0)
-        if newest != size:
-            # Events deleted from the end (newest > size) or appended without a signature.
-            return min(newest, size) + 1
-        return None
+    def _logged(self) -> Iterator[LoggedEvent]:
+        for row in self._batches(audit_events, audit_events.c.seq):
+            yield LoggedEvent(int(row.seq), _event(row), row.leaf)
+
+    def _heads(self) -> Iterator[Checkpoint]:
+        for row in self._batches(audit_checkpoints, audit_checkpoints.c.size):
+            yield _checkpoint(row)
+
+    def _batches(self, table: Table, key: Column[int]) -> Iterator[Any]:
+        """Every row in `key` order, VERIFY_BATCH at a time (each batch its own statement, after
+        the last key read), so that memory stays flat however long the log."""
+        after: int | None = None
+        while True:
+            query = select(table).order_by(key).limit(VERIFY_BATCH)
+            if after is not None:
+                query = query.where(key > after)
+            rows = self._session.execute(query).all()
+            yield from rows
+            if len(rows) < VERIFY_BATCH:
+                return
+            after = getattr(rows[-1], key.name)
