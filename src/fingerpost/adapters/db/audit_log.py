@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Column, Table, func, insert, or_, select
+from sqlalchemy import Column, Table, func, insert, select
 from sqlalchemy.orm import Session
 
+from fingerpost.audit.disclosures import disclosed_by
 from fingerpost.audit.events import (
     AuditAction,
     AuditEvent,
@@ -21,11 +22,8 @@ from fingerpost.audit.events import (
 from fingerpost.audit.merkle import Frontier
 from fingerpost.audit.verify import LoggedEvent, verify_log
 
-from .statements import aware, insert_many, utc_now
-from .tables import (
-    audit_checkpoints,
-    audit_events,
-)
+from .statements import MAX_KEYS_PER_STATEMENT, aware, insert_many, utc_now
+from .tables import audit_checkpoints, audit_events, disclosures
 
 __all__ = ["VERIFY_BATCH", "SqlAuditLog"]
 
@@ -86,10 +84,12 @@ class SqlAuditLog:
         if not events:
             return seq
         rows = []
+        disclosed: list[dict[str, Any]] = []
         for event in events:
             seq += 1
             leaf = leaf_for(seq, event)
             frontier.append(leaf)
+            disclosed += [{"seq": seq, "involvement_id": i} for i in disclosed_by(event)]
             rows.append(
                 {
                     "seq": seq,
@@ -105,6 +105,7 @@ class SqlAuditLog:
                 }
             )
         insert_many(self._session, audit_events, rows)
+        insert_many(self._session, disclosures, disclosed)
         head = Checkpoint(size=seq, root=frontier.root(), at=utc_now())
         self._session.execute(
             insert(audit_checkpoints).values(
@@ -164,27 +165,20 @@ class SqlAuditLog:
         return [_event(row) for row in self._session.execute(query)]
 
     def disclosing(self, involvement_ids: Sequence[str]) -> list[tuple[int, AuditEvent]]:
-        """Enquiries that disclosed any of these involvements, oldest first."""
-        if not involvement_ids:
-            return []
-        escaped = [
-            i.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for i in involvement_ids
-        ]
-        query = (
-            select(audit_events)
-            .where(
+        """Enquiries that disclosed any of these involvements, oldest first (through the
+        `disclosures` index, by equality)."""
+        ids = sorted(set(involvement_ids))
+        found: dict[int, AuditEvent] = {}
+        for start in range(0, len(ids), MAX_KEYS_PER_STATEMENT):
+            chunk = ids[start : start + MAX_KEYS_PER_STATEMENT]
+            query = select(audit_events).where(
                 audit_events.c.action == AuditAction.ENQUIRY_MADE.value,
-                or_(*(audit_events.c.detail.like(f"%{e}%", escape="\\") for e in escaped)),
+                audit_events.c.seq.in_(
+                    select(disclosures.c.seq).where(disclosures.c.involvement_id.in_(chunk))
+                ),
             )
-            .order_by(audit_events.c.seq)
-        )
-        wanted = set(involvement_ids)
-        found = []
-        for row in self._session.execute(query):
-            event = _event(row)
-            if wanted & set(event.detail.get("disclosed", "").split(",")):
-                found.append((int(row.seq), event))
-        return found
+            found.update((int(row.seq), _event(row)) for row in self._session.execute(query))
+        return sorted(found.items(), key=lambda item: item[0])
 
     def leaves(self) -> list[bytes]:
         query = select(audit_events.c.leaf).order_by(audit_events.c.seq)
