@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -14,8 +15,11 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from conftest import Scenario
 from fingerpost.adapters.db import engine as db
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.vocabulary import Role
 
 CHILD = {"given_names": "Amelia", "family_name": "Nowak", "date_of_birth": "2012-10-30"}
+OPERATOR = Actor(subject="ops", name="Operator", agency="-", role=Role.OPERATOR)
 STRANGER = {"given_names": "Chloe", "family_name": "Wright", "date_of_birth": "2011-12-25"}
 
 
@@ -70,6 +74,20 @@ class TestWritten:
             assert uow.audit.disclosing([social[:-1]]) == []
             assert uow.audit.disclosing([social[1:]]) == []
             assert len(uow.audit.disclosing([social])) == 1
+
+    def test_a_backup_keeps_them_and_a_restore_brings_them_back(
+        self, scenario: Scenario, tmp_path: Path
+    ) -> None:
+        social = scenario.register_one("CSC-BRM", **CHILD)
+        scenario.enquire("WMP", **CHILD)
+        before = disclosures(scenario)
+        made = scenario.fp.backup(OPERATOR, tmp_path / "fingerpost.backup")
+        assert made.tables["disclosures"] == 1
+        scenario.enquire("WMP", **CHILD)
+        scenario.fp.restore(OPERATOR, tmp_path / "fingerpost.backup")
+        assert disclosures(scenario) == before
+        with scenario.fp.unit_of_work() as uow:
+            assert [seq for seq, _ in uow.audit.disclosing([social])] == [before[0][0]]
 
 
 # -- the migration ---------------------------------------------------------------------------
