@@ -16,6 +16,7 @@ from fingerpost.matching.candidates import choose
 
 if TYPE_CHECKING:
     from conftest import Scenario
+    from fingerpost.config import Settings
 
 GIVEN = ["Olivia", "Amelia", "Oliver", "Jack", "Isla", "Noah", "Ava", "Leo"]
 FAMILY = ["Harrison", "Smith", "Khan", "Harris", "Jones", "Patel"]
@@ -58,6 +59,12 @@ def stored_index(scenario: Scenario) -> tuple[dict[int, list[int]], dict[int, st
     return hits, public, gmp
 
 
+@pytest.fixture(params=["shared", "rarity"])
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """Each installation ranks capped choices one way (`FINGERPOST_CANDIDATE_RANKING`)."""
+    return settings.model_copy(update={"candidate_ranking": request.param})
+
+
 @pytest.mark.parametrize(
     "options",
     [{}, {"most": 1}, {"most": 5}, {"at_least": 3}, {"at_least": 4, "most": 3}],
@@ -85,7 +92,8 @@ def test_the_repository_returns_the_candidates_the_pure_rule_chooses(
     def not_gmp(ids: Sequence[int]) -> Collection[int]:
         return {i for i in ids if i not in gmp}
 
-    expected = choose(probes, hits, not_gmp, **options)  # type: ignore[arg-type]
+    ranking = scenario.fp.settings.candidate_ranking
+    expected = choose(probes, hits, not_gmp, ranking=ranking, **options)  # type: ignore[arg-type]
     with scenario.fp.unit_of_work() as uow:
         found = uow.involvements.candidates_many(probes, "GMP", **options)  # type: ignore[arg-type]
     assert [[r.involvement_id for r in row] for row in found] == [

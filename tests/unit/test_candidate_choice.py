@@ -10,7 +10,14 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fingerpost.matching.candidates import MARGIN, best, choose, ranked, shared_keys
+from fingerpost.matching.candidates import (
+    MARGIN,
+    best,
+    choose,
+    ranked,
+    ranked_by_rarity,
+    shared_keys,
+)
 
 Hits = dict[int, list[int]]
 
@@ -176,3 +183,27 @@ def test_candidates_come_out_in_row_order_whatever_their_rank() -> None:
     # 30 shares two keys; 10 and 20 one each, and 10 is the older row.
     assert choose([{1, 2, 3}], hits, everyone, most=2) == [[10, 30]]
     assert choose([{1, 2, 3}], hits, everyone) == [[10, 20, 30]]
+
+
+def test_ranked_by_rarity_a_row_sharing_one_rare_key_beats_one_sharing_two_common_keys() -> None:
+    common_a = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    common_b = [1, 11, 12, 13, 14, 15, 16, 17, 18, 19]
+    hits = {100: common_a, 101: common_b, 102: [20, 21]}
+    # Row 1 shares two keys each reaching ten rows (0.2); row 20 one reaching two (0.5).
+    assert choose([{100, 101, 102}], hits, everyone, most=1) == [[1]]
+    assert choose([{100, 101, 102}], hits, everyone, most=1, ranking="rarity") == [[20]]
+
+
+def test_ranked_by_rarity_ties_go_to_more_keys_shared_then_the_older_row() -> None:
+    hits = {1: [5, 6], 2: [5, 6], 3: [7, 8, 9, 10], 4: [7, 8, 9, 10]}
+    probe = {1, 2, 3, 4}
+    assert ranked_by_rarity(probe, hits, shared_keys(probe, set(), hits, 1)) == [
+        5, 6, 7, 8, 9, 10,
+    ]  # fmt: skip
+
+
+def test_without_a_cap_the_ranking_changes_nothing() -> None:
+    hits = {1: [30, 20], 2: [30], 3: [10]}
+    assert choose([{1, 2, 3}], hits, everyone, ranking="rarity") == choose(
+        [{1, 2, 3}], hits, everyone
+    )

@@ -12,6 +12,7 @@ from fingerpost.adapters.crypto import Keyring, KeyShredded
 from fingerpost.adapters.db.sealed import Opened, open_sealed
 from fingerpost.domain.model import InvolvementKey, InvolvementTerms, Practitioner
 from fingerpost.domain.vocabulary import InvolvementKind
+from fingerpost.matching.candidates import Ranking
 from fingerpost.service.records import StoredInvolvement
 
 from .agencies import SqlAgencies
@@ -63,8 +64,16 @@ class InvolvementRows:
     """Involvements, their private fields sealed with the owning agency's data key. A row whose
     agency's key was destroyed (crypto-shredded) cannot be opened and is never returned."""
 
-    def __init__(self, session: Session, agencies_repo: SqlAgencies, keyring: Keyring) -> None:
+    def __init__(
+        self,
+        session: Session,
+        agencies_repo: SqlAgencies,
+        keyring: Keyring,
+        *,
+        ranking: Ranking = "shared",
+    ) -> None:
         self._session = session
+        self._ranking: Ranking = ranking
         self._agencies = agencies_repo
         self._keyring = keyring
         # public id → row id, for this unit of work: links and notifications refer to rows.

@@ -52,7 +52,15 @@ class InvolvementReach(InvolvementRows):
             return {i for i in ids if i in sealed}
 
         anchored = [frozenset(keys) for keys in anchors]
-        kept = choose(wanted, hits, present, at_least=at_least, anchors=anchored, most=most)
+        kept = choose(
+            wanted,
+            hits,
+            present,
+            at_least=at_least,
+            anchors=anchored,
+            most=most,
+            ranking=self._ranking,
+        )
         self._agencies.load(sealed[i][1] for row_ids in kept for i in row_ids)
         opened: dict[int, Reached | None] = {}
         results = []

@@ -188,11 +188,12 @@ audit_events = Table(
 # Which involvements each enquiry disclosed (its `enquiry:made` event, by sequence number): an
 # index beside the log, written with the event, so that a child's disclosures are found by
 # equality rather than by scanning every event's detail. Involvement ids are not foreign keys:
-# the record of a disclosure outlives the involvement's purge.
+# the record of a disclosure outlives the involvement's purge. An event deleted (only ever by
+# tampering, which verification finds) takes its rows with it.
 disclosures = Table(
     "disclosures",
     metadata,
-    Column("seq", Integer, ForeignKey("audit_events.seq"), primary_key=True),
+    Column("seq", Integer, ForeignKey("audit_events.seq", ondelete="CASCADE"), primary_key=True),
     Column("involvement_id", String(24), primary_key=True),
     Index(None, "involvement_id"),
 )

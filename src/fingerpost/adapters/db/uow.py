@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from fingerpost.adapters.crypto import Keyring
+from fingerpost.matching.candidates import Ranking
 
 from .agencies import SqlAgencies
 from .audit_log import SqlAuditLog
@@ -38,16 +39,24 @@ class SqlUnitOfWork:
     snapshots: SqlSnapshots
 
     def __init__(
-        self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey, keyring: Keyring
+        self,
+        sessions: sessionmaker[Session],
+        signing_key: Ed25519PrivateKey,
+        keyring: Keyring,
+        *,
+        ranking: Ranking = "shared",
     ) -> None:
         self._sessions = sessions
         self._key = signing_key
         self._keyring = keyring
+        self._ranking: Ranking = ranking
 
     def __enter__(self) -> Self:
         self._session = self._sessions()
         self.agencies = SqlAgencies(self._session)
-        self.involvements = SqlInvolvements(self._session, self.agencies, self._keyring)
+        self.involvements = SqlInvolvements(
+            self._session, self.agencies, self._keyring, ranking=self._ranking
+        )
         self.links = SqlLinks(self._session, self.involvements)
         self.notifications = SqlNotifications(
             self._session, self.agencies, self.involvements, self._keyring
@@ -77,10 +86,18 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: Engine, signing_key: Ed25519PrivateKey, keyring: Keyring) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        signing_key: Ed25519PrivateKey,
+        keyring: Keyring,
+        *,
+        ranking: Ranking = "shared",
+    ) -> None:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._key = signing_key
         self._keyring = keyring
+        self._ranking: Ranking = ranking  # how an enquiry's capped candidates are chosen
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._key, self._keyring)
+        return SqlUnitOfWork(self._sessions, self._key, self._keyring, ranking=self._ranking)

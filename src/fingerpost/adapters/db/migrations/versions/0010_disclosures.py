@@ -43,7 +43,10 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("involvement_id", sa.String(length=24), nullable=False),
         sa.ForeignKeyConstraint(
-            ["seq"], ["audit_events.seq"], name=op.f("fk_disclosures_seq_audit_events")
+            ["seq"],
+            ["audit_events.seq"],
+            name=op.f("fk_disclosures_seq_audit_events"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("seq", "involvement_id", name=op.f("pk_disclosures")),
     )
