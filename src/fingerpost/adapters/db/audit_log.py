@@ -12,13 +12,7 @@ from sqlalchemy import Column, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from fingerpost.audit.disclosures import disclosed_by
-from fingerpost.audit.events import (
-    AuditAction,
-    AuditEvent,
-    Checkpoint,
-    DamagedCheckpoint,
-    leaf_for,
-)
+from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, DamagedCheckpoint, leaf_for
 from fingerpost.audit.merkle import Frontier
 from fingerpost.audit.verify import LoggedEvent, verify_log
 

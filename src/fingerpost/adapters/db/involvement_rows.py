@@ -18,10 +18,7 @@ from fingerpost.service.records import StoredInvolvement
 from .agencies import SqlAgencies
 from .blocking import SqlBlockingIndex
 from .statements import aware
-from .tables import (
-    agencies,
-    involvements,
-)
+from .tables import agencies, involvements
 
 __all__ = ["PURGE_BATCH", "SELECT_INVOLVEMENT", "InvolvementRows", "contact_of", "terms_values"]
 

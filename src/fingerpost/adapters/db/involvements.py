@@ -6,36 +6,20 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    bindparam,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import bindparam, func, select, update
 
 from fingerpost.adapters.crypto import DataKey
 from fingerpost.adapters.db.sealed import seal
 from fingerpost.domain.ids import new_id
 from fingerpost.domain.model import InvolvementKey, InvolvementTerms
 from fingerpost.matching.encode import EncodedIdentity
-from fingerpost.service.records import (
-    NewInvolvement,
-    StoredInvolvement,
-)
+from fingerpost.service.records import NewInvolvement, StoredInvolvement
 
-from .involvement_rows import (
-    PURGE_BATCH,
-    SELECT_INVOLVEMENT,
-    contact_of,
-    terms_values,
-)
+from .involvement_rows import PURGE_BATCH, SELECT_INVOLVEMENT, contact_of, terms_values
 from .reach import InvolvementReach
 from .retention import InvolvementRetention
 from .statements import MAX_KEYS_PER_STATEMENT, insert_many, utc_now
-from .tables import (
-    agencies,
-    involvements,
-)
+from .tables import agencies, involvements
 
 __all__ = ["PURGE_BATCH", "SqlInvolvements"]
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    insert,
-    select,
-)
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .statements import utc_now

@@ -6,30 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    case,
-    delete,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from fingerpost.adapters.crypto import DataKey, Keyring, KeyShredded, sealed_version
 from fingerpost.adapters.db.sealed import open_about, seal_about
-from fingerpost.service.records import (
-    Notification,
-    Outgoing,
-)
+from fingerpost.service.records import Notification, Outgoing
 
 from .agencies import SqlAgencies
 from .involvements import SqlInvolvements
 from .statements import aware, insert_many, rowcount, utc_now
-from .tables import (
-    agencies,
-    involvements,
-    notifications,
-)
+from .tables import agencies, involvements, notifications
 
 __all__ = ["SqlNotifications"]
 

@@ -7,15 +7,9 @@ from collections.abc import Iterable, Sequence
 from fingerpost.domain.model import Agency
 from fingerpost.matching.candidates import choose
 from fingerpost.matching.encode import EncodedIdentity
-from fingerpost.service.records import (
-    Candidate,
-    Reached,
-)
+from fingerpost.service.records import Candidate, Reached
 
-from .involvement_rows import (
-    SELECT_INVOLVEMENT,
-    InvolvementRows,
-)
+from .involvement_rows import SELECT_INVOLVEMENT, InvolvementRows
 from .statements import MAX_KEYS_PER_STATEMENT
 from .tables import involvements
 

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import (
-    delete,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import delete, func, select, update
 
 from fingerpost.adapters.crypto import sealed_version
 from fingerpost.adapters.db.sealed import seal
 from fingerpost.service.records import Purged
 
-from .involvement_rows import (
-    PURGE_BATCH,
-    SELECT_INVOLVEMENT,
-    InvolvementRows,
-)
+from .involvement_rows import PURGE_BATCH, SELECT_INVOLVEMENT, InvolvementRows
 from .statements import MAX_KEYS_PER_STATEMENT, rowcount
-from .tables import (
-    agencies,
-    blocking_keys,
-    involvements,
-    links,
-    notifications,
-)
+from .tables import agencies, blocking_keys, involvements, links, notifications
 
 __all__ = ["InvolvementRetention"]
 
