@@ -178,7 +178,9 @@ def bootstrap(
     keyring = Keyring(home, master_key(home, settings.master_key.get_secret_value()))
     db.migrate(engine, keyring)
     key = signing_key(home)
-    uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(engine, key, keyring)
+    uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(
+        engine, key, keyring, ranking=settings.candidate_ranking
+    )
     return Fingerpost(
         settings=settings,
         engine=engine,

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
         le=100_000,
         description="CSV rows committed per transaction by `register` and `enquire`.",
     )
+    candidate_ranking: Literal["shared", "rarity"] = Field(
+        default="shared",
+        description=(
+            "How an enquiry chooses the candidates it scores when more are reached than it"
+            " scores: `shared` (those sharing the most blocking keys) or `rarity` (those sharing"
+            " the rarest keys; docs/adr/0030)."
+        ),
+    )
     sqlite_cache_mib: int = Field(
         default=64,
         ge=2,

@@ -23,6 +23,7 @@ __all__ = [
     "audit_checkpoints",
     "audit_events",
     "blocking_keys",
+    "disclosures",
     "gateways",
     "involvements",
     "links",
@@ -183,6 +184,19 @@ audit_events = Table(
     # the last hour: straight to those rows, however many registrations share the hour.
     Index(None, "action", "actor", "at"),
     Index(None, "action", "agency", "at"),
+)
+
+# Which involvements each enquiry disclosed (its `enquiry:made` event, by sequence number): an
+# index beside the log, written with the event, so that a child's disclosures are found by
+# equality rather than by scanning every event's detail. Involvement ids are not foreign keys:
+# the record of a disclosure outlives the involvement's purge. An event deleted (only ever by
+# tampering, which verification finds) takes its rows with it.
+disclosures = Table(
+    "disclosures",
+    metadata,
+    Column("seq", Integer, ForeignKey("audit_events.seq", ondelete="CASCADE"), primary_key=True),
+    Column("involvement_id", String(24), primary_key=True),
+    Index(None, "involvement_id"),
 )
 
 # Urgent (break-glass) enquiries awaiting, or given, an auditor's finding.

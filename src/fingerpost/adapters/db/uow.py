@@ -8,17 +8,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from fingerpost.adapters.crypto import Keyring
+from fingerpost.matching.candidates import Ranking
 
-from .repositories import (
-    SqlAgencies,
-    SqlAuditLog,
-    SqlInvolvements,
-    SqlLinks,
-    SqlModels,
-    SqlNotifications,
-    SqlPractitioners,
-    SqlReviews,
-)
+from .agencies import SqlAgencies
+from .audit_log import SqlAuditLog
+from .involvements import SqlInvolvements
+from .links import SqlLinks
+from .models import SqlModels
+from .notifications import SqlNotifications
+from .practitioners import SqlPractitioners
+from .reviews import SqlReviews
 from .snapshots import SqlSnapshots
 from .web_sessions import SqlWebSessions
 
@@ -40,16 +39,24 @@ class SqlUnitOfWork:
     snapshots: SqlSnapshots
 
     def __init__(
-        self, sessions: sessionmaker[Session], signing_key: Ed25519PrivateKey, keyring: Keyring
+        self,
+        sessions: sessionmaker[Session],
+        signing_key: Ed25519PrivateKey,
+        keyring: Keyring,
+        *,
+        ranking: Ranking = "shared",
     ) -> None:
         self._sessions = sessions
         self._key = signing_key
         self._keyring = keyring
+        self._ranking: Ranking = ranking
 
     def __enter__(self) -> Self:
         self._session = self._sessions()
         self.agencies = SqlAgencies(self._session)
-        self.involvements = SqlInvolvements(self._session, self.agencies, self._keyring)
+        self.involvements = SqlInvolvements(
+            self._session, self.agencies, self._keyring, ranking=self._ranking
+        )
         self.links = SqlLinks(self._session, self.involvements)
         self.notifications = SqlNotifications(
             self._session, self.agencies, self.involvements, self._keyring
@@ -79,10 +86,18 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: Engine, signing_key: Ed25519PrivateKey, keyring: Keyring) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        signing_key: Ed25519PrivateKey,
+        keyring: Keyring,
+        *,
+        ranking: Ranking = "shared",
+    ) -> None:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._key = signing_key
         self._keyring = keyring
+        self._ranking: Ranking = ranking  # how an enquiry's capped candidates are chosen
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._key, self._keyring)
+        return SqlUnitOfWork(self._sessions, self._key, self._keyring, ranking=self._ranking)

@@ -1,0 +1,122 @@
+"""The blocking index: which involvements each compound keyed key reaches, written and read.
+
+The enquiry and registration hot path: statements built once, lists of numbers as one parameter
+(a PostgreSQL array; a JSON array read by SQLite's json_each) rather than an expanded IN list,
+whose rendering would cost more than the lookup, and rows as the driver's own tuples. Which of
+the rows reached become candidates is decided in `matching.candidates`, not here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import delete, text
+from sqlalchemy.orm import Session
+
+from .statements import MAX_KEYS_PER_STATEMENT
+from .tables import blocking_keys
+
+__all__ = ["SqlBlockingIndex"]
+
+# Tens of thousands of (key, row) pairs per registration batch: read as the driver's tuples,
+# because building SQLAlchemy rows for them costs more than the index lookups themselves. The
+# statement reads only the narrow index, so one serves a whole registration batch.
+_REACHED = {
+    "sqlite": "SELECT key, involvement_id FROM blocking_keys"
+    " WHERE key IN (SELECT value FROM json_each(?))",
+    "postgresql": "SELECT key, involvement_id FROM blocking_keys WHERE key = ANY(%s::bigint[])",
+}
+# Involvements reached by any of a set of keys, counted up to a limit (the limit stops the scan).
+_COUNT_REACHED = {
+    "sqlite": "SELECT count(*) FROM (SELECT DISTINCT involvement_id FROM blocking_keys"
+    " WHERE key IN (SELECT value FROM json_each(?)) LIMIT ?)",
+    "postgresql": "SELECT count(*) FROM (SELECT DISTINCT involvement_id FROM blocking_keys"
+    " WHERE key = ANY(%s::bigint[]) LIMIT %s) AS reached",
+}
+# What scoring needs of each involvement reached: its sealed fields (and what opens them).
+_SEALED = {
+    "sqlite": "SELECT i.id, i.public_id, a.code, i.sealed FROM involvements i"
+    " JOIN agencies a ON a.id = i.agency_id"
+    " WHERE i.id IN (SELECT value FROM json_each(?)) AND a.code != ?",
+    "postgresql": "SELECT i.id, i.public_id, a.code, i.sealed FROM involvements i"
+    " JOIN agencies a ON a.id = i.agency_id WHERE i.id = ANY(%s::integer[]) AND a.code <> %s",
+}
+# The rows go to the driver untouched: SQLite's executemany, PostgreSQL's COPY.
+_INSERT_KEYS = "INSERT INTO blocking_keys (key, involvement_id) VALUES (?, ?)"
+_COPY_KEYS = "COPY blocking_keys (key, involvement_id) FROM STDIN"
+
+
+class SqlBlockingIndex:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._dialect = session.get_bind().dialect.name
+
+    def insert(self, index: list[tuple[int, int]]) -> None:
+        """(key, row id) pairs, about twenty per involvement: handed to the driver as they are,
+        because building SQLAlchemy parameters for each would cost more than the insert."""
+        if not index:
+            return
+        if self._dialect == "postgresql":
+            # COPY: one stream instead of a round trip per few hundred rows.
+            cursor = self._session.connection().connection.cursor()
+            try:
+                with cursor.copy(_COPY_KEYS) as copy:
+                    for row in index:
+                        copy.write_row(row)
+            finally:
+                cursor.close()
+            return
+        self._session.connection().exec_driver_sql(_INSERT_KEYS, index)
+
+    def replace(self, internal: int, keys: Iterable[int]) -> None:
+        """The row's keys, after its child's details changed."""
+        self._session.execute(
+            delete(blocking_keys).where(blocking_keys.c.involvement_id == internal)
+        )
+        self.insert([(key, internal) for key in keys])
+
+    def hits(self, keys: list[int]) -> dict[int, list[int]]:
+        """Probe key → row ids of the involvements it reaches (of every agency)."""
+        found: dict[int, list[int]] = {}
+        for start in range(0, len(keys), MAX_KEYS_PER_STATEMENT):
+            chunk = self._list(keys[start : start + MAX_KEYS_PER_STATEMENT])
+            for key, internal in self._driver_rows(_REACHED[self._dialect], chunk):
+                found.setdefault(key, []).append(internal)
+        return found
+
+    def sealed_rows(self, ids: list[int], exclude_agency: str) -> Iterator[tuple[Any, ...]]:
+        """(row id, public id, agency, sealed) of each involvement in `ids` not of that agency."""
+        for start in range(0, len(ids), MAX_KEYS_PER_STATEMENT):
+            chunk = self._list(ids[start : start + MAX_KEYS_PER_STATEMENT])
+            yield from self._driver_rows(_SEALED[self._dialect], chunk, exclude_agency)
+
+    def count_reached(self, keys: Iterable[int], *, up_to: int) -> int:
+        wanted = sorted(set(keys))
+        if not wanted or up_to <= 0:
+            return 0
+        # Keys are a handful (a name's forms under two or thirty years): one statement.
+        ((count,),) = self._driver_rows(_COUNT_REACHED[self._dialect], self._list(wanted), up_to)
+        return int(count)
+
+    def refresh_statistics(self) -> None:
+        # PostgreSQL plans `key = ANY(...)` from its statistics: right after a bulk load they
+        # describe an emptier table until autovacuum's analyse comes round, and enquiries made
+        # meanwhile may be planned as scans (a tenth of them took 150-270 ms after a 100,000-row
+        # load). SQLite's plans come from the indexes alone (no ANALYZE is ever run): nothing to do.
+        if self._dialect == "postgresql":
+            self._session.execute(text("ANALYZE blocking_keys"))
+            self._session.execute(text("ANALYZE involvements"))
+
+    def _list(self, values: list[int]) -> str | list[int]:
+        return json.dumps(values) if self._dialect == "sqlite" else values
+
+    def _driver_rows(self, statement: str, *parameters: object) -> list[tuple[Any, ...]]:
+        """One statement on the unit of work's own connection (its transaction), as tuples."""
+        cursor = self._session.connection().connection.cursor()
+        try:
+            cursor.execute(statement, parameters)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()

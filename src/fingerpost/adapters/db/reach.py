@@ -1,0 +1,103 @@
+"""Involvements reached through the blocking index, opened for scoring (docs/adr/0013)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from fingerpost.domain.model import Agency
+from fingerpost.matching.candidates import choose
+from fingerpost.matching.encode import EncodedIdentity
+from fingerpost.service.records import Candidate, Reached
+
+from .involvement_rows import SELECT_INVOLVEMENT, InvolvementRows
+from .statements import MAX_KEYS_PER_STATEMENT
+from .tables import involvements
+
+__all__ = ["InvolvementReach"]
+
+
+class InvolvementReach(InvolvementRows):
+    def candidates(
+        self, probe_keys: Iterable[int], exclude_agency: str, *, most: int | None = None
+    ) -> list[Reached]:
+        return self.candidates_many([probe_keys], exclude_agency, most=most)[0]
+
+    def candidates_many(
+        self,
+        probes: Sequence[Iterable[int]],
+        exclude_agency: str,
+        *,
+        at_least: int = 1,
+        anchors: Sequence[Iterable[int]] = (),
+        most: int | None = None,
+    ) -> list[list[Reached]]:
+        """`candidates` for each probe, with as few statements as the parameter limit allows.
+        Only the involvements kept are opened, and only their sealed fields."""
+        wanted = [frozenset(keys) for keys in probes]
+        hits = self._index.hits(sorted(set().union(*wanted)) if wanted else [])
+        sealed: dict[int, tuple[str, str, bytes]] = {}  # row id → (public id, agency, sealed)
+        tried: set[int] = set()
+
+        def present(ids: Sequence[int]) -> set[int]:
+            todo = sorted(set(ids) - tried)
+            tried.update(todo)
+            for internal, public_id, code, fields in self._index.sealed_rows(todo, exclude_agency):
+                sealed[internal] = (public_id, code, bytes(fields))
+            return {i for i in ids if i in sealed}
+
+        anchored = [frozenset(keys) for keys in anchors]
+        kept = choose(
+            wanted,
+            hits,
+            present,
+            at_least=at_least,
+            anchors=anchored,
+            most=most,
+            ranking=self._ranking,
+        )
+        self._agencies.load(sealed[i][1] for row_ids in kept for i in row_ids)
+        opened: dict[int, Reached | None] = {}
+        results = []
+        for row_ids in kept:  # in row-id order
+            for i in row_ids:
+                if i not in opened:
+                    opened[i] = self._reached(i, *sealed[i])
+            results.append([one for i in row_ids if (one := opened[i]) is not None])
+        return results
+
+    def count_indexed(self, keys: Iterable[int], *, up_to: int) -> int:
+        return self._index.count_reached(keys, up_to=up_to)
+
+    def refresh_statistics(self) -> None:
+        self._index.refresh_statistics()
+
+    def _reached(self, internal: int, public_id: str, code: str, fields: bytes) -> Reached | None:
+        opened = self.opened(code, public_id, fields)
+        if opened is None:
+            return None
+        self._internal[public_id] = internal
+        return Reached(
+            involvement_id=public_id,
+            identity=EncodedIdentity.from_stored(opened.identity),
+            agency=self._agency_of(code),
+        )
+
+    def resolve(self, reached: Sequence[Reached]) -> dict[str, Candidate]:
+        of = {r.involvement_id: r for r in reached}
+        ids = sorted(of)
+        found: dict[str, Candidate] = {}
+        for start in range(0, len(ids), MAX_KEYS_PER_STATEMENT):
+            chunk = ids[start : start + MAX_KEYS_PER_STATEMENT]
+            query = SELECT_INVOLVEMENT.where(involvements.c.public_id.in_(chunk))
+            for row in self._session.execute(query):
+                opened = self._open(row)
+                if opened is not None:
+                    one = of[row.public_id]
+                    found[row.public_id] = Candidate(opened[0], one.agency)
+        return found
+
+    def _agency_of(self, code: str) -> Agency:
+        agency = self._agencies.get(code)
+        if agency is None:  # the involvement's own agency: read in the same transaction
+            raise LookupError(code)
+        return agency
