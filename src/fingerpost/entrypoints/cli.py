@@ -22,8 +22,9 @@ from rich.text import Text
 
 from fingerpost import __version__
 from fingerpost.audit.events import DamagedCheckpoint
-from fingerpost.bootstrap import BackupError, Fingerpost, NoHome, bootstrap, read_witness
+from fingerpost.bootstrap import BackupError, Fingerpost, NoHome, read_witness
 from fingerpost.config import Settings
+from fingerpost.deployables import HubUnavailable, open_home
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue, MassEnd
 from fingerpost.domain.hours import OfficeHours
@@ -40,6 +41,7 @@ from fingerpost.entrypoints.csvio import (
     check_writable,
     write_errors,
 )
+from fingerpost.entrypoints.deploy_cli import gateway_app, hub_app
 from fingerpost.entrypoints.fhir_cli import register_fhir_file
 from fingerpost.entrypoints.registering import Tally, batches, register_rows
 from fingerpost.entrypoints.syncing import sync_rows
@@ -118,6 +120,8 @@ keys_app = typer.Typer(help="Encryption keys: rotate agencies' data keys or the 
 app.add_typer(keys_app, name="keys")
 certificate_app = typer.Typer(help="Destruction certificates.", no_args_is_help=True)
 app.add_typer(certificate_app, name="certificate")
+app.add_typer(hub_app, name="hub")
+app.add_typer(gateway_app, name="gateway")
 
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
 # contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
@@ -155,7 +159,7 @@ def _open(*, read_only: bool = False) -> Fingerpost:
     `read_only` command never initialises one: it exits 2 where there is none."""
     settings = Settings()
     try:
-        fp = bootstrap(settings, create=not read_only)
+        fp = open_home(settings, create=not read_only)  # a hub's, a gateway's or development
     except NoHome as error:
         raise _fail(f"{error}: check FINGERPOST_HOME (this command never creates one)") from None
     except Exception as error:  # noqa: BLE001 - report any start-up failure plainly, exit 2
@@ -1277,3 +1281,7 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except HubUnavailable as error:  # fail closed: outputs are written whole or not at all
+        err.print(f"error: the hub cannot be reached ({error}); nothing more was done. A re-run"
+                  " is safe: registration is idempotent")  # fmt: skip
+        sys.exit(2)
