@@ -24,7 +24,7 @@ from fingerpost import __version__
 from fingerpost.audit.events import DamagedCheckpoint
 from fingerpost.bootstrap import BackupError, Fingerpost, NoHome, read_witness
 from fingerpost.config import Settings
-from fingerpost.deployables import HubUnavailable, open_home
+from fingerpost.deployables import HubUnavailable, marked, open_home
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue, MassEnd
 from fingerpost.domain.hours import OfficeHours
@@ -591,13 +591,16 @@ def serve(
         int | None, typer.Option(help="Port to listen on (default FINGERPOST_PORT).")
     ] = None,
 ) -> None:
-    """Serve the web pages and the HTTP API (its docs at /docs)."""
+    """Serve the web pages and the HTTP API in one process (development only: a deployment runs
+    `fingerpost hub serve` and `fingerpost gateway serve`, docs/adr/0032)."""
     import uvicorn
 
     from fingerpost.entrypoints.api import create_app
     from fingerpost.entrypoints.logs import configure as configure_logs
 
     fp = _open()
+    if (kind := marked(fp.settings.home.resolve())) is not None:  # docs/adr/0032
+        raise _fail(f"this is a {kind}'s home: serve it with `fingerpost {kind} serve`")
     bind_host = host or fp.settings.host
     bind_port = port or fp.settings.port
     err.print(
