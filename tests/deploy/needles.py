@@ -27,8 +27,8 @@ def _date_forms(text: str) -> set[str]:
 
 def _name_forms(text: str) -> set[str]:
     forms = set()
-    for part in re.split(r"[\s;]+", text):
-        part = part.strip(" -'")
+    for word in re.split(r"[\s;]+", text):
+        part = word.strip(" -'")
         if len(part) >= 2:
             forms |= {part, part.lower(), part.upper(), part.title()}
     return forms

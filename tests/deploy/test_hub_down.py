@@ -65,8 +65,9 @@ def test_with_the_hub_down_everything_fails_closed_and_a_rerun_is_safe(
     world: Deployment, tmp_path: Path
 ) -> None:
     police = world.police
-    register = write(tmp_path / "register.csv", [make_register_row(local_ref=f"WY-{n}",
-                     given_names=name) for n, name in enumerate(("Amelia", "Noah", "Isla"))])  # fmt: skip
+    named = enumerate(("Amelia", "Noah", "Isla"))
+    rows = [make_register_row(local_ref=f"WY-{n}", given_names=name) for n, name in named]
+    register = write(tmp_path / "register.csv", rows)
     enquiries = write(tmp_path / "enquiries.csv", [make_enquiry_row(given_names="Amelia")])
     with httpx.Client(base_url=police.url, timeout=30, follow_redirects=True) as client:
         token = sign_in(client, f"admin.{POLICE.lower()}@demo.invalid")
@@ -84,7 +85,8 @@ def test_with_the_hub_down_everything_fails_closed_and_a_rerun_is_safe(
         assert "cannot reach the national hub" in page.text
         assert "This does not mean nobody works with the child" in page.text
         assert "0113 555 0199" in page.text  # the police's duty desk, from the gateway's copy
-        assert "Leeds children" in page.text and "0161 234 5000" in page.text
+        assert "Leeds children" in page.text
+        assert "0161 234 5000" in page.text
         assert "Olivia" not in page.text.split("<main", 1)[1]  # the child is not echoed
 
         api = client.post("/api/v1/enquiries", json={"purpose": PURPOSE} | make_enquiry_row(),
@@ -100,7 +102,8 @@ def test_with_the_hub_down_everything_fails_closed_and_a_rerun_is_safe(
                        enquiries, "--output", out)  # fmt: skip
     assert asked.returncode == 2, asked.stderr
     assert "hub cannot be reached" in asked.stderr
-    assert not out.exists() and list(tmp_path.glob(".*signposts*")) == []
+    assert not out.exists()
+    assert list(tmp_path.glob(".*signposts*")) == []
     registered = fingerpost(police.home, "register", "--agency", POLICE, register)
     assert registered.returncode == 2, registered.stderr
 
