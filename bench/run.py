@@ -36,6 +36,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from bench import split as through_split
 from bench import stream
 from bench import sync as snapshots
 from bench.febrl import FEBRL_SETS, run_febrl
@@ -674,6 +675,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="ROWS",
         help="also sync a ROWS-row snapshot four times (first, unchanged, dry run, nightly)",
     )
+    parser.add_argument(
+        "--split",
+        type=int,
+        default=0,
+        metavar="ROWS",
+        help="also register ROWS rows and time enquiries through a gateway and a hub over"
+        " loopback HTTP, beside the in-process path (bench/split.py)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
     return parser.parse_args(argv)
 
@@ -729,6 +738,14 @@ def main(argv: list[str] | None = None) -> None:
         runs = [snapshots.run(args.sync, backend=b) for b in backends]
         show_sync(runs)
         synced = runs[0] if len(runs) == 1 else {"runs": runs}
+    split = None
+    if args.split:
+        console.print(f"[bold]split[/]: {args.split:,} rows through a gateway and a hub")
+        runs = [
+            through_split.run(args.split, enquiries=args.enquiries, backend=b) for b in backends
+        ]
+        split = runs[0] if len(runs) == 1 else {"runs": runs}
+        console.print_json(json.dumps(split))
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -742,6 +759,7 @@ def main(argv: list[str] | None = None) -> None:
         "febrl": febrl,
         "stream": streamed,
         "sync": synced,
+        "split": split,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
