@@ -72,7 +72,10 @@ def _hub(home: Path, url: str) -> Iterator[str]:
 
 def _enrol(hub_home: Path, gateway_home: Path, hub_url: str, agencies: list[str]) -> None:
     """A gateway home for `agencies`, its key registered at the hub (split's commands)."""
-    raise NotImplementedError((hub_home, gateway_home, hub_url, agencies))
+    _command(gateway_home, "gateway", "init", "--hub", hub_url, "--name", "bench-gw")
+    _command(gateway_home, "gateway", "keys", "new")
+    _command(hub_home, "hub", "gateways", "add", "bench-gw", "--agencies", ",".join(agencies),
+             "--public-key", gateway_home / "service-token.pub")  # fmt: skip
 
 
 def _timed(fp: Any, picked: list[tuple[str, dict[str, str]]]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from conftest import make_agency
 from deploy.loopback import Served, WireTap, free_port, serve
+from fingerpost.adapters.service_tokens import new_gateway_key
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.config import Settings
 from fingerpost.deployables import Deployable, GatewayInstallation, mark, open_gateway, open_hub
@@ -64,7 +65,8 @@ def practitioner(agency: str, email: str, name: str, role: Role = Role.PRACTITIO
 
 def enrol(hub: Fingerpost, home: Path, name: str, agencies: tuple[str, ...]) -> None:
     """The gateway's key pair made in its home and registered at the hub for its agencies."""
-    raise NotImplementedError((hub, home, name, agencies))
+    operator = Actor("cli:operator", "command line", "-", Role.OPERATOR)
+    hub.gateways.add(operator, name, list(agencies), new_gateway_key(home))
 
 
 @contextmanager

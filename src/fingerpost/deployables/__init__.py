@@ -7,20 +7,16 @@ from datetime import UTC, datetime
 
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
-from fingerpost.deployables.gateway import (
-    AtTheHub,
-    GatewayInstallation,
-    NoLinkageSecret,
-    open_gateway,
-)
+from fingerpost.deployables.gateway import GatewayInstallation, NoLinkageSecret, open_gateway
 from fingerpost.deployables.homes import Deployable, LinkageAtHub, WrongHome, mark, marked
 from fingerpost.deployables.hub import open_hub
 from fingerpost.deployables.remote import HubUnavailable
+from fingerpost.service.unavailable import HubOnly
 
 __all__ = [
-    "AtTheHub",
     "Deployable",
     "GatewayInstallation",
+    "HubOnly",
     "HubUnavailable",
     "LinkageAtHub",
     "NoLinkageSecret",

@@ -19,23 +19,18 @@ from fingerpost.deployables.directory import Directory
 from fingerpost.deployables.homes import Deployable, WrongHome, mark, marked, read_mark
 from fingerpost.deployables.remote import connect
 from fingerpost.deployables.store import STORE_FILE, GatewayStore
-from fingerpost.domain.errors import DomainError
 from fingerpost.gateway import Gateway
 from fingerpost.service.hub import Hub
 from fingerpost.service.ports import UnitOfWork
 from fingerpost.service.records import Purged
+from fingerpost.service.unavailable import HubOnly
 
-__all__ = ["AtTheHub", "GatewayInstallation", "NoLinkageSecret", "open_gateway"]
+__all__ = ["GatewayInstallation", "NoLinkageSecret", "open_gateway"]
 
 
 class NoLinkageSecret(Exception):
     """The gateway's home has no linkage secret yet. Every gateway must hold the same one (that
     is what makes their encodings comparable), so a gateway never makes its own on the side."""
-
-
-class AtTheHub(DomainError):
-    """An operator's task that runs at the hub, which holds the data (backup, restore, expiry,
-    decommission, audit verification with its own key)."""
 
 
 def _utcnow() -> datetime:
@@ -49,7 +44,15 @@ class GatewayInstallation(Fingerpost):
     directory: Directory | None = None
 
     def expire(self) -> Purged:
-        return Purged()  # nothing of a child is kept here to expire; the hub runs retention
+        # Nothing of a child is kept here to expire (sign-ins expire as people sign in); the
+        # hub runs retention in its own background loop.
+        return Purged()
+
+    def close(self) -> None:
+        super().close()
+        closing = getattr(self.hub, "close", None)  # the hub's client: its pooled connections
+        if callable(closing):
+            closing()
 
     def ready(self) -> bool:
         """The gateway's store answers and so does the hub (its directory is refreshed)."""
@@ -63,16 +66,16 @@ class GatewayInstallation(Fingerpost):
         return True
 
     def decommission(self, *_: Any, **__: Any) -> bytes:
-        raise AtTheHub("decommission runs at the hub (fingerpost decommission in the hub's home)")
+        raise HubOnly("decommission runs at the hub (fingerpost decommission in the hub's home)")
 
     def backup(self, *_: Any, **__: Any) -> Any:
-        raise AtTheHub("backups are of the hub's database: run fingerpost backup at the hub")
+        raise HubOnly("backups are of the hub's database: run fingerpost backup at the hub")
 
     def restore(self, *_: Any, **__: Any) -> Any:
-        raise AtTheHub("restore runs at the hub")
+        raise HubOnly("restore runs at the hub")
 
     def rotate_master_key(self, *_: Any, **__: Any) -> tuple[str, int]:
-        raise AtTheHub("the master key is the hub's: rotate it there")
+        raise HubOnly("the master key is the hub's: rotate it there")
 
 
 def open_gateway(

@@ -1,18 +1,19 @@
-"""The gateway's client of the hub, configured from its home's mark and the environment."""
+"""The gateway's client of the hub (the wire's `RemoteHub`, ADR 0026), configured from its
+home's mark and the environment."""
 
 import os
 from pathlib import Path
+from typing import cast
 
+from fingerpost.adapters.hub_client import RemoteHub
+from fingerpost.adapters.service_tokens import load_gateway_key
 from fingerpost.service.hub import Hub
+from fingerpost.service.unavailable import HubUnavailable
 
-__all__ = ["HUB_URL_ENV", "HubUnavailable", "connect"]
+__all__ = ["GATEWAY_NAME_ENV", "HUB_URL_ENV", "HubUnavailable", "connect"]
 
 HUB_URL_ENV = "FINGERPOST_HUB_URL"
 GATEWAY_NAME_ENV = "FINGERPOST_GATEWAY_NAME"
-
-
-class HubUnavailable(Exception):
-    """The hub could not be reached."""
 
 
 def connect(home: Path, mark: dict[str, str]) -> Hub:
@@ -23,4 +24,5 @@ def connect(home: Path, mark: dict[str, str]) -> Hub:
             f"the gateway does not know its hub: set {HUB_URL_ENV} and {GATEWAY_NAME_ENV}, or"
             " run `fingerpost gateway init --hub URL --name NAME` in its home"
         )
-    raise NotImplementedError(f"the hub client ({url} as {name} from {home})")
+    # RemoteHub offers Hub's public methods over HTTP (the wire's own test checks they match).
+    return cast("Hub", RemoteHub(url, name, load_gateway_key(home)))

@@ -24,7 +24,7 @@ from fingerpost import __version__
 from fingerpost.audit.events import DamagedCheckpoint
 from fingerpost.bootstrap import BackupError, Fingerpost, NoHome, read_witness
 from fingerpost.config import Settings
-from fingerpost.deployables import HubUnavailable, marked, open_home
+from fingerpost.deployables import HubOnly, HubUnavailable, marked, open_home
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue, MassEnd
 from fingerpost.domain.hours import OfficeHours
@@ -1287,4 +1287,7 @@ def main() -> None:
     except HubUnavailable as error:  # fail closed: outputs are written whole or not at all
         err.print(f"error: the hub cannot be reached ({error}); nothing more was done. A re-run"
                   " is safe: registration is idempotent")  # fmt: skip
+        sys.exit(2)
+    except HubOnly as error:  # e.g. `backup` in a gateway's home
+        err.print(f"error: {error}")
         sys.exit(2)
