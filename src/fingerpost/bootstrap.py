@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -15,6 +15,7 @@ from fingerpost.adapters.crypto import Keyring, backup_key, master_key
 from fingerpost.adapters.db import backup as backups
 from fingerpost.adapters.db import engine as db
 from fingerpost.adapters.db.backup import BackupError
+from fingerpost.adapters.db.gateways import SqlGatewayDirectory
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import (
     LINKAGE_FILE,
@@ -25,6 +26,7 @@ from fingerpost.adapters.keys import (
 )
 from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.notify import NotifyMailer, parse_templates
+from fingerpost.adapters.service_tokens import ServiceTokenReader, new_gateway_key
 from fingerpost.adapters.tokens import InvalidToken, OidcProvider, TokenService
 from fingerpost.adapters.witness import WITNESS_FILE, FileWitness, read_witness
 from fingerpost.audit.events import AuditAction
@@ -34,12 +36,21 @@ from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.vocabulary import Role
 from fingerpost.gateway import Gateway
 from fingerpost.service.delivery_status import record_delivery_status
+from fingerpost.service.gateways import Gateways
 from fingerpost.service.hub import Delivery, Hub
 from fingerpost.service.ports import Mailer, UnitOfWork
 from fingerpost.service.records import Purged
 from fingerpost.service.sync import SnapshotSync
 
-__all__ = ["BackupError", "Fingerpost", "InvalidToken", "NoHome", "bootstrap", "read_witness"]
+__all__ = [
+    "BackupError",
+    "Fingerpost",
+    "InvalidToken",
+    "NoHome",
+    "bootstrap",
+    "new_gateway_key",
+    "read_witness",
+]
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,12 @@ class Fingerpost:
     def delivery_status(self, reference: str, status: str) -> int:
         """A channel's report on a message it was handed (GOV.UK Notify call-backs)."""
         return record_delivery_status(self.unit_of_work, reference, status, self.clock())
+
+    @cached_property
+    def gateways(self) -> Gateways:
+        """The gateways the hub trusts, and their service tokens' check (docs/adr/0026)."""
+        directory = SqlGatewayDirectory(self.engine)
+        return Gateways(directory, self.hub, ServiceTokenReader(), self.clock)
 
     def _keys(self) -> Keyring:
         assert self.keyring is not None

@@ -50,6 +50,9 @@ class AuditAction(StrEnum):
     BACKUP_MADE = "backup:made"
     BACKUP_RESTORED = "backup:restored"
     SNAPSHOT_SYNCED = "snapshot:synced"  # one per sync: its counts (new, changed, ended…)
+    GATEWAY_ADDED = "gateway:added"  # a gateway registered at the hub, with its agencies
+    GATEWAY_REVOKED = "gateway:revoked"
+    GATEWAY_REFUSED = "gateway:refused"  # a gateway acted for an agency it may not (ADR 0026)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ class Actor:
     phone: str = ""
     # Signed in with strong (multi-factor) authentication: the token's `acr` claim says so.
     strong_auth: bool = False
+    # At the hub: the gateway that vouched for this person (docs/adr/0026); empty in-process.
+    gateway: str = ""
 
     @classmethod
     def system(cls, agency: str, name: str = "command line") -> "Actor":

@@ -43,6 +43,7 @@ from fingerpost.entrypoints.enquiring import enquire as enquire_child
 from fingerpost.entrypoints.enquiring import subject_access_report
 from fingerpost.entrypoints.fhir_api import FHIR_BASE, fhir_error, fhir_router
 from fingerpost.entrypoints.headers import api_headers, docs_policy
+from fingerpost.entrypoints.hub_api import install_hub_api
 from fingerpost.entrypoints.limits import PageLimit, PageOffset, known_query_only
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.metrics import Metrics, separate_port
@@ -940,6 +941,7 @@ def create_app(fp: Fingerpost) -> FastAPI:
 
     app.include_router(fhir_router(fp, _actor, counted))
     app.include_router(sync_router(fp, _actor))
+    install_hub_api(app, fp)  # the hub's API for gateways, beside /api/v1 (development, tests)
     install_web(app, fp)
 
     @app.get("/healthz", tags=["operations"])

@@ -43,6 +43,7 @@ from fingerpost.entrypoints.csvio import (
 )
 from fingerpost.entrypoints.deploy_cli import gateway_app, hub_app
 from fingerpost.entrypoints.fhir_cli import register_fhir_file
+from fingerpost.entrypoints.gateways_cli import gateways_app, service_keys_app
 from fingerpost.entrypoints.registering import Tally, batches, register_rows
 from fingerpost.entrypoints.syncing import sync_rows
 from fingerpost.gateway import (
@@ -120,7 +121,9 @@ keys_app = typer.Typer(help="Encryption keys: rotate agencies' data keys or the 
 app.add_typer(keys_app, name="keys")
 certificate_app = typer.Typer(help="Destruction certificates.", no_args_is_help=True)
 app.add_typer(certificate_app, name="certificate")
-app.add_typer(hub_app, name="hub")
+hub_app.add_typer(gateways_app, name="gateways")  # `hub gateways …` (docs/adr/0026)
+gateway_app.add_typer(service_keys_app, name="keys")  # `gateway keys new`
+app.add_typer(hub_app, name="hub")  # docs/adr/0032
 app.add_typer(gateway_app, name="gateway")
 
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file

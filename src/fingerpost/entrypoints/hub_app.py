@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fingerpost import __version__
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.entrypoints.api import problem
+from fingerpost.entrypoints.hub_api import install_hub_api
 from fingerpost.entrypoints.logs import logger
 
 __all__ = ["create_hub_app"]
@@ -69,13 +70,8 @@ def create_hub_app(fp: Fingerpost) -> FastAPI:
             return {"status": "ready"}
         return problem(request, 503, "the database is unavailable or not migrated")
 
-    _install_hub_api(app, fp)
+    install_hub_api(app, fp)  # the wire: /hub/v1, encodings only (docs/adr/0026)
     return app
-
-
-def _install_hub_api(app: FastAPI, fp: Fingerpost) -> None:
-    """The wire: the hub's API for gateways (`/hub/v1`), from the split's module."""
-    _ = (app, fp)
 
 
 def _every(name: str, seconds: float, job: Callable[[], object], stop: threading.Event) -> None:

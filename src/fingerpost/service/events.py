@@ -27,5 +27,10 @@ def event(
         purpose=purpose,
         result_count=result_count,
         urgent=urgent,
-        detail=detail or {},
+        detail=_with_gateway(detail or {}, actor),
     )
+
+
+def _with_gateway(detail: dict[str, str], actor: Actor) -> dict[str, str]:
+    """Which gateway vouched for the person, when one did (docs/adr/0026)."""
+    return detail | {"gateway": actor.gateway} if actor.gateway else detail

@@ -23,6 +23,7 @@ __all__ = [
     "audit_checkpoints",
     "audit_events",
     "blocking_keys",
+    "gateways",
     "involvements",
     "links",
     "match_models",
@@ -240,6 +241,18 @@ audit_checkpoints = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("signature", String(128), nullable=False),
     Column("frontier", Text, nullable=False),
+)
+
+# The gateways the hub trusts (docs/adr/0026): each its own Ed25519 public key and the agencies
+# it may act for. Revoked, never deleted, so that the audit log's gateway names stay explained.
+gateways = Table(
+    "gateways",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("public_key", String(100), nullable=False),
+    Column("agencies", Text, nullable=False),  # agency codes, comma-separated, sorted
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
 
 # Web sign-ins, by the SHA-256 of the session id the browser's cookie holds (a copy of this table

@@ -1,0 +1,79 @@
+"""The hub's register of gateways (docs/adr/0026) on SQLAlchemy: one short transaction per call,
+outside the unit of work, because a service token is checked before any use case begins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from fingerpost.service.gateways import RegisteredGateway
+
+from .tables import gateways
+
+__all__ = ["SqlGatewayDirectory"]
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes: they were written in UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _gateway(row: Any) -> RegisteredGateway:
+    added = _aware(row.added_at)
+    assert added is not None
+    return RegisteredGateway(
+        name=row.name,
+        public_key=row.public_key,
+        agencies=frozenset(filter(None, row.agencies.split(","))),
+        added_at=added,
+        revoked_at=_aware(row.revoked_at),
+    )
+
+
+class SqlGatewayDirectory:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def get(self, name: str) -> RegisteredGateway | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(gateways).where(gateways.c.name == name)).first()
+        return _gateway(row) if row is not None else None
+
+    def all(self) -> list[RegisteredGateway]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(gateways).order_by(gateways.c.name)).all()
+        return [_gateway(row) for row in rows]
+
+    def add(self, gateway: RegisteredGateway) -> bool:
+        values = {
+            "public_key": gateway.public_key,
+            "agencies": ",".join(sorted(gateway.agencies)),
+            "added_at": gateway.added_at,
+            "revoked_at": None,
+        }
+        with self._engine.begin() as connection:
+            held = connection.execute(
+                select(gateways.c.revoked_at).where(gateways.c.name == gateway.name)
+            ).first()
+            if held is None:
+                connection.execute(insert(gateways).values(name=gateway.name, **values))
+                return True
+            if held.revoked_at is None:
+                return False
+            connection.execute(
+                update(gateways).where(gateways.c.name == gateway.name).values(**values)
+            )
+            return True
+
+    def revoke(self, name: str, at: datetime) -> bool:
+        with self._engine.begin() as connection:
+            changed = connection.execute(
+                update(gateways)
+                .where(gateways.c.name == name, gateways.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+            return bool(changed.rowcount)

@@ -1,0 +1,447 @@
+"""`RemoteHub`: the national hub as a gateway reaches it, over HTTP (docs/wire.md, ADR 0026).
+
+The same method names and signatures as the in-process `Hub` for everything a gateway's pages,
+API and commands ask, returning the same records and raising the same domain errors, so the
+entrypoints cannot tell the two apart. What only the hub does (expiry, decommissioning, audit
+verification, key rotation, training) raises `HubOnly`. A hub that cannot be reached, or fails,
+raises `HubUnavailable` — one exception for the gateway to fail closed on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, NoReturn, TypeVar
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from fingerpost.adapters.service_tokens import HUB_AUDIENCE, ServiceTokenSigner
+from fingerpost.audit.events import AuditEvent
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.errors import (
+    DomainError,
+    InvalidValue,
+    LimitExceeded,
+    MassEnd,
+    NotFound,
+    OutOfScope,
+    PermissionDenied,
+)
+from fingerpost.domain.model import Agency, InvolvementTerms
+from fingerpost.domain.policy import EnquiryPolicy
+from fingerpost.domain.vocabulary import Role
+from fingerpost.matching.encode import EncodedQuery
+from fingerpost.service.records import (
+    EnquiryResult,
+    FamilyNotice,
+    Notification,
+    Registration,
+    RegistrationOutcome,
+    Review,
+    StoredInvolvement,
+    SubjectReport,
+    User,
+)
+from fingerpost.service.unavailable import GatewayNotTrusted, HubOnly, HubUnavailable
+from fingerpost.wire import WIRE_VERSION, from_plain
+from fingerpost.wire.models import (
+    MAX_QUERIES,
+    MAX_REGISTRATIONS,
+    EncodedChild,
+    RegistrationIn,
+    TermsIn,
+)
+
+__all__ = ["RemoteHub", "RemoteModel"]
+
+T = TypeVar("T")
+_ERRORS: dict[str, Callable[[str], DomainError]] = {
+    "not-found": NotFound,
+    "permission-denied": PermissionDenied,
+    "cross-gateway": PermissionDenied,
+    "mass-end": MassEnd,
+    "out-of-scope": OutOfScope,
+    "invalid-value": InvalidValue,
+    "invalid-encoding": InvalidValue,
+    "invalid-request": InvalidValue,
+    "clear-identity-field": InvalidValue,
+    "too-large": InvalidValue,
+    "domain-error": DomainError,
+}
+_RETRIED_STATUS = frozenset({502, 503, 504})
+_HUB_ONLY = (
+    "expire",
+    "decommission",
+    "verify_audit",
+    "inclusion_proof",
+    "consistency_proof",
+    "audit_export",
+    "audit_checkpoints",
+    "rotate_agency_key",
+    "record_master_rotation",
+    "record_restore",
+    "train_model",
+    "deliver_notifications",
+    "import_agencies",
+    "retention_status",
+    "unreadable",
+    "count_involvements",
+)
+
+
+class RemoteModel:
+    """What a gateway knows of the hub's match model: its version (the model stays there)."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+
+class RemoteHub:
+    """The hub over HTTP, acting as `gateway` (its registered name) with its private key.
+
+    One pooled connection set; `timeout` seconds to connect and `read_timeout` to answer;
+    idempotent calls are retried `retries` times with backoff on connection errors and 502–504,
+    others only when the connection was never made (so nothing was sent twice).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        gateway: str,
+        key: Ed25519PrivateKey,
+        *,
+        audience: str = HUB_AUDIENCE,
+        timeout: float = 3.0,
+        read_timeout: float = 30.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._signer = ServiceTokenSigner(gateway, key, audience=audience)
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/") + "/hub/v1",
+            timeout=httpx.Timeout(read_timeout, connect=timeout),
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+        self._retries = retries
+        self._backoff = backoff
+        self._policy: EnquiryPolicy | None = None
+        self.gateway = gateway
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- the calls --------------------------------------------------------------------------
+
+    def _call(
+        self,
+        actor: Actor,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotent: bool,
+    ) -> Any:
+        attempt = 0
+        while True:
+            try:
+                response = self._client.request(
+                    method,
+                    path,
+                    json=body,
+                    params=params,
+                    headers={"Authorization": f"Bearer {self._signer.mint(actor)}"},
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+                # Never connected: nothing reached the hub, so even a disclosure may be retried.
+                failure: str = f"{type(error).__name__}: {error}"
+            except httpx.TransportError as error:
+                if not idempotent:
+                    raise HubUnavailable(
+                        f"the hub did not answer ({type(error).__name__})"
+                    ) from None
+                failure = f"{type(error).__name__}: {error}"
+            else:
+                if not (idempotent and response.status_code in _RETRIED_STATUS):
+                    return _result(response)
+                failure = f"the hub answered {response.status_code}"
+            attempt += 1
+            if attempt > self._retries:
+                raise HubUnavailable(f"the hub cannot be reached: {failure}")
+            time.sleep(self._backoff * 2 ** (attempt - 1))
+
+    def _get(self, actor: Actor, path: str, **params: Any) -> Any:
+        return self._call(actor, "GET", path, params=params or None, idempotent=True)
+
+    # -- the directory ----------------------------------------------------------------------
+
+    def agencies(self, actor: Actor | None = None) -> list[Agency]:
+        result: list[Agency] = from_plain(list[Agency], self._get(actor or _GATEWAY, "/agencies"))
+        return result
+
+    def agency(self, code: str) -> Agency | None:
+        found = self._get(_GATEWAY, f"/agencies/{code}")
+        agency: Agency | None = from_plain(Agency | None, found["agency"])
+        return agency
+
+    def left_on(self, code: str) -> datetime | None:
+        found = self._get(_GATEWAY, f"/agencies/{code}")
+        left: datetime | None = from_plain(datetime | None, found["left_on"])
+        return left
+
+    @property
+    def policy(self) -> EnquiryPolicy:
+        """The hub's enquiry policy, as far as pages need it (who may override, who may make
+        urgent enquiries); the hub enforces all of it itself."""
+        if self._policy is None:
+            raw = self._get(_GATEWAY, "/policy")
+            self._policy = EnquiryPolicy(
+                window=timedelta(seconds=raw["window_seconds"]),
+                per_user=raw["per_user"],
+                per_agency=raw["per_agency"],
+                urgent_roles=frozenset(Role(r) for r in raw["urgent_roles"]),
+                override_roles=frozenset(Role(r) for r in raw["override_roles"]),
+                strong_auth_for=frozenset(raw["strong_auth_for"]),
+            )
+        return self._policy
+
+    @property
+    def model(self) -> RemoteModel:
+        return RemoteModel(self._get(_GATEWAY, "/model")["version"])
+
+    # -- users ------------------------------------------------------------------------------
+
+    def seen(self, actor: Actor) -> None:
+        self._call(actor, "POST", "/seen", idempotent=True)
+
+    def users(self, actor: Actor) -> list[User]:
+        return _as(list[User], self._get(actor, "/users"))
+
+    @staticmethod
+    def require_role(actor: Actor, *roles: Role) -> None:
+        """The same check as the hub's, made here before anything is sent (the hub checks
+        again)."""
+        if actor.role not in roles:
+            raise PermissionDenied(f"the {actor.role.value} role may not do this")
+
+    def require_auditor(self, actor: Actor) -> None:
+        self.require_role(actor, Role.AUDITOR)
+
+    # -- registration -----------------------------------------------------------------------
+
+    def register(self, actor: Actor, registrations: Sequence[Registration]) -> RegistrationOutcome:
+        """In requests of up to 2,000 rows. Idempotent on the contract key, so a batch whose
+        answer was lost is safely sent again."""
+        outcome = RegistrationOutcome()
+        for start in range(0, len(registrations), MAX_REGISTRATIONS):
+            chunk = registrations[start : start + MAX_REGISTRATIONS]
+            body = {
+                "wire": WIRE_VERSION,
+                "registrations": [RegistrationIn.of(r).model_dump(mode="json") for r in chunk],
+            }
+            part = _as(
+                RegistrationOutcome,
+                self._call(actor, "POST", "/registrations", body=body, idempotent=True),
+            )
+            outcome.created += part.created
+            outcome.updated += part.updated
+            outcome.unchanged += part.unchanged
+            outcome.links += part.links
+            outcome.ids += part.ids
+        return outcome
+
+    def refresh_statistics(self, actor: Actor) -> None:
+        self._call(actor, "POST", "/statistics", idempotent=True)
+
+    # -- enquiry ----------------------------------------------------------------------------
+
+    def enquire(
+        self,
+        actor: Actor,
+        purpose: str,
+        child: EncodedQuery,
+        *,
+        urgent: bool = False,
+        override_reason: str = "",
+    ) -> EnquiryResult:
+        return self.enquire_many(
+            actor, purpose, [child], urgent=urgent, override_reason=override_reason
+        )[0]
+
+    def enquire_many(
+        self,
+        actor: Actor,
+        purpose: str,
+        children: Sequence[EncodedQuery],
+        *,
+        urgent: bool = False,
+        batch: bool = False,
+        override_reason: str = "",
+    ) -> list[EnquiryResult]:
+        """Never retried once sent: each enquiry is a disclosure, audited and counted."""
+        results: list[EnquiryResult] = []
+        for start in range(0, len(children), MAX_QUERIES):
+            body = {
+                "wire": WIRE_VERSION,
+                "purpose": purpose,
+                "urgent": urgent,
+                "batch": batch,
+                "override_reason": override_reason,
+                "queries": [
+                    EncodedChild.of(q).model_dump(mode="json")
+                    for q in children[start : start + MAX_QUERIES]
+                ],
+            }
+            answer = self._call(actor, "POST", "/enquiries", body=body, idempotent=False)
+            results += _as(list[EnquiryResult], answer["results"])
+        return results
+
+    # -- one involvement --------------------------------------------------------------------
+
+    def get(self, actor: Actor, involvement_id: str) -> StoredInvolvement:
+        return _as(StoredInvolvement, self._get(actor, f"/involvements/{involvement_id}"))
+
+    def list_involvements(
+        self, actor: Actor, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[StoredInvolvement]:
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if local_ref is not None:
+            params["local_ref"] = local_ref
+        return _as(list[StoredInvolvement], self._get(actor, "/involvements", **params))
+
+    def update_terms(
+        self,
+        actor: Actor,
+        involvement_id: str,
+        change: Callable[[InvolvementTerms], InvolvementTerms],
+    ) -> StoredInvolvement:
+        """The change is worked out here on the terms as they stand and the result sent whole
+        (the hub checks who may change it, as for any change)."""
+        terms = change(self.get(actor, involvement_id).terms)
+        body = TermsIn.of(terms).model_dump(mode="json")
+        answer = self._call(
+            actor, "PUT", f"/involvements/{involvement_id}/terms", body=body, idempotent=True
+        )
+        return _as(StoredInvolvement, answer)
+
+    def end(self, actor: Actor, involvement_id: str, end_date: date | None) -> StoredInvolvement:
+        body = {"end_date": end_date.isoformat() if end_date else None}
+        answer = self._call(
+            actor, "POST", f"/involvements/{involvement_id}/end", body=body, idempotent=True
+        )
+        return _as(StoredInvolvement, answer)
+
+    def withdraw(self, actor: Actor, involvement_id: str, reason: str) -> None:
+        path = f"/involvements/{involvement_id}/withdraw"
+        self._call(actor, "POST", path, body={"reason": reason}, idempotent=False)
+
+    def shield(
+        self, actor: Actor, involvement_id: str, *, shielded: bool, reason: str
+    ) -> StoredInvolvement:
+        body = {"shielded": shielded, "reason": reason}
+        path = f"/involvements/{involvement_id}/shield"
+        return _as(StoredInvolvement, self._call(actor, "POST", path, body=body, idempotent=False))
+
+    def family_notice(self, actor: Actor, involvement_id: str) -> FamilyNotice:
+        path = f"/involvements/{involvement_id}/family-notice"
+        return _as(FamilyNotice, self._call(actor, "POST", path, idempotent=False))
+
+    # -- notifications, subject access, reviews, audit -------------------------------------
+
+    def notifications(self, actor: Actor, *, limit: int = 100) -> list[Notification]:
+        return _as(list[Notification], self._get(actor, "/notifications", limit=limit))
+
+    def subject_report(self, actor: Actor, child: EncodedQuery, *, reference: str) -> SubjectReport:
+        body = {
+            "wire": WIRE_VERSION,
+            "reference": reference,
+            "child": EncodedChild.of(child).model_dump(mode="json"),
+        }
+        answer = self._call(actor, "POST", "/subject-reports", body=body, idempotent=False)
+        return _as(SubjectReport, answer)
+
+    def reviews(self, actor: Actor, *, open_only: bool = True, limit: int = 100) -> list[Review]:
+        params = {"open_only": open_only, "limit": limit}
+        return _as(list[Review], self._get(actor, "/reviews", **params))
+
+    def close_review(self, actor: Actor, review_id: str, outcome: str, note: str = "") -> Review:
+        body = {"outcome": outcome, "note": note}
+        path = f"/reviews/{review_id}/close"
+        return _as(Review, self._call(actor, "POST", path, body=body, idempotent=False))
+
+    def outbox(self, actor: Actor) -> dict[str, int]:
+        return _as(dict[str, int], self._get(actor, "/outbox"))
+
+    def audit_events(
+        self,
+        actor: Actor,
+        *,
+        limit: int = 100,
+        action: str = "",
+        subject: str = "",
+        agency: str = "",
+    ) -> list[AuditEvent]:
+        params = {"limit": limit, "action": action, "subject": subject, "agency": agency}
+        return _as(list[AuditEvent], self._get(actor, "/audit/events", **params))
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _HUB_ONLY:
+            return _hub_only(name)
+        raise AttributeError(name)
+
+
+# Directory reads made by the gateway itself, not for a signed-in person (the sign-in page's
+# list of agencies): an operator of the gateway, whom the hub knows by the gateway's name.
+_GATEWAY = Actor(subject="gateway", name="gateway", agency="-", role=Role.OPERATOR)
+
+
+def _hub_only(name: str) -> Callable[..., NoReturn]:
+    def refuse(*_: Any, **__: Any) -> NoReturn:
+        raise HubOnly(f"{name} runs at the hub, which holds the data: run it in the hub's home")
+
+    return refuse
+
+
+def _as(kind: type[T], raw: Any) -> T:
+    try:
+        value: T = from_plain(kind, raw)
+    except (TypeError, ValueError, KeyError) as error:
+        raise HubUnavailable(f"the hub's answer was not understood ({error})") from None
+    return value
+
+
+def _result(response: httpx.Response) -> Any:
+    status = response.status_code
+    if status == 204:
+        return None
+    if status < 400:
+        try:
+            return response.json()
+        except ValueError:
+            raise HubUnavailable("the hub's answer was not JSON") from None
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {}
+    detail = str(problem.get("detail", "")) if isinstance(problem, dict) else ""
+    code = str(problem.get("code", "")) if isinstance(problem, dict) else ""
+    return _raise(status, code, detail or response.reason_phrase, response)
+
+
+def _raise(status: int, code: str, detail: str, response: httpx.Response) -> NoReturn:
+    if status == 401:
+        raise GatewayNotTrusted(f"the hub refused this gateway's service token: {detail}")
+    if code == "limit-exceeded" or status == 429:
+        retry = response.headers.get("Retry-After", "60")
+        raise LimitExceeded(detail, retry_after=int(retry) if retry.isdigit() else 60)
+    error = _ERRORS.get(code)
+    if error is not None:
+        raise error(detail)
+    if status >= 500:
+        raise HubUnavailable(f"the hub failed ({status}): {detail}")
+    raise HubUnavailable(f"the hub answered {status} ({detail})")

@@ -1,0 +1,176 @@
+"""The requests a gateway sends the hub (docs/wire.md): pydantic models that refuse any field
+they do not name, so nothing but encodings and the agency's own terms gets through."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fingerpost.domain.model import InvolvementTerms, Practitioner
+from fingerpost.domain.values import MAX_PURPOSE_LENGTH
+from fingerpost.domain.vocabulary import InvolvementKind
+from fingerpost.matching.encode import EncodedQuery
+from fingerpost.service.records import Registration
+from fingerpost.wire.codec import WIRE_VERSION, query_from_wire, query_to_wire
+
+__all__ = [
+    "MAX_QUERIES",
+    "MAX_REGISTRATIONS",
+    "CloseReview",
+    "EncodedChild",
+    "EndRequest",
+    "EnquireRequest",
+    "NameVariant",
+    "RegisterRequest",
+    "RegistrationIn",
+    "ShieldRequest",
+    "SubjectReportRequest",
+    "TermsIn",
+    "Wire",
+    "WithdrawRequest",
+]
+
+MAX_REGISTRATIONS = 2000  # a 10,000-row file is five requests
+MAX_QUERIES = 500  # an enquiry's probe is wider (names under every year): ~15 kB each
+_TEXT = 200  # a reference, a reason: not a case note
+
+Wire = Literal["fingerpost-encoded/1"]
+assert WIRE_VERSION == "fingerpost-encoded/1"
+
+Short = Annotated[str, Field(max_length=_TEXT)]
+B64 = Annotated[str, Field(max_length=1 << 20)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NameVariant(_Strict):
+    salt: B64 | None
+    filters: B64
+
+
+class EncodedChild(_Strict):
+    """One child, encoded at the gateway (codec: `wire.codec`)."""
+
+    identity: B64
+    probe: B64
+    first_forms: B64
+    dob_close: B64
+    name_variants: list[NameVariant] = Field(max_length=64)
+    probe_keys: B64
+    anchor_keys: B64
+    name_keys: B64
+
+    @classmethod
+    def of(cls, query: EncodedQuery) -> EncodedChild:
+        return cls.model_validate(query_to_wire(query))
+
+    def query(self) -> EncodedQuery:
+        """Raises WireError when the encoding does not decode."""
+        return query_from_wire(
+            {
+                "identity": self.identity,
+                "probe": self.probe,
+                "first_forms": self.first_forms,
+                "dob_close": self.dob_close,
+                "name_variants": [
+                    {"salt": v.salt, "filters": v.filters} for v in self.name_variants
+                ],
+                "probe_keys": self.probe_keys,
+                "anchor_keys": self.anchor_keys,
+                "name_keys": self.name_keys,
+            }
+        )
+
+
+class TermsIn(_Strict):
+    kind: InvolvementKind
+    practitioner_name: Short
+    practitioner_role: Short = ""
+    practitioner_phone: Short = ""
+    practitioner_email: Short = ""
+    start_date: date
+    end_date: date | None = None
+
+    @classmethod
+    def of(cls, terms: InvolvementTerms) -> TermsIn:
+        p = terms.practitioner
+        return cls(
+            kind=terms.kind,
+            practitioner_name=p.name,
+            practitioner_role=p.role,
+            practitioner_phone=p.phone,
+            practitioner_email=p.email,
+            start_date=terms.start_date,
+            end_date=terms.end_date,
+        )
+
+    def terms(self) -> InvolvementTerms:
+        """Raises InvalidValue as the domain does (no contact, end before start)."""
+        practitioner = Practitioner(
+            self.practitioner_name,
+            self.practitioner_role,
+            self.practitioner_phone,
+            self.practitioner_email,
+        )
+        return InvolvementTerms(self.kind, practitioner, self.start_date, self.end_date)
+
+
+class RegistrationIn(_Strict):
+    local_ref: Short = Field(min_length=1)
+    terms: TermsIn
+    child: EncodedChild
+    ages_out: date | None = None
+
+    @classmethod
+    def of(cls, registration: Registration) -> RegistrationIn:
+        return cls(
+            local_ref=registration.local_ref,
+            terms=TermsIn.of(registration.terms),
+            child=EncodedChild.of(registration.child),
+            ages_out=registration.ages_out,
+        )
+
+    def registration(self) -> Registration:
+        return Registration(self.local_ref, self.terms.terms(), self.child.query(), self.ages_out)
+
+
+class RegisterRequest(_Strict):
+    wire: Wire
+    registrations: list[RegistrationIn] = Field(min_length=1, max_length=MAX_REGISTRATIONS)
+
+
+class EnquireRequest(_Strict):
+    wire: Wire
+    purpose: Annotated[str, Field(max_length=MAX_PURPOSE_LENGTH * 2)]
+    urgent: bool = False
+    batch: bool = False  # the operator's CSV channel: not rate limited (see ADR 0026)
+    override_reason: Short = ""
+    queries: list[EncodedChild] = Field(min_length=1, max_length=MAX_QUERIES)
+
+
+class SubjectReportRequest(_Strict):
+    wire: Wire
+    reference: Short
+    child: EncodedChild
+
+
+class EndRequest(_Strict):
+    end_date: date | None = None
+
+
+class WithdrawRequest(_Strict):
+    reason: Short
+
+
+class ShieldRequest(_Strict):
+    shielded: bool
+    reason: Short
+
+
+class CloseReview(_Strict):
+    outcome: Short  # checked by the hub, as for any caller
+    note: Annotated[str, Field(max_length=1000)] = ""
