@@ -37,15 +37,15 @@ def _name_forms(text: str) -> set[str]:
 def needles(
     children: Iterable[Mapping[str, str]], allowed_words: Iterable[str] = ()
 ) -> dict[str, re.Pattern[str]]:
-    """One pattern per value to look for, keyed by a description (never printed whole).
-    `allowed_words`: words that may legitimately cross (a practitioner's own name that happens
-    to be a child's family name): left out, and counted by the caller."""
+    """One pattern per value to look for, keyed by the value. `allowed_words`: what may
+    legitimately cross and happens to equal a child's detail — a practitioner's own name that is
+    also a child's family name, an involvement's start date that is also a baby's birthday."""
     allowed = {word.lower() for word in allowed_words}
     found: dict[str, re.Pattern[str]] = {}
     for child in children:
         values: set[str] = set()
         for field in ("given_names", "family_name", "other_names"):
-            values |= {n for n in _name_forms(child.get(field, "")) if n.lower() not in allowed}
+            values |= _name_forms(child.get(field, ""))
         values |= _date_forms(child.get("date_of_birth", "").strip())
         nhs = re.sub(r"\D", "", child.get("nhs_number", ""))
         if nhs:
@@ -53,7 +53,7 @@ def needles(
         postcode = child.get("postcode", "").strip().upper()
         if postcode:
             values |= {postcode, postcode.replace(" ", ""), postcode.lower()}
-        for value in values:
+        for value in values - {v for v in values if v.lower() in allowed}:
             found[value] = re.compile(_WORD.format(re.escape(value)))
     return found
 
