@@ -5,15 +5,19 @@ gateway cannot act for another gateway's agency."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
-from deploy.world import COUNCIL, POLICE, Deployment, deployment, practitioner
+from conftest import make_register_row
+from deploy.world import COUNCIL, HEALTH, POLICE, Deployment, deployment, practitioner
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
+from fingerpost.entrypoints.cli import app
 
 CHILD = {
     "given_names": "Olivia",
@@ -130,3 +134,33 @@ def test_the_gateway_keeps_no_childs_details_at_rest(world: Deployment) -> None:
                 content = path.read_bytes()
                 for value in ("Olivia", "Harrison", "2015-06-07", "9434765919", "LS6 3HN"):
                     assert value.encode() not in content, (path.name, value)
+
+
+def test_sync_at_a_gateway_ends_what_the_snapshot_left_out_with_the_brake_at_the_hub(
+    world: Deployment, tmp_path: Path
+) -> None:
+    def snapshot(name: str, refs: list[str]) -> Path:
+        path = tmp_path / name
+        email = "hv@health.example.org"
+        rows = [make_register_row(local_ref=ref, practitioner_email=email) for ref in refs]
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return path
+
+    def sync(path: Path, *extra: str) -> int:
+        args = ["sync", "--agency", HEALTH, str(path), *extra]
+        env = {"FINGERPOST_HOME": str(world.council.home)}
+        return CliRunner().invoke(app, args, env=env).exit_code
+
+    refs = ["HV-1", "HV-2", "HV-3", "HV-4"]
+    assert sync(snapshot("night1.csv", refs)) == 0
+    assert sync(snapshot("night1.csv", refs)) == 0  # unchanged: nothing written again
+    assert sync(snapshot("night2.csv", refs[:2])) == 2  # would end half: the brake
+    still = world.hub.hub.list_involvements(Actor.system(HEALTH), limit=10)
+    assert sorted(i.status.value for i in still) == ["active"] * 4
+    assert sync(snapshot("night2.csv", refs[:2]), "--allow-mass-end") == 0
+    after = {i.key.local_ref: i.status.value for i in
+             world.hub.hub.list_involvements(Actor.system(HEALTH), limit=10)}  # fmt: skip
+    assert after == {"HV-1": "active", "HV-2": "active", "HV-3": "ended", "HV-4": "ended"}

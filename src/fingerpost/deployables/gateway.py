@@ -17,7 +17,8 @@ from fingerpost.bootstrap import Fingerpost, NoHome, _tokens
 from fingerpost.config import Settings
 from fingerpost.deployables.directory import Directory
 from fingerpost.deployables.homes import Deployable, WrongHome, mark, marked, read_mark
-from fingerpost.deployables.remote import connect
+from fingerpost.deployables.remote import as_hub, connect
+from fingerpost.deployables.remote_sync import RemoteSnapshots
 from fingerpost.deployables.store import STORE_FILE, GatewayStore
 from fingerpost.gateway import Gateway
 from fingerpost.service.hub import Hub
@@ -105,13 +106,18 @@ def open_gateway(
         )
     store = GatewayStore(home)
     key = signing_key(home)  # signs the bearer tokens this gateway issues
-    remote = hub if hub is not None else connect(home, read_mark(home))
+    if hub is None:
+        client = connect(home, read_mark(home))
+        remote = as_hub(client)
+        snapshots: Any = RemoteSnapshots(client, max_end_share=settings.sync_max_end_share)
+    else:
+        remote, snapshots = hub, None  # an in-process hub: no sync through it
     return GatewayInstallation(
         settings=settings,
         engine=store.engine,
         hub=remote,
         gateway=Gateway(linkage_secret(home)),
-        snapshots=cast("Any", None),  # set below once the remote sync exists
+        snapshots=snapshots,
         tokens=_tokens(settings, key),
         unit_of_work=cast("Callable[[], UnitOfWork]", store),
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),

@@ -17,6 +17,7 @@ from fingerpost import __version__
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.entrypoints.api import problem
 from fingerpost.entrypoints.hub_api import install_hub_api
+from fingerpost.entrypoints.hub_sync_api import snapshot_router
 from fingerpost.entrypoints.logs import logger
 
 __all__ = ["create_hub_app"]
@@ -71,6 +72,7 @@ def create_hub_app(fp: Fingerpost) -> FastAPI:
         return problem(request, 503, "the database is unavailable or not migrated")
 
     install_hub_api(app, fp)  # the wire: /hub/v1, encodings only (docs/adr/0026)
+    app.include_router(snapshot_router(fp))  # `fingerpost sync` at a gateway
     return app
 
 
