@@ -4,6 +4,7 @@ child, including the probe's fields the packed form leaves out, and every regist
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -17,7 +18,7 @@ from fingerpost.matching.encode import BLOOM_BITS, UNSALTED, EncodedIdentity, En
 from fingerpost.matching.normalise import ChildIdentity
 from fingerpost.service.records import Registration
 from fingerpost.wire import WireError, query_from_wire, query_to_wire
-from fingerpost.wire.models import RegisterRequest, RegistrationIn
+from fingerpost.wire.models import RegisterRequest, RegistrationIn, registration_to_wire
 
 tokens = st.binary(min_size=8, max_size=8)
 token_sets = st.frozensets(tokens, max_size=12)
@@ -88,6 +89,10 @@ def assert_same(a: EncodedQuery, b: EncodedQuery) -> None:
         assert dict(x.name_variants) == dict(y.name_variants)
         assert (x.first_forms, x.dob_close) == (y.first_forms, y.dob_close)
     assert a.identity.digest() == b.identity.digest()
+    # What the gateway made and the hub keeps as it came: the same as the hub would remake.
+    assert a.identity.to_stored() == b.identity.to_stored()
+    remade = replace(a.identity)  # a copy without the caches
+    assert (remade.digest(), remade.to_stored()) == (b.identity.digest(), b.identity.to_stored())
 
 
 @settings(max_examples=150, deadline=None)
@@ -141,6 +146,8 @@ def test_a_registration_batch_reads_back_as_it_was_written(
         ("probe_keys", "AAAA", "probe_keys: not a whole number"),
         ("first_forms", "AAAA", "first_forms: not a whole number of tokens"),
         ("name_variants", [{"salt": None}], "name_variants: each item"),
+        ("digest", "ABC", "digest: 64 lower-case hex"),
+        ("probe", {"given_forms": ""}, "probe: the tokens it adds"),
     ],
 )
 def test_a_malformed_encoding_is_refused_not_guessed_at(
@@ -151,3 +158,14 @@ def test_a_malformed_encoding_is_refused_not_guessed_at(
         query_from_wire(wire | {field: value})
     with pytest.raises(WireError, match="not allowed"):
         query_from_wire(wire | {"given_names": "Ada"})
+
+
+def test_a_registration_made_directly_is_what_the_model_writes() -> None:
+    query = Gateway(b"k" * 32).encode(ChildIdentity(given_names="Ada", family_name="Lovelace"))
+    terms = InvolvementTerms(
+        InvolvementKind.LOOKED_AFTER, Practitioner("Priya Shah", email="p@x.org"), date(2024, 1, 1)
+    )
+    registration = Registration("R1", terms, query, ages_out=date(2031, 5, 1))
+    assert registration_to_wire(registration) == RegistrationIn.of(registration).model_dump(
+        mode="json"
+    )

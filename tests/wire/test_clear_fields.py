@@ -17,6 +17,7 @@ from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.entrypoints.api import create_app
 from fingerpost.wire import WIRE_VERSION, clear_identity_fields
+from fingerpost.wire.clear_fields import any_clear_field, loads_noting_keys
 from fingerpost.wire.models import RegistrationIn
 from wire.conftest import LEEDS, Gateways
 
@@ -123,3 +124,23 @@ def test_a_request_of_another_wire_version_is_refused_422(
     problem = response.json()
     assert (response.status_code, problem["code"]) == (422, "invalid-request")
     assert [e["field"] for e in problem["errors"]] == ["wire"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"given_names": "x"}',
+        '{"a": [{"b": {"Date-Of-Birth" : 1}}]}',
+        '{"\\u0064ob": "x"}',  # "dob", escaped
+        '{"x": "a \\"quoted\\" value", "postcode": 1}',
+    ],
+)
+def test_the_quick_look_misses_no_clear_field(body: str) -> None:
+    raw, keys = loads_noting_keys(body)
+    assert any_clear_field(keys)
+    assert clear_identity_fields(raw)
+
+
+def test_the_quick_look_passes_a_body_of_encodings() -> None:
+    _, keys = loads_noting_keys('{"wire": "x", "y": "given_names", "practitioner_name": "Jo"}')
+    assert not any_clear_field(keys)

@@ -45,14 +45,8 @@ from fingerpost.service.records import (
     User,
 )
 from fingerpost.service.unavailable import GatewayNotTrusted, HubOnly, HubUnavailable
-from fingerpost.wire import WIRE_VERSION, from_plain
-from fingerpost.wire.models import (
-    MAX_QUERIES,
-    MAX_REGISTRATIONS,
-    EncodedChild,
-    RegistrationIn,
-    TermsIn,
-)
+from fingerpost.wire import WIRE_VERSION, from_plain, query_to_wire
+from fingerpost.wire.models import MAX_QUERIES, MAX_REGISTRATIONS, TermsIn, registration_to_wire
 
 __all__ = ["RemoteHub", "RemoteModel"]
 
@@ -242,7 +236,7 @@ class RemoteHub:
             chunk = registrations[start : start + MAX_REGISTRATIONS]
             body = {
                 "wire": WIRE_VERSION,
-                "registrations": [RegistrationIn.of(r).model_dump(mode="json") for r in chunk],
+                "registrations": [registration_to_wire(r) for r in chunk],
             }
             part = _as(
                 RegistrationOutcome,
@@ -292,10 +286,7 @@ class RemoteHub:
                 "urgent": urgent,
                 "batch": batch,
                 "override_reason": override_reason,
-                "queries": [
-                    EncodedChild.of(q).model_dump(mode="json")
-                    for q in children[start : start + MAX_QUERIES]
-                ],
+                "queries": [query_to_wire(q) for q in children[start : start + MAX_QUERIES]],
             }
             answer = self._call(actor, "POST", "/enquiries", body=body, idempotent=False)
             results += _as(list[EnquiryResult], answer["results"])
@@ -360,7 +351,7 @@ class RemoteHub:
         body = {
             "wire": WIRE_VERSION,
             "reference": reference,
-            "child": EncodedChild.of(child).model_dump(mode="json"),
+            "child": query_to_wire(child),
         }
         answer = self._call(actor, "POST", "/subject-reports", body=body, idempotent=False)
         return _as(SubjectReport, answer)

@@ -109,7 +109,7 @@ def hub_router(fp: Fingerpost) -> APIRouter:
             fp, request, lambda _a, _b: {"version": hub.model.version}, gateway_only=True
         )
 
-    @router.post("/seen")
+    @router.post("/seen", status_code=204)
     async def seen(request: Request) -> Response:
         return await answer(fp, request, lambda a, _: hub.seen(a), status=204)
 
@@ -121,7 +121,7 @@ def hub_router(fp: Fingerpost) -> APIRouter:
 
         return await answer(fp, request, work, limit=BATCH_MAX_BYTES)
 
-    @router.post("/statistics")
+    @router.post("/statistics", status_code=204)
     async def statistics(request: Request) -> Response:
         return await answer(fp, request, lambda a, _: hub.refresh_statistics(a), status=204)
 
@@ -176,7 +176,7 @@ def hub_router(fp: Fingerpost) -> APIRouter:
 
         return await answer(fp, request, work, limit=_SMALL_BYTES)
 
-    @router.post("/involvements/{involvement_id}/withdraw")
+    @router.post("/involvements/{involvement_id}/withdraw", status_code=204)
     async def withdraw(request: Request, involvement_id: str) -> Response:
         def work(actor: Actor, body: bytes) -> Any:
             hub.withdraw(actor, involvement_id, parse(WithdrawRequest, body).reason)

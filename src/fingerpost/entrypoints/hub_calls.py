@@ -5,7 +5,6 @@ client turns back into the exception an in-process hub would have raised."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -28,6 +27,7 @@ from fingerpost.domain.errors import (
 from fingerpost.entrypoints.logs import logger
 from fingerpost.service.gateways import CrossGateway, ServiceTokenRefused
 from fingerpost.wire import WireError, clear_identity_fields, to_plain
+from fingerpost.wire.clear_fields import any_clear_field, loads_noting_keys
 
 __all__ = ["Refusal", "answer", "problem_of"]
 
@@ -130,10 +130,10 @@ def parse(model: type[M], body: bytes) -> M:
     """The request as `model`: refused whole when it names a clear identity field (the field's
     path is said, its value never), or is not what the model describes."""
     try:
-        raw = json.loads(body)
+        raw, keys = loads_noting_keys(body.decode("utf-8"))
     except (ValueError, RecursionError):
-        raise Refusal(400, "invalid-json", "the request body is not JSON") from None
-    named = clear_identity_fields(raw)
+        raise Refusal(400, "invalid-json", "the request body is not JSON in UTF-8") from None
+    named = clear_identity_fields(raw) if any_clear_field(keys) else []
     if named:
         reason = "a clear identity field: the hub takes encoded identities only"
         raise Refusal(

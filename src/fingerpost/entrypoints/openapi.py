@@ -82,7 +82,7 @@ def _errors_of(path: str, method: str, *, body: bool) -> list[int]:
         statuses.append(404)
     if body or method in {"post", "put", "patch"}:  # a DELETE with a body (a reason) reads it
         statuses += [400, 413]
-    if path == "/api/v1/enquiries":
+    if path.endswith("/v1/enquiries"):  # the API's and the hub's (`/hub/v1`, docs/wire.md)
         statuses.append(429)
     return sorted(statuses)
 
@@ -116,7 +116,7 @@ def describe_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 responses = operation.setdefault("responses", {})
                 if path.startswith(f"{FHIR_BASE}"):
                     _describe_fhir(method, responses)
-                elif path.startswith("/api/"):
+                elif path.startswith(("/api/", "/hub/")):
                     for status in _errors_of(path, method, body="requestBody" in operation):
                         responses[str(status)] = {
                             "description": _WHY[status],

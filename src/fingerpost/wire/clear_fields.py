@@ -7,9 +7,12 @@ the value is never read further, stored, logged or echoed.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["CLEAR_IDENTITY_FIELDS", "clear_identity_fields"]
+__all__ = ["CLEAR_IDENTITY_FIELDS", "any_clear_field", "clear_identity_fields", "loads_noting_keys"]
 
 # Compared after lower-casing and dropping everything but letters and digits, so that
 # `dateOfBirth`, `date-of-birth` and `DATE_OF_BIRTH` are one name.
@@ -60,6 +63,24 @@ _DEEPEST = 32
 
 def _bare(key: str) -> str:
     return _NOT_LETTERS.sub("", key.lower())
+
+
+def any_clear_field(keys: Iterable[str]) -> bool:
+    """Whether any of a body's keys (collected as it is parsed) is a clear identity field: the
+    quick test, before the walk that says where (a 2,000-row batch has ~50,000 keys, ~30 apart)."""
+    return any(_bare(key) in CLEAR_IDENTITY_FIELDS for key in keys)
+
+
+def loads_noting_keys(text: str) -> tuple[Any, set[str]]:
+    """`json.loads`, and every object key met on the way (at C speed but for one call per
+    object)."""
+    keys: set[str] = set()
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys.update(key for key, _ in items)
+        return dict(items)
+
+    return json.loads(text, object_pairs_hook=pairs), keys
 
 
 def clear_identity_fields(body: object) -> list[str]:

@@ -4,7 +4,7 @@ they do not name, so nothing but encodings and the agency's own terms gets throu
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,11 +52,20 @@ class NameVariant(_Strict):
     filters: B64
 
 
+class ProbeWidening(_Strict):
+    """The probe as the tokens it adds to the identity's (`wire.codec`)."""
+
+    given_forms: B64
+    given_sound: B64
+    family_sound: B64
+
+
 class EncodedChild(_Strict):
     """One child, encoded at the gateway (codec: `wire.codec`)."""
 
     identity: B64
-    probe: B64
+    digest: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    probe: B64 | ProbeWidening
     first_forms: B64
     dob_close: B64
     name_variants: list[NameVariant] = Field(max_length=64)
@@ -73,7 +82,8 @@ class EncodedChild(_Strict):
         return query_from_wire(
             {
                 "identity": self.identity,
-                "probe": self.probe,
+                "digest": self.digest,
+                "probe": self.probe if isinstance(self.probe, str) else self.probe.model_dump(),
                 "first_forms": self.first_forms,
                 "dob_close": self.dob_close,
                 "name_variants": [
@@ -136,6 +146,26 @@ class RegistrationIn(_Strict):
 
     def registration(self) -> Registration:
         return Registration(self.local_ref, self.terms.terms(), self.child.query(), self.ages_out)
+
+
+def registration_to_wire(registration: Registration) -> dict[str, Any]:
+    """`RegistrationIn.of(registration)` as JSON, made directly: a gateway sends thousands."""
+    terms = registration.terms
+    p = terms.practitioner
+    return {
+        "local_ref": registration.local_ref,
+        "terms": {
+            "kind": terms.kind.value,
+            "practitioner_name": p.name,
+            "practitioner_role": p.role,
+            "practitioner_phone": p.phone,
+            "practitioner_email": p.email,
+            "start_date": terms.start_date.isoformat(),
+            "end_date": terms.end_date.isoformat() if terms.end_date else None,
+        },
+        "child": query_to_wire(registration.child),
+        "ages_out": registration.ages_out.isoformat() if registration.ages_out else None,
+    }
 
 
 class RegisterRequest(_Strict):
