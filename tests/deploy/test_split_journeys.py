@@ -164,3 +164,14 @@ def test_sync_at_a_gateway_ends_what_the_snapshot_left_out_with_the_brake_at_the
     after = {i.key.local_ref: i.status.value for i in
              world.hub.hub.list_involvements(Actor.system(HEALTH), limit=10)}  # fmt: skip
     assert after == {"HV-1": "active", "HV-2": "active", "HV-3": "ended", "HV-4": "ended"}
+
+
+def test_what_only_the_hub_can_do_is_refused_at_a_gateway_plainly(
+    world: Deployment, http: httpx.Client
+) -> None:
+    council = world.council
+    answer = http.get(f"{council.url}/api/v1/audit/verify", headers=council.token(AUDITOR))
+    assert answer.status_code == 501
+    assert "runs at the hub" in answer.json()["detail"]
+    events = http.get(f"{council.url}/api/v1/audit/events", headers=council.token(AUDITOR))
+    assert events.status_code == 200  # reading the log is asked of the hub over the wire

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
-from fingerpost.deployables import GatewayInstallation, HubUnavailable
+from fingerpost.deployables import GatewayInstallation, HubOnly, HubUnavailable
 from fingerpost.entrypoints.api import create_app, problem
 from fingerpost.entrypoints.fhir_api import FHIR_BASE, fhir_error
 from fingerpost.entrypoints.logs import logger
@@ -41,6 +41,14 @@ def create_gateway_app(fp: GatewayInstallation) -> FastAPI:
         if wants_html(request):
             return _unavailable_page(request, fp, headers)
         return problem(request, 503, _UNAVAILABLE, headers=headers)
+
+    @app.exception_handler(HubOnly)
+    async def hub_only(request: Request, error: HubOnly) -> Response:
+        # e.g. the operations page's register size or audit verification: the hub's to run.
+        if wants_html(request):
+            page: Response = request.app.state.error_page(request, 501, str(error))
+            return page
+        return problem(request, 501, str(error))
 
     return app
 
