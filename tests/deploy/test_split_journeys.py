@@ -175,3 +175,24 @@ def test_what_only_the_hub_can_do_is_refused_at_a_gateway_plainly(
     assert "runs at the hub" in answer.json()["detail"]
     events = http.get(f"{council.url}/api/v1/audit/events", headers=council.token(AUDITOR))
     assert events.status_code == 200  # reading the log is asked of the hub over the wire
+
+
+def test_a_token_issued_at_a_gateway_works_there_and_is_in_the_hubs_audit_log(
+    world: Deployment, http: httpx.Client
+) -> None:
+    council = world.council
+    issued = CliRunner().invoke(
+        app,
+        ["tokens", "create", "--agency", COUNCIL, "--role", "practitioner", "--name", "Kim Lee",
+         "--email", "kim.lee@leeds.example.org"],
+        env={"FINGERPOST_HOME": str(council.home)},
+    )  # fmt: skip
+    assert issued.exit_code == 0, issued.output
+    token = issued.stdout.strip().splitlines()[-1]
+    mine = http.get(f"{council.url}/api/v1/notifications",
+                    headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert mine.status_code == 200
+    auditor = Actor("audit@hub", "hub auditor", COUNCIL, Role.AUDITOR, strong_auth=True)
+    (event,) = world.hub.hub.audit_events(auditor, action="token:issued", limit=1)
+    assert event.detail["subject"] == "kim.lee@leeds.example.org"
+    assert event.agency == COUNCIL

@@ -17,6 +17,7 @@ from fingerpost import __version__
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.entrypoints.api import problem
 from fingerpost.entrypoints.hub_api import install_hub_api
+from fingerpost.entrypoints.hub_records_api import records_router
 from fingerpost.entrypoints.hub_sync_api import snapshot_router
 from fingerpost.entrypoints.logs import logger
 
@@ -73,6 +74,7 @@ def create_hub_app(fp: Fingerpost) -> FastAPI:
 
     install_hub_api(app, fp)  # the wire: /hub/v1, encodings only (docs/adr/0026)
     app.include_router(snapshot_router(fp))  # `fingerpost sync` at a gateway
+    app.include_router(records_router(fp))  # `fingerpost tokens create` at a gateway
     return app
 
 
