@@ -21,9 +21,9 @@ from fingerpost.deployables.remote import as_hub, connect
 from fingerpost.deployables.remote_sync import RemoteSnapshots
 from fingerpost.deployables.store import STORE_FILE, GatewayStore
 from fingerpost.gateway import Gateway
-from fingerpost.service.hub import Hub
 from fingerpost.service.ports import UnitOfWork
 from fingerpost.service.records import Purged
+from fingerpost.service.sync import SnapshotSync
 from fingerpost.service.unavailable import HubOnly
 
 __all__ = ["GatewayInstallation", "NoLinkageSecret", "open_gateway"]
@@ -83,11 +83,9 @@ def open_gateway(
     settings: Settings,
     *,
     create: bool = True,
-    hub: Hub | None = None,
     clock: Callable[[], datetime] = _utcnow,
 ) -> GatewayInstallation:
-    """Open the gateway's home. `hub`: an in-process hub instead of the configured remote one
-    (tests and benchmarks that compare both paths)."""
+    """Open the gateway's home; its hub is the one its mark (or the environment) names."""
     home = settings.home.resolve()
     kind = marked(home)
     if kind is Deployable.HUB:
@@ -106,18 +104,15 @@ def open_gateway(
         )
     store = GatewayStore(home)
     key = signing_key(home)  # signs the bearer tokens this gateway issues
-    if hub is None:
-        client = connect(home, read_mark(home))
-        remote = as_hub(client)
-        snapshots: Any = RemoteSnapshots(client, max_end_share=settings.sync_max_end_share)
-    else:
-        remote, snapshots = hub, None  # an in-process hub: no sync through it
+    client = connect(home, read_mark(home))
+    remote = as_hub(client)
+    sync = RemoteSnapshots(client, max_end_share=settings.sync_max_end_share)
     return GatewayInstallation(
         settings=settings,
         engine=store.engine,
         hub=remote,
         gateway=Gateway(linkage_secret(home)),
-        snapshots=snapshots,
+        snapshots=cast("SnapshotSync", sync),  # the same steps, over the wire
         tokens=_tokens(settings, key),
         unit_of_work=cast("Callable[[], UnitOfWork]", store),
         public_key=key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
