@@ -70,12 +70,14 @@ def _hub(home: Path, url: str) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def _enrol(hub_home: Path, gateway_home: Path, hub_url: str, agencies: list[str]) -> None:
+def _enrol(
+    hub_home: Path, gateway_home: Path, hub_url: str, agencies: list[str], database: str
+) -> None:
     """A gateway home for `agencies`, its key registered at the hub (split's commands)."""
     _command(gateway_home, "gateway", "init", "--hub", hub_url, "--name", "bench-gw")
     _command(gateway_home, "gateway", "keys", "new")
     _command(hub_home, "hub", "gateways", "add", "bench-gw", "--agencies", ",".join(agencies),
-             "--public-key", gateway_home / "service-token.pub")  # fmt: skip
+             "--public-key", gateway_home / "service-token.pub", url=database)  # fmt: skip
 
 
 def _timed(fp: Any, picked: list[tuple[str, dict[str, str]]]) -> dict[str, Any]:
@@ -114,7 +116,7 @@ def run(rows: int, *, enquiries: int = 300, backend: str = "sqlite") -> dict[str
             _command(hub_home, "hub", "init", url=url)
             _command(hub_home, "agencies", "import", data / "agencies.csv", url=url)
             with _hub(hub_home, url) as hub_url:
-                _enrol(hub_home, gateway, hub_url, [registrant, enquirer])
+                _enrol(hub_home, gateway, hub_url, [registrant, enquirer], url)
                 pin_linkage_secret(gateway, 13)
                 seconds = _command(gateway, "register", big, "--agency", registrant)
                 fp = open_gateway(Settings(home=gateway), create=False)
