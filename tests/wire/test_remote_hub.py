@@ -9,10 +9,12 @@ import pytest
 
 from conftest import PURPOSE, Scenario, make_register_row
 from fingerpost.adapters.hub_client import RemoteHub
+from fingerpost.audit.events import AuditAction
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import NotFound, PermissionDenied
+from fingerpost.domain.vocabulary import Role
 from fingerpost.service.unavailable import HubOnly
-from wire.conftest import LEEDS, POLICE
+from wire.conftest import LEEDS, POLICE, Gateways
 
 OLIVIA = {"given_names": "Olivia", "family_name": "Harrison", "date_of_birth": "2015-06-07"}
 
@@ -70,3 +72,31 @@ def test_the_agency_register_round_trips(scenario: Scenario, leeds: RemoteHub) -
     assert leeds.list_involvements(admin) == scenario.fp.hub.list_involvements(admin)
     assert leeds.agencies() == scenario.fp.hub.agencies()
     assert leeds.policy.override_roles == scenario.fp.hub.policy.override_roles
+
+
+def test_auditors_and_operators_read_through_the_wire_as_in_process(
+    scenario: Scenario, gateways: Gateways
+) -> None:
+    scenario.agency("AUDIT")
+    audit = gateways.remote("audit-gw", gateways.add("audit-gw", "CSC-LDS", "AUDIT"))
+    auditor = replace(scenario.auditor("AUDIT"), strong_auth=True)
+    assert audit.verify_audit(auditor) is None
+    assert audit.audit_head(auditor) == scenario.fp.hub.audit_head(auditor)
+    remote = audit.audit_events(auditor, limit=5)
+    # The hub's own answer now begins with the remote read, itself audited.
+    assert remote == scenario.fp.hub.audit_events(auditor, limit=6)[1:]
+    operator = Actor("ops@leeds.example.org", "Ops", "CSC-LDS", Role.OPERATOR)
+    assert audit.retention_status(operator) == scenario.fp.hub.retention_status(operator)
+    assert audit.count_involvements() == scenario.fp.hub.count_involvements()
+
+
+def test_a_gateway_records_only_what_it_does_itself(scenario: Scenario, leeds: RemoteHub) -> None:
+    admin = Actor.system(LEEDS)
+    leeds.record(
+        admin, AuditAction.TOKEN_ISSUED, subject="jo@leeds.example.org", role="practitioner"
+    )
+    with scenario.fp.unit_of_work() as uow:
+        (issued,) = uow.audit.read(action=AuditAction.TOKEN_ISSUED.value)
+    assert issued.detail["gateway"] == "leeds-gw"
+    with pytest.raises(PermissionDenied):
+        leeds.record(admin, AuditAction.BACKUP_RESTORED, rows="0")

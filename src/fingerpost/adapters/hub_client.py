@@ -12,21 +12,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from fingerpost.adapters.hub_answers import answer_as, read_answer
 from fingerpost.adapters.service_tokens import HUB_AUDIENCE, ServiceTokenSigner
-from fingerpost.audit.events import AuditEvent
+from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import (
-    DomainError,
-    InvalidValue,
-    LimitExceeded,
-    MassEnd,
-    NotFound,
-    OutOfScope,
     PermissionDenied,
 )
 from fingerpost.domain.model import Agency, InvolvementTerms
@@ -39,36 +34,22 @@ from fingerpost.service.records import (
     Notification,
     Registration,
     RegistrationOutcome,
+    RetentionStatus,
     Review,
     StoredInvolvement,
     SubjectReport,
     User,
 )
-from fingerpost.service.unavailable import GatewayNotTrusted, HubOnly, HubUnavailable
+from fingerpost.service.unavailable import HubOnly, HubUnavailable
 from fingerpost.wire import WIRE_VERSION, from_plain, query_to_wire
 from fingerpost.wire.models import MAX_QUERIES, MAX_REGISTRATIONS, TermsIn, registration_to_wire
 
 __all__ = ["RemoteHub", "RemoteModel"]
 
-T = TypeVar("T")
-_ERRORS: dict[str, Callable[[str], DomainError]] = {
-    "not-found": NotFound,
-    "permission-denied": PermissionDenied,
-    "cross-gateway": PermissionDenied,
-    "mass-end": MassEnd,
-    "out-of-scope": OutOfScope,
-    "invalid-value": InvalidValue,
-    "invalid-encoding": InvalidValue,
-    "invalid-request": InvalidValue,
-    "clear-identity-field": InvalidValue,
-    "too-large": InvalidValue,
-    "domain-error": DomainError,
-}
 _RETRIED_STATUS = frozenset({502, 503, 504})
 _HUB_ONLY = (
     "expire",
     "decommission",
-    "verify_audit",
     "inclusion_proof",
     "consistency_proof",
     "audit_export",
@@ -79,9 +60,7 @@ _HUB_ONLY = (
     "train_model",
     "deliver_notifications",
     "import_agencies",
-    "retention_status",
     "unreadable",
-    "count_involvements",
 )
 
 
@@ -162,7 +141,7 @@ class RemoteHub:
                 failure = f"{type(error).__name__}: {error}"
             else:
                 if not (idempotent and response.status_code in _RETRIED_STATUS):
-                    return _result(response)
+                    return read_answer(response)
                 failure = f"the hub answered {response.status_code}"
             attempt += 1
             if attempt > self._retries:
@@ -214,7 +193,7 @@ class RemoteHub:
         self._call(actor, "POST", "/seen", idempotent=True)
 
     def users(self, actor: Actor) -> list[User]:
-        return _as(list[User], self._get(actor, "/users"))
+        return answer_as(list[User], self._get(actor, "/users"))
 
     @staticmethod
     def require_role(actor: Actor, *roles: Role) -> None:
@@ -238,7 +217,7 @@ class RemoteHub:
                 "wire": WIRE_VERSION,
                 "registrations": [registration_to_wire(r) for r in chunk],
             }
-            part = _as(
+            part = answer_as(
                 RegistrationOutcome,
                 self._call(actor, "POST", "/registrations", body=body, idempotent=True),
             )
@@ -289,13 +268,13 @@ class RemoteHub:
                 "queries": [query_to_wire(q) for q in children[start : start + MAX_QUERIES]],
             }
             answer = self._call(actor, "POST", "/enquiries", body=body, idempotent=False)
-            results += _as(list[EnquiryResult], answer["results"])
+            results += answer_as(list[EnquiryResult], answer["results"])
         return results
 
     # -- one involvement --------------------------------------------------------------------
 
     def get(self, actor: Actor, involvement_id: str) -> StoredInvolvement:
-        return _as(StoredInvolvement, self._get(actor, f"/involvements/{involvement_id}"))
+        return answer_as(StoredInvolvement, self._get(actor, f"/involvements/{involvement_id}"))
 
     def list_involvements(
         self, actor: Actor, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
@@ -303,7 +282,7 @@ class RemoteHub:
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         if local_ref is not None:
             params["local_ref"] = local_ref
-        return _as(list[StoredInvolvement], self._get(actor, "/involvements", **params))
+        return answer_as(list[StoredInvolvement], self._get(actor, "/involvements", **params))
 
     def update_terms(
         self,
@@ -318,14 +297,14 @@ class RemoteHub:
         answer = self._call(
             actor, "PUT", f"/involvements/{involvement_id}/terms", body=body, idempotent=True
         )
-        return _as(StoredInvolvement, answer)
+        return answer_as(StoredInvolvement, answer)
 
     def end(self, actor: Actor, involvement_id: str, end_date: date | None) -> StoredInvolvement:
         body = {"end_date": end_date.isoformat() if end_date else None}
         answer = self._call(
             actor, "POST", f"/involvements/{involvement_id}/end", body=body, idempotent=True
         )
-        return _as(StoredInvolvement, answer)
+        return answer_as(StoredInvolvement, answer)
 
     def withdraw(self, actor: Actor, involvement_id: str, reason: str) -> None:
         path = f"/involvements/{involvement_id}/withdraw"
@@ -336,16 +315,18 @@ class RemoteHub:
     ) -> StoredInvolvement:
         body = {"shielded": shielded, "reason": reason}
         path = f"/involvements/{involvement_id}/shield"
-        return _as(StoredInvolvement, self._call(actor, "POST", path, body=body, idempotent=False))
+        return answer_as(
+            StoredInvolvement, self._call(actor, "POST", path, body=body, idempotent=False)
+        )
 
     def family_notice(self, actor: Actor, involvement_id: str) -> FamilyNotice:
         path = f"/involvements/{involvement_id}/family-notice"
-        return _as(FamilyNotice, self._call(actor, "POST", path, idempotent=False))
+        return answer_as(FamilyNotice, self._call(actor, "POST", path, idempotent=False))
 
     # -- notifications, subject access, reviews, audit -------------------------------------
 
     def notifications(self, actor: Actor, *, limit: int = 100) -> list[Notification]:
-        return _as(list[Notification], self._get(actor, "/notifications", limit=limit))
+        return answer_as(list[Notification], self._get(actor, "/notifications", limit=limit))
 
     def subject_report(self, actor: Actor, child: EncodedQuery, *, reference: str) -> SubjectReport:
         body = {
@@ -354,19 +335,19 @@ class RemoteHub:
             "child": query_to_wire(child),
         }
         answer = self._call(actor, "POST", "/subject-reports", body=body, idempotent=False)
-        return _as(SubjectReport, answer)
+        return answer_as(SubjectReport, answer)
 
     def reviews(self, actor: Actor, *, open_only: bool = True, limit: int = 100) -> list[Review]:
         params = {"open_only": open_only, "limit": limit}
-        return _as(list[Review], self._get(actor, "/reviews", **params))
+        return answer_as(list[Review], self._get(actor, "/reviews", **params))
 
     def close_review(self, actor: Actor, review_id: str, outcome: str, note: str = "") -> Review:
         body = {"outcome": outcome, "note": note}
         path = f"/reviews/{review_id}/close"
-        return _as(Review, self._call(actor, "POST", path, body=body, idempotent=False))
+        return answer_as(Review, self._call(actor, "POST", path, body=body, idempotent=False))
 
     def outbox(self, actor: Actor) -> dict[str, int]:
-        return _as(dict[str, int], self._get(actor, "/outbox"))
+        return answer_as(dict[str, int], self._get(actor, "/outbox"))
 
     def audit_events(
         self,
@@ -378,7 +359,31 @@ class RemoteHub:
         agency: str = "",
     ) -> list[AuditEvent]:
         params = {"limit": limit, "action": action, "subject": subject, "agency": agency}
-        return _as(list[AuditEvent], self._get(actor, "/audit/events", **params))
+        return answer_as(list[AuditEvent], self._get(actor, "/audit/events", **params))
+
+    def audit_head(self, actor: Actor) -> Checkpoint | None:
+        head: Checkpoint | None = from_plain(Checkpoint | None, self._get(actor, "/audit/head"))
+        return head
+
+    def verify_audit(self, actor: Actor, witness: Checkpoint | None = None) -> int | None:
+        """The hub verifies its own log (against the head it keeps); a head kept elsewhere is
+        checked at the hub with `fingerpost audit verify --witness`."""
+        if witness is not None:
+            raise HubOnly("verifying against a kept head runs at the hub: fingerpost audit verify")
+        found = self._call(actor, "POST", "/audit/verify", idempotent=True)
+        first_bad: int | None = found["first_bad"]
+        return first_bad
+
+    def record(self, actor: Actor, action: AuditAction, **detail: str) -> None:
+        body = {"action": action.value, "detail": detail}
+        self._call(actor, "POST", "/audit/records", body=body, idempotent=False)
+
+    def retention_status(self, actor: Actor) -> RetentionStatus:
+        return answer_as(RetentionStatus, self._get(actor, "/retention"))
+
+    def count_involvements(self) -> int:
+        count: int = self._get(_GATEWAY, "/counts")["involvements"]
+        return count
 
     def __getattr__(self, name: str) -> Any:
         if name in _HUB_ONLY:
@@ -396,43 +401,3 @@ def _hub_only(name: str) -> Callable[..., NoReturn]:
         raise HubOnly(f"{name} runs at the hub, which holds the data: run it in the hub's home")
 
     return refuse
-
-
-def _as(kind: type[T], raw: Any) -> T:
-    try:
-        value: T = from_plain(kind, raw)
-    except (TypeError, ValueError, KeyError) as error:
-        raise HubUnavailable(f"the hub's answer was not understood ({error})") from None
-    return value
-
-
-def _result(response: httpx.Response) -> Any:
-    status = response.status_code
-    if status == 204:
-        return None
-    if status < 400:
-        try:
-            return response.json()
-        except ValueError:
-            raise HubUnavailable("the hub's answer was not JSON") from None
-    try:
-        problem = response.json()
-    except ValueError:
-        problem = {}
-    detail = str(problem.get("detail", "")) if isinstance(problem, dict) else ""
-    code = str(problem.get("code", "")) if isinstance(problem, dict) else ""
-    return _raise(status, code, detail or response.reason_phrase, response)
-
-
-def _raise(status: int, code: str, detail: str, response: httpx.Response) -> NoReturn:
-    if status == 401:
-        raise GatewayNotTrusted(f"the hub refused this gateway's service token: {detail}")
-    if code == "limit-exceeded" or status == 429:
-        retry = response.headers.get("Retry-After", "60")
-        raise LimitExceeded(detail, retry_after=int(retry) if retry.isdigit() else 60)
-    error = _ERRORS.get(code)
-    if error is not None:
-        raise error(detail)
-    if status >= 500:
-        raise HubUnavailable(f"the hub failed ({status}): {detail}")
-    raise HubUnavailable(f"the hub answered {status} ({detail})")

@@ -12,12 +12,14 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.responses import Response
 
+from fingerpost.audit.events import AuditAction
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import LimitExceeded, PermissionDenied
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.hub_calls import answer, parse
 from fingerpost.wire.models import (
+    AuditRecord,
     CloseReview,
     EndRequest,
     EnquireRequest,
@@ -34,6 +36,9 @@ HUB_API = "/hub/v1"
 BATCH_MAX_BYTES = 48 * 2**20  # 2,000 registrations or 500 enquiries, with room to spare
 _SMALL_BYTES = 2**20
 _BATCHES = ("/registrations", "/enquiries")
+# What a gateway may record in the hub's audit log on its own account (`fingerpost tokens create`
+# at the gateway issues API tokens there).
+_GATEWAY_RECORDS = frozenset({AuditAction.TOKEN_ISSUED.value})
 
 
 def install_hub_api(app: FastAPI, fp: Fingerpost) -> None:
@@ -119,7 +124,7 @@ def hub_router(fp: Fingerpost) -> APIRouter:
             sent = parse(RegisterRequest, body)
             return hub.register(actor, [item.registration() for item in sent.registrations])
 
-        return await answer(fp, request, work, limit=BATCH_MAX_BYTES)
+        return await answer(fp, request, work, limit=BATCH_MAX_BYTES, bulk=True)
 
     @router.post("/statistics", status_code=204)
     async def statistics(request: Request) -> Response:
@@ -143,7 +148,7 @@ def hub_router(fp: Fingerpost) -> APIRouter:
             )
             return {"results": results}
 
-        return await answer(fp, request, work, limit=BATCH_MAX_BYTES)
+        return await answer(fp, request, work, limit=BATCH_MAX_BYTES, bulk=True)
 
     @router.get("/involvements")
     async def involvements(
@@ -211,6 +216,14 @@ def hub_router(fp: Fingerpost) -> APIRouter:
     async def users(request: Request) -> Response:
         return await answer(fp, request, lambda a, _: hub.users(a))
 
+    _add_audit_routes(router, fp)
+    return router
+
+
+def _add_audit_routes(router: APIRouter, fp: Fingerpost) -> None:
+    """Auditors' and operators' reads, through their gateway's pages."""
+    hub = fp.hub
+
     @router.get("/reviews")
     async def reviews(
         request: Request, open_only: bool = True, limit: int = Query(100, ge=1, le=1000)
@@ -242,8 +255,35 @@ def hub_router(fp: Fingerpost) -> APIRouter:
 
         return await answer(fp, request, work)
 
+    @router.get("/audit/head")
+    async def audit_head(request: Request) -> Response:
+        return await answer(fp, request, lambda a, _: hub.audit_head(a))
+
+    @router.post("/audit/verify")
+    async def verify_audit(request: Request) -> Response:
+        return await answer(fp, request, lambda a, _: {"first_bad": hub.verify_audit(a)})
+
+    @router.post("/audit/records", status_code=204)
+    async def record(request: Request) -> Response:
+        def work(actor: Actor, body: bytes) -> None:
+            sent = parse(AuditRecord, body)
+            if sent.action not in _GATEWAY_RECORDS:
+                raise PermissionDenied("a gateway records only what it does itself")
+            hub.record(actor, AuditAction(sent.action), **sent.detail)
+
+        return await answer(fp, request, work, limit=_SMALL_BYTES, status=204)
+
+    @router.get("/retention")
+    async def retention(request: Request) -> Response:
+        return await answer(fp, request, lambda a, _: hub.retention_status(a))
+
+    @router.get("/counts")
+    async def counts(request: Request) -> Response:
+        def work(_: Actor, __: bytes) -> Any:
+            return {"involvements": hub.count_involvements()}
+
+        return await answer(fp, request, work, gateway_only=True)
+
     @router.get("/outbox")
     async def outbox(request: Request) -> Response:
         return await answer(fp, request, lambda a, _: hub.outbox(a))
-
-    return router

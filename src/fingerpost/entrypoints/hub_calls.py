@@ -5,7 +5,10 @@ client turns back into the exception an in-process hub would have raised."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import gc
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -13,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from fingerpost.audit.events import DamagedCheckpoint
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import (
@@ -161,13 +165,14 @@ async def answer(
     limit: int = 0,
     status: int = 200,
     gateway_only: bool = False,
+    bulk: bool = False,
 ) -> Response:
     """Admit the caller, read the body (when `limit`), run `work` off the event loop, and
     answer its result as JSON — or the refusal as problem+json."""
     try:
         actor = await run_in_threadpool(admit, fp, request, gateway_only)
         body = await read_body(request, limit) if limit else b""
-        result = await run_in_threadpool(_run, work, actor, body)
+        result = await run_in_threadpool(_run, work, actor, body, bulk)
     except Refusal as refusal:
         return problem_of(request, refusal)
     except (ServiceTokenRefused, CrossGateway) as error:
@@ -178,11 +183,43 @@ async def answer(
     return JSONResponse(result, status_code=status)
 
 
-def _run(work: Callable[[Actor, bytes], Any], actor: Actor, body: bytes) -> Any:
+def _run(work: Callable[[Actor, bytes], Any], actor: Actor, body: bytes, bulk: bool) -> Any:
     try:
-        return to_plain(work(actor, body))
+        with _bulk_memory() if bulk else nullcontext():
+            return to_plain(work(actor, body))
+    except DamagedCheckpoint as error:  # a finding about the audit log, not a server error
+        raise Refusal(409, "damaged-checkpoint", str(error)) from None
     except (DomainError, WireError) as error:
         raise _refusal(error) from None
 
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+_bulk_lock = threading.Lock()
+_bulk_running = 0
+_thresholds: tuple[int, int, int] = gc.get_threshold()
+
+
+@contextmanager
+def _bulk_memory() -> Iterator[None]:
+    """A batch of 2,000 encoded children makes hundreds of thousands of short-lived objects,
+    none in cycles that matter: with the default thresholds the cycle collector scans everything
+    the hub has loaded again and again, which cost about as much as decoding the batch. As the
+    command line does for a file (`cli._bulk_memory`): what is loaded is set aside (frozen) and
+    young objects are collected less often, while any batch is being taken; both are put back
+    when the last one is done (the settings are the process's, shared by its threads)."""
+    global _bulk_running, _thresholds  # noqa: PLW0603 - one process-wide setting, counted
+    with _bulk_lock:
+        if _bulk_running == 0:
+            _thresholds = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(50_000, 50, 100)
+        _bulk_running += 1
+    try:
+        yield
+    finally:
+        with _bulk_lock:
+            _bulk_running -= 1
+            if _bulk_running == 0:
+                gc.set_threshold(*_thresholds)
+                gc.unfreeze()

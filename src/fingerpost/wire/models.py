@@ -18,6 +18,7 @@ from fingerpost.wire.codec import WIRE_VERSION, query_from_wire, query_to_wire
 __all__ = [
     "MAX_QUERIES",
     "MAX_REGISTRATIONS",
+    "AuditRecord",
     "CloseReview",
     "EncodedChild",
     "EndRequest",
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 MAX_REGISTRATIONS = 2000  # a 10,000-row file is five requests
-MAX_QUERIES = 500  # an enquiry's probe is wider (names under every year): ~15 kB each
+MAX_QUERIES = 500  # an enquiry's probe is wider (names under every year): ~16 kB each
 _TEXT = 200  # a reference, a reason: not a case note
 
 Wire = Literal["fingerpost-encoded/1"]
@@ -204,3 +205,10 @@ class ShieldRequest(_Strict):
 class CloseReview(_Strict):
     outcome: Short  # checked by the hub, as for any caller
     note: Annotated[str, Field(max_length=1000)] = ""
+
+
+class AuditRecord(_Strict):
+    """An event a gateway records at the hub: what it did itself (issuing an API token)."""
+
+    action: Short
+    detail: dict[Short, Short] = Field(default_factory=dict, max_length=10)

@@ -32,6 +32,8 @@ def to_plain(value: Any) -> Any:
         }
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, bytes):  # a checkpoint's root and signature
+        return value.hex()
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -69,6 +71,8 @@ def from_plain(kind: Any, raw: Any) -> Any:
         return date.fromisoformat(_str(raw))
     if isinstance(kind, type) and issubclass(kind, Enum):
         return kind(raw)
+    if kind is bytes:
+        return bytes.fromhex(_str(raw))
     if kind is bool or kind is int or kind is str:
         if type(raw) is not kind:
             raise TypeError(f"{kind.__name__} expected")

@@ -1,0 +1,81 @@
+"""The hub's answers read at the gateway: JSON into the hub's own records, and each
+problem+json back into the exception the in-process hub raises (docs/wire.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import httpx
+
+from fingerpost.audit.events import DamagedCheckpoint
+from fingerpost.domain.errors import (
+    DomainError,
+    InvalidValue,
+    LimitExceeded,
+    MassEnd,
+    NotFound,
+    OutOfScope,
+    PermissionDenied,
+)
+from fingerpost.service.unavailable import GatewayNotTrusted, HubUnavailable
+from fingerpost.wire import from_plain
+
+__all__ = ["answer_as", "read_answer"]
+
+T = TypeVar("T")
+_ERRORS: dict[str, Callable[[str], DomainError]] = {
+    "not-found": NotFound,
+    "permission-denied": PermissionDenied,
+    "cross-gateway": PermissionDenied,
+    "mass-end": MassEnd,
+    "out-of-scope": OutOfScope,
+    "invalid-value": InvalidValue,
+    "invalid-encoding": InvalidValue,
+    "invalid-request": InvalidValue,
+    "clear-identity-field": InvalidValue,
+    "too-large": InvalidValue,
+    "domain-error": DomainError,
+}
+
+
+def answer_as(kind: type[T], raw: Any) -> T:
+    try:
+        value: T = from_plain(kind, raw)
+    except (TypeError, ValueError, KeyError) as error:
+        raise HubUnavailable(f"the hub's answer was not understood ({error})") from None
+    return value
+
+
+def read_answer(response: httpx.Response) -> Any:
+    status = response.status_code
+    if status == 204:
+        return None
+    if status < 400:
+        try:
+            return response.json()
+        except ValueError:
+            raise HubUnavailable("the hub's answer was not JSON") from None
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {}
+    detail = str(problem.get("detail", "")) if isinstance(problem, dict) else ""
+    code = str(problem.get("code", "")) if isinstance(problem, dict) else ""
+    return _raise(status, code, detail or response.reason_phrase, response)
+
+
+def _raise(status: int, code: str, detail: str, response: httpx.Response) -> NoReturn:
+    if status == 401:
+        raise GatewayNotTrusted(f"the hub refused this gateway's service token: {detail}")
+    if code == "limit-exceeded" or status == 429:
+        retry = response.headers.get("Retry-After", "60")
+        raise LimitExceeded(detail, retry_after=int(retry) if retry.isdigit() else 60)
+    if code == "damaged-checkpoint":
+        raise DamagedCheckpoint(detail)
+    error = _ERRORS.get(code)
+    if error is not None:
+        raise error(detail)
+    if status >= 500:
+        raise HubUnavailable(f"the hub failed ({status}): {detail}")
+    raise HubUnavailable(f"the hub answered {status} ({detail})")
