@@ -6,6 +6,8 @@ gateway cannot act for another gateway's agency."""
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -170,9 +172,19 @@ def test_what_only_the_hub_can_do_is_refused_at_a_gateway_plainly(
     world: Deployment, http: httpx.Client
 ) -> None:
     council = world.council
-    answer = http.get(f"{council.url}/api/v1/audit/verify", headers=council.token(AUDITOR))
-    assert answer.status_code == 501
-    assert "runs at the hub" in answer.json()["detail"]
+    fingerpost = str(Path(sys.executable).with_name("fingerpost"))
+    ran = subprocess.run(
+        [fingerpost, "backup", str(council.home / "backup")],
+        env={"FINGERPOST_HOME": str(council.home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 2
+    assert "backup" in ran.stderr
+    assert "at the hub" in ran.stderr
+    assert "Traceback" not in ran.stderr
     events = http.get(f"{council.url}/api/v1/audit/events", headers=council.token(AUDITOR))
     assert events.status_code == 200  # reading the log is asked of the hub over the wire
 

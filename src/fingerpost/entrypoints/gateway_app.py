@@ -44,7 +44,7 @@ def create_gateway_app(fp: GatewayInstallation) -> FastAPI:
 
     @app.exception_handler(HubOnly)
     async def hub_only(request: Request, error: HubOnly) -> Response:
-        # e.g. the operations page's register size or audit verification: the hub's to run.
+        # What only the hub can run (proofs, exports, key rotation…), should a page ask for it.
         if wants_html(request):
             page: Response = request.app.state.error_page(request, 501, str(error))
             return page
