@@ -1,6 +1,7 @@
-"""The wire tap: every request body the hub receives, through a whole working day of the split —
-CSV registration and enquiries at both gateways, the API, FHIR, the web form — is scanned for
-the children's names, dates of birth (six formats), NHS numbers and postcodes. None crosses."""
+"""The wire tap: every request body the hub receives, through a working day of the split — CSV
+registration at both gateways, a CSV batch of enquiries and enquiries through the API — is
+scanned for the children's names, dates of birth (six formats), NHS numbers and postcodes, as
+typed and as normalised. None crosses."""
 
 from __future__ import annotations
 
