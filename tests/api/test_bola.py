@@ -68,8 +68,12 @@ def call(client: TestClient, method: str, path: str, headers: dict[str, str], **
 def test_every_route_that_takes_an_object_id_is_in_the_sweep(fp: Fingerpost) -> None:
     # The published description lists every route, however the app nests its routers.
     paths = create_app(fp).openapi()["paths"]
+    # The hub's API for gateways takes service tokens, not bearer tokens: tests/wire sweeps it.
     routes = {
-        (method.upper(), path) for path, item in paths.items() if "{" in path for method in item
+        (method.upper(), path)
+        for path, item in paths.items()
+        if "{" in path and not path.startswith("/hub/")
+        for method in item
     }
     assert routes == set(BODIES)
 

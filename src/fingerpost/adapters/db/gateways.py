@@ -14,6 +14,8 @@ from .tables import gateways
 
 __all__ = ["SqlGatewayDirectory"]
 
+_READ = {"fingerpost_snapshot": True}
+
 
 def _aware(moment: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes: they were written in UTC.
@@ -39,12 +41,14 @@ class SqlGatewayDirectory:
         self._engine = engine
 
     def get(self, name: str) -> RegisteredGateway | None:
-        with self._engine.connect() as connection:
+        # Read on every request to the hub: a plain read, not the write lock SQLite's use cases
+        # take up front (`engine._sqlite_begin_immediate`).
+        with self._engine.connect().execution_options(**_READ) as connection:
             row = connection.execute(select(gateways).where(gateways.c.name == name)).first()
         return _gateway(row) if row is not None else None
 
     def all(self) -> list[RegisteredGateway]:
-        with self._engine.connect() as connection:
+        with self._engine.connect().execution_options(**_READ) as connection:
             rows = connection.execute(select(gateways).order_by(gateways.c.name)).all()
         return [_gateway(row) for row in rows]
 
