@@ -36,6 +36,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from bench import split as through_split
 from bench import stolen_hub, stream
 from bench import sync as snapshots
 from bench.febrl import FEBRL_SETS, run_febrl
@@ -681,6 +682,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="CHILDREN",
         help="also steal a hub of CHILDREN registered children and attack it (issue 16)",
     )
+    parser.add_argument(
+        "--split",
+        type=int,
+        default=0,
+        metavar="ROWS",
+        help="also register ROWS rows and time enquiries through a gateway and a hub over"
+        " loopback HTTP, beside the in-process path (bench/split.py)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON results")
     return parser.parse_args(argv)
 
@@ -743,6 +752,14 @@ def main(argv: list[str] | None = None) -> None:
         )
         stolen = stolen_hub.run(args.stolen_hub)
         console.print(stolen_hub.table(stolen))
+    split = None
+    if args.split:
+        console.print(f"[bold]split[/]: {args.split:,} rows through a gateway and a hub")
+        runs = [
+            through_split.run(args.split, enquiries=args.enquiries, backend=b) for b in backends
+        ]
+        split = runs[0] if len(runs) == 1 else {"runs": runs}
+        console.print_json(json.dumps(split))
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -757,6 +774,7 @@ def main(argv: list[str] | None = None) -> None:
         "stream": streamed,
         "sync": synced,
         "stolen_hub": stolen,
+        "split": split,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -19,7 +19,13 @@ from fingerpost.adapters.db import restore as restores
 from fingerpost.adapters.db.backup import BackupError
 from fingerpost.adapters.db.gateways import SqlGatewayDirectory
 from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
-from fingerpost.adapters.keys import LINKAGE_FILE, linkage_secret, session_secret, signing_key
+from fingerpost.adapters.keys import (
+    LINKAGE_FILE,
+    SIGNING_FILE,
+    linkage_secret,
+    session_secret,
+    signing_key,
+)
 from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.adapters.notify import NotifyMailer, parse_templates
 from fingerpost.adapters.service_tokens import ServiceTokenReader, new_gateway_key
@@ -156,11 +162,20 @@ class NoHome(Exception):
 
 
 def _home_is_empty(home: Path) -> bool:
-    return not (home / LINKAGE_FILE).exists()
+    # A hub's home holds no linkage key (docs/adr/0032): its signing key says it is made.
+    return not (home / LINKAGE_FILE).exists() and not (home / SIGNING_FILE).exists()
+
+
+def _linkage_gateway(home: Path) -> Gateway:
+    return Gateway(linkage_secret(home))
 
 
 def bootstrap(
-    settings: Settings | None = None, *, clock: Clock = _utcnow, create: bool = True
+    settings: Settings | None = None,
+    *,
+    clock: Clock = _utcnow,
+    create: bool = True,
+    encoder: Callable[[Path], Gateway] = _linkage_gateway,
 ) -> Fingerpost:
     """Open (initialising if needed) the installation in `settings.home`; runs migrations.
     `create=False` opens only an existing installation: NoHome, with nothing made, when the
@@ -193,7 +208,7 @@ def bootstrap(
             clock=clock,
             witness=FileWitness(home / WITNESS_FILE),
         ),
-        gateway=Gateway(linkage_secret(home)),
+        gateway=encoder(home),  # the hub passes one that holds no secret (deployables.hub)
         snapshots=SnapshotSync(
             uow_factory,
             clock=clock,

@@ -22,8 +22,9 @@ from rich.text import Text
 
 from fingerpost import __version__
 from fingerpost.audit.events import DamagedCheckpoint
-from fingerpost.bootstrap import BackupError, Fingerpost, NoHome, bootstrap, read_witness
+from fingerpost.bootstrap import BackupError, Fingerpost, NoHome, read_witness
 from fingerpost.config import Settings
+from fingerpost.deployables import HubOnly, HubUnavailable, marked, open_home
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, InvalidValue, MassEnd
 from fingerpost.domain.hours import OfficeHours
@@ -40,8 +41,9 @@ from fingerpost.entrypoints.csvio import (
     check_writable,
     write_errors,
 )
+from fingerpost.entrypoints.deploy_cli import gateway_app, hub_app
 from fingerpost.entrypoints.fhir_cli import register_fhir_file
-from fingerpost.entrypoints.gateways_cli import gateway_trust_app, hub_trust_app
+from fingerpost.entrypoints.gateways_cli import gateways_app, service_keys_app
 from fingerpost.entrypoints.registering import Tally, batches, register_rows
 from fingerpost.entrypoints.secret_cli import secret_app
 from fingerpost.entrypoints.syncing import sync_rows
@@ -120,11 +122,11 @@ keys_app = typer.Typer(help="Encryption keys: rotate agencies' data keys or the 
 app.add_typer(keys_app, name="keys")
 certificate_app = typer.Typer(help="Destruction certificates.", no_args_is_help=True)
 app.add_typer(certificate_app, name="certificate")
-# `fingerpost gateway secret …` (docs/adr/0027) and `gateway keys new` (docs/adr/0026).
-gateway_app = gateway_trust_app
-gateway_app.add_typer(secret_app, name="secret")
+hub_app.add_typer(gateways_app, name="gateways")  # `hub gateways …` (docs/adr/0026)
+gateway_app.add_typer(service_keys_app, name="keys")  # `gateway keys new`
+gateway_app.add_typer(secret_app, name="secret")  # `gateway secret …` (docs/adr/0027)
+app.add_typer(hub_app, name="hub")  # docs/adr/0032
 app.add_typer(gateway_app, name="gateway")
-app.add_typer(hub_trust_app, name="hub")  # `hub gateways …` (docs/adr/0026)
 
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
 # contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
@@ -162,7 +164,7 @@ def _open(*, read_only: bool = False) -> Fingerpost:
     `read_only` command never initialises one: it exits 2 where there is none."""
     settings = Settings()
     try:
-        fp = bootstrap(settings, create=not read_only)
+        fp = open_home(settings, create=not read_only)  # a hub's, a gateway's or development
     except NoHome as error:
         raise _fail(f"{error}: check FINGERPOST_HOME (this command never creates one)") from None
     except Exception as error:  # noqa: BLE001 - report any start-up failure plainly, exit 2
@@ -594,13 +596,16 @@ def serve(
         int | None, typer.Option(help="Port to listen on (default FINGERPOST_PORT).")
     ] = None,
 ) -> None:
-    """Serve the web pages and the HTTP API (its docs at /docs)."""
+    """Serve the web pages and the HTTP API in one process (development only: a deployment runs
+    `fingerpost hub serve` and `fingerpost gateway serve`, docs/adr/0032)."""
     import uvicorn
 
     from fingerpost.entrypoints.api import create_app
     from fingerpost.entrypoints.logs import configure as configure_logs
 
     fp = _open()
+    if (kind := marked(fp.settings.home.resolve())) is not None:  # docs/adr/0032
+        raise _fail(f"this is a {kind}'s home: serve it with `fingerpost {kind} serve`")
     bind_host = host or fp.settings.host
     bind_port = port or fp.settings.port
     err.print(
@@ -1286,3 +1291,10 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except HubUnavailable as error:  # fail closed: outputs are written whole or not at all
+        err.print(f"error: the hub cannot be reached ({error}); nothing more was done. A re-run"
+                  " is safe: registration is idempotent")  # fmt: skip
+        sys.exit(2)
+    except HubOnly as error:  # e.g. `backup` in a gateway's home
+        err.print(f"error: {error}")
+        sys.exit(2)

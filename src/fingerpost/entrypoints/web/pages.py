@@ -149,6 +149,7 @@ def install_web(app: FastAPI, fp: Fingerpost) -> None:  # noqa: PLR0915 - routes
         return render(request, "error.html", status, code=status, detail=detail)
 
     app.state.error_page = error_page
+    app.state.render = render  # the gateway's hub-unavailable page (entrypoints.gateway_app)
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(_: Request, __: SignInRequired) -> Response:

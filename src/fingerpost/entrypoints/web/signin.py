@@ -8,6 +8,7 @@ from fastapi import Request
 
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
+from fingerpost.domain.errors import PermissionDenied
 from fingerpost.domain.vocabulary import Role
 
 __all__ = ["DEMO_DOMAIN", "OidcSignIn", "SignInFailed", "demo_users"]
@@ -23,10 +24,14 @@ def demo_users(fp: Fingerpost) -> list[Actor]:
     """One invented user per role and agency: each agency's practitioner is the one its register
     names first (so that their notifications arrive), with an administrator beside them; one
     auditor and one operator for the whole service."""
-    agencies = fp.hub.agencies()
+    agencies = []
     users: list[Actor] = []
-    for agency in agencies:
-        registered = fp.hub.list_involvements(Actor.system(agency.code), limit=1)
+    for agency in fp.hub.agencies():
+        try:
+            registered = fp.hub.list_involvements(Actor.system(agency.code), limit=1)
+        except PermissionDenied:  # a gateway offers only the agencies it acts for (ADR 0032)
+            continue
+        agencies.append(agency)
         if registered:
             person = registered[0].terms.practitioner
             users.append(

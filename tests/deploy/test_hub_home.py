@@ -1,0 +1,78 @@
+"""The hub's home never holds the linkage secret: the hub refuses to start beside one, never
+makes one, and serves nothing that takes a child's details."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fingerpost.config import Settings
+from fingerpost.deployables import Deployable, LinkageAtHub, WrongHome, marked, open_hub
+from fingerpost.deployables.hub import NoLinkageHere
+from fingerpost.entrypoints.hub_app import create_hub_app
+
+FINGERPOST = [str(Path(sys.executable).with_name("fingerpost"))]
+
+
+def test_a_new_hub_home_has_keys_and_a_database_but_no_linkage_secret(tmp_path: Path) -> None:
+    hub = open_hub(Settings(home=tmp_path / "hub"))
+    hub.close()
+    made = {p.name for p in (tmp_path / "hub").iterdir()}
+    assert {"fingerpost.db", "signing.key", "keys"} <= made
+    assert "linkage.key" not in made
+    assert marked(tmp_path / "hub") is Deployable.HUB
+
+
+def test_the_hub_refuses_to_open_beside_a_linkage_secret(tmp_path: Path) -> None:
+    home = tmp_path / "hub"
+    open_hub(Settings(home=home)).close()
+    (home / "linkage.key").write_text("00" * 32)
+    with pytest.raises(LinkageAtHub, match="must never run beside one"):
+        open_hub(Settings(home=home))
+
+
+def test_hub_serve_exits_2_with_a_plain_reason_when_its_home_holds_a_linkage_secret(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "hub"
+    home.mkdir()
+    (home / "linkage.key").write_text("00" * 32)
+    ran = subprocess.run(
+        [*FINGERPOST, "hub", "serve", "--port", "9"],
+        env={"FINGERPOST_HOME": str(home), "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ran.returncode == 2
+    assert "holds a linkage secret" in ran.stderr
+    assert not (home / "fingerpost.db").exists()  # refused before anything was made
+
+
+def test_the_hub_cannot_encode_a_child(tmp_path: Path) -> None:
+    hub = open_hub(Settings(home=tmp_path / "hub"))
+    with pytest.raises(NoLinkageHere):
+        hub.gateway.encode(object())  # type: ignore[arg-type]
+    hub.close()
+
+
+def test_a_gateway_home_is_not_a_hub_home(tmp_path: Path) -> None:
+    home = tmp_path / "gw"
+    home.mkdir()
+    (home / "deployable.json").write_text('{"deployable": "gateway"}')
+    with pytest.raises(WrongHome):
+        open_hub(Settings(home=home))
+
+
+def test_the_hub_serves_no_route_that_takes_a_childs_details(tmp_path: Path) -> None:
+    hub = open_hub(Settings(home=tmp_path / "hub"))
+    paths = {getattr(route, "path", "") for route in create_hub_app(hub).routes}
+    hub.close()
+    for path in paths:
+        assert not path.startswith(("/api/v1", "/fhir", "/enquiry", "/audit/subject-access"))
+        assert not path.startswith(("/admin", "/sign-in")), path
+    assert {"/healthz", "/readyz"} <= paths
