@@ -1,11 +1,13 @@
 """`fingerpost enquire`: a file of children to look for, one signpost a row in the output."""
 
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.values import free_text, parse_purpose
@@ -30,6 +32,7 @@ from fingerpost.gateway import (
     enquiry_parts,
     parse_enquiry_row,
 )
+from fingerpost.service.records import SignpostView
 
 __all__ = ["SIGNPOST_COLUMNS", "enquire"]
 
@@ -84,18 +87,7 @@ def enquire(
     check_outputs(file, None if dry_run else output, errors)
     fp = open_home()
     known_agency(fp, agency)
-    actor = Actor(
-        subject=f"cli:{agency}:{email or name or 'operator'}",
-        name=name or "command line",
-        agency=agency,
-        role=Role.AGENCY_ADMIN,
-        email=email,
-        phone=phone,
-        strong_auth=True,  # on the server itself, like every command
-    )
     tally = Tally()
-    counts = {"signposts": 0, "strong": 0, "with": 0}
-
     with csv_rows(
         file,
         f"enquire {agency}",
@@ -107,48 +99,8 @@ def enquire(
             for _ in tally.parse(rows, parse_enquiry_row, "enquiry_ref"):
                 pass
         else:
-            # A row is refused when the purpose or the reason would name its child.
-            parts = partial(enquiry_parts, purpose=purpose, reasons=(override_reason,))
-            stream = fp.gateway.parse_stream(
-                tally.readable(rows), parts, workers=fp.settings.workers
-            )
-            encoded = tally.accepted(stream, "enquiry_ref")
-            with atomic_csv_writer(output, (*SIGNPOST_COLUMNS, *ADDED_SIGNPOST_COLUMNS)) as writer:
-                for batch in batches(encoded, fp.settings.batch_size):
-                    refs = [ref for ref, _ in batch]
-                    try:
-                        results = fp.hub.enquire_many(
-                            actor,
-                            purpose,
-                            [q for _, q in batch],
-                            batch=True,
-                            override_reason=override_reason,
-                        )
-                    except DomainError as error:  # e.g. the agency has left fingerpost
-                        raise fail(str(error)) from None
-                    for ref, result in zip(refs, results, strict=True):
-                        counts["with"] += bool(result.signposts)
-                        for s in result.signposts:
-                            counts["signposts"] += 1
-                            counts["strong"] += s.confidence == "strong"
-                            writer.writerow(
-                                (
-                                    ref,
-                                    s.confidence.value,
-                                    s.agency,
-                                    s.agency_name,
-                                    s.authority_area,
-                                    s.practitioner_name,
-                                    s.practitioner_role,
-                                    s.practitioner_phone,
-                                    s.practitioner_email,
-                                    s.involvement,
-                                    s.start_date.isoformat(),
-                                    s.end_date.isoformat() if s.end_date else "",
-                                    s.why,
-                                    *added_cells(s),
-                                )
-                            )
+            actor = _enquirer(agency, name, email, phone)
+            counts = _ask(fp, actor, purpose, override_reason, tally.readable(rows), tally, output)
     if dry_run:
         summary = f"enquire: {tally.read} rows read · {tally.valid} valid (dry run: nothing asked)"
     else:
@@ -158,3 +110,71 @@ def enquire(
             f"({counts['strong']} strong) written to {output} · {len(tally.errors)} rejected"
         )
     finish(tally, summary, errors, "enquiry_ref")
+
+
+def _enquirer(agency: str, name: str, email: str, phone: str) -> Actor:
+    return Actor(
+        subject=f"cli:{agency}:{email or name or 'operator'}",
+        name=name or "command line",
+        agency=agency,
+        role=Role.AGENCY_ADMIN,
+        email=email,
+        phone=phone,
+        strong_auth=True,  # on the server itself, like every command
+    )
+
+
+def _ask(
+    fp: Fingerpost,
+    actor: Actor,
+    purpose: str,
+    override_reason: str,
+    rows: Iterable[tuple[int, dict[str, str]]],
+    tally: Tally,
+    output: Path,
+) -> dict[str, int]:
+    """Ask about every readable row in batches, writing each signpost to `output`; the counts
+    of the summary."""
+    counts = {"signposts": 0, "strong": 0, "with": 0}
+    # A row is refused when the purpose or the reason would name its child.
+    parts = partial(enquiry_parts, purpose=purpose, reasons=(override_reason,))
+    stream = fp.gateway.parse_stream(rows, parts, workers=fp.settings.workers)
+    encoded = tally.accepted(stream, "enquiry_ref")
+    with atomic_csv_writer(output, (*SIGNPOST_COLUMNS, *ADDED_SIGNPOST_COLUMNS)) as writer:
+        for batch in batches(encoded, fp.settings.batch_size):
+            try:
+                results = fp.hub.enquire_many(
+                    actor,
+                    purpose,
+                    [q for _, q in batch],
+                    batch=True,
+                    override_reason=override_reason,
+                )
+            except DomainError as error:  # e.g. the agency has left fingerpost
+                raise fail(str(error)) from None
+            for (ref, _), result in zip(batch, results, strict=True):
+                counts["with"] += bool(result.signposts)
+                for s in result.signposts:
+                    counts["signposts"] += 1
+                    counts["strong"] += s.confidence == "strong"
+                    writer.writerow(_cells(ref, s))
+    return counts
+
+
+def _cells(ref: str, s: SignpostView) -> tuple[str, ...]:
+    return (
+        ref,
+        s.confidence.value,
+        s.agency,
+        s.agency_name,
+        s.authority_area,
+        s.practitioner_name,
+        s.practitioner_role,
+        s.practitioner_phone,
+        s.practitioner_email,
+        s.involvement,
+        s.start_date.isoformat(),
+        s.end_date.isoformat() if s.end_date else "",
+        s.why,
+        *added_cells(s),
+    )

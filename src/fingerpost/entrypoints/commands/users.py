@@ -56,11 +56,7 @@ def tokens_create(
         parsed_role = parse_vocabulary(Role, role, "role")
     except DomainError as error:
         raise fail(str(error)) from None
-    if not email.strip() or not name.strip():
-        raise fail("--name and --email are required")
-    local, _, domain = email.strip().rpartition("@")
-    if not local or "." not in domain.strip(".") or any(ch.isspace() for ch in email.strip()):
-        raise fail("--email must be the user's e-mail address (it is their identity)")
+    _check_identity(name, email)
     fp = open_home()
     known_agency(fp, agency)
     actor = Actor(
@@ -83,6 +79,16 @@ def tokens_create(
         role=parsed_role.value,
     )
     typer.echo(token)
+
+
+def _check_identity(name: str, email: str) -> None:
+    """A token names a person by their e-mail address: both are required, and the address
+    must look like one."""
+    if not email.strip() or not name.strip():
+        raise fail("--name and --email are required")
+    local, _, domain = email.strip().rpartition("@")
+    if not local or "." not in domain.strip(".") or any(ch.isspace() for ch in email.strip()):
+        raise fail("--email must be the user's e-mail address (it is their identity)")
 
 
 def users(
