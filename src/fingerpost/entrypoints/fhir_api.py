@@ -19,6 +19,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.entrypoints.enquiring import enquire
 from fingerpost.entrypoints.fhir_intake import BundleReport, register_bundle
 from fingerpost.entrypoints.fhir_signposts import searchset
+from fingerpost.entrypoints.guards import requires
 from fingerpost.gateway.fhir import (
     FhirRefused,
     Issue,
@@ -112,7 +113,12 @@ def fhir_router(
     def refused(error: FhirRefused) -> JSONResponse:
         return fhir_json(operation_outcome([error.issue]), error.status)
 
-    @router.post("", openapi_extra=_BODY, response_model=None)
+    @router.post(
+        "",
+        openapi_extra=_BODY,
+        response_model=None,
+        dependencies=[requires("involvement.register")],
+    )
     async def transaction_or_batch(
         request: Request, caller: Annotated[Actor, Depends(actor)]
     ) -> JSONResponse:
@@ -128,7 +134,12 @@ def fhir_router(
             return fhir_json(operation_outcome(report.all_issues), 422)
         return fhir_json(_response_bundle(report))
 
-    @router.post("/Patient/$match", openapi_extra=_BODY, response_model=None)
+    @router.post(
+        "/Patient/$match",
+        openapi_extra=_BODY,
+        response_model=None,
+        dependencies=[requires("enquiry.make")],
+    )
     async def match(request: Request, caller: Annotated[Actor, Depends(actor)]) -> JSONResponse:
         """Who else works with this child? Parameters in (`resource`: the child as a Patient;
         `purpose`: required, audited; `urgent`; `shield-override-reason`), a searchset Bundle of

@@ -29,6 +29,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, MassEnd
 from fingerpost.domain.values import parse_date
 from fingerpost.entrypoints.csvio import CsvFileError, CsvReader, Rows
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.syncing import SyncReport, sync_rows
 from fingerpost.gateway import REGISTER_COLUMNS, REGISTER_REQUIRED, REGISTER_RULES
@@ -101,6 +102,7 @@ def sync_router(fp: Fingerpost, caller: Callable[..., Actor]) -> APIRouter:
     @router.post(
         "/sync",
         tags=["involvements"],
+        dependencies=[requires("involvement.sync")],
         response_model=SyncOut,
         openapi_extra={
             "requestBody": {

@@ -2,13 +2,14 @@
 
 from fingerpost.entrypoints.api.caller import Caller, Installation, resource_router
 from fingerpost.entrypoints.api.views import AgencyOut, UserOut
+from fingerpost.entrypoints.guards import requires
 
 __all__ = ["router"]
 
 router = resource_router("agencies")
 
 
-@router.get("/agencies", response_model=list[AgencyOut])
+@router.get("/agencies", dependencies=[requires("agency.read")], response_model=list[AgencyOut])
 def agencies(caller: Caller, fp: Installation) -> list[AgencyOut]:
     del caller  # any signed-in user may see who takes part
     return [
@@ -27,7 +28,7 @@ def agencies(caller: Caller, fp: Installation) -> list[AgencyOut]:
     ]
 
 
-@router.get("/users", response_model=list[UserOut])
+@router.get("/users", dependencies=[requires("user.list")], response_model=list[UserOut])
 def users(caller: Caller, fp: Installation) -> list[UserOut]:
     """Who has signed in: your agency's users (agency administrators), or everyone's
     (auditors, operators). Recorded from their tokens on first sight."""

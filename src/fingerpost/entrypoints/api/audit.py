@@ -11,6 +11,7 @@ from fingerpost.entrypoints.api.bodies import SubjectAccessIn
 from fingerpost.entrypoints.api.caller import Caller, Installation, resource_router
 from fingerpost.entrypoints.api.views import AuditEventOut, AuditVerifyOut
 from fingerpost.entrypoints.enquiring import subject_access_report
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.limits import PageLimit
 from fingerpost.entrypoints.reports import report_html, report_json
 
@@ -19,7 +20,9 @@ __all__ = ["router"]
 router = resource_router("audit")
 
 
-@router.get("/audit/events", response_model=list[AuditEventOut])
+@router.get(
+    "/audit/events", dependencies=[requires("audit.search")], response_model=list[AuditEventOut]
+)
 def audit_events(caller: Caller, fp: Installation, limit: PageLimit = 100) -> list[AuditEventOut]:
     """The newest audit events (auditors only). Reading the audit is itself audited."""
     return [
@@ -39,6 +42,7 @@ def audit_events(caller: Caller, fp: Installation, limit: PageLimit = 100) -> li
 
 @router.post(
     "/subject-access",
+    dependencies=[requires("subject.access-report")],
     response_model=None,
     responses={200: {"content": {"text/html": {}}, "description": "JSON, or HTML on request."}},
 )
@@ -57,7 +61,7 @@ def subject_access(
     return JSONResponse(report_json(report))
 
 
-@router.get("/audit/verify", response_model=AuditVerifyOut)
+@router.get("/audit/verify", dependencies=[requires("audit.verify")], response_model=AuditVerifyOut)
 def audit_verify(caller: Caller, fp: Installation) -> AuditVerifyOut:
     """Recompute the Merkle tree and check every signed checkpoint (auditors, operators)."""
     try:

@@ -4,13 +4,14 @@ from fingerpost.entrypoints.api.bodies import EnquiryIn
 from fingerpost.entrypoints.api.caller import Caller, Counters, Installation, resource_router
 from fingerpost.entrypoints.api.views import EnquiryOut, SignpostOut
 from fingerpost.entrypoints.enquiring import enquire as enquire_child
+from fingerpost.entrypoints.guards import requires
 
 __all__ = ["router"]
 
 router = resource_router("enquiries")
 
 
-@router.post("/enquiries", response_model=EnquiryOut)
+@router.post("/enquiries", dependencies=[requires("enquiry.make")], response_model=EnquiryOut)
 def enquire(body: EnquiryIn, caller: Caller, fp: Installation, metrics: Counters) -> EnquiryOut:
     """Who else works with this child? Strong signposts first; your own agency never."""
     enquired = enquire_child(

@@ -20,6 +20,7 @@ from fingerpost.entrypoints.api.bodies import (
 )
 from fingerpost.entrypoints.api.caller import Caller, Installation, resource_router
 from fingerpost.entrypoints.api.views import InvolvementOut
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.limits import PageLimit, PageOffset
 from fingerpost.entrypoints.reports import notice_html, notice_text
 from fingerpost.gateway import parse_register_row
@@ -32,6 +33,7 @@ router = resource_router("involvements")
 
 @router.post(
     "/involvements",
+    dependencies=[requires("involvement.register")],
     status_code=201,
     response_model=InvolvementOut,
     responses={200: {"model": InvolvementOut, "description": "Updated or unchanged."}},
@@ -55,7 +57,11 @@ def register(
     return out
 
 
-@router.get("/involvements", response_model=list[InvolvementOut])
+@router.get(
+    "/involvements",
+    dependencies=[requires("involvement.list")],
+    response_model=list[InvolvementOut],
+)
 def list_involvements(
     caller: Caller,
     fp: Installation,
@@ -68,12 +74,20 @@ def list_involvements(
     return [InvolvementOut.of(stored) for stored in found]
 
 
-@router.get("/involvements/{involvement_id}", response_model=InvolvementOut)
+@router.get(
+    "/involvements/{involvement_id}",
+    dependencies=[requires("involvement.read")],
+    response_model=InvolvementOut,
+)
 def get_involvement(involvement_id: str, caller: Caller, fp: Installation) -> InvolvementOut:
     return InvolvementOut.of(fp.hub.get(caller, involvement_id))
 
 
-@router.patch("/involvements/{involvement_id}", response_model=InvolvementOut)
+@router.patch(
+    "/involvements/{involvement_id}",
+    dependencies=[requires("involvement.change")],
+    response_model=InvolvementOut,
+)
 def change_involvement(
     involvement_id: str, body: InvolvementChange, caller: Caller, fp: Installation
 ) -> InvolvementOut:
@@ -101,7 +115,11 @@ def change_involvement(
     return InvolvementOut.of(fp.hub.update_terms(caller, involvement_id, change))
 
 
-@router.post("/involvements/{involvement_id}/end", response_model=InvolvementOut)
+@router.post(
+    "/involvements/{involvement_id}/end",
+    dependencies=[requires("involvement.change")],
+    response_model=InvolvementOut,
+)
 def end_involvement(
     involvement_id: str, caller: Caller, fp: Installation, body: EndIn | None = None
 ) -> InvolvementOut:
@@ -111,7 +129,11 @@ def end_involvement(
     return InvolvementOut.of(fp.hub.end(caller, involvement_id, end))
 
 
-@router.delete("/involvements/{involvement_id}", status_code=204)
+@router.delete(
+    "/involvements/{involvement_id}",
+    dependencies=[requires("involvement.withdraw")],
+    status_code=204,
+)
 def withdraw_involvement(
     involvement_id: str, body: WithdrawIn, caller: Caller, fp: Installation
 ) -> Response:
@@ -122,7 +144,11 @@ def withdraw_involvement(
     return Response(status_code=204)
 
 
-@router.post("/involvements/{involvement_id}/shield", response_model=InvolvementOut)
+@router.post(
+    "/involvements/{involvement_id}/shield",
+    dependencies=[requires("involvement.shield")],
+    response_model=InvolvementOut,
+)
 def shield_involvement(
     involvement_id: str, body: ShieldIn, caller: Caller, fp: Installation
 ) -> InvolvementOut:
@@ -135,6 +161,7 @@ def shield_involvement(
 
 @router.get(
     "/involvements/{involvement_id}/notice",
+    dependencies=[requires("subject.family-notice")],
     response_class=PlainTextResponse,
     response_model=None,
     responses={200: {"content": {"text/html": {}}}},

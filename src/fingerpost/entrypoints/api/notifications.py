@@ -2,6 +2,7 @@
 
 from fingerpost.entrypoints.api.caller import Caller, Installation, resource_router
 from fingerpost.entrypoints.api.views import NotificationOut
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.limits import PageLimit
 
 __all__ = ["router"]
@@ -9,7 +10,11 @@ __all__ = ["router"]
 router = resource_router("notifications")
 
 
-@router.get("/notifications", response_model=list[NotificationOut])
+@router.get(
+    "/notifications",
+    dependencies=[requires("notification.list")],
+    response_model=list[NotificationOut],
+)
 def notifications(
     caller: Caller, fp: Installation, limit: PageLimit = 100
 ) -> list[NotificationOut]:

@@ -19,6 +19,7 @@ from fingerpost.entrypoints.api.caller import (
     resource_router,
 )
 from fingerpost.entrypoints.api.problems import problem
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.headers import docs_policy
 
 __all__ = ["docs_router", "health_router", "router"]
@@ -26,7 +27,7 @@ __all__ = ["docs_router", "health_router", "router"]
 router = resource_router("operations")
 
 
-@router.get("/outbox")
+@router.get("/outbox", dependencies=[requires("notification.outbox")])
 def outbox(caller: Caller, fp: Installation) -> dict[str, int]:
     """Notification e-mails pending, failed for good and delivered (operators, auditors)."""
     return fp.hub.outbox(caller)

@@ -7,6 +7,7 @@ from fastapi import Query
 from fingerpost.entrypoints.api.bodies import ReviewCloseIn
 from fingerpost.entrypoints.api.caller import Caller, Installation, resource_router
 from fingerpost.entrypoints.api.views import ReviewOut
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.limits import PageLimit
 
 __all__ = ["router"]
@@ -14,7 +15,7 @@ __all__ = ["router"]
 router = resource_router("audit")
 
 
-@router.get("/reviews", response_model=list[ReviewOut])
+@router.get("/reviews", dependencies=[requires("review.list")], response_model=list[ReviewOut])
 def reviews(
     caller: Caller,
     fp: Installation,
@@ -27,7 +28,9 @@ def reviews(
     return [ReviewOut.of(review) for review in found]
 
 
-@router.post("/reviews/{review_id}/close", response_model=ReviewOut)
+@router.post(
+    "/reviews/{review_id}/close", dependencies=[requires("review.close")], response_model=ReviewOut
+)
 def close_review(
     review_id: str, body: ReviewCloseIn, caller: Caller, fp: Installation
 ) -> ReviewOut:

@@ -5,6 +5,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from fingerpost.domain.actor import Actor
+from fingerpost.entrypoints.guards import anyone
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.web.pages import HOME, Site
 from fingerpost.entrypoints.web.session import checked_form, sign_in, sign_out
@@ -27,7 +28,7 @@ def sign_in_page(request: Request, site: Site) -> HTMLResponse:
     return site.render(request, "sign_in.html", demo_users=users, oidc=site.oidc is not None)
 
 
-@router.post("/sign-in/demo")
+@router.post("/sign-in/demo", dependencies=[anyone("signing in: no one is signed in yet")])
 async def sign_in_demo(request: Request, site: Site) -> Response:
     if not site.fp.settings.demo_sign_in:
         raise HTTPException(404)
@@ -67,7 +68,9 @@ async def sign_in_callback(request: Request, site: Site) -> Response:
     return _signed_in(request, site, actor)
 
 
-@router.post("/sign-out")
+@router.post(
+    "/sign-out", dependencies=[anyone("signing out ends whatever sign-in the cookie holds")]
+)
 async def sign_out_now(request: Request) -> Response:
     await checked_form(request)
     sign_out(request)
