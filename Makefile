@@ -8,7 +8,7 @@ DEMO_DATA := demo-data
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint bench bench-install install lock docs assets screenshots ons-names clean
+.PHONY: demo test lint bench bench-install install lock docs roles assets screenshots ons-names clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench: $(STAMP)
 # Regenerate the command-line reference from the CLI itself (a test checks it is current).
 docs: $(STAMP)
 	$(BIN)/typer fingerpost.entrypoints.cli utils docs --name fingerpost --title "fingerpost command line" --output docs/cli.md
+
+# Regenerate docs/role-matrix.md from the declared permissions (a test checks it is current).
+roles: $(STAMP)
+	$(BIN)/python -m fingerpost.service.permissions
 
 # Refresh the vendored GOV.UK Frontend build and axe-core from npm (needs node and npm; ADR 0010).
 assets:

@@ -29,6 +29,7 @@ from fingerpost.domain.vocabulary import Role
 from fingerpost.gateway import Gateway
 from fingerpost.service.delivery_status import record_delivery_status
 from fingerpost.service.hub import Delivery, Hub
+from fingerpost.service.permissions import check
 from fingerpost.service.ports import Mailer, UnitOfWork
 from fingerpost.service.records import Purged
 from fingerpost.service.sync import SnapshotSync
@@ -76,7 +77,7 @@ class Fingerpost:
         return certificates.verify(content, self.public_key)
 
     def rotate_master_key(self, actor: Actor) -> tuple[str, int]:
-        self.hub.require_role(actor, Role.OPERATOR)  # before anything is rotated
+        check(actor, "key.rotate-master")  # before anything is rotated
         master, rewrapped = self._keys().rotate_master()
         self.hub.record_master_rotation(actor, master, rewrapped)
         return master, rewrapped

@@ -22,8 +22,9 @@ from fingerpost.audit.events import AuditAction, AuditEvent
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import MassEnd, NotFound, PermissionDenied
 from fingerpost.domain.retention import expires_on
-from fingerpost.domain.vocabulary import InvolvementKind, Role
+from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.service.events import event
+from fingerpost.service.permissions import check
 from fingerpost.service.ports import UnitOfWork
 
 __all__ = ["RowState", "Snapshot", "SnapshotRow", "SnapshotSync", "SyncCounts"]
@@ -75,8 +76,7 @@ class Snapshot:
 
 
 def _require_admin(actor: Actor) -> None:
-    if actor.role is not Role.AGENCY_ADMIN:
-        raise PermissionDenied(f"the {actor.role.value} role may not sync an agency's list")
+    check(actor, "involvement.sync")
 
 
 class SnapshotSync:
