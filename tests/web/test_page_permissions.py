@@ -12,10 +12,11 @@ from fastapi.testclient import TestClient
 from api.test_route_permissions import BOUND
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.config import Settings
+from fingerpost.domain.policy import EnquiryPolicy
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.api import create_app
-from fingerpost.entrypoints.guards import DECLARED
 from fingerpost.entrypoints.web.signin import demo_users
+from fingerpost.service.permissions import USE_CASES
 from web.support import seeded_demo
 from web.test_pages import PAGE, sign_in_as
 
@@ -41,7 +42,7 @@ def test_a_role_the_declaration_leaves_out_is_refused_at_every_form(
     with TestClient(create_app(site), base_url="http://testserver") as client:
         token = sign_in_as(client, user.subject)
         for path, use_case in FORMS.items():
-            if role in DECLARED[use_case].roles:
+            if role in USE_CASES[use_case].allowed(EnquiryPolicy()):
                 continue
             url = path.replace("{involvement_id}", "x").replace("{review_id}", "x")
             url = url.replace("{upload_id}", "x")
