@@ -103,6 +103,11 @@ def _response_bundle(report: BundleReport) -> dict[str, Any]:
     }
 
 
+# The use cases FHIR's operations call (entrypoints.guards).
+_REGISTERS = [requires("involvement.register")]
+_ENQUIRES = [requires("enquiry.make")]
+
+
 def fhir_router(
     fp: Fingerpost, actor: Callable[..., Actor], counted: Callable[[list[str]], None]
 ) -> APIRouter:
@@ -113,12 +118,7 @@ def fhir_router(
     def refused(error: FhirRefused) -> JSONResponse:
         return fhir_json(operation_outcome([error.issue]), error.status)
 
-    @router.post(
-        "",
-        openapi_extra=_BODY,
-        response_model=None,
-        dependencies=[requires("involvement.register")],
-    )
+    @router.post("", openapi_extra=_BODY, response_model=None, dependencies=_REGISTERS)
     async def transaction_or_batch(
         request: Request, caller: Annotated[Actor, Depends(actor)]
     ) -> JSONResponse:
@@ -135,10 +135,7 @@ def fhir_router(
         return fhir_json(_response_bundle(report))
 
     @router.post(
-        "/Patient/$match",
-        openapi_extra=_BODY,
-        response_model=None,
-        dependencies=[requires("enquiry.make")],
+        "/Patient/$match", openapi_extra=_BODY, response_model=None, dependencies=_ENQUIRES
     )
     async def match(request: Request, caller: Annotated[Actor, Depends(actor)]) -> JSONResponse:
         """Who else works with this child? Parameters in (`resource`: the child as a Patient;

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -95,6 +95,23 @@ class SyncOut(BaseModel):
         )
 
 
+_CSV_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": f"What the sync did. With `Accept: {NDJSON}`: progress as JSON"
+        ' lines, then `{"result": …}` or `{"problem": …}`.',
+        "content": {NDJSON: {"schema": {"type": "string"}}},
+    },
+    409: {"description": "Refused by the safety brake: nothing was changed."},
+    413: {"description": "Larger than FINGERPOST_SYNC_MAX_MIB."},
+}
+
+
 def sync_router(fp: Fingerpost, caller: Callable[..., Actor]) -> APIRouter:
     """The router; `caller` is the API's bearer-token dependency."""
     router = APIRouter(prefix="/api/v1")
@@ -104,21 +121,8 @@ def sync_router(fp: Fingerpost, caller: Callable[..., Actor]) -> APIRouter:
         tags=["involvements"],
         dependencies=[requires("involvement.sync")],
         response_model=SyncOut,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        },
-        responses={
-            200: {
-                "description": f"What the sync did. With `Accept: {NDJSON}`: progress as JSON"
-                ' lines, then `{"result": …}` or `{"problem": …}`.',
-                "content": {NDJSON: {"schema": {"type": "string"}}},
-            },
-            409: {"description": "Refused by the safety brake: nothing was changed."},
-            413: {"description": "Larger than FINGERPOST_SYNC_MAX_MIB."},
-        },
+        openapi_extra=_CSV_BODY,
+        responses=_ANSWERS,
     )
     async def sync(
         request: Request,
