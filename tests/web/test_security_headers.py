@@ -119,9 +119,7 @@ def test_every_error_status_of_the_api(
         404: client.get("/api/v1/nothing", headers=token),
         405: client.put("/api/v1/enquiries", headers=token),
         413: client.post("/api/v1/enquiries", content=b"x" * 70_000, headers=token),
-        # A route the practitioner may call: a role the route's use case leaves out is refused
-        # (403) before its parameters are read (docs/adr/0029).
-        422: client.get("/api/v1/notifications?limit=0", headers=token),
+        422: client.get("/api/v1/involvements?offset=-1", headers=token),
     }
     client.post("/api/v1/enquiries", json=body, headers=token)
     answers[429] = client.post("/api/v1/enquiries", json=body, headers=token)

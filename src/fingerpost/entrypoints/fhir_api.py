@@ -103,11 +103,6 @@ def _response_bundle(report: BundleReport) -> dict[str, Any]:
     }
 
 
-# The use cases FHIR's operations call (entrypoints.guards).
-_REGISTERS = [requires("involvement.register")]
-_ENQUIRES = [requires("enquiry.make")]
-
-
 def fhir_router(
     fp: Fingerpost, actor: Callable[..., Actor], counted: Callable[[list[str]], None]
 ) -> APIRouter:
@@ -118,7 +113,8 @@ def fhir_router(
     def refused(error: FhirRefused) -> JSONResponse:
         return fhir_json(operation_outcome([error.issue]), error.status)
 
-    @router.post("", openapi_extra=_BODY, response_model=None, dependencies=_REGISTERS)
+    @router.post("", openapi_extra=_BODY, response_model=None)
+    @requires("involvement.register")
     async def transaction_or_batch(
         request: Request, caller: Annotated[Actor, Depends(actor)]
     ) -> JSONResponse:
@@ -134,9 +130,8 @@ def fhir_router(
             return fhir_json(operation_outcome(report.all_issues), 422)
         return fhir_json(_response_bundle(report))
 
-    @router.post(
-        "/Patient/$match", openapi_extra=_BODY, response_model=None, dependencies=_ENQUIRES
-    )
+    @router.post("/Patient/$match", openapi_extra=_BODY, response_model=None)
+    @requires("enquiry.make")
     async def match(request: Request, caller: Annotated[Actor, Depends(actor)]) -> JSONResponse:
         """Who else works with this child? Parameters in (`resource`: the child as a Patient;
         `purpose`: required, audited; `urgent`; `shield-override-reason`), a searchset Bundle of

@@ -1,36 +1,34 @@
 """Every route that acts for someone is bound to the one use case it calls, and refuses (403) a
-caller that use case's declared permission does not allow, before the route reads its body or
-calls anything (docs/adr/0029). The permission is the service's own declaration of that use
-case (`service.permissions`, docs/adr/0028), so the route and the use case cannot disagree; the
-use case checks again, with what only it knows (the involvement's agency, the practitioner it
+caller that use case's declared permission does not allow before the route does anything
+(docs/adr/0029). The permission is the service's own declaration of that use case
+(`service.permissions`, docs/adr/0028), so the route and the use case cannot disagree; the use
+case checks again, with what only it knows (the involvement's agency, the practitioner it
 names). The binding makes the rule visible on the route, and
 `tests/api/test_route_permissions.py` fails for a route that has none.
+
+The binding wraps the route's function rather than adding a dependency: FastAPI validates the
+request first, so an invalid request is still a 422 whoever sends it, as before the binding.
 
 A route for no one in particular (signing in, GOV.UK Notify's call-back, which has its own
 shared token) is bound to `anyone`, with the reason."""
 
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.routing import APIRoute
 
 from fingerpost.bootstrap import Fingerpost
-from fingerpost.domain.policy import EnquiryPolicy
-from fingerpost.entrypoints.bearer import Caller
+from fingerpost.domain.actor import Actor
 from fingerpost.service.permissions import USE_CASES, check
 
-__all__ = [
-    "Binding",
-    "anyone",
-    "bindings",
-    "bound",
-    "check",
-    "known",
-    "policy",
-    "requires",
-]
+__all__ = ["Binding", "anyone", "binding", "requires"]
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+_REQUEST = "_guarded_request"  # the parameter the binding adds to read the installation's policy
 
 
 @dataclass(frozen=True)
@@ -41,42 +39,63 @@ class Binding:
     reason: str = ""
 
 
-def policy(request: Request) -> EnquiryPolicy:
-    fp: Fingerpost = request.app.state.fp
-    return fp.hub.policy
-
-
-def known(use_case: str) -> None:
-    """A route naming a use case nothing declares fails when it is defined, not when called."""
-    if use_case not in USE_CASES:
+def requires(use_case: str) -> Callable[[Endpoint], Endpoint]:
+    """Bind a route to `use_case`: its caller (the route's `Actor` parameter, from the bearer
+    token or the page's session) must be one the use case's declaration allows."""
+    if use_case not in USE_CASES:  # fails when the route is defined, not when it is called
         raise LookupError(f"no use case {use_case!r} is declared")
 
+    def bind(endpoint: Endpoint) -> Endpoint:
+        def permitted(arguments: dict[str, Any]) -> None:
+            request: Request = arguments.pop(_REQUEST)
+            caller = next(value for value in arguments.values() if isinstance(value, Actor))
+            fp: Fingerpost = request.app.state.fp
+            check(caller, use_case, fp.hub.policy)
 
-def bound(guard: Callable[..., None], binding: Binding) -> Any:
-    guard.binding = binding  # type: ignore[attr-defined]  # read back by `bindings`
-    return Depends(guard)
+        return _wrapped(endpoint, permitted, Binding(use_case))
 
-
-def requires(use_case: str) -> Any:
-    """A route dependency: the bearer token's actor may call `use_case`."""
-    known(use_case)
-
-    def permitted(request: Request, caller: Caller) -> None:
-        check(caller, use_case, policy(request))
-
-    return bound(permitted, Binding(use_case))
+    return bind
 
 
-def anyone(reason: str) -> Any:
-    """A route for no signed-in user in particular; `reason` says why that is right."""
+def anyone(reason: str) -> Callable[[Endpoint], Endpoint]:
+    """Bind a route to no signed-in user in particular; `reason` says why that is right."""
 
-    def open_to_anyone() -> None:
-        return None
+    def bind(endpoint: Endpoint) -> Endpoint:
+        endpoint.binding = Binding("", reason)  # type: ignore[attr-defined]
+        return endpoint
 
-    return bound(open_to_anyone, Binding("", reason))
+    return bind
 
 
-def bindings(route: APIRoute) -> list[Binding]:
-    """What the route is bound to (exactly one, for a route that acts for someone)."""
-    found = (getattr(d.dependency, "binding", None) for d in route.dependencies)
-    return [binding for binding in found if isinstance(binding, Binding)]
+def binding(route: APIRoute) -> Binding | None:
+    """What the route is bound to, if anything."""
+    found = getattr(route.endpoint, "binding", None)
+    return found if isinstance(found, Binding) else None
+
+
+def _wrapped(
+    endpoint: Endpoint, permitted: Callable[[dict[str, Any]], None], bound: Binding
+) -> Endpoint:
+    """`endpoint`, checked by `permitted` first; FastAPI sees its parameters and one more, the
+    request (no parameter of the API's description)."""
+    if inspect.iscoroutinefunction(endpoint):
+
+        @functools.wraps(endpoint)
+        async def guarded_async(*args: Any, **kwargs: Any) -> Any:
+            permitted(kwargs)
+            return await endpoint(*args, **kwargs)
+
+        guarded: Any = guarded_async
+    else:
+
+        @functools.wraps(endpoint)
+        def guarded_sync(*args: Any, **kwargs: Any) -> Any:
+            permitted(kwargs)
+            return endpoint(*args, **kwargs)
+
+        guarded = guarded_sync
+    signature = inspect.signature(endpoint)
+    extra = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+    guarded.__signature__ = signature.replace(parameters=[*signature.parameters.values(), extra])
+    guarded.binding = bound
+    return guarded  # type: ignore[no-any-return]

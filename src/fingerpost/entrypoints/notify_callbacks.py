@@ -39,8 +39,8 @@ def notify_router(fp: Fingerpost) -> APIRouter:
     @router.post(
         NOTIFY_STATUS,
         status_code=status.HTTP_204_NO_CONTENT,
-        dependencies=[anyone("GOV.UK Notify's call-back: checked against its own shared token")],
     )
+    @anyone("GOV.UK Notify's call-back: checked against its own shared token")
     def notify_status(body: NotifyStatusIn, authorization: Annotated[str, Header()] = "") -> None:
         """Permission: GOV.UK Notify only, by the shared call-back bearer token."""
         expected = fp.settings.govuk_notify_callback_token.get_secret_value()

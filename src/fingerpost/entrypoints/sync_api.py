@@ -119,11 +119,11 @@ def sync_router(fp: Fingerpost, caller: Callable[..., Actor]) -> APIRouter:
     @router.post(
         "/sync",
         tags=["involvements"],
-        dependencies=[requires("involvement.sync")],
         response_model=SyncOut,
         openapi_extra=_CSV_BODY,
         responses=_ANSWERS,
     )
+    @requires("involvement.sync")
     async def sync(
         request: Request,
         actor: Annotated[Actor, Depends(caller)],

@@ -9,7 +9,8 @@ __all__ = ["router"]
 router = resource_router("agencies")
 
 
-@router.get("/agencies", dependencies=[requires("agency.read")], response_model=list[AgencyOut])
+@router.get("/agencies", response_model=list[AgencyOut])
+@requires("agency.read")
 def agencies(caller: Caller, fp: Installation) -> list[AgencyOut]:
     del caller  # any signed-in user may see who takes part
     return [
@@ -28,7 +29,8 @@ def agencies(caller: Caller, fp: Installation) -> list[AgencyOut]:
     ]
 
 
-@router.get("/users", dependencies=[requires("user.list")], response_model=list[UserOut])
+@router.get("/users", response_model=list[UserOut])
+@requires("user.list")
 def users(caller: Caller, fp: Installation) -> list[UserOut]:
     """Who has signed in: your agency's users (agency administrators), or everyone's
     (auditors, operators). Recorded from their tokens on first sight."""

@@ -20,9 +20,8 @@ __all__ = ["router"]
 router = resource_router("audit")
 
 
-@router.get(
-    "/audit/events", dependencies=[requires("audit.search")], response_model=list[AuditEventOut]
-)
+@router.get("/audit/events", response_model=list[AuditEventOut])
+@requires("audit.search")
 def audit_events(caller: Caller, fp: Installation, limit: PageLimit = 100) -> list[AuditEventOut]:
     """The newest audit events (auditors only). Reading the audit is itself audited."""
     return [
@@ -42,10 +41,10 @@ def audit_events(caller: Caller, fp: Installation, limit: PageLimit = 100) -> li
 
 @router.post(
     "/subject-access",
-    dependencies=[requires("subject.access-report")],
     response_model=None,
     responses={200: {"content": {"text/html": {}}, "description": "JSON, or HTML on request."}},
 )
+@requires("subject.access-report")
 def subject_access(
     body: SubjectAccessIn,
     caller: Caller,
@@ -61,7 +60,8 @@ def subject_access(
     return JSONResponse(report_json(report))
 
 
-@router.get("/audit/verify", dependencies=[requires("audit.verify")], response_model=AuditVerifyOut)
+@router.get("/audit/verify", response_model=AuditVerifyOut)
+@requires("audit.verify")
 def audit_verify(caller: Caller, fp: Installation) -> AuditVerifyOut:
     """Recompute the Merkle tree and check every signed checkpoint (auditors, operators)."""
     try:

@@ -11,7 +11,8 @@ __all__ = ["router"]
 router = resource_router("enquiries")
 
 
-@router.post("/enquiries", dependencies=[requires("enquiry.make")], response_model=EnquiryOut)
+@router.post("/enquiries", response_model=EnquiryOut)
+@requires("enquiry.make")
 def enquire(body: EnquiryIn, caller: Caller, fp: Installation, metrics: Counters) -> EnquiryOut:
     """Who else works with this child? Strong signposts first; your own agency never."""
     enquired = enquire_child(

@@ -33,11 +33,11 @@ router = resource_router("involvements")
 
 @router.post(
     "/involvements",
-    dependencies=[requires("involvement.register")],
     status_code=201,
     response_model=InvolvementOut,
     responses={200: {"model": InvolvementOut, "description": "Updated or unchanged."}},
 )
+@requires("involvement.register")
 def register(
     body: InvolvementIn, caller: Caller, response: Response, fp: Installation
 ) -> InvolvementOut:
@@ -59,9 +59,9 @@ def register(
 
 @router.get(
     "/involvements",
-    dependencies=[requires("involvement.list")],
     response_model=list[InvolvementOut],
 )
+@requires("involvement.list")
 def list_involvements(
     caller: Caller,
     fp: Installation,
@@ -76,18 +76,18 @@ def list_involvements(
 
 @router.get(
     "/involvements/{involvement_id}",
-    dependencies=[requires("involvement.read")],
     response_model=InvolvementOut,
 )
+@requires("involvement.read")
 def get_involvement(involvement_id: str, caller: Caller, fp: Installation) -> InvolvementOut:
     return InvolvementOut.of(fp.hub.get(caller, involvement_id))
 
 
 @router.patch(
     "/involvements/{involvement_id}",
-    dependencies=[requires("involvement.change")],
     response_model=InvolvementOut,
 )
+@requires("involvement.change")
 def change_involvement(
     involvement_id: str, body: InvolvementChange, caller: Caller, fp: Installation
 ) -> InvolvementOut:
@@ -117,9 +117,9 @@ def change_involvement(
 
 @router.post(
     "/involvements/{involvement_id}/end",
-    dependencies=[requires("involvement.change")],
     response_model=InvolvementOut,
 )
+@requires("involvement.change")
 def end_involvement(
     involvement_id: str, caller: Caller, fp: Installation, body: EndIn | None = None
 ) -> InvolvementOut:
@@ -131,9 +131,9 @@ def end_involvement(
 
 @router.delete(
     "/involvements/{involvement_id}",
-    dependencies=[requires("involvement.withdraw")],
     status_code=204,
 )
+@requires("involvement.withdraw")
 def withdraw_involvement(
     involvement_id: str, body: WithdrawIn, caller: Caller, fp: Installation
 ) -> Response:
@@ -146,9 +146,9 @@ def withdraw_involvement(
 
 @router.post(
     "/involvements/{involvement_id}/shield",
-    dependencies=[requires("involvement.shield")],
     response_model=InvolvementOut,
 )
+@requires("involvement.shield")
 def shield_involvement(
     involvement_id: str, body: ShieldIn, caller: Caller, fp: Installation
 ) -> InvolvementOut:
@@ -161,11 +161,11 @@ def shield_involvement(
 
 @router.get(
     "/involvements/{involvement_id}/notice",
-    dependencies=[requires("subject.family-notice")],
     response_class=PlainTextResponse,
     response_model=None,
     responses={200: {"content": {"text/html": {}}}},
 )
+@requires("subject.family-notice")
 def family_notice(
     involvement_id: str,
     caller: Caller,

@@ -12,9 +12,9 @@ router = resource_router("notifications")
 
 @router.get(
     "/notifications",
-    dependencies=[requires("notification.list")],
     response_model=list[NotificationOut],
 )
+@requires("notification.list")
 def notifications(
     caller: Caller, fp: Installation, limit: PageLimit = 100
 ) -> list[NotificationOut]:

@@ -27,7 +27,8 @@ __all__ = ["docs_router", "health_router", "router"]
 router = resource_router("operations")
 
 
-@router.get("/outbox", dependencies=[requires("notification.outbox")])
+@router.get("/outbox")
+@requires("notification.outbox")
 def outbox(caller: Caller, fp: Installation) -> dict[str, int]:
     """Notification e-mails pending, failed for good and delivered (operators, auditors)."""
     return fp.hub.outbox(caller)

@@ -15,7 +15,8 @@ __all__ = ["router"]
 router = resource_router("audit")
 
 
-@router.get("/reviews", dependencies=[requires("review.list")], response_model=list[ReviewOut])
+@router.get("/reviews", response_model=list[ReviewOut])
+@requires("review.list")
 def reviews(
     caller: Caller,
     fp: Installation,
@@ -28,9 +29,8 @@ def reviews(
     return [ReviewOut.of(review) for review in found]
 
 
-@router.post(
-    "/reviews/{review_id}/close", dependencies=[requires("review.close")], response_model=ReviewOut
-)
+@router.post("/reviews/{review_id}/close", response_model=ReviewOut)
+@requires("review.close")
 def close_review(
     review_id: str, body: ReviewCloseIn, caller: Caller, fp: Installation
 ) -> ReviewOut:

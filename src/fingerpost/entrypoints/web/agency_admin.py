@@ -12,7 +12,8 @@ from fingerpost.config import Settings
 from fingerpost.domain.errors import DomainError, InvalidValue
 from fingerpost.domain.values import parse_date
 from fingerpost.domain.vocabulary import Role
-from fingerpost.entrypoints.web.pages import PAGE_SIZE, Site, User, flash, page_requires
+from fingerpost.entrypoints.guards import requires
+from fingerpost.entrypoints.web.pages import PAGE_SIZE, Site, User, flash
 from fingerpost.entrypoints.web.session import checked_form
 from fingerpost.entrypoints.web.uploads import Stage
 
@@ -78,9 +79,8 @@ def _involvement_problem(
     )
 
 
-@router.post(
-    "/admin/involvements/{involvement_id}/end", dependencies=[page_requires("involvement.change")]
-)
+@router.post("/admin/involvements/{involvement_id}/end")
+@requires("involvement.change")
 async def end(request: Request, user: User, site: Site, involvement_id: str) -> Response:
     form = await checked_form(request)
     site.fp.hub.require_role(user, Role.AGENCY_ADMIN)  # as its page: a practitioner never sees it
@@ -105,8 +105,8 @@ async def end(request: Request, user: User, site: Site, involvement_id: str) -> 
 
 @router.post(
     "/admin/involvements/{involvement_id}/withdraw",
-    dependencies=[page_requires("involvement.withdraw")],
 )
+@requires("involvement.withdraw")
 async def withdraw(request: Request, user: User, site: Site, involvement_id: str) -> Response:
     form = await checked_form(request)
     site.fp.hub.require_role(user, Role.AGENCY_ADMIN)  # as its page: a practitioner never sees it
@@ -128,8 +128,8 @@ async def withdraw(request: Request, user: User, site: Site, involvement_id: str
 
 @router.post(
     "/admin/involvements/{involvement_id}/shield",
-    dependencies=[page_requires("involvement.shield")],
 )
+@requires("involvement.shield")
 async def shield(request: Request, user: User, site: Site, involvement_id: str) -> Response:
     form = await checked_form(request)
     reason = str(form.get("reason") or "").strip()
@@ -166,7 +166,8 @@ def register_page(request: Request, user: User, site: Site) -> HTMLResponse:
     return _register_form(request, site)
 
 
-@router.post("/admin/register", dependencies=[page_requires("involvement.register")])
+@router.post("/admin/register")
+@requires("involvement.register")
 async def register_upload(request: Request, user: User, site: Site) -> Response:
     site.fp.hub.require_role(user, Role.AGENCY_ADMIN)
     form = await checked_form(request)
@@ -203,9 +204,8 @@ def register_status(user: User, site: Site, upload_id: str) -> JSONResponse:
     return JSONResponse({"stage": upload.stage.value, "percent": upload.percent})
 
 
-@router.post(
-    "/admin/register/{upload_id}/confirm", dependencies=[page_requires("involvement.register")]
-)
+@router.post("/admin/register/{upload_id}/confirm")
+@requires("involvement.register")
 async def register_confirm(request: Request, user: User, site: Site, upload_id: str) -> Response:
     await checked_form(request)
     site.uploads.confirm(user, upload_id)

@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fingerpost.audit.events import AuditAction, DamagedCheckpoint
 from fingerpost.domain.vocabulary import ReviewOutcome
 from fingerpost.entrypoints.enquiring import subject_access_report
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.reports import report_json
 from fingerpost.entrypoints.web.forms import SubjectAccessForm, sentence
-from fingerpost.entrypoints.web.pages import Site, User, flash, page_requires
+from fingerpost.entrypoints.web.pages import Site, User, flash
 from fingerpost.entrypoints.web.session import checked_form
 
 __all__ = ["router"]
@@ -41,9 +42,8 @@ def audit(
     )
 
 
-@router.post(
-    "/audit/verify", response_class=HTMLResponse, dependencies=[page_requires("audit.verify")]
-)
+@router.post("/audit/verify", response_class=HTMLResponse)
+@requires("audit.verify")
 async def audit_verify(request: Request, user: User, site: Site) -> HTMLResponse:
     await checked_form(request)
     try:
@@ -72,7 +72,8 @@ def reviews(
     )
 
 
-@router.post("/audit/reviews/{review_id}/close", dependencies=[page_requires("review.close")])
+@router.post("/audit/reviews/{review_id}/close")
+@requires("review.close")
 async def close_review(request: Request, user: User, site: Site, review_id: str) -> Response:
     form = await checked_form(request)
     outcome = str(form.get("outcome") or "")
@@ -101,8 +102,8 @@ def subject_access(request: Request, user: User, site: Site) -> HTMLResponse:
 @router.post(
     "/audit/subject-access",
     response_class=HTMLResponse,
-    dependencies=[page_requires("subject.access-report")],
 )
+@requires("subject.access-report")
 async def subject_report(request: Request, user: User, site: Site) -> HTMLResponse:
     form = SubjectAccessForm.posted(await checked_form(request))
     if form.errors:

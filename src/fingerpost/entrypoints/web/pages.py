@@ -16,7 +16,6 @@ from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.answer import since
-from fingerpost.entrypoints.guards import Binding, bound, check, known, policy
 from fingerpost.entrypoints.web.forms import sentence
 from fingerpost.entrypoints.web.session import CSRF_FIELD, csrf_token, current_user, signed_in
 from fingerpost.entrypoints.web.signin import OidcSignIn
@@ -31,7 +30,6 @@ __all__ = [
     "Site",
     "User",
     "flash",
-    "page_requires",
     "wants_html",
 ]
 
@@ -149,13 +147,3 @@ def _pages(request: Request) -> Pages:
 
 
 Site = Annotated[Pages, Depends(_pages)]
-
-
-def page_requires(use_case: str) -> Any:
-    """A page's dependency: the signed-in user may call `use_case` (entrypoints.guards)."""
-    known(use_case)
-
-    def permitted(request: Request, user: User) -> None:
-        check(user, use_case, policy(request))
-
-    return bound(permitted, Binding(use_case))

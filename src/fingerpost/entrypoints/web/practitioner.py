@@ -9,8 +9,9 @@ from fingerpost.domain.values import parse_purpose
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.answer import notes_text
 from fingerpost.entrypoints.enquiring import enquire
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.web.forms import PURPOSES, EnquiryForm
-from fingerpost.entrypoints.web.pages import Site, User, page_requires
+from fingerpost.entrypoints.web.pages import Site, User
 from fingerpost.entrypoints.web.session import checked_form, current_user
 
 __all__ = ["router"]
@@ -40,7 +41,8 @@ def enquiry(request: Request, user: User, site: Site) -> HTMLResponse:
     return _enquiry_form(request, site, EnquiryForm())
 
 
-@router.post("/enquiry", response_class=HTMLResponse, dependencies=[page_requires("enquiry.make")])
+@router.post("/enquiry", response_class=HTMLResponse)
+@requires("enquiry.make")
 async def enquiry_results(request: Request, user: User, site: Site) -> HTMLResponse:
     form = EnquiryForm.posted(await checked_form(request))
     if form.errors:

@@ -28,7 +28,8 @@ def sign_in_page(request: Request, site: Site) -> HTMLResponse:
     return site.render(request, "sign_in.html", demo_users=users, oidc=site.oidc is not None)
 
 
-@router.post("/sign-in/demo", dependencies=[anyone("signing in: no one is signed in yet")])
+@router.post("/sign-in/demo")
+@anyone("signing in: no one is signed in yet")
 async def sign_in_demo(request: Request, site: Site) -> Response:
     if not site.fp.settings.demo_sign_in:
         raise HTTPException(404)
@@ -68,9 +69,8 @@ async def sign_in_callback(request: Request, site: Site) -> Response:
     return _signed_in(request, site, actor)
 
 
-@router.post(
-    "/sign-out", dependencies=[anyone("signing out ends whatever sign-in the cookie holds")]
-)
+@router.post("/sign-out")
+@anyone("signing out ends whatever sign-in the cookie holds")
 async def sign_out_now(request: Request) -> Response:
     await checked_form(request)
     sign_out(request)
