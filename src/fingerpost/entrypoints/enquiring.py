@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue
-from fingerpost.gateway import check_enquiry, parse_child, refuse_mentions
+from fingerpost.gateway import check_enquiry, enquiry_child, parse_child
 from fingerpost.service.records import EnquiryResult, SubjectReport
 
 __all__ = ["Enquired", "enquire", "subject_access_report"]
@@ -31,9 +31,7 @@ def enquire(
     """Raises InvalidValue (naming the field) for details an enquiry cannot use."""
     if not purpose.strip():
         raise InvalidValue("purpose: say why you are asking")
-    child = parse_child(child_details)
-    check_enquiry(child)
-    refuse_mentions(child, purpose=purpose, reasons=[override_reason])
+    child = enquiry_child(child_details, purpose=purpose, reasons=[override_reason])
     result = fp.hub.enquire(
         actor, purpose, fp.gateway.encode(child), urgent=urgent, override_reason=override_reason
     )

@@ -5,6 +5,7 @@ the linkage secret. Only encodings cross to the hub: the hub's service layer can
 package (an import-linter contract), and nothing here stores or logs a child's details.
 """
 
+from fingerpost.gateway.enquiry import enquiry_child, enquiry_parts
 from fingerpost.gateway.rows import (
     ENQUIRY_COLUMNS,
     ENQUIRY_REQUIRED,
@@ -16,7 +17,7 @@ from fingerpost.gateway.rows import (
     EnquiryRow,
     RegisterRow,
     check_enquiry,
-    enquiry_parts,
+    enquiry_ref,
     parse_child,
     parse_enquiry_row,
     parse_register_row,
@@ -38,7 +39,9 @@ __all__ = [
     "Parsed",
     "RegisterRow",
     "check_enquiry",
+    "enquiry_child",
     "enquiry_parts",
+    "enquiry_ref",
     "parse_child",
     "parse_enquiry_row",
     "parse_register_row",

@@ -232,10 +232,16 @@ def check_enquiry(child: ChildIdentity) -> None:
         )
 
 
-def parse_enquiry_row(row: Mapping[str, str | None]) -> EnquiryRow:
+def enquiry_ref(row: Mapping[str, str | None]) -> str:
+    """The row's own reference for the enquiry (required)."""
     ref = _text(row, "enquiry_ref")
     if not ref:
         raise InvalidValue("enquiry_ref: required")
+    return ref
+
+
+def parse_enquiry_row(row: Mapping[str, str | None]) -> EnquiryRow:
+    ref = enquiry_ref(row)
     child = parse_child(row)
     check_enquiry(child)
     return EnquiryRow(enquiry_ref=ref, child=child)
@@ -272,13 +278,3 @@ def refuse_mentions(
                 "purpose and reasons go on the audit record and to the other practitioner:"
                 " never the child's name or details, only why you are asking"
             )
-
-
-def enquiry_parts(
-    row: Mapping[str, str | None], *, purpose: str = "", reasons: tuple[str, ...] = ()
-) -> tuple[str, ChildIdentity]:
-    """`parse_enquiry_row` in the shape `Gateway.parse_stream` takes: (enquiry_ref, child). With
-    the purpose and reasons that will go with it, the row is refused if they name the child."""
-    parsed = parse_enquiry_row(row)
-    refuse_mentions(parsed.child, purpose=purpose, reasons=reasons)
-    return parsed.enquiry_ref, parsed.child

@@ -138,7 +138,9 @@ USE_CASES: Mapping[str, Permission] = MappingProxyType(
             "Count the register and its unreadable rows", EVERY_ROLE, internal=True
         ),
         # -- enquiries --
-        "enquiry.make": _P("Enquire: who else works with this child?", _STAFF, own_agency=True),
+        "enquiry.make": _P(
+            "Enquire: who else works with this child? (never one's own agency)", _STAFF
+        ),
         "enquiry.urgent": _P(
             "Make an urgent (break-glass) enquiry, past the limits",
             _STAFF,
