@@ -46,13 +46,15 @@ def requires(use_case: str) -> Callable[[Endpoint], Endpoint]:
         raise LookupError(f"no use case {use_case!r} is declared")
 
     def bind(endpoint: Endpoint) -> Endpoint:
+        own = _request_parameter(endpoint)
+
         def permitted(arguments: dict[str, Any]) -> None:
-            request: Request = arguments.pop(_REQUEST)
+            request: Request = arguments[own] if own else arguments.pop(_REQUEST)
             caller = next(value for value in arguments.values() if isinstance(value, Actor))
             fp: Fingerpost = request.app.state.fp
             check(caller, use_case, fp.hub.policy)
 
-        return _wrapped(endpoint, permitted, Binding(use_case))
+        return _wrapped(endpoint, permitted, Binding(use_case), add_request=not own)
 
     return bind
 
@@ -73,11 +75,22 @@ def binding(route: APIRoute) -> Binding | None:
     return found if isinstance(found, Binding) else None
 
 
+def _request_parameter(endpoint: Callable[..., Any]) -> str:
+    """The name of the route's own `Request` parameter, if it has one: FastAPI gives the request
+    to one parameter only."""
+    parameters = inspect.signature(endpoint).parameters.values()
+    return next((p.name for p in parameters if p.annotation in {Request, "Request"}), "")
+
+
 def _wrapped(
-    endpoint: Endpoint, permitted: Callable[[dict[str, Any]], None], bound: Binding
+    endpoint: Endpoint,
+    permitted: Callable[[dict[str, Any]], None],
+    bound: Binding,
+    *,
+    add_request: bool,
 ) -> Endpoint:
-    """`endpoint`, checked by `permitted` first; FastAPI sees its parameters and one more, the
-    request (no parameter of the API's description)."""
+    """`endpoint`, checked by `permitted` first. Without a `Request` parameter of its own,
+    FastAPI is shown one more, the request (no parameter of the API's description)."""
     if inspect.iscoroutinefunction(endpoint):
 
         @functools.wraps(endpoint)
@@ -94,8 +107,10 @@ def _wrapped(
             return endpoint(*args, **kwargs)
 
         guarded = guarded_sync
-    signature = inspect.signature(endpoint)
-    extra = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
-    guarded.__signature__ = signature.replace(parameters=[*signature.parameters.values(), extra])
+    if add_request:
+        signature = inspect.signature(endpoint)
+        extra = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+        parameters = [*signature.parameters.values(), extra]
+        guarded.__signature__ = signature.replace(parameters=parameters)
     guarded.binding = bound
     return guarded  # type: ignore[no-any-return]
