@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fingerpost.adapters.service_tokens import new_gateway_key
 from typer.testing import CliRunner
 
+from fingerpost.adapters.service_tokens import new_gateway_key
 from fingerpost.config import Settings
 from fingerpost.deployables import (
     Deployable,

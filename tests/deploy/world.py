@@ -10,10 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from fingerpost.adapters.service_tokens import new_gateway_key
-
 from conftest import make_agency
 from deploy.loopback import Served, WireTap, free_port, serve
+from fingerpost.adapters.service_tokens import new_gateway_key
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.config import Settings
 from fingerpost.deployables import Deployable, GatewayInstallation, mark, open_gateway, open_hub

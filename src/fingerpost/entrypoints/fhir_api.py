@@ -19,6 +19,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.entrypoints.enquiring import enquire
 from fingerpost.entrypoints.fhir_intake import BundleReport, register_bundle
 from fingerpost.entrypoints.fhir_signposts import searchset
+from fingerpost.entrypoints.guards import requires
 from fingerpost.gateway.fhir import (
     FhirRefused,
     Issue,
@@ -113,6 +114,7 @@ def fhir_router(
         return fhir_json(operation_outcome([error.issue]), error.status)
 
     @router.post("", openapi_extra=_BODY, response_model=None)
+    @requires("involvement.register")
     async def transaction_or_batch(
         request: Request, caller: Annotated[Actor, Depends(actor)]
     ) -> JSONResponse:
@@ -129,6 +131,7 @@ def fhir_router(
         return fhir_json(_response_bundle(report))
 
     @router.post("/Patient/$match", openapi_extra=_BODY, response_model=None)
+    @requires("enquiry.make")
     async def match(request: Request, caller: Annotated[Actor, Depends(actor)]) -> JSONResponse:
         """Who else works with this child? Parameters in (`resource`: the child as a Patient;
         `purpose`: required, audited; `urgent`; `shield-override-reason`), a searchset Bundle of

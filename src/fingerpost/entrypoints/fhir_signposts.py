@@ -30,7 +30,8 @@ GRADES = {Confidence.STRONG: "probable", Confidence.POSSIBLE: "possible"}
 AUTHORITY_AREA = f"{CANONICAL}/sid/authority-area"  # an ONS code, e.g. E08000035
 
 
-def _signpost(view: SignpostView) -> dict[str, Any]:
+def _contained(view: SignpostView) -> list[dict[str, Any]]:
+    """The agency, who to call there, and its out-of-hours service when it has one."""
     telecom = [
         {"system": system, "value": value, "use": "work"}
         for system, value in (
@@ -71,6 +72,11 @@ def _signpost(view: SignpostView) -> dict[str, Any]:
                 "telecom": [{"system": "phone", "value": view.out_of_hours_phone, "use": "work"}],
             }
         )
+    return contained
+
+
+def _signpost(view: SignpostView) -> dict[str, Any]:
+    contained = _contained(view)
     current = "#out-of-hours" if view.current_contact == "out-of-hours" else "#contact"
     period = {"start": view.start_date.isoformat()}
     if view.end_date is not None:

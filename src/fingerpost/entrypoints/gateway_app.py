@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 
 from fingerpost.deployables import GatewayInstallation, HubOnly, HubUnavailable
-from fingerpost.entrypoints.api import create_app, problem
+from fingerpost.entrypoints.api import create_app
+from fingerpost.entrypoints.api.problems import problem
 from fingerpost.entrypoints.fhir_api import FHIR_BASE, fhir_error
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.web.pages import wants_html

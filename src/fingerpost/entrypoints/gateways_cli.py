@@ -18,6 +18,7 @@ from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.vocabulary import Role
+from fingerpost.entrypoints.commands.common import open_home
 
 if TYPE_CHECKING:
     from fingerpost.bootstrap import Fingerpost
@@ -42,11 +43,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _hub() -> Fingerpost:
-    # The command line's own opening (which home, initialised or not), imported when run:
-    # `cli` mounts this module.
-    from fingerpost.entrypoints.cli import _open
-
-    return _open(read_only=True)
+    return open_home(read_only=True)  # the command line's own opening (which home, if any)
 
 
 @gateways_app.command("add")

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fingerpost import __version__
 from fingerpost.bootstrap import Fingerpost
-from fingerpost.entrypoints.api import problem
+from fingerpost.entrypoints.api.problems import problem
 from fingerpost.entrypoints.hub_api import install_hub_api
 from fingerpost.entrypoints.hub_records_api import records_router
 from fingerpost.entrypoints.hub_sync_api import snapshot_router

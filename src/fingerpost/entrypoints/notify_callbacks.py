@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from fingerpost.bootstrap import Fingerpost
+from fingerpost.entrypoints.guards import anyone
 
 __all__ = ["NOTIFY_STATUS", "NotifyStatusIn", "notify_router"]
 
@@ -35,7 +36,11 @@ class NotifyStatusIn(BaseModel):
 def notify_router(fp: Fingerpost) -> APIRouter:
     router = APIRouter(tags=["notifications"])
 
-    @router.post(NOTIFY_STATUS, status_code=status.HTTP_204_NO_CONTENT)
+    @router.post(
+        NOTIFY_STATUS,
+        status_code=status.HTTP_204_NO_CONTENT,
+    )
+    @anyone("GOV.UK Notify's call-back: checked against its own shared token")
     def notify_status(body: NotifyStatusIn, authorization: Annotated[str, Header()] = "") -> None:
         """Permission: GOV.UK Notify only, by the shared call-back bearer token."""
         expected = fp.settings.govuk_notify_callback_token.get_secret_value()

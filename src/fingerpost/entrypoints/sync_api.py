@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -29,6 +29,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError, MassEnd
 from fingerpost.domain.values import parse_date
 from fingerpost.entrypoints.csvio import CsvFileError, CsvReader, Rows
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.logs import logger
 from fingerpost.entrypoints.syncing import SyncReport, sync_rows
 from fingerpost.gateway import REGISTER_COLUMNS, REGISTER_REQUIRED, REGISTER_RULES
@@ -94,6 +95,23 @@ class SyncOut(BaseModel):
         )
 
 
+_CSV_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": f"What the sync did. With `Accept: {NDJSON}`: progress as JSON"
+        ' lines, then `{"result": …}` or `{"problem": …}`.',
+        "content": {NDJSON: {"schema": {"type": "string"}}},
+    },
+    409: {"description": "Refused by the safety brake: nothing was changed."},
+    413: {"description": "Larger than FINGERPOST_SYNC_MAX_MIB."},
+}
+
+
 def sync_router(fp: Fingerpost, caller: Callable[..., Actor]) -> APIRouter:
     """The router; `caller` is the API's bearer-token dependency."""
     router = APIRouter(prefix="/api/v1")
@@ -102,22 +120,10 @@ def sync_router(fp: Fingerpost, caller: Callable[..., Actor]) -> APIRouter:
         "/sync",
         tags=["involvements"],
         response_model=SyncOut,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        },
-        responses={
-            200: {
-                "description": f"What the sync did. With `Accept: {NDJSON}`: progress as JSON"
-                ' lines, then `{"result": …}` or `{"problem": …}`.',
-                "content": {NDJSON: {"schema": {"type": "string"}}},
-            },
-            409: {"description": "Refused by the safety brake: nothing was changed."},
-            413: {"description": "Larger than FINGERPOST_SYNC_MAX_MIB."},
-        },
+        openapi_extra=_CSV_BODY,
+        responses=_ANSWERS,
     )
+    @requires("involvement.sync")
     async def sync(
         request: Request,
         actor: Annotated[Actor, Depends(caller)],

@@ -1,0 +1,220 @@
+"""What the commands share: opening the installation, reading CSV files with a progress bar,
+reporting rows and failing with the contract's exit statuses, and who a command acts as."""
+
+import gc
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.text import Text
+
+from fingerpost.bootstrap import Fingerpost, NoHome
+from fingerpost.config import Settings
+from fingerpost.deployables import open_home as open_deployable
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.model import Agency
+from fingerpost.domain.vocabulary import Role
+from fingerpost.entrypoints.csvio import (
+    CsvFileError,
+    CsvReader,
+    Rows,
+    check_writable,
+    write_errors,
+)
+from fingerpost.entrypoints.registering import Tally
+from fingerpost.gateway import AnyOf
+
+__all__ = [
+    "OPERATOR",
+    "DryRun",
+    "ErrorsFile",
+    "Yes",
+    "as_auditor",
+    "bulk_memory",
+    "check_outputs",
+    "confirm",
+    "csv_rows",
+    "err",
+    "fail",
+    "finish",
+    "known_agency",
+    "open_home",
+    "progress",
+    "shown",
+    "warn_extra",
+]
+
+# Who the command line acts as: the operator at the server's console.
+OPERATOR = Actor(subject="cli:operator", name="command line", agency="-", role=Role.OPERATOR)
+
+
+# Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
+# contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")]
+
+
+ErrorsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--errors", help="Write rejected rows (line, reference, reason) to this CSV file."
+    ),
+]
+
+
+Yes = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
+
+
+def fail(message: str, status: int = 2) -> typer.Exit:
+    err.print(Text.assemble(("error: ", "bold red"), shown(message)))
+    return typer.Exit(status)
+
+
+def shown(text: str) -> str:
+    """Text from a file (a column name, a path) as it may be shown on a terminal: a control or
+    format character is written as its code, so a file cannot send escape sequences to the
+    operator's terminal (issue 18)."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def open_home(*, read_only: bool = False) -> Fingerpost:
+    """Open the installation, initialising an empty home (and saying so on stderr); a
+    `read_only` command never initialises one: it exits 2 where there is none."""
+    settings = Settings()
+    try:
+        fp = open_deployable(settings, create=not read_only)  # a hub's, a gateway's or development
+    except NoHome as error:
+        raise fail(f"{error}: check FINGERPOST_HOME (this command never creates one)") from None
+    except Exception as error:  # noqa: BLE001 - report any start-up failure plainly, exit 2
+        raise fail(f"cannot open the installation at {settings.home}: {error}") from None
+    if fp.fresh:
+        err.print(f"Initialised a new fingerpost home in {settings.home.resolve()}")
+    return fp
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Callable[[BinaryIO, int], BinaryIO] | None]:
+    """A progress bar over the bytes of the input file, on a terminal only."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+
+        def wrap(handle: BinaryIO, size: int) -> BinaryIO:
+            return progress.wrap_file(handle, total=size)
+
+        yield wrap
+
+
+def finish(tally: Tally, summary: str, errors_file: Path | None, ref_column: str) -> None:
+    """Report the rows rejected and those kept with a warning; exit 1 only for rejections (a
+    row kept with a warning is accepted, so a file of such rows exits 0)."""
+    problems = tally.sorted_problems()
+    for problem in problems[:20]:
+        warning = "warning: " if problem.kept else ""
+        err.print(f"line {problem.line}: {warning}{problem.reason}")
+    if len(problems) > 20:
+        err.print(f"… and {len(problems) - 20} more rejected rows or warnings")
+    if errors_file is not None:
+        write_errors(errors_file, ref_column, problems)
+    err.print(summary)
+    raise typer.Exit(1 if tally.errors else 0)
+
+
+def check_outputs(file: Path, output: Path | None = None, errors: Path | None = None) -> None:
+    """Before anything is read or stored: each output can be written, and none is the input
+    (nor `--errors` the `--output`). Exit 2 otherwise, nothing written."""
+    try:
+        if output is not None:
+            check_writable(output, "--output", inputs=(file,))
+        if errors is not None:
+            if output is not None and errors.resolve() == output.resolve():
+                raise CsvFileError(f"--errors {errors}: is also the --output file")
+            check_writable(errors, "--errors", inputs=(file,))
+    except CsvFileError as error:
+        raise fail(f"{error} (nothing was written)") from None
+
+
+@contextmanager
+def csv_rows(
+    file: Path,
+    label: str,
+    *,
+    known: Sequence[str],
+    required: Sequence[str],
+    rules: Sequence[AnyOf] = (),
+    again: bool = False,
+) -> Iterator[Rows]:
+    """A CSV file's rows with a progress bar; a file-level problem exits 2 with nothing written
+    (the caller writes only inside the block). `again`: a second reading, warned about once."""
+    try:
+        with progress(label) as wrap, bulk_memory():
+            reader = CsvReader(file, known=known, required=required, rules=rules, wrap=wrap)
+            with reader.open() as rows:
+                if not again:
+                    warn_extra(reader)
+                yield rows
+    except CsvFileError as error:
+        raise fail(str(error)) from None
+
+
+@contextmanager
+def bulk_memory() -> Iterator[None]:
+    """A file's rows make and drop millions of short-lived objects, none in cycles that matter:
+    with the default thresholds the cycle collector would scan every object the command has
+    loaded, again and again, costing an eighth of a registration's time. What is loaded already
+    is set aside (frozen) and young objects are collected less often; both are put back after."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+def warn_extra(reader: CsvReader) -> None:
+    if reader.extra_columns:
+        extra = ", ".join(reader.extra_columns)
+        message = shown(f"ignoring unknown column(s): {extra}")
+        err.print(Text.assemble(("warning: ", "yellow"), message))
+
+
+def known_agency(fp: Fingerpost, code: str, *, taking_part: bool = True) -> Agency:
+    """The agency named on the command line; by default one that still takes part."""
+    agency = fp.hub.agency(code)
+    if agency is None:
+        raise fail(
+            f"unknown agency code {code!r}: import it first with `fingerpost agencies import`"
+        )
+    if taking_part and (left := fp.hub.left_on(code)) is not None:
+        raise fail(f"agency {code} left fingerpost on {left:%Y-%m-%d}: its data was destroyed")
+    return agency
+
+
+def confirm(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise fail(f"{question} — not confirmed: add --yes to run without asking")
+    if not typer.confirm(question, default=False, err=True):
+        raise fail("stopped: nothing was changed")
+
+
+def as_auditor(name: str) -> Actor:
+    return Actor(subject=f"cli:auditor:{name}", name=name, agency="-", role=Role.AUDITOR)

@@ -1,0 +1,55 @@
+"""`fingerpost reviews`: urgent (break-glass) enquiries and the auditors' findings on them."""
+
+from typing import Annotated
+
+import typer
+
+from fingerpost.domain.errors import DomainError
+from fingerpost.entrypoints.commands.common import (
+    as_auditor,
+    fail,
+    open_home,
+)
+
+__all__ = ["app", "reviews_close", "reviews_list"]
+
+app = typer.Typer(
+    help="Urgent (break-glass) enquiries awaiting an auditor's finding.", no_args_is_help=True
+)
+
+
+@app.command("list")
+def reviews_list(
+    closed: Annotated[bool, typer.Option("--all", help="Include closed reviews.")] = False,
+    auditor: Annotated[str, typer.Option("--auditor", help="Who is looking (audited).")] = (
+        "command line"
+    ),
+) -> None:
+    """Urgent enquiries awaiting review, oldest first (tab-separated)."""
+    for review in open_home(read_only=True).hub.reviews(
+        as_auditor(auditor), open_only=not closed, limit=10_000
+    ):
+        state = f"{review.outcome} by {review.closed_by}" if review.closed_at else "open"
+        typer.echo(
+            f"{review.id}\t{review.opened_at.isoformat()}\t{review.agency}\t"
+            f"{review.actor_name} ({review.actor_role})\t{review.purpose}\t"
+            f"{review.result_count} signposts\t{state}"
+        )
+
+
+@app.command("close")
+def reviews_close(
+    review_id: Annotated[str, typer.Argument(help="The review's id (from `reviews list`).")],
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="justified, not-justified or referred.")
+    ],
+    auditor: Annotated[str, typer.Option("--auditor", help="Who records the finding.")],
+    note: Annotated[str, typer.Option("--note", help="The finding, without case detail.")] = "",
+) -> None:
+    """Record an auditor's finding on an urgent enquiry."""
+    fp = open_home()
+    try:
+        review = fp.hub.close_review(as_auditor(auditor), review_id, outcome, note)
+    except DomainError as error:
+        raise fail(str(error)) from None
+    typer.echo(f"review {review.id} closed: {review.outcome}")
