@@ -5,10 +5,10 @@ missing: neither evidence for nor against) when either side lacks the field, whe
 step before a level holds, or when no level's predicate does. The m and u of each level are
 hand-set (docs/adr/0012) or trained (`fingerpost model train`)."""
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from fingerpost.matching.encoded import EncodedIdentity
 from fingerpost.matching.keyed import dice
@@ -50,34 +50,29 @@ def _other_given(x: EncodedIdentity) -> list[int]:
 
 
 class Pair:
-    """Two encodings being compared, with what several levels ask of them worked out once."""
+    """Two encodings being compared, with what several levels ask of them worked out once (the
+    name similarities at once: nearly every pair needs them; the rest when first asked)."""
+
+    __slots__ = ("_crossed_middle", "_middles_meet", "a", "b", "crossed", "family", "given")
 
     def __init__(self, a: EncodedIdentity, b: EncodedIdentity) -> None:
         self.a, self.b = a, b
-
-    @cached_property
-    def crossed(self) -> float:
-        """Given and family names written the other way round on one side (either side)."""
-        a, b = self.a, self.b
-        return max(dice(a.given_bf, b.family_bf), dice(a.family_bf, b.given_bf))
-
-    @cached_property
-    def swapped_over(self) -> float:
-        """Both names written the other way round on one side: as good as agreeing on each."""
-        a, b = self.a, self.b
-        return min(dice(a.given_bf, b.family_bf), dice(a.family_bf, b.given_bf)) * _CROSSED_BOTH
-
-    @cached_property
-    def given(self) -> float:
+        forwards, backwards = dice(a.given_bf, b.family_bf), dice(a.family_bf, b.given_bf)
+        # Given and family names written the other way round on one side (either side).
+        self.crossed = max(forwards, backwards)
+        # Both names written the other way round on one side: as good as agreeing on each.
+        swapped_over = min(forwards, backwards) * _CROSSED_BOTH
         # One name in the wrong field (a family name typed as the given name) is evidence about
         # the family name only: counting it for the given name too would count one agreement
         # twice.
-        return max(dice(self.a.given_bf, self.b.given_bf), self.swapped_over)
+        self.given = max(dice(a.given_bf, b.given_bf), swapped_over)
+        self.family = self._family(swapped_over)
+        self._crossed_middle: bool | None = None
+        self._middles_meet: bool | None = None
 
-    @cached_property
-    def family(self) -> float:
+    def _family(self, swapped_over: float) -> float:
         a, b = self.a, self.b
-        best = max(dice(a.family_bf, b.family_bf), self.swapped_over, self.crossed * _CROSSED)
+        best = max(dice(a.family_bf, b.family_bf), swapped_over, self.crossed * _CROSSED)
         # A previous name or a double-barrelled part on one side, the family name on the other.
         # Two other names that agree are the `middle` comparison's: the same middle name is no
         # evidence of the same family name (and two double-barrelled names sharing only a half
@@ -90,17 +85,18 @@ class Pair:
                 best = max(best, dice(a.family_bf, y) * _OTHER_NAME)
         return best
 
-    @cached_property
+    @property
     def crossed_middle(self) -> bool:
         """One side's first name is a middle (or other) name on the other side."""
-        a, b = self.a, self.b
-        if not (a.alt_bfs or b.alt_bfs):
-            return False
-        return any(dice(a.given_bf, y) >= _SAME for y in _other_given(b)) or any(
-            dice(x, b.given_bf) >= _SAME for x in _other_given(a)
-        )
+        if self._crossed_middle is None:
+            a, b = self.a, self.b
+            self._crossed_middle = bool(a.alt_bfs or b.alt_bfs) and (
+                any(dice(a.given_bf, y) >= _SAME for y in _other_given(b))
+                or any(dice(x, b.given_bf) >= _SAME for x in _other_given(a))
+            )
+        return self._crossed_middle
 
-    @cached_property
+    @property
     def given_in_other_order(self) -> bool:
         """Each side's first name is one of the other side's middle names."""
         a, b = self.a, self.b
@@ -110,13 +106,14 @@ class Pair:
             dice(x, b.given_bf) >= _SAME for x in _other_given(a)
         )
 
-    @cached_property
+    @property
     def middles_meet(self) -> bool:
-        a, b = self.a, self.b
-        if not (a.alt_bfs and b.alt_bfs):
-            return False
-        theirs = _other_given(b)
-        return any(dice(x, y) >= _SAME for x in _other_given(a) for y in theirs)
+        if self._middles_meet is None:
+            a, b = self.a, self.b
+            self._middles_meet = bool(a.alt_bfs and b.alt_bfs) and any(
+                dice(x, y) >= _SAME for x in _other_given(a) for y in _other_given(b)
+            )
+        return self._middles_meet
 
     @property
     def forms_meet(self) -> bool:
@@ -177,6 +174,11 @@ class Comparison:
     known: Predicate  # both sides carry the field
     undecided: tuple[Undecided, ...] = ()
     thresholds: tuple[float, ...] = ()  # the Dice cut-offs its fuzzy levels use, for reference
+    # (position, the level's predicate, the undecided steps' predicates before it), in order:
+    # made once, as scoring runs for every candidate of every enquiry.
+    _plan: tuple[tuple[int, Predicate, tuple[Predicate, ...]], ...] = dataclasses.field(
+        default=(), init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         names = [level.name for level in self.levels]
@@ -185,6 +187,11 @@ class Comparison:
         for step in self.undecided:
             if step.before not in names:
                 raise ValueError(f"comparison {self.field!r}: no level {step.before!r}")
+        plan = tuple(
+            (i, level.when, tuple(s.when for s in self.undecided if s.before == level.name))
+            for i, level in enumerate(self.levels)
+        )
+        object.__setattr__(self, "_plan", plan)
 
     def level(self, pair: Pair) -> Level | None:
         """The level the pair reaches, or None when the field says nothing about it."""
@@ -195,11 +202,11 @@ class Comparison:
         """Where in `levels` the pair's level is (what a comparison vector holds for training)."""
         if not self.known(pair):
             return None
-        for index, level in enumerate(self.levels):
-            for step in self.undecided:
-                if step.before == level.name and step.when(pair):
+        for index, when, undecided in self._plan:
+            for step in undecided:
+                if step(pair):
                     return None
-            if level.when(pair):
+            if when(pair):
                 return index
         return None
 

@@ -47,7 +47,10 @@ class AllOf:
     conditions: tuple["Condition", ...]
 
     def holds(self, levels: Levels, pair: Pair) -> bool:
-        return all(c.holds(levels, pair) for c in self.conditions)
+        for condition in self.conditions:  # noqa: SIM110 - a loop, not all(): runs for every pair
+            if not condition.holds(levels, pair):
+                return False
+        return True
 
     def named(self) -> Iterable[Reached]:
         return (r for c in self.conditions for r in c.named())
@@ -58,7 +61,10 @@ class AnyOf:
     conditions: tuple["Condition", ...]
 
     def holds(self, levels: Levels, pair: Pair) -> bool:
-        return any(c.holds(levels, pair) for c in self.conditions)
+        for condition in self.conditions:  # noqa: SIM110 - as above
+            if condition.holds(levels, pair):
+                return True
+        return False
 
     def named(self) -> Iterable[Reached]:
         return (r for c in self.conditions for r in c.named())
