@@ -162,9 +162,10 @@ def keys(values: Parts, rules: Iterable[Rule] = RULES) -> set[tuple[str, str]]:
         if len(names) == 2:
             made.update([(label, f"{a}|{b}") for a in first for b in second])
             continue
-        rest = [values[name] for name in names[2:]]
-        if all(rest):
-            made.update(
-                (label, "|".join(combination)) for combination in product(first, second, *rest)
-            )
+        third = values[names[2]]
+        if len(names) == 3 and third:
+            made.update([(label, f"{a}|{b}|{c}") for a in first for b in second for c in third])
+        elif third:
+            rest = [values[name] for name in names[3:]]
+            made.update((label, "|".join(parts)) for parts in product(first, second, third, *rest))
     return made
