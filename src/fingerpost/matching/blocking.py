@@ -148,24 +148,19 @@ def keys(values: Parts, rules: Iterable[Rule] = RULES) -> set[tuple[str, str]]:
     """Every key (label, value) the rules make of the parts' values."""
     made: set[tuple[str, str]] = set()
     for rule in rules:
-        label, names = rule.label, rule.parts
-        first = values[names[0]]
-        if not first:
-            continue
-        if len(names) == 1:
-            made.update([(label, a) for a in first])
-            continue
-        second = values[names[1]]
-        if not second:
-            continue
-        # Two parts, the commonest shape, written out: this runs for every row of every feed.
-        if len(names) == 2:
-            made.update([(label, f"{a}|{b}") for a in first for b in second])
-            continue
-        third = values[names[2]]
-        if len(names) == 3 and third:
-            made.update([(label, f"{a}|{b}|{c}") for a in first for b in second for c in third])
-        elif third:
-            rest = [values[name] for name in names[3:]]
-            made.update((label, "|".join(parts)) for parts in product(first, second, third, *rest))
+        sets = [values[name] for name in rule.parts]
+        if all(sets):
+            made.update(_combined(rule.label, sets))
     return made
+
+
+def _combined(label: str, sets: list[tuple[str, ...]]) -> list[tuple[str, str]]:
+    """One key per combination of the parts' values. The common shapes are written out: this
+    runs for every row of every feed."""
+    if len(sets) == 1:
+        return [(label, a) for a in sets[0]]
+    if len(sets) == 2:
+        return [(label, f"{a}|{b}") for a in sets[0] for b in sets[1]]
+    if len(sets) == 3:
+        return [(label, f"{a}|{b}|{c}") for a in sets[0] for b in sets[1] for c in sets[2]]
+    return [(label, "|".join(parts)) for parts in product(*sets)]
