@@ -91,6 +91,17 @@ def _within_one_window(fp: Fingerpost, wanted: int) -> None:
 
 def hub_router(fp: Fingerpost) -> APIRouter:
     router = APIRouter(prefix=HUB_API, tags=["hub"])
+    _add_directory_routes(router, fp)
+    _add_enquiry_routes(router, fp)
+    _add_register_routes(router, fp)
+    _add_involvement_routes(router, fp)
+    _add_review_routes(router, fp)
+    _add_audit_routes(router, fp)
+    return router
+
+
+def _add_directory_routes(router: APIRouter, fp: Fingerpost) -> None:
+    """The agencies' directory, the policy and model in force, and who the practitioners are."""
     hub = fp.hub
 
     @router.get("/agencies")
@@ -118,17 +129,18 @@ def hub_router(fp: Fingerpost) -> APIRouter:
     async def seen(request: Request) -> Response:
         return await answer(fp, request, lambda a, _: hub.seen(a), status=204)
 
-    @router.post("/registrations")
-    async def register(request: Request) -> Response:
-        def work(actor: Actor, body: bytes) -> Any:
-            sent = parse(RegisterRequest, body)
-            return hub.register(actor, [item.registration() for item in sent.registrations])
+    @router.get("/notifications")
+    async def notifications(request: Request, limit: int = Query(100, ge=1, le=1000)) -> Response:
+        return await answer(fp, request, lambda a, _: hub.notifications(a, limit=limit))
 
-        return await answer(fp, request, work, limit=BATCH_MAX_BYTES, bulk=True)
+    @router.get("/users")
+    async def users(request: Request) -> Response:
+        return await answer(fp, request, lambda a, _: hub.users(a))
 
-    @router.post("/statistics", status_code=204)
-    async def statistics(request: Request) -> Response:
-        return await answer(fp, request, lambda a, _: hub.refresh_statistics(a), status=204)
+
+def _add_enquiry_routes(router: APIRouter, fp: Fingerpost) -> None:
+    """Enquiries, one or a batch: the gateway has encoded every child."""
+    hub = fp.hub
 
     @router.post("/enquiries")
     async def enquire(request: Request) -> Response:
@@ -149,6 +161,40 @@ def hub_router(fp: Fingerpost) -> APIRouter:
             return {"results": results}
 
         return await answer(fp, request, work, limit=BATCH_MAX_BYTES, bulk=True)
+
+
+def _add_register_routes(router: APIRouter, fp: Fingerpost) -> None:
+    """An agency's registrations, in batches, and what the family may ask of them."""
+    hub = fp.hub
+
+    @router.post("/registrations")
+    async def register(request: Request) -> Response:
+        def work(actor: Actor, body: bytes) -> Any:
+            sent = parse(RegisterRequest, body)
+            return hub.register(actor, [item.registration() for item in sent.registrations])
+
+        return await answer(fp, request, work, limit=BATCH_MAX_BYTES, bulk=True)
+
+    @router.post("/statistics", status_code=204)
+    async def statistics(request: Request) -> Response:
+        return await answer(fp, request, lambda a, _: hub.refresh_statistics(a), status=204)
+
+    @router.post("/involvements/{involvement_id}/family-notice")
+    async def family_notice(request: Request, involvement_id: str) -> Response:
+        return await answer(fp, request, lambda a, _: hub.family_notice(a, involvement_id))
+
+    @router.post("/subject-reports")
+    async def subject_report(request: Request) -> Response:
+        def work(actor: Actor, body: bytes) -> Any:
+            sent = parse(SubjectReportRequest, body)
+            return hub.subject_report(actor, sent.child.query(), reference=sent.reference)
+
+        return await answer(fp, request, work, limit=_SMALL_BYTES)
+
+
+def _add_involvement_routes(router: APIRouter, fp: Fingerpost) -> None:
+    """One involvement's life: read, listed, its terms changed, ended, withdrawn, shielded."""
+    hub = fp.hub
 
     @router.get("/involvements")
     async def involvements(
@@ -196,32 +242,9 @@ def hub_router(fp: Fingerpost) -> APIRouter:
 
         return await answer(fp, request, work, limit=_SMALL_BYTES)
 
-    @router.post("/involvements/{involvement_id}/family-notice")
-    async def family_notice(request: Request, involvement_id: str) -> Response:
-        return await answer(fp, request, lambda a, _: hub.family_notice(a, involvement_id))
 
-    @router.post("/subject-reports")
-    async def subject_report(request: Request) -> Response:
-        def work(actor: Actor, body: bytes) -> Any:
-            sent = parse(SubjectReportRequest, body)
-            return hub.subject_report(actor, sent.child.query(), reference=sent.reference)
-
-        return await answer(fp, request, work, limit=_SMALL_BYTES)
-
-    @router.get("/notifications")
-    async def notifications(request: Request, limit: int = Query(100, ge=1, le=1000)) -> Response:
-        return await answer(fp, request, lambda a, _: hub.notifications(a, limit=limit))
-
-    @router.get("/users")
-    async def users(request: Request) -> Response:
-        return await answer(fp, request, lambda a, _: hub.users(a))
-
-    _add_audit_routes(router, fp)
-    return router
-
-
-def _add_audit_routes(router: APIRouter, fp: Fingerpost) -> None:
-    """Auditors' and operators' reads, through their gateway's pages."""
+def _add_review_routes(router: APIRouter, fp: Fingerpost) -> None:
+    """Auditors' findings on urgent (break-glass) enquiries, through their gateway's pages."""
     hub = fp.hub
 
     @router.get("/reviews")
@@ -239,6 +262,11 @@ def _add_audit_routes(router: APIRouter, fp: Fingerpost) -> None:
             return hub.close_review(actor, review_id, sent.outcome, sent.note)
 
         return await answer(fp, request, work, limit=_SMALL_BYTES)
+
+
+def _add_audit_routes(router: APIRouter, fp: Fingerpost) -> None:
+    """Auditors' and operators' reads, through their gateway's pages."""
+    hub = fp.hub
 
     @router.get("/audit/events")
     async def audit_events(
