@@ -124,20 +124,7 @@ def snapshot_router(fp: Fingerpost) -> APIRouter:
     @router.post("/finish")
     async def finish(request: Request) -> Response:
         def work(actor: Actor, body: bytes) -> Any:
-            sent = parse(FinishIn, body)
-            snapshot = _planned(fp, actor, PlanIn(on=sent.on, seen=[]))  # every open one
-            held = set(snapshot.missing or ())
-            snapshot.counts.open_before = len(held)  # open now, the new rows included
-            snapshot.missing = sorted(held.intersection(sent.missing))
-            snapshot.counts.to_end = len(snapshot.missing)
-            sync.check_brake(snapshot.counts, allow_mass_end=sent.allow_mass_end)
-            told = SyncCounts(**{k: v for k, v in sent.counts.items() if k in _COUNTED})
-            snapshot.counts.new, snapshot.counts.changed = told.new, told.changed
-            snapshot.counts.unchanged = told.unchanged
-            ended = sync.finish(
-                snapshot, rows=sent.rows, rejected=sent.rejected, warnings=sent.warnings
-            )
-            return {"ended": ended}
+            return {"ended": _finish(fp, actor, parse(FinishIn, body))}
 
         return await answer(fp, request, work, limit=SYNC_MAX_BYTES)
 
@@ -145,3 +132,19 @@ def snapshot_router(fp: Fingerpost) -> APIRouter:
 
 
 _COUNTED = ("new", "changed", "unchanged")
+
+
+def _finish(fp: Fingerpost, actor: Actor, sent: FinishIn) -> int:
+    """End what the snapshot left out — only this agency's open involvements, and only after the
+    hub has applied its own safety brake to them (ADR 0032)."""
+    sync = fp.snapshots
+    snapshot = _planned(fp, actor, PlanIn(on=sent.on, seen=[]))  # every open one
+    held = set(snapshot.missing or ())
+    snapshot.counts.open_before = len(held)  # open now, the new rows included
+    snapshot.missing = sorted(held.intersection(sent.missing))
+    snapshot.counts.to_end = len(snapshot.missing)
+    sync.check_brake(snapshot.counts, allow_mass_end=sent.allow_mass_end)
+    told = SyncCounts(**{k: v for k, v in sent.counts.items() if k in _COUNTED})
+    snapshot.counts.new, snapshot.counts.changed = told.new, told.changed
+    snapshot.counts.unchanged = told.unchanged
+    return sync.finish(snapshot, rows=sent.rows, rejected=sent.rejected, warnings=sent.warnings)
