@@ -12,6 +12,9 @@ from fingerpost.domain.errors import InvalidValue
 from fingerpost.gateway import enquiry_child, enquiry_parts
 
 ENTRYPOINTS = Path(__file__).resolve().parents[2] / "src" / "fingerpost" / "entrypoints"
+# The hub's own API for gateways receives children already encoded: the rule ran at the gateway
+# before the words left it (docs/adr/0026), and the hub could not check them against a name.
+HUB_SIDE = {"hub_api.py"}
 ROW = make_enquiry_row(given_names="Hermione", family_name="Okafor", postcode="LS6 3HN")
 
 
@@ -60,7 +63,7 @@ def test_every_entrypoint_calling_the_hubs_enquiry_goes_through_the_gateway_rule
     callers = []
     for module in sorted(ENTRYPOINTS.rglob("*.py")):
         tree = ast.parse(module.read_text(encoding="utf-8"))
-        if _calls_the_hubs_enquiry(tree):
+        if module.name not in HUB_SIDE and _calls_the_hubs_enquiry(tree):
             callers.append(module.name)
             assert _uses_the_gateway_rule(tree), f"{module} enquires without enquiry_child"
     assert callers  # the walk found the enquiring entrypoints (it is not looking elsewhere)
