@@ -127,11 +127,11 @@ class Settings(BaseSettings):
         ),
     )
     strong_auth_for: str = Field(
-        default="urgent,shield,shield-override",
+        default="urgent,shield,shield-override,batch",
         description=(
             "Actions that need strong (multi-factor) authentication, i.e. a token whose `acr`"
             " is one of FINGERPOST_STRONG_ACR: any of urgent, shield, shield-override,"
-            " audit-read. Empty: none."
+            " audit-read, batch. Empty: none."
         ),
     )
     strong_acr: str = Field(

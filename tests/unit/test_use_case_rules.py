@@ -100,6 +100,7 @@ _CALLS: dict[str, Call] = {
     "involvement.withdraw": lambda h, a, i: h.withdraw(a, i, "registered in error"),
     "involvement.shield": lambda h, a, i: h.shield(a, i, shielded=True, reason="a refuge"),
     "enquiry.make": lambda h, a, i: h.enquire(a, PURPOSE, query()),
+    "enquiry.batch": lambda h, a, i: h.enquire_many(a, PURPOSE, [query()], batch=True),
     "enquiry.urgent": lambda h, a, i: h.enquire(a, PURPOSE, query(), urgent=True),
     "enquiry.override-shield": lambda h, a, i: h.enquire(
         a, PURPOSE, query(), override_reason="risk to life"
@@ -237,6 +238,14 @@ def test_more_enquiries_in_one_call_than_the_limit_allows_are_refused_not_an_err
         hub.enquire_many(MAN_ADMIN, PURPOSE, [query(), query(), query()])
     assert refused.value.retry_after == 3601
     assert world.actions().count("enquiry:made") == 0
+
+
+def test_a_batch_of_enquiries_is_for_an_administrator_signed_in_strongly(hub: Hub) -> None:
+    weak_admin = actor(Role.AGENCY_ADMIN, "CSC-MAN", strong=False)
+    with pytest.raises(PermissionDenied, match="batch needs strong"):
+        hub.enquire_many(weak_admin, PURPOSE, [query()], batch=True)
+    with pytest.raises(PermissionDenied, match="may not make batch enquiries"):
+        hub.enquire_many(actor(Role.PRACTITIONER, "CSC-MAN"), PURPOSE, [query()], batch=True)
 
 
 def test_an_urgent_enquiry_passes_the_limit_and_opens_a_review(

@@ -14,8 +14,9 @@ from fingerpost.domain.vocabulary import Role
 __all__ = ["STRONG_AUTH_ACTIONS", "EnquiryPolicy"]
 
 # What `strong_auth_for` may name: urgent (break-glass) enquiries, shielding or unshielding an
-# involvement, overriding another agency's shield, and reading the audit log.
-STRONG_AUTH_ACTIONS = frozenset({"urgent", "shield", "shield-override", "audit-read"})
+# involvement, overriding another agency's shield, reading the audit log, and a batch of
+# enquiries from a file (which passes the anti-browsing limits).
+STRONG_AUTH_ACTIONS = frozenset({"urgent", "shield", "shield-override", "audit-read", "batch"})
 
 _LONDON = ZoneInfo("Europe/London")
 
@@ -36,7 +37,7 @@ class EnquiryPolicy:
     override_roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.AGENCY_ADMIN}))
     # Actions that need strong (multi-factor) authentication, by name (see STRONG_AUTH_ACTIONS).
     strong_auth_for: frozenset[str] = field(
-        default_factory=lambda: frozenset({"urgent", "shield", "shield-override"})
+        default_factory=lambda: frozenset({"urgent", "shield", "shield-override", "batch"})
     )
 
     def is_out_of_hours(self, moment: datetime) -> bool:

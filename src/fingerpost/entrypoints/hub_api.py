@@ -15,8 +15,7 @@ from starlette.responses import Response
 from fingerpost.audit.events import AuditAction
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import LimitExceeded, PermissionDenied
-from fingerpost.domain.vocabulary import Role
+from fingerpost.domain.errors import PermissionDenied
 from fingerpost.entrypoints.hub_calls import answer, parse
 from fingerpost.wire.models import (
     AuditRecord,
@@ -64,29 +63,6 @@ def _policy(fp: Fingerpost) -> dict[str, Any]:
         "override_roles": sorted(role.value for role in policy.override_roles),
         "strong_auth_for": sorted(policy.strong_auth_for),
     }
-
-
-def _may_send_a_batch(actor: Actor) -> None:
-    """The batch channel (`fingerpost enquire`) passes the anti-browsing limits, so a gateway
-    may use it only for an agency administrator signed in strongly (the command line's actor):
-    a practitioner's enquiries from a taken-over gateway stay rate limited (ADR 0026)."""
-    if actor.role is not Role.AGENCY_ADMIN or not actor.strong_auth:
-        raise PermissionDenied(
-            "batch enquiries are for an agency administrator signed in with strong authentication"
-        )
-
-
-def _within_one_window(fp: Fingerpost, wanted: int) -> None:
-    """More interactive enquiries in one request than a user may make in a whole window can
-    never go ahead: refused before the hub's limit check (which counts them against the window's
-    earlier enquiries) is asked about an impossible number."""
-    policy = fp.hub.policy
-    if wanted > policy.per_user:
-        window = int(policy.window.total_seconds())
-        raise LimitExceeded(
-            f"at most {policy.per_user} enquiries may be made in {window // 60} minutes",
-            retry_after=window,
-        )
 
 
 def hub_router(fp: Fingerpost) -> APIRouter:
@@ -146,10 +122,6 @@ def _add_enquiry_routes(router: APIRouter, fp: Fingerpost) -> None:
     async def enquire(request: Request) -> Response:
         def work(actor: Actor, body: bytes) -> Any:
             sent = parse(EnquireRequest, body)
-            if sent.batch:
-                _may_send_a_batch(actor)
-            else:
-                _within_one_window(fp, len(sent.queries))
             results = hub.enquire_many(
                 actor,
                 sent.purpose,

@@ -61,6 +61,8 @@ def enquire_many(
     `override_reason` sees past shields on strong signposts, for the roles the policy allows."""
     stated = parse_purpose(purpose)
     check(actor, "enquiry.make", ctx.policy)
+    if batch:
+        check(actor, "enquiry.batch", ctx.policy)
     if urgent:
         check(actor, "enquiry.urgent", ctx.policy)
     if override_reason.strip():

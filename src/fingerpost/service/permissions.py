@@ -141,6 +141,13 @@ USE_CASES: Mapping[str, Permission] = MappingProxyType(
         "enquiry.make": _P(
             "Enquire: who else works with this child? (never one's own agency)", _STAFF
         ),
+        "enquiry.batch": _P(
+            "Enquire for a file of children at once (`fingerpost enquire`), past the limits",
+            _ADMIN,
+            strong="batch",
+            refusal="the {role} role may not make batch enquiries: they are for an agency"
+            " administrator",
+        ),
         "enquiry.urgent": _P(
             "Make an urgent (break-glass) enquiry, past the limits",
             _STAFF,
