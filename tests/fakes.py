@@ -18,6 +18,7 @@ from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_fo
 from fingerpost.domain.ids import new_id
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
 from fingerpost.domain.vocabulary import InvolvementStatus
+from fingerpost.matching.candidates import choose
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import (
     Candidate,
@@ -227,26 +228,28 @@ class _Involvements:
         anchors: Sequence[Iterable[int]] = (),
         most: int | None = None,
     ) -> list[list[Reached]]:
-        """Blocking as the database does it: other agencies' involvements sharing keys."""
-        found = []
-        for i, probe in enumerate(probes):
-            keys, anchor = set(probe), set(anchors[i]) if anchors else set()
-            shared = []
-            for r in self._rows():
-                if r.stored.key.agency == exclude_agency:
-                    continue
-                common = len(keys & r.identity.blocking_keys)
-                if common >= at_least or (common and anchor & r.identity.blocking_keys):
-                    shared.append((common, r))
-            shared.sort(key=lambda pair: -pair[0])
-            kept = shared if most is None else shared[:most]
-            found.append(
-                [
-                    Reached(r.stored.id, r.identity, self.w.agencies[r.stored.key.agency])
-                    for _, r in kept
-                ]
-            )
-        return found
+        """Blocking as the database does it: the rows each key reaches, chosen by the same pure
+        rule (`matching.candidates.choose`) from other agencies' involvements."""
+        wanted = [frozenset(keys) for keys in probes]
+        rows = {r.row: r for r in self._rows()}
+        every_key = set().union(*wanted)
+        hits: dict[int, list[int]] = {}
+        for r in rows.values():
+            for key in every_key & r.identity.blocking_keys:
+                hits.setdefault(key, []).append(r.row)
+
+        def present(ids: Sequence[int]) -> set[int]:
+            return {i for i in ids if rows[i].stored.key.agency != exclude_agency}
+
+        anchored = [frozenset(keys) for keys in anchors]
+        kept = choose(wanted, hits, present, at_least=at_least, anchors=anchored, most=most)
+        return [
+            [
+                Reached(r.stored.id, r.identity, self.w.agencies[r.stored.key.agency])
+                for r in (rows[i] for i in row_ids)
+            ]
+            for row_ids in kept
+        ]
 
     def resolve(self, reached: Sequence[Reached]) -> dict[str, Candidate]:
         return {
