@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import secrets
 import shutil
 import tempfile
@@ -59,6 +60,7 @@ from fingerpost.adapters.db.sealed import open_sealed
 from fingerpost.adapters.db.tables import agencies, involvements
 from fingerpost.adapters.keys import LINKAGE_FILE
 from fingerpost.domain.errors import DomainError
+from fingerpost.domain.retention import AGE_LIMIT, CARE_LEAVER_AGE_LIMIT, ages_out
 from fingerpost.domain.values import MAX_AGE_YEARS
 from fingerpost.gateway.rows import register_parts
 from fingerpost.matching.encode import EncodedIdentity, Encoder
@@ -208,31 +210,73 @@ def dictionary(
     return guesses
 
 
-def _born(ages_out: date | None, limit: int) -> tuple[int, int] | None:
-    """(year, month) of birth that `ages_out` (the month after the one of the birthday at
-    `limit`) gives away."""
-    if ages_out is None:
-        return None
-    index = ages_out.year * 12 + ages_out.month - 2
-    return index // 12 - limit, index % 12 + 1
+def window(stored: date | None, limit: int) -> list[tuple[int, int]]:
+    """Every (year, month) of birth that fingerpost's own rule (its source is open) turns into
+    the stored `ages_out` at the age limit `limit`: the thief's candidates."""
+    if stored is None:
+        return []
+    care_leaver = limit == CARE_LEAVER_AGE_LIMIT
+    candidates = []
+    # ages_out falls at least one month and at most a year after the birthday's month.
+    for back in range(limit * 12, limit * 12 + 13):
+        year, month = divmod(stored.year * 12 + stored.month - 1 - back, 12)
+        if ages_out(date(year, month + 1, 1), care_leaver=care_leaver) == stored:
+            candidates.append((year, month + 1))
+    return sorted(candidates)
 
 
-def _months(stolen: list[Stolen]) -> list[tuple[int, int] | None]:
-    """The year and month of birth per record: `ages_out` gives the month, and the year at the
-    limit of 18 or of 25 (a care leaver); the 18 is taken where it agrees with the year most
-    records of the same year-of-birth token give."""
+def _windows(stolen: list[Stolen]) -> list[list[tuple[int, int]]]:
+    """The candidate birth months per record: the limit of 18, or of 25 (a care leaver) where
+    that agrees with the year most records of the same year-of-birth token give."""
     votes: dict[bytes | None, Counter[int]] = defaultdict(Counter)
     for record in stolen:
-        born = _born(record.ages_out, 18)
-        if born:
-            votes[record.identity.dob_year][born[0]] += 1
-    months: list[tuple[int, int] | None] = []
+        for year, _ in window(record.ages_out, AGE_LIMIT):
+            votes[record.identity.dob_year][year] += 1
+    windows: list[list[tuple[int, int]]] = []
     for record in stolen:
         common = votes[record.identity.dob_year].most_common(1)
         year = common[0][0] if common and record.identity.dob_year else None
-        at_18, at_25 = _born(record.ages_out, 18), _born(record.ages_out, 25)
-        months.append(at_25 if at_25 and year == at_25[0] else at_18)
-    return months
+        at_18 = window(record.ages_out, AGE_LIMIT)
+        at_25 = window(record.ages_out, CARE_LEAVER_AGE_LIMIT)
+        windows.append(at_25 if at_25 and year in {y for y, _ in at_25} else at_18)
+    return windows
+
+
+def _months(stolen: list[Stolen]) -> list[tuple[int, int] | None]:
+    """The thief's guess of each record's year and month of birth: the first candidate (births
+    are near enough uniform over the months of a window that no other guess does better)."""
+    return [found[0] if found else None for found in _windows(stolen)]
+
+
+def ages_out_leak(stolen: list[Stolen], today: date) -> dict[str, float]:
+    """What `ages_out` alone tells the thief of the date of birth: the share of records whose
+    birth month it pins (a single candidate, and the right one), the share whose birth month is
+    among its candidates, and the bits of the date of birth left to guess (log2 of the days in
+    the candidate months, averaged) against the bits of a date in scope with nothing known."""
+    dated = [(r, found) for r, found in zip(stolen, _windows(stolen), strict=True) if r.truth[2]]
+    pinned = within = 0
+    bits_left = 0.0
+    for record, found in dated:
+        born = record.truth[2]
+        assert born is not None
+        truth = (born.year, born.month)
+        pinned += found == [truth]
+        within += truth in found
+        days = sum(_days_in(year, month) for year, month in found) or len(dates_in_scope(today))
+        bits_left += math.log2(days)
+    total = len(dated) or 1
+    return {
+        "records_with_a_date": len(dated),
+        "birth_month_pinned_share": round(pinned / total, 5),
+        "birth_month_within_share": round(within / total, 5),
+        "candidate_months_mean": round(sum(len(f) for _, f in dated) / total, 3),
+        "dob_bits_left_mean": round(bits_left / total, 3),
+        "dob_bits_in_scope": round(math.log2(len(dates_in_scope(today))), 3),
+    }
+
+
+def _days_in(year: int, month: int) -> int:
+    return (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
 
 
 def frequency(
@@ -327,6 +371,7 @@ def attack(
         started = time.perf_counter()
         parts = run_attack()
         figures[name] = _figures(stolen, parts, time.perf_counter() - started)
+    figures["ages_out"] = ages_out_leak(stolen, today)
     figures["dictionary_sizes"] = {
         "given_names": len(names[0]),
         "family_names": len(names[1]),
@@ -402,19 +447,46 @@ def table(result: dict[str, Any]) -> Table:
             f"{figures['birth_month_share']:.2%}",
             f"{figures['seconds']}",
         )
+    leak = result["attacks"].get("ages_out")
+    if leak:
+        view.caption = (
+            f"ages_out alone: birth month pinned for {leak['birth_month_pinned_share']:.2%}"
+            f" of dated records ({leak['candidate_months_mean']} candidate months on average);"
+            f" {leak['dob_bits_left_mean']} of {leak['dob_bits_in_scope']} bits of the date of"
+            " birth left to guess"
+        )
     return view
 
 
 def main() -> None:
     import json
+    import os
+    import platform
+    import resource
+    import sys
+    from datetime import UTC, datetime
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--children", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, help="also write the result here (JSON)")
     args = parser.parse_args()
+    started = time.perf_counter()
     result = run(args.children, seed=args.seed)
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     Console().print(table(result))
-    print(json.dumps(result, indent=1))
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m bench.stolen_hub " + " ".join(sys.argv[1:]),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "wall_s": round(time.perf_counter() - started, 1),
+        "cpu_s": round(sum(u.ru_utime + u.ru_stime for u in usage), 1),
+        "stolen_hub": result,
+    }
+    print(json.dumps(report, indent=1))
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
