@@ -230,8 +230,8 @@ def _windows(stolen: list[Stolen]) -> list[list[tuple[int, int]]]:
     that agrees with the year most records of the same year-of-birth token give."""
     votes: dict[bytes | None, Counter[int]] = defaultdict(Counter)
     for record in stolen:
-        for year, _ in window(record.ages_out, AGE_LIMIT):
-            votes[record.identity.dob_year][year] += 1
+        for born, _ in window(record.ages_out, AGE_LIMIT):
+            votes[record.identity.dob_year][born] += 1
     windows: list[list[tuple[int, int]]] = []
     for record in stolen:
         common = votes[record.identity.dob_year].most_common(1)

@@ -191,7 +191,7 @@ def bootstrap(
         engine.dispose()
         raise NoHome(f"no fingerpost database at {engine.url.render_as_string()} (home {home})")
     keyring = Keyring(home, master_key(home, settings.master_key.get_secret_value()))
-    db.migrate(engine, keyring)
+    db.migrate(engine, keyring, retention_months=settings.retention_months)
     key = signing_key(home)
     uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(
         engine, key, keyring, ranking=settings.candidate_ranking

@@ -106,3 +106,46 @@ def test_every_migration_can_be_undone(engine: Engine) -> None:
     command.downgrade(db._config(engine), "base")
     db.migrate(engine)
     assert db.is_current(engine)
+
+
+def test_the_age_limits_kept_to_the_month_are_rounded_up_to_the_half_year(engine: Engine) -> None:
+    """0012 (ADR 0034): never earlier than the rule; the expiry moves with the age limit where
+    the limit set it, and stays where the end's retention set it."""
+    config = db._config(engine)
+    command.upgrade(config, "0011")
+    rows = [  # ages_out, expires_on, end_date → ages_out, expires_on after
+        ("2033-10-01", "2033-10-01", None, "2034-01-01", "2034-01-01"),  # active: the limit
+        ("2030-03-01", "2030-03-01", "2029-06-10", "2030-07-01", "2030-07-01"),  # end + 12 later
+        ("2030-03-01", "2030-03-01", "2029-02-10", "2030-07-01", "2030-03-01"),  # end + 12 first
+        ("2031-05-01", "2028-02-01", "2027-01-05", "2031-07-01", "2028-02-01"),  # the end's
+        ("2032-07-01", "2032-07-01", None, "2032-07-01", "2032-07-01"),  # a half-year already
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO agencies (code, name, authority_area, kind, duty_phone, duty_email,"
+                " out_of_hours_phone, created_at, updated_at) VALUES ('GMP', 'Police', 'E08000003',"
+                " 'police', '', '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        for n, (ages, expiry, end, _, _) in enumerate(rows):
+            connection.execute(
+                text(
+                    "INSERT INTO involvements (public_id, agency_id, kind, start_date, end_date,"
+                    " shielded, sealed, identity_digest, ref_hash, ages_out, expires_on,"
+                    " created_at, updated_at) VALUES (:p, 1, 'police-concern', '2026-01-01', :e,"
+                    " false, :s, 'd', :h, :a, :x, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"p": f"inv{n}", "e": end, "s": b"x", "h": f"h{n}", "a": ages, "x": expiry},
+            )
+    db.migrate(engine, retention_months=12)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT ages_out, expires_on FROM involvements ORDER BY public_id")
+        ).all()
+    assert [(str(a), str(x)) for a, x in found] == [(a, x) for *_, a, x in rows]
+    # Going down keeps the rounded values: the month is not recoverable, by design.
+    command.downgrade(db._config(engine), "0011")
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT ages_out FROM involvements ORDER BY public_id"))
+        assert [str(a) for (a,) in kept] == [a for *_, a, _ in rows]

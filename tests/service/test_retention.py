@@ -61,17 +61,20 @@ def timed(settings: Settings, clock: Clock) -> Iterator[Scenario]:
     [
         # Ended: kept 12 months, from the first day of the month after.
         (date(2015, 6, 7), False, date(2025, 1, 15), 12, date(2026, 2, 1)),
-        # The 18th birthday comes first: gone at the start of the month after it.
+        # The 18th birthday comes first: gone at the first 1 January or 1 July after its month
+        # (ADR 0034): here the month after it...
         (date(2008, 6, 7), False, date(2026, 1, 15), 12, date(2026, 7, 1)),
+        # ... here five months after it, the most the half-year adds.
+        (date(2008, 7, 7), False, date(2026, 1, 15), 12, date(2027, 1, 1)),
         # A care leaver is kept to 25.
         (date(2008, 6, 7), True, date(2026, 1, 15), 12, date(2027, 2, 1)),
         # Still active: only the age limit.
         (date(2015, 6, 7), False, None, 12, date(2033, 7, 1)),
         # Age unknown, still active: the latest the child could turn 18 (born at most nine
-        # months after the work started, as pre-birth work may).
-        (None, False, None, 12, date(2044, 12, 1)),
+        # months after the work started, as pre-birth work may), to the half-year.
+        (None, False, None, 12, date(2045, 1, 1)),
         # A 29 February birthday in a year without one.
-        (date(2008, 2, 29), False, None, 12, date(2026, 3, 1)),
+        (date(2008, 2, 29), False, None, 12, date(2026, 7, 1)),
         # No retention after the end: gone the month after it ends.
         (None, False, date(2026, 12, 31), 0, date(2027, 1, 1)),
     ],
@@ -83,11 +86,14 @@ def test_an_involvement_expires_after_its_end_and_at_the_latest_at_the_age_limit
     assert expires_on(limit, end, months) == expected
 
 
-def test_the_hub_stores_months_only_never_the_date_of_birth(timed: Scenario) -> None:
+def test_the_hub_stores_half_years_and_months_only_never_the_date_of_birth(
+    timed: Scenario,
+) -> None:
     timed.agency("CSC-LDS")
-    involvement = timed.register_one("CSC-LDS", date_of_birth="2015-06-07", end_date="2026-01-20")
+    involvement = timed.register_one("CSC-LDS", date_of_birth="2015-09-07", end_date="2026-01-20")
     stored = timed.fp.hub.get(Actor.system("CSC-LDS"), involvement)
-    assert (stored.ages_out, stored.expires_on) == (date(2033, 7, 1), date(2027, 2, 1))
+    # A September birthday: the age limit is kept as the next 1 January, not 1 October.
+    assert (stored.ages_out, stored.expires_on) == (date(2034, 1, 1), date(2027, 2, 1))
     assert all(day.day == 1 for day in (stored.ages_out, stored.expires_on))
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fingerpost.domain.model import InvolvementTerms, Practitioner
+from fingerpost.domain.retention import is_half_year
 from fingerpost.domain.values import MAX_PURPOSE_LENGTH
 from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.matching.encode import EncodedQuery
@@ -135,6 +136,15 @@ class RegistrationIn(_Strict):
     terms: TermsIn
     child: EncodedChild
     ages_out: date | None = None
+
+    @field_validator("ages_out")
+    @classmethod
+    def _half_year(cls, value: date | None) -> date | None:
+        # To the month it would give away the child's birth month (ADR 0034): refused, not
+        # rounded here, so that a gateway that sends one is told and fixed.
+        if value is not None and not is_half_year(value):
+            raise ValueError("ages_out must be a 1 January or a 1 July (ADR 0034)")
+        return value
 
     @classmethod
     def of(cls, registration: Registration) -> RegistrationIn:

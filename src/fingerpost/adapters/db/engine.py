@@ -76,11 +76,16 @@ def _config(engine: Engine) -> Config:
     return config
 
 
-def migrate(engine: Engine, keyring: Keyring | None = None) -> None:
+def migrate(
+    engine: Engine, keyring: Keyring | None = None, *, retention_months: int | None = None
+) -> None:
     """Bring the schema to the newest revision (idempotent). `keyring` seals rows stored before
-    encryption at rest (revision 0004)."""
+    encryption at rest (revision 0004); `retention_months` recomputes expiries (revision 0012;
+    the default when not given)."""
     config = _config(engine)
     config.attributes["keyring"] = keyring
+    if retention_months is not None:
+        config.attributes["retention_months"] = retention_months
     command.upgrade(config, "head")
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 __all__ = [
@@ -88,7 +89,8 @@ involvements = Table(
     # gateway's, docs/adr/0021): equal digests mean "unchanged" without re-encoding. Cleared by
     # any other change, so a stale digest can never hide one.
     Column("row_digest", String(64), nullable=True),
-    # Months only (their first day): the hub cannot work back to a date of birth.
+    # Half-years (ages_out, ADR 0034) and months (expires_on) only: the hub cannot work back to a
+    # date of birth.
     Column("ages_out", Date, nullable=True),
     Column("expires_on", Date, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -267,6 +269,11 @@ gateways = Table(
     Column("agencies", Text, nullable=False),  # agency codes, comma-separated, sorted
     Column("added_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    # Whether it may send batch enquiries, and how many rows it has sent on `batch_day` (UTC),
+    # against the hub's daily quota per gateway (ADR 0034).
+    Column("may_batch", Boolean, nullable=False, server_default=false()),
+    Column("batch_day", Date, nullable=True),
+    Column("batch_rows", Integer, nullable=False, server_default="0"),
 )
 
 # Web sign-ins, by the SHA-256 of the session id the browser's cookie holds (a copy of this table
