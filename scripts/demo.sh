@@ -30,7 +30,7 @@ enrol() {  # a gateway's key pair, registered at the hub with the agencies it ac
   [ -f "$home/service-token.key" ] || at "$home" gateway keys new >/dev/null 2>&1
   at "$HUB_HOME" hub gateways list 2>/dev/null | grep -qw "^$name" && return 0
   at "$HUB_HOME" hub gateways add "$name" --agencies "${agencies// /,}" \
-    --public-key "$home/service-token.pub"
+    --public-key "$home/service-token.pub" --batch  # `enquire` files at the gateway (ADR 0034)
 }
 share_secret() {  # made once at the first gateway, carried sealed to the second (ADR 0027)
   local first=$1 second=$2 sealed passphrase

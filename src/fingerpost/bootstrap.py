@@ -84,7 +84,14 @@ class Fingerpost:
     def gateways(self) -> Gateways:
         """The gateways the hub trusts, and their service tokens' check (docs/adr/0026)."""
         directory = SqlGatewayDirectory(self.engine)
-        return Gateways(directory, self.hub, ServiceTokenReader(), self.clock)
+        return Gateways(
+            directory,
+            self.hub,
+            ServiceTokenReader(),
+            self.clock,
+            linkage=linkage_secrets.HomeLinkagePin(self.settings.home.resolve()),
+            batch_rows_per_day=self.settings.gateway_batch_rows_per_day,
+        )
 
     def _keys(self) -> Keyring:
         assert self.keyring is not None

@@ -312,6 +312,15 @@ class Settings(BaseSettings):
             " is 18, or 25 for a care leaver)."
         ),
     )
+    gateway_batch_rows_per_day: int = Field(
+        default=5_000,
+        ge=0,
+        le=1_000_000,
+        description=(
+            "At the hub: batch enquiries (rows) each gateway permitted to send them may send in"
+            " a day (UTC); more are refused and audited (ADR 0034)."
+        ),
+    )
     expire_every_seconds: int = Field(
         default=3600,
         ge=60,

@@ -191,6 +191,23 @@ def test_a_hub_pins_the_fingerprint_and_never_takes_the_secret(first: Path, tmp_
     assert run(first, "gateway", "secret", "pin", fingerprint).exit_code == 2  # a gateway's home
 
 
+def test_the_hub_operator_pins_with_hub_pin_and_the_old_command_still_works(
+    first: Path, tmp_path: Path
+) -> None:
+    fingerprint = fingerprint_of(run(first, "gateway", "secret", "fingerprint"))
+    hub, older = tmp_path / "hub", tmp_path / "older-hub"
+    pinned = run(hub, "hub", "pin", fingerprint.lower())
+    assert (pinned.exit_code, pinned.stdout.strip()) == (0, f"pinned {fingerprint}")
+    assert (hub / LINKAGE_PIN_FILE).read_text().strip() == fingerprint
+    other = linkage_fingerprint(bytes(32))
+    assert "pinned to another secret" in run(hub, "hub", "pin", other).stderr
+    assert run(first, "hub", "pin", fingerprint).exit_code == 2  # never beside the secret
+    kept = run(older, "gateway", "secret", "pin", fingerprint)
+    assert kept.exit_code == 0
+    assert "now `fingerpost hub pin`" in kept.stderr
+    assert (older / LINKAGE_PIN_FILE).read_text().strip() == fingerprint
+
+
 def test_the_fingerprint_is_keyed_not_a_hash_anyone_can_make() -> None:
     secret = bytes(range(32))
     printed = linkage_fingerprint(secret)

@@ -41,12 +41,13 @@ def test_the_hub_registers_lists_and_revokes_gateways(with_agencies: Cli, tmp_pa
     assert listed.exit_code == 0
     header, row = listed.stdout.strip().splitlines()
     assert header.split("\t")[:2] == ["name", "agencies"]
-    name, agencies, _, revoked, key = row.split("\t")
-    assert (name, agencies, revoked, key) == (
+    name, agencies, _, revoked, key, batch = row.split("\t")
+    assert (name, agencies, revoked, key, batch) == (
         "leeds-gw",
         "CSC-LDS,GMP",
         "",
         public.read_text().strip(),
+        "no",  # batch enquiries: off unless granted (ADR 0034)
     )
 
     twice = hub("hub", "gateways", "add", "leeds-gw", "--agencies", "GMP", "--public-key", public)
@@ -74,3 +75,30 @@ def test_a_gateway_is_refused_for_an_unknown_agency_or_a_bad_key(
     garbled = with_agencies("hub", "gateways", "add", "x-gw", "--agencies", "GMP",
                             "--public-key", bad)  # fmt: skip
     assert (garbled.exit_code, "public key" in garbled.stderr) == (2, True)
+
+
+def test_the_hub_grants_and_withdraws_a_gateways_batch_permission(
+    with_agencies: Cli, tmp_path: Path
+) -> None:
+    hub = with_agencies
+    gateway = Cli(tmp_path / "gateway-home")
+    assert gateway("gateway", "keys", "new").exit_code == 0
+    public = gateway.home / PUBLIC_FILE
+
+    def batch() -> str:
+        return str(hub("hub", "gateways", "list").stdout.strip().splitlines()[1].split("\t")[5])
+
+    added = hub("hub", "gateways", "add", "leeds-gw", "--agencies", "CSC-LDS",
+                "--public-key", public, "--batch")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "may send batch enquiries" in added.stderr
+    assert batch() == "yes"
+    assert hub("hub", "gateways", "batch", "leeds-gw", "--deny").exit_code == 0
+    assert batch() == "no"
+    assert hub("hub", "gateways", "batch", "leeds-gw", "--allow").exit_code == 0
+    assert batch() == "yes"
+    assert hub("hub", "gateways", "batch", "bradford-gw", "--allow").exit_code == 2
+
+    with hub.installation() as fp, fp.unit_of_work() as uow:
+        changed = uow.audit.read(action=AuditAction.GATEWAY_CHANGED.value, limit=10)
+    assert [e.detail["batch"] for e in changed] == ["yes", "no"]  # newest first

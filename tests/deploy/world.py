@@ -66,7 +66,7 @@ def practitioner(agency: str, email: str, name: str, role: Role = Role.PRACTITIO
 def enrol(hub: Fingerpost, home: Path, name: str, agencies: tuple[str, ...]) -> None:
     """The gateway's key pair made in its home and registered at the hub for its agencies."""
     operator = Actor("cli:operator", "command line", "-", Role.OPERATOR)
-    hub.gateways.add(operator, name, list(agencies), new_gateway_key(home))
+    hub.gateways.add(operator, name, list(agencies), new_gateway_key(home), batch=True)
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from conftest import Scenario
 from fingerpost.adapters.hub_client import RemoteHub
+from fingerpost.adapters.keys import home_linkage_fingerprint
 from fingerpost.adapters.service_tokens import public_text
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
@@ -46,7 +47,15 @@ class Gateways:
         self.fp.gateways.add(OPERATOR, name, agencies, public_text(key))
         return key
 
+    @property
+    def fingerprint(self) -> str:
+        """The linkage fingerprint every gateway of this hub sends (ADR 0034)."""
+        found = home_linkage_fingerprint(self.fp.settings.home.resolve())
+        assert found is not None
+        return found
+
     def remote(self, name: str, key: Ed25519PrivateKey, **options: object) -> RemoteHub:
+        options.setdefault("linkage_fingerprint", self.fingerprint)
         hub = RemoteHub(self.url, name, key, **options)  # type: ignore[arg-type]
         self.opened.append(hub)
         return hub

@@ -16,9 +16,9 @@ from wire.conftest import LEEDS, Gateways
 
 
 def _post(gateways: Gateways, hub_url: str, item: dict[str, object]) -> httpx.Response:
-    token = ServiceTokenSigner("leeds-gw", gateways.add("leeds-gw", LEEDS)).mint(
-        Actor.system(LEEDS)
-    )
+    token = ServiceTokenSigner(
+        "leeds-gw", gateways.add("leeds-gw", LEEDS), linkage_fingerprint=gateways.fingerprint
+    ).mint(Actor.system(LEEDS))
     return httpx.post(
         f"{hub_url}/hub/v1/registrations",
         json={"wire": WIRE_VERSION, "registrations": [item]},

@@ -50,7 +50,11 @@ def test_another_agencys_id_is_answered_like_a_made_up_one(
     scenario: Scenario, gateways: Gateways, hub_url: str, method: str, path: str, role: Role
 ) -> None:
     involvement = scenario.register_one(LEEDS, **make_register_row())
-    signer = ServiceTokenSigner("police-gw", gateways.add("police-gw", POLICE))
+    signer = ServiceTokenSigner(
+        "police-gw",
+        gateways.add("police-gw", POLICE),
+        linkage_fingerprint=gateways.fingerprint,
+    )
     stranger = scenario.practitioner(POLICE, "mallory@police.example.org", role=role)
 
     def send(**ids: str) -> httpx.Response:

@@ -52,7 +52,9 @@ def test_a_registration_carrying_a_childs_details_is_refused_and_never_kept(
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    signer = ServiceTokenSigner("leeds-gw", gateways.add("leeds-gw", LEEDS))
+    signer = ServiceTokenSigner(
+        "leeds-gw", gateways.add("leeds-gw", LEEDS), linkage_fingerprint=gateways.fingerprint
+    )
     registration = scenario.registration(make_register_row(), wide=False)
     item = RegistrationIn.of(registration).model_dump(mode="json")
     item["child"] |= {"given_names": NAME, "date_of_birth": BORN}
@@ -94,9 +96,9 @@ def test_a_gateway_without_a_token_is_refused_before_its_body_is_read(fp: Finger
 def test_an_encoding_that_does_not_decode_is_refused_422(
     gateways: Gateways, scenario: Scenario, hub_url: str
 ) -> None:
-    token = ServiceTokenSigner("leeds-gw", gateways.add("leeds-gw", LEEDS)).mint(
-        Actor.system(LEEDS)
-    )
+    token = ServiceTokenSigner(
+        "leeds-gw", gateways.add("leeds-gw", LEEDS), linkage_fingerprint=gateways.fingerprint
+    ).mint(Actor.system(LEEDS))
     item = RegistrationIn.of(scenario.registration(make_register_row(), wide=False))
     sent = item.model_dump(mode="json")
     sent["child"]["identity"] = sent["child"]["identity"][:40]  # cut short
@@ -112,9 +114,9 @@ def test_an_encoding_that_does_not_decode_is_refused_422(
 def test_a_request_of_another_wire_version_is_refused_422(
     gateways: Gateways, scenario: Scenario, hub_url: str
 ) -> None:
-    token = ServiceTokenSigner("leeds-gw", gateways.add("leeds-gw", LEEDS)).mint(
-        Actor.system(LEEDS)
-    )
+    token = ServiceTokenSigner(
+        "leeds-gw", gateways.add("leeds-gw", LEEDS), linkage_fingerprint=gateways.fingerprint
+    ).mint(Actor.system(LEEDS))
     item = RegistrationIn.of(scenario.registration(make_register_row(), wide=False))
     response = httpx.post(
         f"{hub_url}/hub/v1/registrations",

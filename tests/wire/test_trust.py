@@ -36,7 +36,7 @@ def _status(url: str, token: str) -> tuple[int, str]:
 def test_a_token_that_is_not_good_is_refused_401(gateways: Gateways, hub_url: str) -> None:
     key = gateways.add("leeds-gw", LEEDS)
     practitioner = Scenario.practitioner(LEEDS, "jo@leeds.example.org")
-    good = ServiceTokenSigner("leeds-gw", key)
+    good = ServiceTokenSigner("leeds-gw", key, linkage_fingerprint=gateways.fingerprint)
     assert _status(hub_url, good.mint(practitioner))[0] == 200
     refused = {
         "another key": ServiceTokenSigner("leeds-gw", Ed25519PrivateKey.generate()),
@@ -51,9 +51,9 @@ def test_a_token_that_is_not_good_is_refused_401(gateways: Gateways, hub_url: st
 
 
 def test_a_token_is_good_for_one_request(gateways: Gateways, hub_url: str) -> None:
-    token = ServiceTokenSigner("leeds-gw", gateways.add("leeds-gw", LEEDS)).mint(
-        Scenario.practitioner(LEEDS, "jo@leeds.example.org")
-    )
+    token = ServiceTokenSigner(
+        "leeds-gw", gateways.add("leeds-gw", LEEDS), linkage_fingerprint=gateways.fingerprint
+    ).mint(Scenario.practitioner(LEEDS, "jo@leeds.example.org"))
     assert _status(hub_url, token)[0] == 200
     assert _status(hub_url, token) == (401, "service-token")  # a copied token replayed
 

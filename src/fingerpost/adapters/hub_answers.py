@@ -68,6 +68,8 @@ def read_answer(response: httpx.Response) -> Any:
 def _raise(status: int, code: str, detail: str, response: httpx.Response) -> NoReturn:
     if status == 401:
         raise GatewayNotTrusted(f"the hub refused this gateway's service token: {detail}")
+    if code == "linkage-mismatch":
+        raise GatewayNotTrusted(detail)
     if code == "limit-exceeded" or status == 429:
         retry = response.headers.get("Retry-After", "60")
         raise LimitExceeded(detail, retry_after=int(retry) if retry.isdigit() else 60)

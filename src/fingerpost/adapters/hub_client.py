@@ -91,8 +91,11 @@ class RemoteHub:
         retries: int = 2,
         backoff: float = 0.2,
         transport: httpx.BaseTransport | None = None,
+        linkage_fingerprint: str | None = None,
     ) -> None:
-        self._signer = ServiceTokenSigner(gateway, key, audience=audience)
+        self._signer = ServiceTokenSigner(
+            gateway, key, audience=audience, linkage_fingerprint=linkage_fingerprint
+        )
         self._client = httpx.Client(
             base_url=base_url.rstrip("/") + "/hub/v1",
             timeout=httpx.Timeout(read_timeout, connect=timeout),

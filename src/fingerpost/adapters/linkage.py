@@ -11,6 +11,7 @@ header altered in transit (another fingerprint, weaker scrypt costs) makes the f
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -39,6 +40,7 @@ from fingerpost.adapters.keys import (
 __all__ = [
     "MIN_PASSPHRASE",
     "RECIPIENT_FILE",
+    "HomeLinkagePin",
     "Installed",
     "SecretRefused",
     "describe",
@@ -341,3 +343,19 @@ def pin_fingerprint(home: Path, fingerprint: str) -> None:
             return
         raise SecretRefused(f"this hub is pinned to another secret ({path.read_text().strip()})")
     write_private(path, (text + "\n").encode())
+
+
+class HomeLinkagePin:
+    """The hub's side of ADR 0034's check: the fingerprint its home is pinned to (or, in a
+    development home, its own secret's), and the pinning of the first one a gateway presents."""
+
+    def __init__(self, home: Path) -> None:
+        self._home = home
+
+    def expected(self) -> str | None:
+        return home_linkage_fingerprint(self._home)
+
+    def pin(self, fingerprint: str) -> None:
+        # Pinned meanwhile (another worker): the caller compares with what is pinned.
+        with contextlib.suppress(SecretRefused):
+            pin_fingerprint(self._home, fingerprint)

@@ -1,6 +1,7 @@
 """Service tokens between a gateway and the hub (docs/adr/0026): short-lived JWTs signed with
-the gateway's own Ed25519 key (EdDSA), naming the gateway (`iss`), the hub (`aud`) and the
-practitioner signed in at the gateway.
+the gateway's own Ed25519 key (EdDSA), naming the gateway (`iss`), the hub (`aud`), the
+practitioner signed in at the gateway, and the fingerprint of the gateway's linkage secret
+(`lfp`, ADR 0034).
 
 The gateway keeps its private key in its home (`service-token.key`, 0600); the hub keeps only
 the public key, registered with `fingerpost hub gateways add`.
@@ -96,8 +97,10 @@ class ServiceTokenSigner:
         audience: str = HUB_AUDIENCE,
         ttl_s: int = _TTL_S,
         clock: Callable[[], float] = time.time,
+        linkage_fingerprint: str | None = None,
     ) -> None:
         self.gateway = gateway
+        self._fingerprint = linkage_fingerprint
         self._key = key
         self._audience = audience
         self._ttl = min(ttl_s, MAX_LIFETIME_S)
@@ -119,6 +122,8 @@ class ServiceTokenSigner:
             "phone": actor.phone,
             "strong": actor.strong_auth,
         }
+        if self._fingerprint:  # the hub refuses a gateway whose secret is not its (ADR 0034)
+            claims["lfp"] = self._fingerprint
         return jwt.encode(claims, self._key, algorithm="EdDSA")
 
 

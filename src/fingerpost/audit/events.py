@@ -53,6 +53,8 @@ class AuditAction(StrEnum):
     GATEWAY_ADDED = "gateway:added"  # a gateway registered at the hub, with its agencies
     GATEWAY_REVOKED = "gateway:revoked"
     GATEWAY_REFUSED = "gateway:refused"  # a gateway acted for an agency it may not (ADR 0026)
+    GATEWAY_CHANGED = "gateway:changed"  # its batch permission granted or withdrawn (ADR 0034)
+    LINKAGE_PINNED = "linkage:pinned"  # the hub took the first gateway's fingerprint (ADR 0034)
 
 
 @dataclass(frozen=True, slots=True)

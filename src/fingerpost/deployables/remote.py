@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import cast
 
 from fingerpost.adapters.hub_client import RemoteHub
+from fingerpost.adapters.keys import home_linkage_fingerprint
 from fingerpost.adapters.service_tokens import load_gateway_key
 from fingerpost.audit.events import AuditAction
 from fingerpost.domain.actor import Actor
@@ -36,7 +37,9 @@ def connect(home: Path, mark: dict[str, str]) -> GatewayHub:
             f"the gateway does not know its hub: set {HUB_URL_ENV} and {GATEWAY_NAME_ENV}, or"
             " run `fingerpost gateway init --hub URL --name NAME` in its home"
         )
-    return GatewayHub(url, name, load_gateway_key(home))
+    # Its secret's fingerprint rides in every token: the hub refuses another secret (ADR 0034).
+    fingerprint = home_linkage_fingerprint(home)
+    return GatewayHub(url, name, load_gateway_key(home), linkage_fingerprint=fingerprint)
 
 
 def as_hub(remote: RemoteHub) -> Hub:

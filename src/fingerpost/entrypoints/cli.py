@@ -31,7 +31,7 @@ from fingerpost.entrypoints.commands import (
 from fingerpost.entrypoints.commands.common import err, open_home
 from fingerpost.entrypoints.deploy_cli import gateway_app, hub_app
 from fingerpost.entrypoints.gateways_cli import gateways_app, service_keys_app
-from fingerpost.entrypoints.secret_cli import secret_app
+from fingerpost.entrypoints.secret_cli import hub_pin, secret_app
 
 __all__ = ["app", "main"]
 
@@ -83,6 +83,7 @@ app.add_typer(reviews.app, name="reviews")
 app.add_typer(keys.app, name="keys")
 app.add_typer(retention.certificate, name="certificate")
 hub_app.add_typer(gateways_app, name="gateways")  # `hub gateways …` (docs/adr/0026)
+hub_app.command("pin")(hub_pin)  # the linkage fingerprint the hub holds gateways to (ADR 0034)
 gateway_app.add_typer(service_keys_app, name="keys")  # `gateway keys new`
 gateway_app.add_typer(secret_app, name="secret")  # `gateway secret …` (docs/adr/0027)
 app.add_typer(hub_app, name="hub")  # docs/adr/0032

@@ -58,6 +58,14 @@ def add(
             "--public-key", help="The file `fingerpost gateway keys new` wrote (service-token.pub)."
         ),
     ],
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="It may send batch enquiries (`fingerpost enquire`), within the hub's daily"
+            " quota per gateway. Off unless given.",
+        ),
+    ] = False,
 ) -> None:
     """Register a gateway: its public key and the agencies it may act for."""
     try:
@@ -66,28 +74,55 @@ def add(
         raise _fail(f"cannot read the public key {public_key}: {error}") from None
     fp = _hub()
     try:
-        gateway = fp.gateways.add(OPERATOR, name, agencies.split(","), text)
+        gateway = fp.gateways.add(OPERATOR, name, agencies.split(","), text, batch=batch)
     except DomainError as error:
         raise _fail(str(error)) from None
     finally:
         fp.close()
     err.print(f"gateway {gateway.name} registered for {', '.join(sorted(gateway.agencies))}")
+    if batch:
+        err.print(f"gateway {gateway.name} may send batch enquiries")
+
+
+@gateways_app.command("batch")
+def batch_permission(
+    name: Annotated[str, typer.Argument(help="The gateway's name.")],
+    allow: Annotated[
+        bool,
+        typer.Option(
+            "--allow/--deny",
+            help="Grant or withdraw its permission to send batch enquiries.",
+        ),
+    ],
+) -> None:
+    """Grant or withdraw a registered gateway's permission to send batch enquiries (audited)."""
+    fp = _hub()
+    try:
+        fp.gateways.allow_batches(OPERATOR, name, allow)
+    except DomainError as error:
+        raise _fail(str(error)) from None
+    finally:
+        fp.close()
+    err.print(f"gateway {name} {'may' if allow else 'may no longer'} send batch enquiries")
 
 
 @gateways_app.command("list")
 def list_gateways() -> None:
-    """The registered gateways: name, agencies, when added, whether revoked (tab-separated)."""
+    """The registered gateways: name, agencies, when added, whether revoked, public key,
+    whether it may send batches (tab-separated)."""
     fp = _hub()
     try:
         found = fp.gateways.all(OPERATOR)
     finally:
         fp.close()
-    typer.echo("name\tagencies\tadded_at\trevoked_at\tpublic_key")
+    # `batch` last: the columns before it are as they were (extend, never break).
+    typer.echo("name\tagencies\tadded_at\trevoked_at\tpublic_key\tbatch")
     for gateway in found:
         revoked = gateway.revoked_at.isoformat() if gateway.revoked_at else ""
         agencies = ",".join(sorted(gateway.agencies))
         added = gateway.added_at.isoformat()
-        typer.echo(f"{gateway.name}\t{agencies}\t{added}\t{revoked}\t{gateway.public_key}")
+        batch = "yes" if gateway.may_batch else "no"
+        typer.echo(f"{gateway.name}\t{agencies}\t{added}\t{revoked}\t{gateway.public_key}\t{batch}")
 
 
 @gateways_app.command("revoke")

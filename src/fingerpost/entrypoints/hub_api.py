@@ -122,6 +122,8 @@ def _add_enquiry_routes(router: APIRouter, fp: Fingerpost) -> None:
     async def enquire(request: Request) -> Response:
         def work(actor: Actor, body: bytes) -> Any:
             sent = parse(EnquireRequest, body)
+            if sent.batch:  # the gateway's own permission and daily quota (ADR 0034)
+                fp.gateways.allow_batch(actor, len(sent.queries))
             results = hub.enquire_many(
                 actor,
                 sent.purpose,

@@ -29,7 +29,7 @@ from fingerpost.domain.errors import (
     PermissionDenied,
 )
 from fingerpost.entrypoints.logs import logger
-from fingerpost.service.gateways import CrossGateway, ServiceTokenRefused
+from fingerpost.service.gateways import CrossGateway, LinkageMismatch, ServiceTokenRefused
 from fingerpost.wire import WireError, clear_identity_fields, to_plain
 from fingerpost.wire.clear_fields import any_clear_field, loads_noting_keys
 
@@ -97,6 +97,8 @@ def _refusal(error: Exception) -> Refusal:
         return Refusal(401, "service-token", detail, headers={"WWW-Authenticate": "Bearer"})
     if isinstance(error, CrossGateway):
         return Refusal(403, "cross-gateway", str(error))
+    if isinstance(error, LinkageMismatch):
+        return Refusal(409, "linkage-mismatch", str(error))
     if isinstance(error, LimitExceeded):
         headers = {"Retry-After": str(error.retry_after)}
         return Refusal(429, "limit-exceeded", str(error), headers=headers)
@@ -175,7 +177,7 @@ async def answer(
         result = await run_in_threadpool(_run, work, actor, body, bulk)
     except Refusal as refusal:
         return problem_of(request, refusal)
-    except (ServiceTokenRefused, CrossGateway) as error:
+    except (ServiceTokenRefused, CrossGateway, LinkageMismatch) as error:
         _log.info("gateway refused", path=request.url.path, reason=type(error).__name__)
         return problem_of(request, _refusal(error))
     if status == 204:

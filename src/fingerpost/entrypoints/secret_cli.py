@@ -16,7 +16,7 @@ from rich.console import Console
 from fingerpost.bootstrap import linkage_secrets as linkage
 from fingerpost.config import Settings
 
-__all__ = ["PASSPHRASE_VARIABLE", "secret_app"]
+__all__ = ["PASSPHRASE_VARIABLE", "hub_pin", "secret_app"]
 
 PASSPHRASE_VARIABLE = "FINGERPOST_LINKAGE_PASSPHRASE"  # noqa: S105 - a variable's name
 
@@ -158,14 +158,24 @@ def secret_import(
     typer.echo(f"fingerprint {installed.fingerprint}")
 
 
-@secret_app.command("pin")
-def secret_pin(
+def hub_pin(
     fingerprint: Annotated[str, typer.Argument(help="The gateways' fingerprint, FP1-….")],
 ) -> None:
-    """At a hub: record the fingerprint of the secret the gateways encode with (never the
-    secret), so that backups carry it and a restore can check it."""
+    """Pin the fingerprint of the linkage secret the gateways encode with (never the secret):
+    the hub then refuses a gateway whose secret differs, and its backups carry the pin so that
+    a restore can check it. Run it before adding the first gateway (docs/key-ceremony.md)."""
     try:
         linkage.pin_fingerprint(_home(), fingerprint)
     except linkage.SecretRefused as error:
         raise _fail(str(error)) from None
     typer.echo(f"pinned {fingerprint.strip().upper()}")
+
+
+@secret_app.command("pin")
+def secret_pin(
+    fingerprint: Annotated[str, typer.Argument(help="The gateways' fingerprint, FP1-….")],
+) -> None:
+    """At a hub: the same as `fingerpost hub pin` (kept for the scripts that use it; a hub's
+    operator runs it, so it belongs under `hub`)."""
+    err.print("note: `fingerpost gateway secret pin` is now `fingerpost hub pin` (same effect)")
+    hub_pin(fingerprint)

@@ -3,10 +3,10 @@ outside the unit of work, because a service token is checked before any use case
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, and_, case, insert, or_, select, update
 
 from fingerpost.service.gateways import RegisteredGateway
 
@@ -33,6 +33,7 @@ def _gateway(row: Any) -> RegisteredGateway:
         agencies=frozenset(filter(None, row.agencies.split(","))),
         added_at=added,
         revoked_at=_aware(row.revoked_at),
+        may_batch=bool(row.may_batch),
     )
 
 
@@ -58,6 +59,9 @@ class SqlGatewayDirectory:
             "agencies": ",".join(sorted(gateway.agencies)),
             "added_at": gateway.added_at,
             "revoked_at": None,
+            "may_batch": gateway.may_batch,
+            "batch_day": None,
+            "batch_rows": 0,
         }
         with self._engine.begin() as connection:
             held = connection.execute(
@@ -79,5 +83,37 @@ class SqlGatewayDirectory:
                 update(gateways)
                 .where(gateways.c.name == name, gateways.c.revoked_at.is_(None))
                 .values(revoked_at=at)
+            )
+            return bool(changed.rowcount)
+
+    def allow_batches(self, name: str, allowed: bool) -> bool:
+        with self._engine.begin() as connection:
+            changed = connection.execute(
+                update(gateways)
+                .where(gateways.c.name == name, gateways.c.revoked_at.is_(None))
+                .values(may_batch=allowed)
+            )
+            return bool(changed.rowcount)
+
+    def take_batch(self, name: str, rows: int, day: date, quota: int) -> bool:
+        # One conditional UPDATE: two workers taking batches at once cannot both squeeze in.
+        if rows > quota:
+            return False
+        today = gateways.c.batch_day == day
+        with self._engine.begin() as connection:
+            changed = connection.execute(
+                update(gateways)
+                .where(
+                    gateways.c.name == name,
+                    or_(
+                        and_(today, gateways.c.batch_rows + rows <= quota),
+                        gateways.c.batch_day.is_(None),
+                        gateways.c.batch_day != day,
+                    ),
+                )
+                .values(
+                    batch_rows=case((today, gateways.c.batch_rows + rows), else_=rows),
+                    batch_day=day,
+                )
             )
             return bool(changed.rowcount)
