@@ -4,7 +4,8 @@ children registered there — without the linkage secret, and with it.
 What the attacker is given
 - the hub's entire home and database: the master key, every agency's data key and the backup
   key (so every sealed column opens: local references, practitioners, the children's keyed
-  encodings), the blocking keys, the `ages_out` month of every involvement, the audit log;
+  encodings), the blocking keys, the `ages_out` of every involvement (to the half-year since ADR
+  0034; to the month before), the audit log;
   *not* the linkage secret, which after the split lives only at the gateways;
 - fingerpost's source code (it is open), so the encoder and its labels are known;
 - public name lists: every name of the project's own sources (`fingerpost.synth.names`: Faker's
@@ -26,7 +27,7 @@ The attacks
   register's encodings up. Without the secret the thief must guess it: one guess is run, to
   show the figure is measured, not assumed.
 - *frequency*: group equal encodings (names within the stored year-of-birth token, dates within
-  the year and month `ages_out` gives away), rank groups by size and pair them with the names
+  the birth months `ages_out` leaves: the rule is in the open source), rank groups by size and pair them with the names
   and birthdays ranked by frequency (ADR 0011's attack, extended to the whole identity).
 
 `python -m bench.stolen_hub --children 10000` (or `make bench BENCH_ARGS="--sizes 0 --no-febrl
