@@ -27,8 +27,9 @@ The attacks
   register's encodings up. Without the secret the thief must guess it: one guess is run, to
   show the figure is measured, not assumed.
 - *frequency*: group equal encodings (names within the stored year-of-birth token, dates within
-  the birth months `ages_out` leaves: the rule is in the open source), rank groups by size and pair them with the names
-  and birthdays ranked by frequency (ADR 0011's attack, extended to the whole identity).
+  the birth months `ages_out` leaves: the rule is in the open source), rank groups by size and
+  pair them with the names and birthdays ranked by frequency (ADR 0011's attack, extended to the
+  whole identity).
 
 `python -m bench.stolen_hub --children 10000` (or `make bench BENCH_ARGS="--sizes 0 --no-febrl
 --stolen-hub 10000"`).
