@@ -22,6 +22,7 @@ from fingerpost.adapters.db.uow import SqlUnitOfWorkFactory
 from fingerpost.adapters.keys import (
     LINKAGE_FILE,
     SIGNING_FILE,
+    home_linkage_fingerprint,
     linkage_secret,
     session_secret,
     signing_key,
@@ -75,6 +76,9 @@ class Fingerpost:
     mailer: Mailer | None = None  # None: notifications stay in the inbox (no channel configured)
     keyring: Keyring | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # The fingerprint of a random linkage secret this start made (a development home's first
+    # command): said on the command line, since its encodings match no deployment's.
+    made_linkage_secret: str | None = None
 
     def delivery_status(self, reference: str, status: str) -> int:
         """A channel's report on a message it was handed (GOV.UK Notify call-backs)."""
@@ -203,6 +207,9 @@ def bootstrap(
     uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(
         engine, key, keyring, ranking=settings.candidate_ranking
     )
+    had_secret = (home / LINKAGE_FILE).exists()
+    gateway = encoder(home)  # the hub passes one that holds no secret (deployables.hub)
+    made = not had_secret and (home / LINKAGE_FILE).exists()
     return Fingerpost(
         settings=settings,
         engine=engine,
@@ -215,7 +222,7 @@ def bootstrap(
             clock=clock,
             witness=FileWitness(home / WITNESS_FILE),
         ),
-        gateway=encoder(home),  # the hub passes one that holds no secret (deployables.hub)
+        gateway=gateway,
         snapshots=SnapshotSync(
             uow_factory,
             clock=clock,
@@ -231,6 +238,7 @@ def bootstrap(
         mailer=_mailer(settings),
         keyring=keyring,
         clock=clock,
+        made_linkage_secret=home_linkage_fingerprint(home) if made else None,
     )
 
 

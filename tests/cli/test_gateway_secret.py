@@ -215,3 +215,23 @@ def test_the_fingerprint_is_keyed_not_a_hash_anyone_can_make() -> None:
     assert linkage_fingerprint(bytes(range(1, 33))) != printed
     plain = base64.b32encode(sha256(secret).digest()[:10]).decode()
     assert plain not in printed.replace("-", "")
+
+
+def test_a_development_home_says_when_its_first_command_made_a_random_secret(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "dev"
+    made = run(home, "init")
+    assert made.exit_code == 0, made.output
+    printed = fingerprint_of(run(home, "gateway", "secret", "fingerprint"))
+    assert f"Made a new random linkage secret ({printed})" in made.stderr
+    assert "match no deployment's" in made.stderr
+    again = run(home, "agencies", "list")
+    assert "linkage secret" not in again.stderr  # said once, when it was made
+    imported = tmp_path / "imported"  # a secret imported first: nothing made, nothing said
+    sealed = tmp_path / "secret.export"
+    assert run(home, "gateway", "secret", "export", sealed, passphrase=PASSPHRASE).exit_code == 0
+    assert (
+        run(imported, "gateway", "secret", "import", sealed, passphrase=PASSPHRASE).exit_code == 0
+    )
+    assert "random linkage secret" not in run(imported, "init").stderr

@@ -96,6 +96,13 @@ def open_home(*, read_only: bool = False) -> Fingerpost:
         raise fail(f"cannot open the installation at {settings.home}: {error}") from None
     if fp.fresh:
         err.print(f"Initialised a new fingerpost home in {settings.home.resolve()}")
+    if fp.made_linkage_secret:
+        err.print(
+            f"Made a new random linkage secret ({fp.made_linkage_secret}) in this development"
+            " home: its encodings match no deployment's. To join one, import its secret instead"
+            " (`fingerpost gateway secret import FILE --replace --reason ...`, see"
+            " docs/key-ceremony.md)."
+        )
     return fp
 
 
