@@ -61,6 +61,9 @@ for name in council police; do
   enrol "$home" "$name" "$agencies"
 done
 share_secret "$ROOT/gateway-council" "$ROOT/gateway-police"
+# The hub holds gateways to the secret's fingerprint (never the secret): another is refused.
+fingerprint=$(at "$ROOT/gateway-council" gateway secret fingerprint)
+at "$HUB_HOME" hub pin "${fingerprint#fingerprint }" >/dev/null
 
 # The hub's own log keeps its address out of this one: the first address here is a gateway's.
 echo "== starting the hub on port $((PORT + 2)) (log: $ROOT/hub.log)"
