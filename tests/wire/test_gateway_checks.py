@@ -50,6 +50,9 @@ def test_a_gateway_with_another_linkage_secret_is_refused_409_and_audited(
     (refusal,) = _refusals(scenario)
     assert refusal | {"gateway": "stray-gw", "reason": "linkage-mismatch"} == refusal
     assert refusal["presented"] == OTHER
+    with pytest.raises(GatewayNotTrusted):  # its reads of the directory too: it fails at start
+        stray.agencies()
+    assert len(_refusals(scenario)) == 2
 
 
 def test_a_gateway_naming_no_linkage_secret_is_refused(

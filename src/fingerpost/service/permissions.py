@@ -142,7 +142,8 @@ USE_CASES: Mapping[str, Permission] = MappingProxyType(
             "Enquire: who else works with this child? (never one's own agency)", _STAFF
         ),
         "enquiry.batch": _P(
-            "Enquire for a file of children at once (`fingerpost enquire`), past the limits",
+            "Enquire for a file of children at once (`fingerpost enquire`), past the limits"
+            " (through a gateway: only one the hub permits, within its daily quota)",
             _ADMIN,
             strong="batch",
             refusal="the {role} role may not make batch enquiries: they are for an agency"
