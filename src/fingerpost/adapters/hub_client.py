@@ -44,9 +44,15 @@ from fingerpost.service.unavailable import HubOnly, HubUnavailable
 from fingerpost.wire import WIRE_VERSION, from_plain, query_to_wire
 from fingerpost.wire.models import MAX_QUERIES, MAX_REGISTRATIONS, TermsIn, registration_to_wire
 
-__all__ = ["RemoteHub", "RemoteModel"]
+__all__ = ["HUB_KEEP_ALIVE_S", "KEEP_ALIVE_S", "RemoteHub", "RemoteModel"]
 
 _RETRIED_STATUS = frozenset({502, 503, 504})
+# How long an idle connection to the hub is kept for the next call (ADR 0033): a new one costs
+# a TCP (in production, TLS) handshake on an enquiry's path. Shorter than the hub's own keep-alive
+# (`HUB_KEEP_ALIVE_S`), so the gateway always gives a connection up before the hub closes it:
+# an enquiry sent on a connection the hub is closing would fail and is never sent again.
+KEEP_ALIVE_S = 30.0
+HUB_KEEP_ALIVE_S = 75
 _HUB_ONLY = (
     "expire",
     "decommission",
@@ -79,6 +85,10 @@ class RemoteHub:
     others only when the connection was never made (so nothing was sent twice).
     """
 
+    # Its calls wait on the network: a caller with work of its own to do (the next batch of a
+    # register file to encode) may make it while a call is on its way (ADR 0033).
+    remote = True
+
     def __init__(
         self,
         base_url: str,
@@ -96,7 +106,9 @@ class RemoteHub:
         self._client = httpx.Client(
             base_url=base_url.rstrip("/") + "/hub/v1",
             timeout=httpx.Timeout(read_timeout, connect=timeout),
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            limits=httpx.Limits(
+                max_connections=20, max_keepalive_connections=10, keepalive_expiry=KEEP_ALIVE_S
+            ),
             transport=transport,
             headers={"Accept": "application/json"},
         )

@@ -5,14 +5,21 @@ import os
 from pathlib import Path
 from typing import cast
 
-from fingerpost.adapters.hub_client import RemoteHub
+from fingerpost.adapters.hub_client import HUB_KEEP_ALIVE_S, RemoteHub
 from fingerpost.adapters.service_tokens import load_gateway_key
 from fingerpost.audit.events import AuditAction
 from fingerpost.domain.actor import Actor
 from fingerpost.service.hub import Hub
 from fingerpost.service.unavailable import HubOnly, HubUnavailable
 
-__all__ = ["GATEWAY_NAME_ENV", "HUB_URL_ENV", "HubUnavailable", "as_hub", "connect"]
+__all__ = [
+    "GATEWAY_NAME_ENV",
+    "HUB_KEEP_ALIVE_S",
+    "HUB_URL_ENV",
+    "HubUnavailable",
+    "as_hub",
+    "connect",
+]
 
 HUB_URL_ENV = "FINGERPOST_HUB_URL"
 GATEWAY_NAME_ENV = "FINGERPOST_GATEWAY_NAME"
