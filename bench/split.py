@@ -166,7 +166,11 @@ def _hub_home(home: Path, hub_home: Path) -> None:
                 "fingerpost.db-shm"}  # fmt: skip
     hub_home.mkdir(mode=0o700)
     for path in home.iterdir():
-        if path.name not in left_out and path.is_file():
+        if path.name in left_out:
+            continue
+        if path.is_dir():  # the keyring
+            shutil.copytree(path, hub_home / path.name)
+        else:
             shutil.copy2(path, hub_home / path.name)
     mark(hub_home, Deployable.HUB)
 
