@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -397,10 +397,12 @@ class RemoteHub:
         count: int = self._get(_GATEWAY, "/counts")["involvements"]
         return count
 
-    def __getattr__(self, name: str) -> Any:
-        if name in _HUB_ONLY:
-            return _hub_only(name)
-        raise AttributeError(name)
+    if not TYPE_CHECKING:  # hidden from mypy, so that a call missing here is a type error
+
+        def __getattr__(self, name: str) -> Any:
+            if name in _HUB_ONLY:
+                return _hub_only(name)
+            raise AttributeError(name)
 
 
 # Directory reads made by the gateway itself, not for a signed-in person (the sign-in page's
