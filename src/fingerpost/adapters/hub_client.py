@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -44,9 +44,15 @@ from fingerpost.service.unavailable import HubOnly, HubUnavailable
 from fingerpost.wire import WIRE_VERSION, from_plain, query_to_wire
 from fingerpost.wire.models import MAX_QUERIES, MAX_REGISTRATIONS, TermsIn, registration_to_wire
 
-__all__ = ["RemoteHub", "RemoteModel"]
+__all__ = ["HUB_KEEP_ALIVE_S", "KEEP_ALIVE_S", "RemoteHub", "RemoteModel"]
 
 _RETRIED_STATUS = frozenset({502, 503, 504})
+# How long an idle connection to the hub is kept for the next call (ADR 0033): a new one costs
+# a TCP (in production, TLS) handshake on an enquiry's path. Shorter than the hub's own keep-alive
+# (`HUB_KEEP_ALIVE_S`), so the gateway always gives a connection up before the hub closes it:
+# an enquiry sent on a connection the hub is closing would fail and is never sent again.
+KEEP_ALIVE_S = 30.0
+HUB_KEEP_ALIVE_S = 75
 _HUB_ONLY = (
     "expire",
     "decommission",
@@ -79,6 +85,10 @@ class RemoteHub:
     others only when the connection was never made (so nothing was sent twice).
     """
 
+    # Its calls wait on the network: a caller with work of its own to do (the next batch of a
+    # register file to encode) may make it while a call is on its way (ADR 0033).
+    remote = True
+
     def __init__(
         self,
         base_url: str,
@@ -99,7 +109,9 @@ class RemoteHub:
         self._client = httpx.Client(
             base_url=base_url.rstrip("/") + "/hub/v1",
             timeout=httpx.Timeout(read_timeout, connect=timeout),
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            limits=httpx.Limits(
+                max_connections=20, max_keepalive_connections=10, keepalive_expiry=KEEP_ALIVE_S
+            ),
             transport=transport,
             headers={"Accept": "application/json"},
         )
@@ -388,10 +400,12 @@ class RemoteHub:
         count: int = self._get(_GATEWAY, "/counts")["involvements"]
         return count
 
-    def __getattr__(self, name: str) -> Any:
-        if name in _HUB_ONLY:
-            return _hub_only(name)
-        raise AttributeError(name)
+    if not TYPE_CHECKING:  # hidden from mypy, so that a call missing here is a type error
+
+        def __getattr__(self, name: str) -> Any:
+            if name in _HUB_ONLY:
+                return _hub_only(name)
+            raise AttributeError(name)
 
 
 # Directory reads made by the gateway itself, not for a signed-in person (the sign-in page's

@@ -3,9 +3,9 @@ home's mark and the environment."""
 
 import os
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from fingerpost.adapters.hub_client import RemoteHub
+from fingerpost.adapters.hub_client import HUB_KEEP_ALIVE_S, RemoteHub
 from fingerpost.adapters.keys import home_linkage_fingerprint
 from fingerpost.adapters.service_tokens import load_gateway_key
 from fingerpost.audit.events import AuditAction
@@ -13,7 +13,23 @@ from fingerpost.domain.actor import Actor
 from fingerpost.service.hub import Hub
 from fingerpost.service.unavailable import HubOnly, HubUnavailable
 
-__all__ = ["GATEWAY_NAME_ENV", "HUB_URL_ENV", "HubUnavailable", "as_hub", "connect"]
+if TYPE_CHECKING:
+    from fingerpost.service.hub_port import HubCalls
+
+    def _both_answer_a_gateway(hub: Hub, remote: "GatewayHub") -> "tuple[HubCalls, HubCalls]":
+        """Never called: mypy checks here that the in-process hub and the gateway's client each
+        have every call a gateway makes, with the same signature (ADR 0033)."""
+        return hub, remote
+
+
+__all__ = [
+    "GATEWAY_NAME_ENV",
+    "HUB_KEEP_ALIVE_S",
+    "HUB_URL_ENV",
+    "HubUnavailable",
+    "as_hub",
+    "connect",
+]
 
 HUB_URL_ENV = "FINGERPOST_HUB_URL"
 GATEWAY_NAME_ENV = "FINGERPOST_GATEWAY_NAME"

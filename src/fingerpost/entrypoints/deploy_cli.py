@@ -14,6 +14,7 @@ from fingerpost import __version__
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.config import Settings
 from fingerpost.deployables import Deployable, mark, open_gateway, open_hub
+from fingerpost.deployables.remote import HUB_KEEP_ALIVE_S
 
 __all__ = ["gateway_app", "hub_app"]
 
@@ -59,7 +60,8 @@ def hub_serve(host: Host = None, port: Port = None) -> None:
 
     settings = Settings()
     fp = _opened_hub(settings)
-    _serve(create_hub_app(fp), fp, host, port, "hub", "the hub's API for gateways at /hub/v1")
+    _serve(create_hub_app(fp), fp, host, port, "hub", "the hub's API for gateways at /hub/v1",
+           keep_alive=HUB_KEEP_ALIVE_S)  # fmt: skip
 
 
 @gateway_app.command("init")
@@ -94,7 +96,14 @@ def gateway_serve(host: Host = None, port: Port = None) -> None:
 
 
 def _serve(  # noqa: PLR0917 - one server's start
-    app: object, fp: Fingerpost, host: str | None, port: int | None, what: str, where: str
+    app: object,
+    fp: Fingerpost,
+    host: str | None,
+    port: int | None,
+    what: str,
+    where: str,
+    *,
+    keep_alive: int = 5,
 ) -> None:
     import uvicorn
 
@@ -111,4 +120,5 @@ def _serve(  # noqa: PLR0917 - one server's start
         port=bind_port,
         log_level=fp.settings.log_level,
         access_log=False,  # the apps log route templates; a query string may hold details
+        timeout_keep_alive=keep_alive,  # the hub: longer than its gateways keep theirs
     )
