@@ -85,6 +85,7 @@ def _timed(cli: list[str], env: dict[str, str], *args: str) -> dict[str, Any]:
     return {
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu, 2),
+        "load_average": round(os.getloadavg()[0], 2),  # the neighbours' share of the 2 cores
         "peak_rss_mib": round(peak / 1024, 1),
         "summary": summary,
     }

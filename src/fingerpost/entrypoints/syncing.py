@@ -24,6 +24,7 @@ from fingerpost.entrypoints.csvio import Rows, Unreadable
 from fingerpost.entrypoints.registering import Tally, batches
 from fingerpost.gateway import RegisterRow, parse_register_row, register_parts
 from fingerpost.service.records import Registration
+from fingerpost.service.rowset import RowSet
 from fingerpost.service.sync import RowState, Snapshot, SnapshotRow, SyncCounts
 
 __all__ = ["SyncReport", "sync_rows"]
@@ -102,11 +103,11 @@ def _first_pass(
     tally: Tally,
     open_rows: OpenRows,
     progress: Callable[[str, int], None] | None,
-) -> set[int]:
+) -> RowSet:
     """Classify every row by its key and digest; parse (validate) only the new and changed ones
     — an unchanged row was valid when it was stored. Returns the lines to encode and write."""
     today = date.today()
-    to_write: set[int] = set()
+    to_write = RowSet()  # a bit per line: a first sync of a million rows writes them all
     pending: list[tuple[int, dict[str, str], SnapshotRow]] = []
     refused: list[str] = []  # references of rejected rows: their involvements stay open
 
@@ -165,7 +166,7 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
     fp: Fingerpost,
     actor: Actor,
     open_rows: OpenRows,
-    to_write: set[int],
+    to_write: RowSet,
     report: SyncReport,
     workers: int,
     progress: Callable[[str, int], None] | None,

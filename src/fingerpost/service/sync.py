@@ -26,6 +26,7 @@ from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.service.events import event
 from fingerpost.service.permissions import check
 from fingerpost.service.ports import UnitOfWork
+from fingerpost.service.rowset import RowSet
 
 __all__ = ["RowState", "Snapshot", "SnapshotRow", "SnapshotSync", "SyncCounts"]
 
@@ -66,12 +67,12 @@ class SyncCounts:
 @dataclass
 class Snapshot:
     """One sync in progress. `seen` holds the rows (internal numbers, never a child's details)
-    the snapshot names: about 60 bytes each, so a million-row snapshot stays far below a GiB."""
+    the snapshot names: a bit each, so a million-row snapshot needs 125 KB for it."""
 
     actor: Actor
     on: date  # the snapshot's date: what is missing from it ended that day
     counts: SyncCounts = field(default_factory=SyncCounts)
-    seen: set[int] = field(default_factory=set)
+    seen: RowSet = field(default_factory=RowSet)
     missing: list[int] | None = None  # set by `plan`
 
 

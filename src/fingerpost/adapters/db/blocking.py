@@ -28,6 +28,19 @@ _REACHED = {
     " WHERE key IN (SELECT value FROM json_each(?))",
     "postgresql": "SELECT key, involvement_id FROM blocking_keys WHERE key = ANY(%s::bigint[])",
 }
+# The same, of other agencies' involvements only: register-time linkage (which scores every
+# candidate present, so rows it cannot link need not be read at all) is spared the agency's own
+# rows, which a nightly file's probes reach most (namesakes, siblings, its earlier rows).
+_REACHED_ELSEWHERE = {
+    "sqlite": "SELECT b.key, b.involvement_id FROM blocking_keys b"
+    " JOIN involvements i ON i.id = b.involvement_id"
+    " WHERE b.key IN (SELECT value FROM json_each(?))"
+    " AND i.agency_id != (SELECT id FROM agencies WHERE code = ?)",
+    "postgresql": "SELECT b.key, b.involvement_id FROM blocking_keys b"
+    " JOIN involvements i ON i.id = b.involvement_id"
+    " WHERE b.key = ANY(%s::bigint[])"
+    " AND i.agency_id <> (SELECT id FROM agencies WHERE code = %s)",
+}
 # Involvements reached by any of a set of keys, counted up to a limit (the limit stops the scan).
 _COUNT_REACHED = {
     "sqlite": "SELECT count(*) FROM (SELECT DISTINCT involvement_id FROM blocking_keys"
@@ -58,6 +71,9 @@ class SqlBlockingIndex:
         because building SQLAlchemy parameters for each would cost more than the insert."""
         if not index:
             return
+        # In key order: the random keys then reach the index's pages in order, each page once
+        # per batch, instead of jumping about the tree for every row.
+        index = sorted(index)
         if self._dialect == "postgresql":
             # COPY: one stream instead of a round trip per few hundred rows.
             cursor = self._session.connection().connection.cursor()
@@ -77,12 +93,15 @@ class SqlBlockingIndex:
         )
         self.insert([(key, internal) for key in keys])
 
-    def hits(self, keys: list[int]) -> dict[int, list[int]]:
-        """Probe key → row ids of the involvements it reaches (of every agency)."""
+    def hits(self, keys: list[int], *, elsewhere: str | None = None) -> dict[int, list[int]]:
+        """Probe key → row ids of the involvements it reaches (of every agency; with
+        `elsewhere`, of every agency but that one)."""
         found: dict[int, list[int]] = {}
+        statement = (_REACHED if elsewhere is None else _REACHED_ELSEWHERE)[self._dialect]
+        more = () if elsewhere is None else (elsewhere,)
         for start in range(0, len(keys), MAX_KEYS_PER_STATEMENT):
             chunk = self._list(keys[start : start + MAX_KEYS_PER_STATEMENT])
-            for key, internal in self._driver_rows(_REACHED[self._dialect], chunk):
+            for key, internal in self._driver_rows(statement, chunk, *more):
                 found.setdefault(key, []).append(internal)
         return found
 

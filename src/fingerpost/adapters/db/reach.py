@@ -34,7 +34,12 @@ class InvolvementReach(InvolvementRows):
         """`candidates` for each probe, with as few statements as the parameter limit allows.
         Only the involvements kept are opened, and only their sealed fields."""
         wanted = [frozenset(keys) for keys in probes]
-        hits = self._index.hits(sorted(set().union(*wanted)) if wanted else [])
+        # Every present row sharing enough keys is kept (no `most`): rows of the excluded agency
+        # can never be, so the index is not asked for them. With `most`, every row reached
+        # counts in the ranking (how rare a key is), so all are read.
+        elsewhere = exclude_agency if most is None else None
+        keys = sorted(set().union(*wanted)) if wanted else []
+        hits = self._index.hits(keys, elsewhere=elsewhere)
         sealed: dict[int, tuple[str, str, bytes]] = {}  # row id → (public id, agency, sealed)
         tried: set[int] = set()
 
