@@ -77,6 +77,9 @@ _TABLE = (
     # A new family name, or one mistyped beyond its sound, at the same address.
     Rule("family-sector", ("family", "sector")),
     Rule("given-sector", ("first", "sector")),
+    # Both names mistyped beyond their sounds and the date wrong or missing, at the same address:
+    # the initials still agree ("Rakhel Trakey Tcwnsend", "Rachel Tracey Townsend").
+    Rule("sector-initials", ("sector", "given_initial", "family_initial")),
 )
 
 
