@@ -45,8 +45,8 @@ def reaches(enquiry: ChildIdentity, registered: ChildIdentity) -> bool:
         ),
         pytest.param(
             child("Allen", "Bethany", "2013-05-04", "M6 0AS"),
-            child("Betany", "Alldn", "2013-05-08"),
-            id="names the other way round, each mistyped, and the date a digit off",
+            child("Betany", "Allen", "2013-05-08"),
+            id="names the other way round, the given name mistyped, and the date a digit off",
         ),
         pytest.param(
             child("Edward Howard", "Navies", "2016-05-21", "HU5 4PL"),

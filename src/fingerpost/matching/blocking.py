@@ -16,7 +16,15 @@ from itertools import product
 
 from fingerpost.matching.normalise import name_family, phonetic
 
-__all__ = ["ANCHOR_LABELS", "NEAR_DATE_RULES", "RULES", "Rule", "keys", "parts"]
+__all__ = [
+    "ANCHOR_LABELS",
+    "NEAR_DATE_RULES",
+    "NEAR_DATE_SOUND_RULES",
+    "RULES",
+    "Rule",
+    "keys",
+    "parts",
+]
 
 # The parts a rule may name, and what each holds:
 _PARTS = {
@@ -98,6 +106,9 @@ def _checked(rules: Sequence[Rule]) -> tuple[Rule, ...]:
 RULES = _checked(_TABLE)
 ANCHOR_LABELS = frozenset(rule.label for rule in RULES if rule.anchor)
 NEAR_DATE_RULES = tuple(rule for rule in RULES if rule.near_dates)
+# Of those, the ones probed for the names the other way round too: a name's sound with each near
+# date stays narrow, an initial with each of some forty dates does not (docs/adr/0036).
+NEAR_DATE_SOUND_RULES = tuple(rule for rule in NEAR_DATE_RULES if "family" in rule.parts)
 RECURRING_LABELS = frozenset(rule.label for rule in RULES if rule.recurs)
 
 Parts = dict[str, tuple[str, ...]]

@@ -312,7 +312,7 @@ def _probe_keys(
     )
     swapped_names = widen.swapped_names(person)  # the names the other way round, too
     if swapped_names:
-        probes |= blocking.keys(parts(*swapped_names, days=close), blocking.NEAR_DATE_RULES)
+        probes |= blocking.keys(parts(*swapped_names, days=close), blocking.NEAR_DATE_SOUND_RULES)
     for given_alt, family_alt in widen.name_variants(person):
         probes |= blocking.keys(parts(given_alt, family_alt, name_years=years.keys))
     return probes
