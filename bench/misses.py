@@ -104,6 +104,7 @@ class _Tally:
     rows_by_rule: Counter[str] = field(default_factory=Counter)  # rows its probe keys reach
     false: Counter[str] = field(default_factory=Counter)
     true: Counter[str] = field(default_factory=Counter)
+    false_vectors: Counter[str] = field(default_factory=Counter)  # levels of false signposts
     blocked: int = 0
     reached: list[int] = field(default_factory=list)
 
@@ -171,6 +172,7 @@ def _one(
         verdict = score(query.probe, rows[i][3])
         if verdict is not None and (rows[i][0], rows[i][1]) not in expected:
             tally.false[verdict.confidence.value] += 1
+            tally.false_vectors[_vector(query.probe, rows[i][3])] += 1
         elif verdict is not None:
             tally.true[verdict.confidence.value] += 1
     if not expected:
@@ -217,6 +219,9 @@ def _count_rules(tally: _Tally, rules: dict[int, set[str]]) -> None:
 def _print(args: argparse.Namespace, tally: _Tally, register: _Register) -> None:
     print("\nlevels of the true pairs kept but not signposted:")
     for vector, count in tally.vectors.most_common():
+        print(f"{count:5}  {vector}")
+    print("\nlevels of the false signposts (most common):")
+    for vector, count in tally.false_vectors.most_common(25):
         print(f"{count:5}  {vector}")
     print("\nmisses by kind and pattern (enquiry against the first registered record):")
     for (kind, seen), count in sorted(tally.patterns.items(), key=lambda x: (x[0][0], -x[1])):
