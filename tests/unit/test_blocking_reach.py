@@ -49,9 +49,10 @@ def reaches(enquiry: ChildIdentity, registered: ChildIdentity) -> bool:
             id="names the other way round, the given name mistyped, and the date a digit off",
         ),
         pytest.param(
-            child("Edward Howard", "Navies", "2016-05-21", "HU5 4PL"),
-            child("Howard", "Davies", "2016-05-21", "GL4 4YW"),
-            id="the enquiry's middle name is the first name registered, the family name mistyped",
+            child("Edward Howard", "Nawies", "2016-05-21", "HU5 4PL"),
+            child("Howard", "Navies", "2015-02-03", "GL4 4YW"),
+            id="the enquiry's middle name is the first name registered, the family name and the"
+            " date mistyped",
         ),
         pytest.param(
             child("Rachel Trakey", "Tcwnsend", postcode="W8 5EF"),
@@ -64,6 +65,13 @@ def test_an_enquiry_reaches_the_same_child_mistyped(
     enquiry: ChildIdentity, registered: ChildIdentity
 ) -> None:
     assert reaches(enquiry, registered)
+
+
+def test_a_stranger_born_the_same_day_whose_first_name_is_the_middle_name_is_not_reached() -> None:
+    assert not reaches(
+        child("Edward Howard", "Navies", "2016-05-21", "HU5 4PL"),
+        child("Howard", "Brown", "2016-05-21", "GL4 4YW"),
+    )
 
 
 def test_a_stranger_with_the_same_initials_in_another_sector_is_not_reached() -> None:

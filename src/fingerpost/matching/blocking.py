@@ -18,6 +18,7 @@ from fingerpost.matching.normalise import name_family, phonetic
 
 __all__ = [
     "ANCHOR_LABELS",
+    "FAMILY_RULES",
     "NEAR_DATE_RULES",
     "NEAR_DATE_SOUND_RULES",
     "RULES",
@@ -109,6 +110,14 @@ NEAR_DATE_RULES = tuple(rule for rule in RULES if rule.near_dates)
 # Of those, the ones probed for the names the other way round too: a name's sound with each near
 # date stays narrow, an initial with each of some forty dates does not (docs/adr/0036).
 NEAR_DATE_SOUND_RULES = tuple(rule for rule in NEAR_DATE_RULES if "family" in rule.parts)
+# The rules that pair a given name with the family name (or its initial): a probe for a middle
+# name as the first uses only these (docs/adr/0036).
+FAMILY_RULES = tuple(
+    rule
+    for rule in RULES
+    if {"family", "family_initial"} & set(rule.parts)
+    and {"first", "first_or_sound", "given_initial"} & set(rule.parts)
+)
 RECURRING_LABELS = frozenset(rule.label for rule in RULES if rule.recurs)
 
 Parts = dict[str, tuple[str, ...]]

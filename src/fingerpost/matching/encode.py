@@ -315,4 +315,8 @@ def _probe_keys(
         probes |= blocking.keys(parts(*swapped_names, days=close), blocking.NEAR_DATE_SOUND_RULES)
     for given_alt, family_alt in widen.name_variants(person):
         probes |= blocking.keys(parts(given_alt, family_alt, name_years=years.keys))
+    for given_alt, family_alt in widen.middle_as_first(person):
+        probes |= blocking.keys(
+            parts(given_alt, family_alt, name_years=years.keys), blocking.FAMILY_RULES
+        )
     return probes

@@ -11,6 +11,7 @@ from fingerpost.matching.normalise import NormalisedIdentity
 
 __all__ = [
     "ProbeYears",
+    "middle_as_first",
     "name_variants",
     "near_dates",
     "near_years",
@@ -72,20 +73,25 @@ def swapped_names(person: NormalisedIdentity) -> tuple[tuple[str, ...], str] | N
     return None
 
 
+def middle_as_first(person: NormalisedIdentity) -> list[tuple[tuple[str, ...], str]]:
+    """(given words, family name) with a middle name as the first: the child goes by it, or the
+    names are in another order. Probed only with the family name (`blocking.FAMILY_RULES`): a
+    middle name with a date alone reaches strangers born that day (docs/adr/0036)."""
+    first = person.first_given
+    return [
+        ((middle, first), person.family_joined)
+        for middle in dict.fromkeys(person.given[1:])
+        if middle != first
+    ]
+
+
 def name_variants(person: NormalisedIdentity) -> list[tuple[tuple[str, ...], str]]:
     """(given words, family name) the other agency may hold instead: the names the other way
-    round, a middle name as the first (the child goes by it, or the names are in another
-    order), a previous name as the family name, each half of a double-barrelled name."""
+    round, a previous name as the family name, each half of a double-barrelled name."""
     variants: list[tuple[tuple[str, ...], str]] = []
     swapped = swapped_names(person)
     if swapped:
         variants.append(swapped)
-    first = person.first_given
-    variants.extend(
-        ((middle, first), person.family_joined)
-        for middle in dict.fromkeys(person.given[1:])
-        if middle != first
-    )
     variants.extend((person.given, "".join(name)) for name in person.other)
     if len(person.family) > 1:
         variants.extend((person.given, word) for word in person.family)
