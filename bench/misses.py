@@ -1,26 +1,35 @@
 """The misses of one *tuning* dataset, read in clear text beside their comparison levels.
 
 `python -m bench.misses --world independent --seed 1` makes the dataset, runs the matching
-engine in memory (normalise → encode → block → score, as `bench/febrl.py` does, without the
-hub's candidate cap or namesake count) and prints every enquiry whose child is registered at
-another agency and that no true signpost answers: whether blocking reached the true record, and
-if so its comparison levels and weight. It refuses a held-out seed (fingerpost.synth.worlds,
-docs/adr/0023): reading a held-out world's misses would make it tuning data.
+engine in memory (normalise → encode → block → choose candidates → score, as `bench/febrl.py`
+does, without the hub's namesake count) and prints every enquiry whose child is registered at
+another agency and that no true signpost answers: whether blocking reached the true record,
+whether the candidate budget kept it (`--most`, the hub's by default; `candidates.choose`, the
+hub's own rule), and if so its comparison levels and weight. Then the misses by kind and by
+pattern of differences (`bench.miss_kinds`), and each blocking rule's pairs completeness: the
+share of true pairs one of its keys reaches, and of those only its keys reach. It refuses a
+held-out seed (fingerpost.synth.worlds, docs/adr/0023): reading a held-out world's misses would
+make it tuning data.
 """
 
 import argparse
 import csv
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bench.miss_kinds import pattern
 from bench.truth import Truth
 from fingerpost.domain.errors import DomainError
 from fingerpost.gateway.rows import parse_enquiry_row, register_parts
 from fingerpost.gateway.secret import Gateway
-from fingerpost.matching.encode import EncodedIdentity
+from fingerpost.matching import candidates
+from fingerpost.matching.encode import EncodedIdentity, Encoder
 from fingerpost.matching.score import DEFAULT_MODEL, score
+from fingerpost.service.candidates import MOST_CANDIDATES
 from fingerpost.synth import WORLDS, write_dataset
 from fingerpost.synth.worlds import HELD_OUT, split_of
 
@@ -29,6 +38,7 @@ __all__ = ["main"]
 _SECRET = b"a linkage secret for reading tuning misses only!"
 _FIELDS = ("nhs_number", "given_names", "family_name", "other_names", "date_of_birth", "sex",
            "postcode")  # fmt: skip
+_TODAY = date(2026, 11, 1)
 
 
 def _clear(row: dict[str, str]) -> str:
@@ -44,12 +54,69 @@ def _vector(a: EncodedIdentity, b: EncodedIdentity) -> str:
     )
 
 
+def _labelled() -> dict[int, str]:
+    """Each blocking key's rule, as the encoder hashes it (for the per-rule figures only)."""
+    labels: dict[int, str] = {}
+    hashed = Encoder._hashed
+
+    def recording(self: Encoder, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        made = hashed(self, keys)
+        labels.update((h, key[0]) for key, h in made.items())
+        return made
+
+    Encoder._hashed = recording  # type: ignore[method-assign]
+    return labels
+
+
+@dataclass
+class _Register:
+    rows: list[tuple[str, str, dict[str, str], EncodedIdentity]] = field(default_factory=list)
+    index: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    refused: set[tuple[str, str]] = field(default_factory=set)
+
+    def load(self, data: Path, gateway: Gateway) -> None:
+        for path in sorted(data.glob("register-*.csv")):
+            agency = path.stem.removeprefix("register-")
+            with path.open(encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    try:
+                        _, child = register_parts(row, _TODAY)
+                    except DomainError:
+                        self.refused.add((agency, row["local_ref"]))
+                        continue
+                    identity = gateway.encode(child, today=_TODAY, wide=False).identity
+                    for key in identity.blocking_keys:
+                        self.index[key].append(len(self.rows))
+                    self.rows.append((agency, row["local_ref"], row, identity))
+
+
+@dataclass
+class _Tally:
+    asked: int = 0
+    pairs: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    patterns: Counter[tuple[str, str]] = field(default_factory=Counter)
+    vectors: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    only_rule: Counter[str] = field(default_factory=Counter)
+    kept: int = 0
+    enquiries: int = 0
+    rows_by_rule: Counter[str] = field(default_factory=Counter)  # rows its probe keys reach
+    false: Counter[str] = field(default_factory=Counter)
+    true: Counter[str] = field(default_factory=Counter)
+    false_vectors: Counter[str] = field(default_factory=Counter)  # levels of false signposts
+    blocked: int = 0
+    reached: list[int] = field(default_factory=list)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.misses", description=__doc__)
     parser.add_argument("--world", choices=WORLDS, default="independent")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--children", type=int, default=6000)
     parser.add_argument("--enquiries", type=int, default=3000)
+    parser.add_argument("--most", type=int, default=MOST_CANDIDATES, help="candidate budget")
+    parser.add_argument("--ranking", choices=("shared", "rarity"), default="shared")
     parser.add_argument("--show", type=int, default=60, help="misses printed in full")
     args = parser.parse_args(argv)
     if split_of(args.seed) == HELD_OUT:
@@ -59,66 +126,127 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _read_misses(args: argparse.Namespace, data: Path) -> None:
-    today = date(2026, 11, 1)
     write_dataset(
-        data, seed=args.seed, children=args.children, enquiries=args.enquiries, as_of=today,
+        data, seed=args.seed, children=args.children, enquiries=args.enquiries, as_of=_TODAY,
         world=args.world,
     )  # fmt: skip
+    labels = _labelled()
     truth = Truth.load(data)
     gateway = Gateway(_SECRET)
-    stored: list[tuple[str, str, dict[str, str], EncodedIdentity]] = []
-    index: dict[int, list[int]] = defaultdict(list)
-    refused: set[tuple[str, str]] = set()  # rows `register` refuses: not in the register
-    for path in sorted(data.glob("register-*.csv")):
-        agency = path.stem.removeprefix("register-")
-        with path.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                try:
-                    _, child = register_parts(row, today)
-                except DomainError:
-                    refused.add((agency, row["local_ref"]))
-                    continue
-                identity = gateway.encode(child, today=today, wide=False).identity
-                for key in identity.blocking_keys:
-                    index[key].append(len(stored))
-                stored.append((agency, row["local_ref"], row, identity))
-    kinds: Counter[str] = Counter()
-    vectors: Counter[str] = Counter()  # the levels of true pairs reached but not signposted
-    shown = asked = 0
+    register = _Register()
+    register.load(data, gateway)
+    tally = _Tally()
     for path in sorted(data.glob("enquiries-*.csv")):
         agency = path.stem.removeprefix("enquiries-")
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 expected = {(a, ref) for a, ref, _ in truth.expected(row["enquiry_ref"])}
-                if not expected:
-                    continue
-                asked += 1
-                query = gateway.encode(parse_enquiry_row(row).child, today=today)
-                reached = {i for key in query.probe_keys for i in index.get(key, ())}
-                true = [i for i, s in enumerate(stored) if (s[0], s[1]) in expected]
-                verdicts = {i: score(query.probe, stored[i][3]) for i in true if i in reached}
-                if any(v is not None for v in verdicts.values()):
-                    continue
-                kind = "not blocked" if not verdicts else "below possible"
-                if expected <= refused:
-                    kind = "only rows refused at registration"
-                kinds[kind] += 1
-                for i in verdicts:
-                    vectors[_vector(query.probe, stored[i][3])] += 1
-                if shown < args.show:
-                    shown += 1
-                    print(f"\n{kind}: {_clear(row)}")
-                    for i in true:
-                        print(f"   registered: {_clear(stored[i][2])}")
-                        print(f"      {_vector(query.probe, stored[i][3])}  reached={i in reached}")
-    print("\nlevels of the true pairs reached but not signposted:")
-    for vector, count in vectors.most_common():
+                _one(args, row, agency, expected, gateway, register, labels, tally)
+    _print(args, tally, register)
+
+
+def _one(
+    args: argparse.Namespace,
+    row: dict[str, str],
+    agency: str,
+    expected: set[tuple[str, str]],
+    gateway: Gateway,
+    register: _Register,
+    labels: dict[int, str],
+    tally: _Tally,
+) -> None:
+    query = gateway.encode(parse_enquiry_row(row).child, today=_TODAY)
+    rows = register.rows
+    [kept] = candidates.choose(
+        [query.probe_keys],
+        register.index,
+        lambda ids: {i for i in ids if rows[i][0] != agency},
+        most=args.most,
+        ranking=args.ranking,
+    )
+    tally.enquiries += 1
+    for key in query.probe_keys:
+        tally.rows_by_rule[labels.get(key, "?")] += len(register.index.get(key, ()))
+    tally.reached.append(len({i for key in query.probe_keys for i in register.index.get(key, ())}))
+    for i in kept:
+        verdict = score(query.probe, rows[i][3])
+        if verdict is not None and (rows[i][0], rows[i][1]) not in expected:
+            tally.false[verdict.confidence.value] += 1
+            tally.false_vectors[_vector(query.probe, rows[i][3])] += 1
+        elif verdict is not None:
+            tally.true[verdict.confidence.value] += 1
+    if not expected:
+        return
+    tally.asked += 1
+    true = [i for i, s in enumerate(rows) if (s[0], s[1]) in expected]
+    rules = {i: set[str]() for i in true}
+    for key in query.probe_keys:
+        for i in register.index.get(key, ()):
+            if i in rules:
+                rules[i].add(labels.get(key, "?"))
+    _count_rules(tally, rules)
+    kept_true = [i for i in true if i in set(kept)]
+    tally.kept += len(kept_true)
+    verdicts = {i: score(query.probe, rows[i][3]) for i in kept_true}
+    if any(v is not None for v in verdicts.values()):
+        return
+    kind = "below possible" if verdicts else "not blocked"
+    if not verdicts and any(rules[i] for i in true):
+        kind = "beyond budget"
+    if expected <= register.refused:
+        kind = "only rows refused at registration"
+    tally.kinds[kind] += 1
+    if true:
+        tally.patterns[(kind, pattern(row, rows[true[0]][2]))] += 1
+    for i in verdicts:
+        tally.vectors[_vector(query.probe, rows[i][3])] += 1
+    if sum(tally.kinds.values()) <= args.show:
+        print(f"\n{kind}: {_clear(row)}")
+        for i in true:
+            print(f"   registered: {_clear(rows[i][2])}")
+            print(f"      {_vector(query.probe, rows[i][3])}  rules={sorted(rules[i])}")
+
+
+def _count_rules(tally: _Tally, rules: dict[int, set[str]]) -> None:
+    for found in rules.values():
+        tally.pairs += 1
+        tally.by_rule.update(found)
+        tally.blocked += bool(found)
+        if len(found) == 1:
+            tally.only_rule.update(found)
+
+
+def _print(args: argparse.Namespace, tally: _Tally, register: _Register) -> None:
+    print("\nlevels of the true pairs kept but not signposted:")
+    for vector, count in tally.vectors.most_common():
         print(f"{count:5}  {vector}")
-    missed = sum(kinds.values())
+    print("\nlevels of the false signposts (most common):")
+    for vector, count in tally.false_vectors.most_common(25):
+        print(f"{count:5}  {vector}")
+    print("\nmisses by kind and pattern (enquiry against the first registered record):")
+    for (kind, seen), count in sorted(tally.patterns.items(), key=lambda x: (x[0][0], -x[1])):
+        print(f"{count:5}  {kind:16} {seen}")
+    pairs = max(tally.pairs, 1)
+    print(f"\npairs completeness per blocking rule ({tally.pairs} true pairs):")
+    for rule, count in tally.by_rule.most_common():
+        print(
+            f"  {rule:22} {count / pairs:.4f}   only this rule: {tally.only_rule[rule]:3}"
+            f"   rows reached per enquiry: {tally.rows_by_rule[rule] / tally.enquiries:.1f}"
+        )
+    reached = sorted(tally.reached) or [0]
+    missed = sum(tally.kinds.values())
     print(
-        f"\n{args.world} world, seed {args.seed}: {asked} enquiries with a registered child,"
-        f" {missed} missed ({missed / max(asked, 1):.2%}): {dict(kinds)};"
-        f" {len(refused)} register records refused"
+        f"\n{args.world} world, seed {args.seed} ({len(register.rows)} registrations):"
+        f" {tally.asked} enquiries with a registered child, {missed} missed"
+        f" ({missed / max(tally.asked, 1):.2%}): {dict(tally.kinds)};"
+        f" pairs completeness {tally.blocked / pairs:.4f}, at budget {args.most}:"
+        f" {tally.kept / pairs:.4f};"
+        f" candidates reached mean {sum(reached) / len(reached):.1f},"
+        f" p99 {reached[int(0.99 * (len(reached) - 1))]};"
+        f" false possibles per enquiry {tally.false['possible'] / max(tally.enquiries, 1):.4f},"
+        f" strong precision"
+        f" {tally.true['strong'] / max(tally.true['strong'] + tally.false['strong'], 1):.4f};"
+        f" {len(register.refused)} register records refused"
     )
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +83,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     figures: dict[str, Any] = {
+        "command": " ".join(["python -m bench.ranking", *sys.argv[1:]]),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average": os.getloadavg(),
         "involvements": args.size,
         "seed": args.seed,
         "world": args.world,
@@ -127,6 +133,8 @@ def main() -> None:
                 finally:
                     fp.close()
                 print(ranking, json.dumps(figures[ranking]), flush=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures["cpu_s"] = round(sum(u.ru_utime + u.ru_stime for u in usage), 1)
     text = json.dumps(figures, indent=2)
     print(text)
     if args.out:

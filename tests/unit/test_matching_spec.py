@@ -580,6 +580,41 @@ SPEC = [
         ),
         id="a first name repeated as the middle name counts once",
     ),
+    pytest.param(
+        Pair(
+            child("Craig Justin", "Bell", "2017-05-31", "CO2 3XW", sex="male"),
+            child("Justin", "Bell", "2017-03-31", "CO2 3XW", sex="male"),
+            "possible",
+            ("a middle name", "date of birth one digit apart"),
+        ),
+        id="a child who goes by the middle name, the month mistyped: not a brother (ADR 0036)",
+    ),
+    pytest.param(
+        Pair(
+            child("Jason", "Morton", "2015-11-13", "W3 7PL", sex="male"),
+            child("Peter Jason", "Morton", "2012-11-13", "W3 7PL", sex="male"),
+            "none",
+        ),
+        id="a brother named after the middle name, born years later on the same day (ADR 0036)",
+    ),
+    # -- names crossed over, with a slip (ADR 0036) ---------------------------------------------
+    pytest.param(
+        Pair(
+            child("Ibrahym", "Malik", "2012-11-01", "G9 0JL", sex="male"),
+            child("Malik", "Ibrahim", "2011-11-01", "G9 0JL", sex="male"),
+            "possible",
+            ("family name similar", "postcode"),
+        ),
+        id="given and family names the other way round, one mistyped, the year a digit off",
+    ),
+    pytest.param(
+        Pair(
+            child("Malik", "Ibrahim", "2011-11-01", "G9 0JL", sex="male"),
+            child("Ibrahim", "Malika", "2015-02-01", "G9 0JL", sex="female"),
+            "none",
+        ),
+        id="a sister whose given name is the family name: still the household, not the child",
+    ),
     # -- NHS numbers that disagree ----------------------------------------------------------------
     pytest.param(
         Pair(

@@ -16,7 +16,16 @@ from itertools import product
 
 from fingerpost.matching.normalise import name_family, phonetic
 
-__all__ = ["ANCHOR_LABELS", "NEAR_DATE_RULES", "RULES", "Rule", "keys", "parts"]
+__all__ = [
+    "ANCHOR_LABELS",
+    "FAMILY_RULES",
+    "NEAR_DATE_RULES",
+    "NEAR_DATE_SOUND_RULES",
+    "RULES",
+    "Rule",
+    "keys",
+    "parts",
+]
 
 # The parts a rule may name, and what each holds:
 _PARTS = {
@@ -77,6 +86,9 @@ _TABLE = (
     # A new family name, or one mistyped beyond its sound, at the same address.
     Rule("family-sector", ("family", "sector")),
     Rule("given-sector", ("first", "sector")),
+    # Both names mistyped beyond their sounds and the date wrong or missing, at the same address:
+    # the initials still agree ("Rakhel Trakey Tcwnsend", "Rachel Tracey Townsend").
+    Rule("sector-initials", ("sector", "given_initial", "family_initial")),
 )
 
 
@@ -95,6 +107,17 @@ def _checked(rules: Sequence[Rule]) -> tuple[Rule, ...]:
 RULES = _checked(_TABLE)
 ANCHOR_LABELS = frozenset(rule.label for rule in RULES if rule.anchor)
 NEAR_DATE_RULES = tuple(rule for rule in RULES if rule.near_dates)
+# Of those, the ones probed for the names the other way round too: a name's sound with each near
+# date stays narrow, an initial with each of some forty dates does not (docs/adr/0036).
+NEAR_DATE_SOUND_RULES = tuple(rule for rule in NEAR_DATE_RULES if "family" in rule.parts)
+# The rules that pair a given name with the family name (or its initial): a probe for a middle
+# name as the first uses only these (docs/adr/0036).
+FAMILY_RULES = tuple(
+    rule
+    for rule in RULES
+    if {"family", "family_initial"} & set(rule.parts)
+    and {"first", "first_or_sound", "given_initial"} & set(rule.parts)
+)
 RECURRING_LABELS = frozenset(rule.label for rule in RULES if rule.recurs)
 
 Parts = dict[str, tuple[str, ...]]

@@ -251,8 +251,12 @@ GIVEN = Comparison(
     known=lambda p: bool(p.a.given_bf and p.b.given_bf),
     undecided=(
         # One side's given name is the other's family name: which word is the given name is
-        # then unknown.
-        Undecided("nickname", lambda p: p.crossed >= _SAME, "names crossed over"),
+        # then unknown — unless the other two names agree at least weakly too (both crossed
+        # over, one with a slip: "Ibrahym Malik" for "Malik Ibrahim"), when `given` holds
+        # that likeness.
+        Undecided(
+            "nickname", lambda p: p.crossed >= _SAME and p.given < _WEAK, "names crossed over"
+        ),
         # One side's first name is the other's middle or earlier name: which of its names the
         # child goes by is unknown too (the agreement is the `middle` comparison's).
         Undecided("nickname", lambda p: p.crossed_middle, "first name a middle name"),

@@ -310,6 +310,13 @@ def _probe_keys(
         parts(names.given, names.family_joined, days=close, more_families=halves),
         blocking.NEAR_DATE_RULES,
     )
+    swapped_names = widen.swapped_names(person)  # the names the other way round, too
+    if swapped_names:
+        probes |= blocking.keys(parts(*swapped_names, days=close), blocking.NEAR_DATE_SOUND_RULES)
     for given_alt, family_alt in widen.name_variants(person):
         probes |= blocking.keys(parts(given_alt, family_alt, name_years=years.keys))
+    for given_alt, family_alt in widen.middle_as_first(person):
+        probes |= blocking.keys(
+            parts(given_alt, family_alt, name_years=years.keys), blocking.FAMILY_RULES
+        )
     return probes

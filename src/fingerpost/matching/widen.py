@@ -11,11 +11,13 @@ from fingerpost.matching.normalise import NormalisedIdentity
 
 __all__ = [
     "ProbeYears",
+    "middle_as_first",
     "name_variants",
     "near_dates",
     "near_years",
     "probe_years",
     "swap_day_month",
+    "swapped_names",
 ]
 
 
@@ -64,12 +66,32 @@ def _valid_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def swapped_names(person: NormalisedIdentity) -> tuple[tuple[str, ...], str] | None:
+    """(given words, family name) with the given and family names the other way round."""
+    if person.given and person.family:
+        return person.family, "".join(person.given)
+    return None
+
+
+def middle_as_first(person: NormalisedIdentity) -> list[tuple[tuple[str, ...], str]]:
+    """(given words, family name) with a middle name as the first: the child goes by it, or the
+    names are in another order. Probed only with the family name (`blocking.FAMILY_RULES`): a
+    middle name with a date alone reaches strangers born that day (docs/adr/0036)."""
+    first = person.first_given
+    return [
+        ((middle, first), person.family_joined)
+        for middle in dict.fromkeys(person.given[1:])
+        if middle != first
+    ]
+
+
 def name_variants(person: NormalisedIdentity) -> list[tuple[tuple[str, ...], str]]:
     """(given words, family name) the other agency may hold instead: the names the other way
     round, a previous name as the family name, each half of a double-barrelled name."""
     variants: list[tuple[tuple[str, ...], str]] = []
-    if person.given and person.family:
-        variants.append((person.family, "".join(person.given)))
+    swapped = swapped_names(person)
+    if swapped:
+        variants.append(swapped)
     variants.extend((person.given, "".join(name)) for name in person.other)
     if len(person.family) > 1:
         variants.extend((person.given, word) for word in person.family)
