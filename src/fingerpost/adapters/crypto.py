@@ -86,18 +86,24 @@ class LocalMasterKey:
             raise ValueError("a data key does not open with the master key") from None
 
 
-def _write_private(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write a 0600 file; `exclusive` fails if it exists (two processes creating one key), else
-    the file is replaced atomically (a crash leaves the old or the new, never half)."""
+def write_private(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write a 0600 file whole: a reader sees no file or all of it, never a part (a crash leaves
+    the old or the new). `exclusive` fails with FileExistsError if one is there (two processes
+    creating one key, two gateways pinning one hub): the first to link it wins."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = path if exclusive else path.with_name(path.name + f".{secrets.token_hex(4)}.tmp")
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    if not exclusive:
-        os.replace(target, path)
+    staged = path.with_name(path.name + f".{secrets.token_hex(4)}.tmp")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if exclusive:
+            os.link(staged, path)  # atomic, and refuses an existing name
+        else:
+            os.replace(staged, path)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def destroy_file(path: Path) -> bool:
@@ -133,7 +139,7 @@ def master_key(home: Path, from_environment: str = "") -> LocalMasterKey:
         following.rename(path)
     if not path.exists():
         with suppress(FileExistsError):
-            _write_private(path, secrets.token_bytes(32).hex().encode(), exclusive=True)
+            write_private(path, secrets.token_bytes(32).hex().encode(), exclusive=True)
     return _read_master(path)
 
 
@@ -147,7 +153,7 @@ def backup_key(home: Path) -> bytes:
     path = home / KEYS_DIR / BACKUP_FILE
     if not path.exists():
         with suppress(FileExistsError):
-            _write_private(path, secrets.token_bytes(32).hex().encode(), exclusive=True)
+            write_private(path, secrets.token_bytes(32).hex().encode(), exclusive=True)
     return bytes.fromhex(path.read_text().strip())
 
 
@@ -264,7 +270,7 @@ class Keyring:
         version = (versions[-1] + 1) if versions else 1
         raw = secrets.token_bytes(32)
         with suppress(FileExistsError):  # another process made this version first: use theirs
-            _write_private(
+            write_private(
                 self._dir(agency) / f"{version}.key",
                 self._record(agency, version, raw, self._master),
                 exclusive=True,
@@ -314,7 +320,7 @@ class Keyring:
                 " there, with the old key still readable, not here"
             )
         if not following.exists():
-            _write_private(following, secrets.token_bytes(32).hex().encode(), exclusive=True)
+            write_private(following, secrets.token_bytes(32).hex().encode(), exclusive=True)
         upcoming = _read_master(following)
         self._masters[upcoming.key_id] = upcoming
         rewrapped = 0
@@ -328,7 +334,7 @@ class Keyring:
                 raw = master.unwrap(
                     bytes.fromhex(record["wrapped"]), self._context(agency, version)
                 )
-                _write_private(path, self._record(agency, version, raw, upcoming))
+                write_private(path, self._record(agency, version, raw, upcoming))
                 rewrapped += 1
         # Every key opens with the new master now: the old one is destroyed, the new put in place
         # (`master_key` finishes this step if a crash comes between the two).

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from fingerpost.adapters.crypto import write_private
 from fingerpost.adapters.keys import (
     LINKAGE_FILE,
     LINKAGE_PIN_FILE,
@@ -92,16 +93,6 @@ def _unb64(text: object) -> bytes:
         raise SecretRefused("the export is damaged: a field is not base64") from None
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """A new 0600 file; never replaces one (FileExistsError)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def _note(home: Path, line: str) -> None:
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     fd = os.open(home / HISTORY_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -123,7 +114,7 @@ def new_secret(home: Path) -> str:
     _refuse_at_a_hub(home)
     secret = secrets.token_bytes(32)
     try:
-        write_private(home / LINKAGE_FILE, secret.hex().encode())
+        write_private(home / LINKAGE_FILE, secret.hex().encode(), exclusive=True)
     except FileExistsError:
         raise SecretRefused(
             f"this home already holds a linkage secret ({_held(home)}): a deployment makes its"
@@ -216,7 +207,7 @@ def recipient_key(home: Path) -> str:
             serialization.NoEncryption(),
         )
         with suppress(FileExistsError):  # made meanwhile by another process: use theirs
-            write_private(path, pem)
+            write_private(path, pem, exclusive=True)
     return _public_text(_private(home).public_key())
 
 
@@ -319,7 +310,7 @@ def install(home: Path, secret: bytes, *, replace_reason: str | None = None) -> 
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path.rename(path.with_name(f"{LINKAGE_FILE}.replaced-{stamp}"))
     try:
-        write_private(path, secret.hex().encode())
+        write_private(path, secret.hex().encode(), exclusive=True)
     except FileExistsError:
         raise SecretRefused("another process wrote a linkage secret meanwhile") from None
     reason = " ".join((replace_reason or "").split())
@@ -338,11 +329,12 @@ def pin_fingerprint(home: Path, fingerprint: str) -> None:
     if read_linkage_secret(home) is not None:
         raise SecretRefused("this home holds the linkage secret: its fingerprint is the secret's")
     path = home / LINKAGE_PIN_FILE
-    if path.exists():
-        if path.read_text().strip() == text:
-            return
-        raise SecretRefused(f"this hub is pinned to another secret ({path.read_text().strip()})")
-    write_private(path, (text + "\n").encode())
+    # Two gateways may pin an unpinned hub at once: the first link wins, the second compares.
+    with suppress(FileExistsError):
+        write_private(path, (text + "\n").encode(), exclusive=True)
+    pinned = path.read_text().strip()
+    if pinned != text:
+        raise SecretRefused(f"this hub is pinned to another secret ({pinned})")
 
 
 class HomeLinkagePin:

@@ -112,7 +112,7 @@ def secret_export(
             sealed = linkage.seal_with_passphrase(
                 secret, _passphrase(passphrase_file, confirm=True)
             )
-        linkage.write_private(file, sealed)
+        linkage.write_private(file, sealed, exclusive=True)
     except linkage.SecretRefused as error:
         raise _fail(str(error)) from None
     except FileExistsError:
