@@ -130,6 +130,10 @@ def _timed(fp: Any, picked: list[tuple[str, dict[str, str]]]) -> dict[str, Any]:
         "enquiries": len(latencies),
         "signposts": signposts,
         "enquiry": latency_ms(latencies),
+        # Where the tail sits in the run (first enquiries: cold connections; evenly: background).
+        "slowest": sorted(
+            ((i, round(s * 1000, 1)) for i, s in enumerate(latencies)), key=lambda x: -x[1]
+        )[:8],
         "cpu_s": round(self_cpu_s() - cpu, 2),
         "load_average": load_average(),
     }
