@@ -5,7 +5,8 @@ The file is read twice and never held whole. The first pass digests each row wit
 gateway's key; the hub says which rows are new, changed or unchanged, only the new and changed
 ones are parsed (validated), and the hub counts the open involvements the snapshot leaves out — a
 dry run stops there, and so does a snapshot the safety brake refuses. The second pass encodes and
-registers only the new and changed rows; the hub then ends what was left out and audits the sync.
+registers only the new and changed rows, each with its row digest (stored in the same
+transaction: docs/adr/0037); the hub then ends what was left out and audits the sync.
 An unchanged row is neither parsed nor encoded: it was valid, and warned about, when it was
 stored.
 """
@@ -21,7 +22,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.entrypoints.csvio import Rows, Unreadable
-from fingerpost.entrypoints.registering import Tally, batches
+from fingerpost.entrypoints.registering import Tally, batches, in_turn
 from fingerpost.gateway import RegisterRow, parse_register_row, register_parts
 from fingerpost.service.records import Registration
 from fingerpost.service.rowset import RowSet
@@ -191,18 +192,21 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
             wanted(rows), partial(register_parts, today=today), workers=workers, wide=False
         )
         valid = (
-            (
-                Registration(parsed.local_ref, parsed.terms, encoded, ages_out=parsed.ages_out),
-                fp.gateway.row_digest(row),
+            Registration(
+                parsed.local_ref,
+                parsed.terms,
+                encoded,
+                ages_out=parsed.ages_out,
+                row_digest=fp.gateway.row_digest(row),
             )
             for _, row, result in stream
             if (parsed := result.value) is not None and (encoded := result.query) is not None
         )
-        for batch in batches(valid, fp.settings.batch_size):
-            outcome = fp.hub.register(actor, [registration for registration, _ in batch])
-            fp.snapshots.record_digests(
-                actor, list(zip(outcome.ids, (digest for _, digest in batch), strict=True))
-            )
+        sent = batches(valid, fp.settings.batch_size)
+        register = partial(fp.hub.register, actor)
+        remote = getattr(fp.hub, "remote", False)
+        # Each row's digest goes with it: stored in the registration's own transaction.
+        for outcome in in_turn(register, sent) if remote else map(register, sent):
             written += outcome.created + outcome.updated
             report.links += outcome.links
             if progress is not None:

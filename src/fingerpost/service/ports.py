@@ -78,6 +78,7 @@ class InvolvementRepository(Protocol):
         *,
         ages_out: date | None,
         expires_on: date | None,
+        row_digest: str | None = None,
     ) -> StoredInvolvement: ...
     def set_shielded(self, involvement_id: str, shielded: bool) -> None: ...
     def remove(self, involvement_id: str) -> Purged:
