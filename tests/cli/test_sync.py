@@ -262,3 +262,37 @@ def test_new_rows_are_linked_to_other_agencies_and_both_practitioners_told(
         for agency in ("GMP", "CSC-LDS"):
             kinds = [n.kind for n in fp.hub.notifications(Actor.system(agency))]
             assert "link" in kinds, agency
+
+
+def test_a_rejected_new_row_is_reported_and_its_neighbours_written(
+    with_agencies: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], tmp_path: Path
+) -> None:
+    first = [dict(row) for row in twenty]
+    first[4]["start_date"] = "yesterday"  # S-04: rejected, though parsed only once (ADR 0037)
+    first[5]["nhs_number"] = "123"  # S-05: kept, with a warning
+    errors = tmp_path / "errors.csv"
+    result = with_agencies(
+        "sync", "--agency", "CSC-LDS", "--errors", errors, csv_file("first.csv", first)
+    )
+    assert result.exit_code == 1
+    assert "20 rows read · 19 accepted (19 new, 0 changed, 0 unchanged)" in summary(result.stderr)
+    assert "1 rejected · 1 warnings (rows kept)" in summary(result.stderr)
+    assert "S-04" not in held(with_agencies)
+    assert "S-05" in held(with_agencies)
+    with errors.open(newline="") as handle:
+        assert [row["local_ref"] for row in csv.DictReader(handle)] == ["S-04", "S-05"]
+    synced_event = next(detail for action, detail in audit(with_agencies) if "synced" in action)
+    assert json.loads(synced_event)["new"] == "19"
+
+
+def test_a_rejected_row_under_a_reference_held_as_another_kind_keeps_that_open(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    tonight = [dict(row) for row in twenty]
+    # S-04 comes as another kind of involvement, garbled: it still names the child, so the
+    # involvement held under S-04 is not ended (the row is parsed before anything is planned).
+    tonight[4] |= {"involvement": "early-help", "start_date": "yesterday"}
+    result = synced("sync", "--agency", "CSC-LDS", csv_file("tonight.csv", tonight))
+    assert result.exit_code == 1
+    assert "19 accepted (0 new, 0 changed, 19 unchanged) · 0 ended" in summary(result.stderr)
+    assert held(synced)["S-04"] is None

@@ -80,12 +80,12 @@ def sync_rows(
     pass ("reading", "writing") and the rows read so far in it."""
     snapshot = fp.snapshots.begin(actor, on)
     report = SyncReport(on=snapshot.on, dry_run=dry_run)
-    to_write = _first_pass(fp, snapshot, report.tally, open_rows, progress)
+    lines = _first_pass(fp, snapshot, report.tally, open_rows, progress, dry_run=dry_run)
     report.counts = fp.snapshots.plan(snapshot)
     fp.snapshots.check_brake(report.counts, allow_mass_end=allow_mass_end)
     if dry_run:
         return report
-    written = _second_pass(fp, actor, open_rows, to_write, report, workers, progress)
+    written = _second_pass(fp, actor, open_rows, lines, report, workers, progress)
     report.ended = fp.snapshots.finish(
         snapshot,
         rows=report.tally.read,
@@ -98,17 +98,31 @@ def sync_rows(
     return report
 
 
+@dataclass
+class _Lines:
+    """What the first pass leaves the second: the lines to encode and write, a bit each (a first
+    sync of a million rows writes them all), and of those, the new rows not yet parsed."""
+
+    to_write: RowSet = field(default_factory=RowSet)
+    unparsed: RowSet = field(default_factory=RowSet)
+
+
 def _first_pass(
     fp: Fingerpost,
     snapshot: Snapshot,
     tally: Tally,
     open_rows: OpenRows,
     progress: Callable[[str, int], None] | None,
-) -> RowSet:
+    *,
+    dry_run: bool,
+) -> _Lines:
     """Classify every row by its key and digest; parse (validate) only the new and changed ones
-    — an unchanged row was valid when it was stored. Returns the lines to encode and write."""
+    — an unchanged row was valid when it was stored. A new row is parsed here only if its
+    verdict can change the plan (its reference is held under another kind: a rejected row
+    protects those) or in a dry run (which reports every rejection); the others are parsed
+    once, in the second pass, where they are encoded (docs/adr/0037)."""
     today = date.today()
-    to_write = RowSet()  # a bit per line: a first sync of a million rows writes them all
+    lines = _Lines()
     pending: list[tuple[int, dict[str, str], SnapshotRow]] = []
     refused: list[str] = []  # references of rejected rows: their involvements stay open
 
@@ -126,13 +140,18 @@ def _first_pass(
 
     def flush() -> None:
         states = fp.snapshots.classify(snapshot, [key for _, _, key in pending])
-        for (line, row, _), state in zip(pending, states, strict=True):
+        namesakes = snapshot.namesakes
+        for index, ((line, row, _), state) in enumerate(zip(pending, states, strict=True)):
             if state is RowState.UNCHANGED:
                 tally.valid += 1
+            elif state is RowState.NEW and not (dry_run or namesakes is None or index in namesakes):
+                lines.to_write.add(line)  # parsed, counted (or rejected) in the second pass
+                lines.unparsed.add(line)
+                continue
             elif check(line, row) is None:
                 continue
             else:
-                to_write.add(line)
+                lines.to_write.add(line)
             snapshot.counts.add(state)
         fp.snapshots.protect(snapshot, refused)
         pending.clear()
@@ -150,7 +169,7 @@ def _first_pass(
             if len(pending) >= _CLASSIFY_BATCH:
                 flush()
         flush()
-    return to_write
+    return lines
 
 
 def _key(row: dict[str, str]) -> tuple[str, InvolvementKind] | None:
@@ -167,15 +186,18 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
     fp: Fingerpost,
     actor: Actor,
     open_rows: OpenRows,
-    to_write: RowSet,
+    lines: _Lines,
     report: SyncReport,
     workers: int,
     progress: Callable[[str, int], None] | None,
 ) -> int:
     """Encode and register the new and changed rows (unchanged ones are skipped unparsed);
-    returns how many rows were written."""
+    returns how many rows were written. A new row the first pass left unparsed is counted
+    here, or rejected: it protects nothing (the agency holds nothing under its reference)."""
+    to_write, unparsed = lines.to_write, lines.unparsed
     if not to_write:
         return 0
+    tally, counts = report.tally, report.counts  # `plan`'s counts: the snapshot's own
     today = date.today()
     written = 0
     read = 0
@@ -191,17 +213,27 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
         stream = fp.gateway.parse_stream(
             wanted(rows), partial(register_parts, today=today), workers=workers, wide=False
         )
-        valid = (
-            Registration(
-                parsed.local_ref,
-                parsed.terms,
-                encoded,
-                ages_out=parsed.ages_out,
-                row_digest=fp.gateway.row_digest(row),
-            )
-            for _, row, result in stream
-            if (parsed := result.value) is not None and (encoded := result.query) is not None
-        )
+
+        def accepted() -> Iterator[Registration]:
+            for line, row, result in stream:
+                parsed, encoded = result.value, result.query
+                if parsed is None or encoded is None:
+                    if line in unparsed:
+                        tally.reject(line, row.get("local_ref", "").strip(), result.error)
+                    continue  # a checked row cannot fail now: it was parsed the same way
+                if line in unparsed:
+                    tally.valid += 1
+                    tally.warn(line, parsed)
+                    counts.add(RowState.NEW)
+                yield Registration(
+                    parsed.local_ref,
+                    parsed.terms,
+                    encoded,
+                    ages_out=parsed.ages_out,
+                    row_digest=fp.gateway.row_digest(row),
+                )
+
+        valid = accepted()
         sent = batches(valid, fp.settings.batch_size)
         register = partial(fp.hub.register, actor)
         remote = getattr(fp.hub, "remote", False)

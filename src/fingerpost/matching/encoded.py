@@ -39,6 +39,7 @@ def compact_pickling(cls: C) -> C:
     cls.__reduce__ = __reduce__  # type: ignore[assignment]
     return cls
 
+
 # Given, family and other names' filters under one salt.
 NameFilters = tuple[int, int, tuple[int, ...]]
 UNSALTED = b"unsalted"  # the key of the filters older (version 1 and 2) encodings compare with

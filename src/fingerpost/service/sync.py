@@ -74,6 +74,10 @@ class Snapshot:
     counts: SyncCounts = field(default_factory=SyncCounts)
     seen: RowSet = field(default_factory=RowSet)
     missing: list[int] | None = None  # set by `plan`
+    # Of the rows `classify` was last given, the new ones whose reference the agency holds under
+    # another involvement kind (indexes): only such a row, if the gateway rejects it, protects
+    # anything. None: not known (a hub older than docs/adr/0037 does not say).
+    namesakes: set[int] | None = None
 
 
 def _require_admin(actor: Actor) -> None:
@@ -107,16 +111,20 @@ class SnapshotSync:
         return Snapshot(actor, on or self._clock().date())
 
     def classify(self, snapshot: Snapshot, rows: Sequence[SnapshotRow]) -> list[RowState]:
-        """New, changed or unchanged, for each row; the rows held are marked seen. The caller
-        counts the rows it accepts (`Snapshot.counts`)."""
+        """New, changed or unchanged, for each row; the rows held are marked seen, and the new
+        rows whose reference is held under another kind noted (`Snapshot.namesakes`). The
+        caller counts the rows it accepts (`Snapshot.counts`)."""
         with self._uow() as uow:
-            held = uow.snapshots.held(
+            held, refs = uow.snapshots.held(
                 snapshot.actor.agency, [(row.local_ref, row.kind.value) for row in rows]
             )
         states = []
-        for row, found in zip(rows, held, strict=True):
+        snapshot.namesakes = set()
+        for index, (row, found) in enumerate(zip(rows, held, strict=True)):
             if found is None:
                 states.append(RowState.NEW)
+                if row.local_ref in refs:
+                    snapshot.namesakes.add(index)
                 continue
             snapshot.seen.add(found.row)
             same = found.digest == row.digest
