@@ -5,8 +5,9 @@ contract key and keyed row digest are compared with what is held (`classify`), r
 had to reject keep their involvements open (`protect`), and `plan` counts what the snapshot
 would end — the dry run's answer, and what the safety brake judges. The second pass registers
 the new and changed rows through `Hub.register` (encoding and register-time linkage as for any
-registration), `record_digests` marks them, and `finish` ends the involvements the snapshot
-left out and audits the sync once, with its counts.
+registration), each carrying its row digest, stored in the same transaction (docs/adr/0037;
+`record_digests`, a separate marking step, is kept for gateways of earlier releases), and
+`finish` ends the involvements the snapshot left out and audits the sync once, with its counts.
 
 A row whose digest equals the stored one is unchanged: it is neither encoded nor written.
 """
@@ -162,7 +163,8 @@ class SnapshotSync:
         )
 
     def record_digests(self, actor: Actor, digests: Sequence[tuple[str, str]]) -> None:
-        """(involvement id, row digest) of rows just registered from the snapshot."""
+        """(involvement id, row digest) of rows just registered from the snapshot: how gateways
+        before docs/adr/0037 marked them (theirs send no `row_digest` with the registration)."""
         _require_admin(actor)
         with self._uow() as uow:
             uow.snapshots.set_digests(digests)
