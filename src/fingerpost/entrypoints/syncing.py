@@ -2,13 +2,14 @@
 `POST /api/v1/sync` (docs/adr/0021).
 
 The file is read twice and never held whole. The first pass digests each row with the
-gateway's key; the hub says which rows are new, changed or unchanged, only the new and changed
-ones are parsed (validated), and the hub counts the open involvements the snapshot leaves out — a
-dry run stops there, and so does a snapshot the safety brake refuses. The second pass encodes and
-registers only the new and changed rows, each with its row digest (stored in the same
-transaction: docs/adr/0037); the hub then ends what was left out and audits the sync.
-An unchanged row is neither parsed nor encoded: it was valid, and warned about, when it was
-stored.
+gateway's key; the hub says which rows are new, changed or unchanged; the changed ones, and the
+new ones whose verdict can change the plan (or all new ones in a dry run), are parsed
+(validated); and the hub counts the open involvements the snapshot leaves out — a dry run stops
+there, and so does a snapshot the safety brake refuses. The second pass parses the other new
+rows (once: docs/adr/0037), encodes and registers the new and changed rows, each with its row
+digest (stored in the same transaction); the hub then ends what was left out and audits the
+sync. An unchanged row is neither parsed nor encoded: it was valid, and warned about, when it
+was stored.
 """
 
 from collections.abc import Callable, Iterator
