@@ -10,12 +10,14 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from fingerpost.domain.actor import Actor
 from fingerpost.gateway import Gateway
+from fingerpost.service import registration
+from fingerpost.service.sync import RowState, Snapshot, SnapshotSync
 
 if TYPE_CHECKING:
     from cli.conftest import Cli, CsvFile
@@ -296,3 +298,36 @@ def test_a_rejected_row_under_a_reference_held_as_another_kind_keeps_that_open(
     assert result.exit_code == 1
     assert "19 accepted (0 new, 0 changed, 19 unchanged) · 0 ended" in summary(result.stderr)
     assert held(synced)["S-04"] is None
+
+
+def test_against_a_hub_that_names_no_namesakes_rows_are_parsed_first_and_digests_marked_apart(
+    with_agencies: Cli,
+    csv_file: CsvFile,
+    twenty: list[dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As a gateway syncs through a hub older than ADR 0037: its classify answer has no
+    namesakes, and its registrations take no row digest."""
+    classify, register = SnapshotSync.classify, registration.register
+    sent: list[str | None] = []
+
+    def old_classify(self: SnapshotSync, snapshot: Snapshot, rows: Any) -> list[RowState]:
+        states = classify(self, snapshot, rows)
+        snapshot.namesakes = None
+        return states
+
+    def old_register(ctx: Any, actor: Actor, registrations: Any) -> Any:
+        sent.extend(r.row_digest for r in registrations)
+        return register(ctx, actor, registrations)
+
+    monkeypatch.setattr(SnapshotSync, "classify", old_classify)
+    monkeypatch.setattr(registration, "register", old_register)
+    first = [dict(row) for row in twenty]
+    first[4]["start_date"] = "yesterday"
+    result = with_agencies("sync", "--agency", "CSC-LDS", csv_file("first.csv", first))
+    assert "20 rows read · 19 accepted (19 new, 0 changed, 0 unchanged)" in summary(result.stderr)
+    assert sent == [None] * 19
+    again = with_agencies(
+        "sync", "--agency", "CSC-LDS", csv_file("again.csv", twenty[:4] + twenty[5:])
+    )
+    assert "(0 new, 0 changed, 19 unchanged)" in summary(again.stderr)

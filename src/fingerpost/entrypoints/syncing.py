@@ -14,7 +14,7 @@ was stored.
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
@@ -25,7 +25,7 @@ from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.entrypoints.csvio import Rows, Unreadable
 from fingerpost.entrypoints.registering import Tally, batches, in_turn
 from fingerpost.gateway import RegisterRow, parse_register_row, register_parts
-from fingerpost.service.records import Registration
+from fingerpost.service.records import Registration, RegistrationOutcome
 from fingerpost.service.rowset import RowSet
 from fingerpost.service.sync import RowState, Snapshot, SnapshotRow, SyncCounts
 
@@ -106,6 +106,9 @@ class _Lines:
 
     to_write: RowSet = field(default_factory=RowSet)
     unparsed: RowSet = field(default_factory=RowSet)
+    # The hub is older than docs/adr/0037 (its classify named no namesakes): it takes no digest
+    # with a registration, so the digests are marked after each batch, as it expects.
+    digests_apart: bool = False
 
 
 def _first_pass(
@@ -170,6 +173,7 @@ def _first_pass(
             if len(pending) >= _CLASSIFY_BATCH:
                 flush()
         flush()
+    lines.digests_apart = snapshot.namesakes is None
     return lines
 
 
@@ -181,6 +185,24 @@ def _key(row: dict[str, str]) -> tuple[str, InvolvementKind] | None:
     except ValueError:
         return None
     return (ref, kind) if ref and len(ref) <= _MAX_REF else None
+
+
+def _sender(
+    fp: Fingerpost, actor: Actor, *, digests_apart: bool
+) -> Callable[[list[Registration]], RegistrationOutcome]:
+    """How a batch goes to the hub: each row's digest with it, stored in the registration's own
+    transaction — or, to a hub older than docs/adr/0037, the batch without them and then its
+    digests marked (a second commit, as before)."""
+
+    def send(batch: list[Registration]) -> RegistrationOutcome:
+        if not digests_apart:
+            return fp.hub.register(actor, batch)
+        outcome = fp.hub.register(actor, [replace(r, row_digest=None) for r in batch])
+        digests = [r.row_digest or "" for r in batch]
+        fp.snapshots.record_digests(actor, list(zip(outcome.ids, digests, strict=True)))
+        return outcome
+
+    return send
 
 
 def _second_pass(  # noqa: PLR0917 - one snapshot's context
@@ -234,11 +256,9 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
                     row_digest=fp.gateway.row_digest(row),
                 )
 
-        valid = accepted()
-        sent = batches(valid, fp.settings.batch_size)
-        register = partial(fp.hub.register, actor)
+        sent = batches(accepted(), fp.settings.batch_size)
+        register = _sender(fp, actor, digests_apart=lines.digests_apart)
         remote = getattr(fp.hub, "remote", False)
-        # Each row's digest goes with it: stored in the registration's own transaction.
         for outcome in in_turn(register, sent) if remote else map(register, sent):
             written += outcome.created + outcome.updated
             report.links += outcome.links
