@@ -25,8 +25,8 @@ def _rebuilt(cls: Callable[..., Any], values: tuple[Any, ...], later: tuple[Any,
 def compact_pickling(cls: C) -> C:
     """Pickle a frozen, slotted dataclass as its constructor's arguments in one tuple (and its
     fields set later, when not empty). What an encoding worker sends back to the storing process
-    is pickled: the dataclass default — a Python loop over `fields()` on each side, per object —
-    cost about 100 µs a row, a sixth of storing a new row (docs/adr/0037). Values are unchanged.
+    is pickled, and the dataclass default runs a Python loop over `fields()` per object on each
+    side: unpickling an encoding took 50 µs, 21 µs this way (docs/adr/0037). Values unchanged.
     """
     names = [f.name for f in fields(cls) if f.init]
     later = tuple(f.name for f in fields(cls) if not f.init)
