@@ -137,6 +137,7 @@ class _Involvements:
         *,
         ages_out: date | None,
         expires_on: date | None,
+        row_digest: str | None = None,
     ) -> StoredInvolvement:
         row = self.w.involvements[involvement_id]
         row.stored = replace(

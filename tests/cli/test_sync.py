@@ -10,12 +10,14 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from fingerpost.domain.actor import Actor
 from fingerpost.gateway import Gateway
+from fingerpost.service import registration
+from fingerpost.service.sync import RowState, Snapshot, SnapshotSync
 
 if TYPE_CHECKING:
     from cli.conftest import Cli, CsvFile
@@ -262,3 +264,70 @@ def test_new_rows_are_linked_to_other_agencies_and_both_practitioners_told(
         for agency in ("GMP", "CSC-LDS"):
             kinds = [n.kind for n in fp.hub.notifications(Actor.system(agency))]
             assert "link" in kinds, agency
+
+
+def test_a_rejected_new_row_is_reported_and_its_neighbours_written(
+    with_agencies: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], tmp_path: Path
+) -> None:
+    first = [dict(row) for row in twenty]
+    first[4]["start_date"] = "yesterday"  # S-04: rejected, though parsed only once (ADR 0037)
+    first[5]["nhs_number"] = "123"  # S-05: kept, with a warning
+    errors = tmp_path / "errors.csv"
+    result = with_agencies(
+        "sync", "--agency", "CSC-LDS", "--errors", errors, csv_file("first.csv", first)
+    )
+    assert result.exit_code == 1
+    assert "20 rows read · 19 accepted (19 new, 0 changed, 0 unchanged)" in summary(result.stderr)
+    assert "1 rejected · 1 warnings (rows kept)" in summary(result.stderr)
+    assert "S-04" not in held(with_agencies)
+    assert "S-05" in held(with_agencies)
+    with errors.open(newline="") as handle:
+        assert [row["local_ref"] for row in csv.DictReader(handle)] == ["S-04", "S-05"]
+    synced_event = next(detail for action, detail in audit(with_agencies) if "synced" in action)
+    assert json.loads(synced_event)["new"] == "19"
+
+
+def test_a_rejected_row_under_a_reference_held_as_another_kind_keeps_that_open(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    tonight = [dict(row) for row in twenty]
+    # S-04 comes as another kind of involvement, garbled: it still names the child, so the
+    # involvement held under S-04 is not ended (the row is parsed before anything is planned).
+    tonight[4] |= {"involvement": "early-help", "start_date": "yesterday"}
+    result = synced("sync", "--agency", "CSC-LDS", csv_file("tonight.csv", tonight))
+    assert result.exit_code == 1
+    assert "19 accepted (0 new, 0 changed, 19 unchanged) · 0 ended" in summary(result.stderr)
+    assert held(synced)["S-04"] is None
+
+
+def test_against_a_hub_that_names_no_namesakes_rows_are_parsed_first_and_digests_marked_apart(
+    with_agencies: Cli,
+    csv_file: CsvFile,
+    twenty: list[dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As a gateway syncs through a hub older than ADR 0037: its classify answer has no
+    namesakes, and its registrations take no row digest."""
+    classify, register = SnapshotSync.classify, registration.register
+    sent: list[str | None] = []
+
+    def old_classify(self: SnapshotSync, snapshot: Snapshot, rows: Any) -> list[RowState]:
+        states = classify(self, snapshot, rows)
+        snapshot.namesakes = None
+        return states
+
+    def old_register(ctx: Any, actor: Actor, registrations: Any) -> Any:
+        sent.extend(r.row_digest for r in registrations)
+        return register(ctx, actor, registrations)
+
+    monkeypatch.setattr(SnapshotSync, "classify", old_classify)
+    monkeypatch.setattr(registration, "register", old_register)
+    first = [dict(row) for row in twenty]
+    first[4]["start_date"] = "yesterday"
+    result = with_agencies("sync", "--agency", "CSC-LDS", csv_file("first.csv", first))
+    assert "20 rows read · 19 accepted (19 new, 0 changed, 0 unchanged)" in summary(result.stderr)
+    assert sent == [None] * 19
+    again = with_agencies(
+        "sync", "--agency", "CSC-LDS", csv_file("again.csv", twenty[:4] + twenty[5:])
+    )
+    assert "(0 new, 0 changed, 19 unchanged)" in summary(again.stderr)

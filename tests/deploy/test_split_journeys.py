@@ -158,7 +158,14 @@ def test_sync_at_a_gateway_ends_what_the_snapshot_left_out_with_the_brake_at_the
 
     refs = ["HV-1", "HV-2", "HV-3", "HV-4"]
     assert sync(snapshot("night1.csv", refs)) == 0
-    assert sync(snapshot("night1.csv", refs)) == 0  # unchanged: nothing written again
+    # Unchanged, nothing written again: each row's digest went to the hub with its registration.
+    again = CliRunner().invoke(
+        app,
+        ["sync", "--agency", HEALTH, str(snapshot("night1.csv", refs))],
+        env={"FINGERPOST_HOME": str(world.council.home)},
+    )
+    assert again.exit_code == 0
+    assert "(0 new, 0 changed, 4 unchanged)" in again.stderr
     assert sync(snapshot("night2.csv", refs[:2])) == 2  # would end half: the brake
     still = world.hub.hub.list_involvements(Actor.system(HEALTH), limit=10)
     assert sorted(i.status.value for i in still) == ["active"] * 4

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from fingerpost.domain.model import InvolvementTerms, Practitioner
 from fingerpost.domain.retention import half_year_after
@@ -169,5 +170,29 @@ def test_a_registration_made_directly_is_what_the_model_writes() -> None:
     )
     registration = Registration("R1", terms, query, ages_out=date(2031, 7, 1))
     assert registration_to_wire(registration) == RegistrationIn.of(registration).model_dump(
-        mode="json"
+        mode="json", exclude_unset=True
     )
+    assert "row_digest" not in registration_to_wire(registration)  # as an older hub reads it
+
+
+def test_a_snapshot_rows_digest_travels_with_its_registration() -> None:
+    query = Gateway(b"k" * 32).encode(ChildIdentity(given_names="Ada", family_name="Lovelace"))
+    terms = InvolvementTerms(
+        InvolvementKind.LOOKED_AFTER, Practitioner("Priya Shah", email="p@x.org"), date(2024, 1, 1)
+    )
+    registration = Registration("R1", terms, query, row_digest="ab" * 32)
+    sent = RegisterRequest(
+        wire="fingerpost-encoded/1", registrations=[registration_to_wire(registration)]
+    ).model_dump_json()
+    (read,) = RegisterRequest.model_validate_json(sent).registrations
+    assert read.registration().row_digest == "ab" * 32
+
+
+def test_a_row_digest_that_is_not_64_hex_digits_is_refused() -> None:
+    query = Gateway(b"k" * 32).encode(ChildIdentity(given_names="Ada"))
+    terms = InvolvementTerms(
+        InvolvementKind.LOOKED_AFTER, Practitioner("Priya Shah", email="p@x.org"), date(2024, 1, 1)
+    )
+    wire = registration_to_wire(Registration("R1", terms, query)) | {"row_digest": "Ada"}
+    with pytest.raises(ValidationError):
+        RegistrationIn.model_validate(wire)

@@ -40,6 +40,8 @@ class RemoteSnapshots:
         }
         answered = self._post(snapshot.actor, "classify", body, again=True)
         snapshot.seen.update(answered["seen"])
+        namesakes = answered.get("namesakes")  # a hub older than docs/adr/0037 does not say
+        snapshot.namesakes = None if namesakes is None else set(namesakes)
         return [RowState(state) for state in answered["states"]]
 
     def protect(self, snapshot: Snapshot, local_refs: Sequence[str]) -> None:

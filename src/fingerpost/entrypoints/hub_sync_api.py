@@ -90,7 +90,8 @@ def snapshot_router(fp: Fingerpost) -> APIRouter:
             sent = parse(ClassifyIn, body)
             snapshot = sync.begin(actor, sent.on)
             states = sync.classify(snapshot, [SnapshotRow(*row) for row in sent.rows])
-            return {"states": states, "seen": sorted(snapshot.seen)}
+            namesakes = sorted(snapshot.namesakes or ())
+            return {"states": states, "seen": sorted(snapshot.seen), "namesakes": namesakes}
 
         return await answer(fp, request, work, limit=SYNC_MAX_BYTES)
 

@@ -2,17 +2,19 @@
 `POST /api/v1/sync` (docs/adr/0021).
 
 The file is read twice and never held whole. The first pass digests each row with the
-gateway's key; the hub says which rows are new, changed or unchanged, only the new and changed
-ones are parsed (validated), and the hub counts the open involvements the snapshot leaves out — a
-dry run stops there, and so does a snapshot the safety brake refuses. The second pass encodes and
-registers only the new and changed rows; the hub then ends what was left out and audits the sync.
-An unchanged row is neither parsed nor encoded: it was valid, and warned about, when it was
-stored.
+gateway's key; the hub says which rows are new, changed or unchanged; the changed ones, and the
+new ones whose verdict can change the plan (or all new ones in a dry run), are parsed
+(validated); and the hub counts the open involvements the snapshot leaves out — a dry run stops
+there, and so does a snapshot the safety brake refuses. The second pass parses the other new
+rows (once: docs/adr/0037), encodes and registers the new and changed rows, each with its row
+digest (stored in the same transaction); the hub then ends what was left out and audits the
+sync. An unchanged row is neither parsed nor encoded: it was valid, and warned about, when it
+was stored.
 """
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
@@ -21,9 +23,9 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.entrypoints.csvio import Rows, Unreadable
-from fingerpost.entrypoints.registering import Tally, batches
+from fingerpost.entrypoints.registering import Tally, batches, in_turn
 from fingerpost.gateway import RegisterRow, parse_register_row, register_parts
-from fingerpost.service.records import Registration
+from fingerpost.service.records import Registration, RegistrationOutcome
 from fingerpost.service.rowset import RowSet
 from fingerpost.service.sync import RowState, Snapshot, SnapshotRow, SyncCounts
 
@@ -79,12 +81,12 @@ def sync_rows(
     pass ("reading", "writing") and the rows read so far in it."""
     snapshot = fp.snapshots.begin(actor, on)
     report = SyncReport(on=snapshot.on, dry_run=dry_run)
-    to_write = _first_pass(fp, snapshot, report.tally, open_rows, progress)
+    lines = _first_pass(fp, snapshot, report.tally, open_rows, progress, dry_run=dry_run)
     report.counts = fp.snapshots.plan(snapshot)
     fp.snapshots.check_brake(report.counts, allow_mass_end=allow_mass_end)
     if dry_run:
         return report
-    written = _second_pass(fp, actor, open_rows, to_write, report, workers, progress)
+    written = _second_pass(fp, actor, open_rows, lines, report, workers, progress)
     report.ended = fp.snapshots.finish(
         snapshot,
         rows=report.tally.read,
@@ -97,17 +99,34 @@ def sync_rows(
     return report
 
 
+@dataclass
+class _Lines:
+    """What the first pass leaves the second: the lines to encode and write, a bit each (a first
+    sync of a million rows writes them all), and of those, the new rows not yet parsed."""
+
+    to_write: RowSet = field(default_factory=RowSet)
+    unparsed: RowSet = field(default_factory=RowSet)
+    # The hub is older than docs/adr/0037 (its classify named no namesakes): it takes no digest
+    # with a registration, so the digests are marked after each batch, as it expects.
+    digests_apart: bool = False
+
+
 def _first_pass(
     fp: Fingerpost,
     snapshot: Snapshot,
     tally: Tally,
     open_rows: OpenRows,
     progress: Callable[[str, int], None] | None,
-) -> RowSet:
+    *,
+    dry_run: bool,
+) -> _Lines:
     """Classify every row by its key and digest; parse (validate) only the new and changed ones
-    — an unchanged row was valid when it was stored. Returns the lines to encode and write."""
+    — an unchanged row was valid when it was stored. A new row is parsed here only if its
+    verdict can change the plan (its reference is held under another kind: a rejected row
+    protects those) or in a dry run (which reports every rejection); the others are parsed
+    once, in the second pass, where they are encoded (docs/adr/0037)."""
     today = date.today()
-    to_write = RowSet()  # a bit per line: a first sync of a million rows writes them all
+    lines = _Lines()
     pending: list[tuple[int, dict[str, str], SnapshotRow]] = []
     refused: list[str] = []  # references of rejected rows: their involvements stay open
 
@@ -125,13 +144,18 @@ def _first_pass(
 
     def flush() -> None:
         states = fp.snapshots.classify(snapshot, [key for _, _, key in pending])
-        for (line, row, _), state in zip(pending, states, strict=True):
+        namesakes = snapshot.namesakes
+        for index, ((line, row, _), state) in enumerate(zip(pending, states, strict=True)):
             if state is RowState.UNCHANGED:
                 tally.valid += 1
+            elif state is RowState.NEW and not (dry_run or namesakes is None or index in namesakes):
+                lines.to_write.add(line)  # parsed, counted (or rejected) in the second pass
+                lines.unparsed.add(line)
+                continue
             elif check(line, row) is None:
                 continue
             else:
-                to_write.add(line)
+                lines.to_write.add(line)
             snapshot.counts.add(state)
         fp.snapshots.protect(snapshot, refused)
         pending.clear()
@@ -149,7 +173,8 @@ def _first_pass(
             if len(pending) >= _CLASSIFY_BATCH:
                 flush()
         flush()
-    return to_write
+    lines.digests_apart = snapshot.namesakes is None
+    return lines
 
 
 def _key(row: dict[str, str]) -> tuple[str, InvolvementKind] | None:
@@ -162,19 +187,40 @@ def _key(row: dict[str, str]) -> tuple[str, InvolvementKind] | None:
     return (ref, kind) if ref and len(ref) <= _MAX_REF else None
 
 
+def _sender(
+    fp: Fingerpost, actor: Actor, *, digests_apart: bool
+) -> Callable[[list[Registration]], RegistrationOutcome]:
+    """How a batch goes to the hub: each row's digest with it, stored in the registration's own
+    transaction — or, to a hub older than docs/adr/0037, the batch without them and then its
+    digests marked (a second commit, as before)."""
+
+    def send(batch: list[Registration]) -> RegistrationOutcome:
+        if not digests_apart:
+            return fp.hub.register(actor, batch)
+        outcome = fp.hub.register(actor, [replace(r, row_digest=None) for r in batch])
+        digests = [r.row_digest or "" for r in batch]
+        fp.snapshots.record_digests(actor, list(zip(outcome.ids, digests, strict=True)))
+        return outcome
+
+    return send
+
+
 def _second_pass(  # noqa: PLR0917 - one snapshot's context
     fp: Fingerpost,
     actor: Actor,
     open_rows: OpenRows,
-    to_write: RowSet,
+    lines: _Lines,
     report: SyncReport,
     workers: int,
     progress: Callable[[str, int], None] | None,
 ) -> int:
     """Encode and register the new and changed rows (unchanged ones are skipped unparsed);
-    returns how many rows were written."""
+    returns how many rows were written. A new row the first pass left unparsed is counted
+    here, or rejected: it protects nothing (the agency holds nothing under its reference)."""
+    to_write, unparsed = lines.to_write, lines.unparsed
     if not to_write:
         return 0
+    tally, counts = report.tally, report.counts  # `plan`'s counts: the snapshot's own
     today = date.today()
     written = 0
     read = 0
@@ -190,19 +236,30 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
         stream = fp.gateway.parse_stream(
             wanted(rows), partial(register_parts, today=today), workers=workers, wide=False
         )
-        valid = (
-            (
-                Registration(parsed.local_ref, parsed.terms, encoded, ages_out=parsed.ages_out),
-                fp.gateway.row_digest(row),
-            )
-            for _, row, result in stream
-            if (parsed := result.value) is not None and (encoded := result.query) is not None
-        )
-        for batch in batches(valid, fp.settings.batch_size):
-            outcome = fp.hub.register(actor, [registration for registration, _ in batch])
-            fp.snapshots.record_digests(
-                actor, list(zip(outcome.ids, (digest for _, digest in batch), strict=True))
-            )
+
+        def accepted() -> Iterator[Registration]:
+            for line, row, result in stream:
+                parsed, encoded = result.value, result.query
+                if parsed is None or encoded is None:
+                    if line in unparsed:
+                        tally.reject(line, row.get("local_ref", "").strip(), result.error)
+                    continue  # a checked row cannot fail now: it was parsed the same way
+                if line in unparsed:
+                    tally.valid += 1
+                    tally.warn(line, parsed)
+                    counts.add(RowState.NEW)
+                yield Registration(
+                    parsed.local_ref,
+                    parsed.terms,
+                    encoded,
+                    ages_out=parsed.ages_out,
+                    row_digest=fp.gateway.row_digest(row),
+                )
+
+        sent = batches(accepted(), fp.settings.batch_size)
+        register = _sender(fp, actor, digests_apart=lines.digests_apart)
+        remote = getattr(fp.hub, "remote", False)
+        for outcome in in_turn(register, sent) if remote else map(register, sent):
             written += outcome.created + outcome.updated
             report.links += outcome.links
             if progress is not None:

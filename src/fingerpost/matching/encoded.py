@@ -3,18 +3,49 @@
 made is `encode.py`'s; how they are stored is `codec.py`'s."""
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from fingerpost.matching import codec
 
-__all__ = ["UNSALTED", "EncodedIdentity", "EncodedQuery", "NameFilters"]
+__all__ = ["UNSALTED", "EncodedIdentity", "EncodedQuery", "NameFilters", "compact_pickling"]
+
+C = TypeVar("C", bound=type)
+
+
+def _rebuilt(cls: Callable[..., Any], values: tuple[Any, ...], later: tuple[Any, ...]) -> Any:
+    made = cls(*values)
+    for name, value in later:
+        object.__setattr__(made, name, value)
+    return made
+
+
+def compact_pickling(cls: C) -> C:
+    """Pickle a frozen, slotted dataclass as its constructor's arguments in one tuple (and its
+    fields set later, when not empty). What an encoding worker sends back to the storing process
+    is pickled, and the dataclass default runs a Python loop over `fields()` per object on each
+    side: unpickling an encoding took 50 µs, 21 µs this way (docs/adr/0037). Values unchanged.
+    """
+    names = [f.name for f in fields(cls) if f.init]
+    later = tuple(f.name for f in fields(cls) if not f.init)
+    values = attrgetter(*names) if len(names) > 1 else lambda made: (getattr(made, names[0]),)
+
+    def __reduce__(self: Any) -> tuple[Any, ...]:  # noqa: N807 - the pickle protocol's name
+        set_later = tuple((name, value) for name in later if (value := getattr(self, name)))
+        return (_rebuilt, (cls, values(self), set_later))
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment]
+    return cls
+
 
 # Given, family and other names' filters under one salt.
 NameFilters = tuple[int, int, tuple[int, ...]]
 UNSALTED = b"unsalted"  # the key of the filters older (version 1 and 2) encodings compare with
 
 
+@compact_pickling
 @dataclass(frozen=True, slots=True)
 class EncodedIdentity:
     """A child as the hub sees it. Every field is keyed: useless without the linkage secret."""
@@ -103,6 +134,7 @@ class EncodedIdentity:
         return cls(**codec.from_json(text))
 
 
+@compact_pickling
 @dataclass(frozen=True, slots=True)
 class EncodedQuery:
     """An identity to look for: its encoding (what the hub may store), plus a wider `probe` to

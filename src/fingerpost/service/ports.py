@@ -78,6 +78,7 @@ class InvolvementRepository(Protocol):
         *,
         ages_out: date | None,
         expires_on: date | None,
+        row_digest: str | None = None,
     ) -> StoredInvolvement: ...
     def set_shielded(self, involvement_id: str, shielded: bool) -> None: ...
     def remove(self, involvement_id: str) -> Purged:
@@ -158,8 +159,11 @@ class SnapshotRepository(Protocol):
     """What a snapshot sync needs of an agency's involvements (`service/sync.py`): found by
     contract key without opening anything sealed, and ended or marked in bulk."""
 
-    def held(self, agency: str, keys: Sequence[tuple[str, str]]) -> list[HeldRow | None]:
-        """For each (local_ref, involvement kind): the row held under that key, or None."""
+    def held(
+        self, agency: str, keys: Sequence[tuple[str, str]]
+    ) -> tuple[list[HeldRow | None], set[str]]:
+        """For each (local_ref, involvement kind): the row held under that key, or None; and
+        the references among `keys` under which the agency holds any involvement at all."""
         ...
 
     def with_refs(self, agency: str, refs: Sequence[str]) -> list[int]:

@@ -39,6 +39,9 @@ class Registration:
     terms: InvolvementTerms
     child: EncodedQuery
     ages_out: date | None = None  # month the child passes the age limit, from the gateway
+    # A snapshot row's keyed digest (`gateway/digest.py`), stored with the row so that the next
+    # snapshot knows it unchanged; None outside a sync (the stored one is then cleared).
+    row_digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,7 @@ class NewInvolvement:
     digest: str
     ages_out: date | None = None
     expires_on: date | None = None
+    row_digest: str | None = None  # a snapshot row's keyed digest (see `Registration`)
 
 
 @dataclass(slots=True)

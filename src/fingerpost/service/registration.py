@@ -80,6 +80,8 @@ class _Batch:
     stored: Stored = field(default_factory=lambda: Stored({}, {}))
     outcome: RegistrationOutcome = field(default_factory=RegistrationOutcome)
     pending: list[int] = field(default_factory=list)  # rows to insert together
+    # (involvement id, row digest) of snapshot rows the hub found unchanged: their digest alone
+    digested: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         agency = self.actor.agency
@@ -104,9 +106,13 @@ class _Batch:
             ):
                 self.outcome.unchanged += 1
                 self.ids[i] = existing.id
+                if item.row_digest is not None:  # re-sent by a snapshot: formatting changed
+                    self.digested.append((existing.id, item.row_digest))
             else:
                 self._update(uow, i, existing)
         self._insert_pending(uow)
+        if self.digested:
+            uow.snapshots.set_digests(self.digested)
 
     def _done(self, i: int, stored: StoredInvolvement, action: AuditAction) -> None:
         self.known[self.keys[i]] = self.stored.involvements[i] = stored
@@ -126,6 +132,7 @@ class _Batch:
                     self.digests[i],
                     item.ages_out,
                     expiry,
+                    item.row_digest,
                 )
             )
         for i, stored in zip(self.pending, uow.involvements.add_many(rows), strict=True):
@@ -143,6 +150,7 @@ class _Batch:
             self.digests[i] if changed_identity else None,
             ages_out=item.ages_out,
             expires_on=self.ctx.expiry(item.ages_out, item.terms),
+            row_digest=item.row_digest,
         )
         self._done(i, stored, AuditAction.INVOLVEMENT_UPDATED)
         self.outcome.updated += 1

@@ -5,8 +5,9 @@ contract key and keyed row digest are compared with what is held (`classify`), r
 had to reject keep their involvements open (`protect`), and `plan` counts what the snapshot
 would end — the dry run's answer, and what the safety brake judges. The second pass registers
 the new and changed rows through `Hub.register` (encoding and register-time linkage as for any
-registration), `record_digests` marks them, and `finish` ends the involvements the snapshot
-left out and audits the sync once, with its counts.
+registration), each carrying its row digest, stored in the same transaction (docs/adr/0037;
+`record_digests`, a separate marking step, is kept for gateways of earlier releases), and
+`finish` ends the involvements the snapshot left out and audits the sync once, with its counts.
 
 A row whose digest equals the stored one is unchanged: it is neither encoded nor written.
 """
@@ -74,6 +75,10 @@ class Snapshot:
     counts: SyncCounts = field(default_factory=SyncCounts)
     seen: RowSet = field(default_factory=RowSet)
     missing: list[int] | None = None  # set by `plan`
+    # Of the rows `classify` was last given, the new ones whose reference the agency holds under
+    # another involvement kind (indexes): only such a row, if the gateway rejects it, protects
+    # anything. None: not known (a hub older than docs/adr/0037 does not say).
+    namesakes: set[int] | None = None
 
 
 def _require_admin(actor: Actor) -> None:
@@ -107,16 +112,20 @@ class SnapshotSync:
         return Snapshot(actor, on or self._clock().date())
 
     def classify(self, snapshot: Snapshot, rows: Sequence[SnapshotRow]) -> list[RowState]:
-        """New, changed or unchanged, for each row; the rows held are marked seen. The caller
-        counts the rows it accepts (`Snapshot.counts`)."""
+        """New, changed or unchanged, for each row; the rows held are marked seen, and the new
+        rows whose reference is held under another kind noted (`Snapshot.namesakes`). The
+        caller counts the rows it accepts (`Snapshot.counts`)."""
         with self._uow() as uow:
-            held = uow.snapshots.held(
+            held, refs = uow.snapshots.held(
                 snapshot.actor.agency, [(row.local_ref, row.kind.value) for row in rows]
             )
         states = []
-        for row, found in zip(rows, held, strict=True):
+        snapshot.namesakes = set()
+        for index, (row, found) in enumerate(zip(rows, held, strict=True)):
             if found is None:
                 states.append(RowState.NEW)
+                if row.local_ref in refs:
+                    snapshot.namesakes.add(index)
                 continue
             snapshot.seen.add(found.row)
             same = found.digest == row.digest
@@ -154,7 +163,8 @@ class SnapshotSync:
         )
 
     def record_digests(self, actor: Actor, digests: Sequence[tuple[str, str]]) -> None:
-        """(involvement id, row digest) of rows just registered from the snapshot."""
+        """(involvement id, row digest) of rows just registered from the snapshot: how gateways
+        before docs/adr/0037 marked them (theirs send no `row_digest` with the registration)."""
         _require_admin(actor)
         with self._uow() as uow:
             uow.snapshots.set_digests(digests)

@@ -136,6 +136,9 @@ class RegistrationIn(_Strict):
     terms: TermsIn
     child: EncodedChild
     ages_out: date | None = None
+    # A snapshot row's keyed digest (docs/adr/0037): optional, sent by a sync only. A hub older
+    # than it refuses the field (422): a hub is upgraded before its gateways (docs/wire.md).
+    row_digest: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
     @field_validator("ages_out")
     @classmethod
@@ -153,10 +156,18 @@ class RegistrationIn(_Strict):
             terms=TermsIn.of(registration.terms),
             child=EncodedChild.of(registration.child),
             ages_out=registration.ages_out,
+            # Left unset when there is none: a plain registration is as an older hub reads it.
+            **({"row_digest": registration.row_digest} if registration.row_digest else {}),
         )
 
     def registration(self) -> Registration:
-        return Registration(self.local_ref, self.terms.terms(), self.child.query(), self.ages_out)
+        return Registration(
+            self.local_ref,
+            self.terms.terms(),
+            self.child.query(),
+            self.ages_out,
+            row_digest=self.row_digest,
+        )
 
 
 def registration_to_wire(registration: Registration) -> dict[str, Any]:
@@ -176,7 +187,7 @@ def registration_to_wire(registration: Registration) -> dict[str, Any]:
         },
         "child": query_to_wire(registration.child),
         "ages_out": registration.ages_out.isoformat() if registration.ages_out else None,
-    }
+    } | ({"row_digest": registration.row_digest} if registration.row_digest else {})
 
 
 class RegisterRequest(_Strict):

@@ -92,6 +92,7 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
                     "sealed": sealed,
                     "shielded": False,
                     "identity_digest": item.digest,
+                    "row_digest": item.row_digest,
                     "ages_out": item.ages_out,
                     "expires_on": item.expires_on,
                     "created_at": now,
@@ -146,6 +147,7 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
         *,
         ages_out: date | None,
         expires_on: date | None,
+        row_digest: str | None = None,
     ) -> StoredInvolvement:
         internal = self.internal_id(involvement_id)
         row = self._session.execute(SELECT_INVOLVEMENT.where(involvements.c.id == internal)).one()
@@ -158,7 +160,8 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
             "ages_out": ages_out,
             "expires_on": expires_on,
             "updated_at": utc_now(),
-            "row_digest": None,  # a snapshot's digest no longer describes the row
+            # A snapshot's digest of the row as now sent; none: the old one no longer describes it
+            "row_digest": row_digest,
         }
         stored_identity = opened.identity
         if identity is not None and digest is not None:

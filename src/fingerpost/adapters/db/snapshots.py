@@ -78,14 +78,16 @@ class SqlSnapshots:
             for row in connection.exec_driver_sql(statement, (agency_id, parameter)):
                 yield ref_of[row[1]], (row[0], row[1], row[2], bool(row[3]), row[4])
 
-    def held(self, agency: str, keys: Sequence[tuple[str, str]]) -> list[HeldRow | None]:
+    def held(
+        self, agency: str, keys: Sequence[tuple[str, str]]
+    ) -> tuple[list[HeldRow | None], set[str]]:
         found: dict[tuple[str, str], HeldRow] = {
             (ref, kind): HeldRow(row, is_open, digest)
             for ref, (row, _, kind, is_open, digest) in self._rows_by_hash(
                 agency, [ref for ref, _ in keys]
             )
         }
-        return [found.get(key) for key in keys]
+        return [found.get(key) for key in keys], {ref for ref, _ in found}
 
     def with_refs(self, agency: str, refs: Sequence[str]) -> list[int]:
         return sorted({found[0] for _, found in self._rows_by_hash(agency, refs)})
