@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--most", type=int, default=MOST_CANDIDATES, help="candidate budget")
     parser.add_argument("--ranking", choices=("shared", "rarity"), default="shared")
     parser.add_argument("--show", type=int, default=60, help="misses printed in full")
-    parser.add_argument("--model", type=Path, help="a model's JSON (`MatchModel.to_json`) to score with")
+    parser.add_argument("--model", type=Path, help="score with this model's JSON (to_json)")
     args = parser.parse_args(argv)
     args.model = MatchModel.from_json(args.model.read_text()) if args.model else DEFAULT_MODEL
     if split_of(args.seed) == HELD_OUT:
@@ -200,17 +200,7 @@ def _one(
         tally.rows_by_rule[labels.get(key, "?")] += len(register.index.get(key, ()))
     tally.reached.append(len({i for key in query.probe_keys for i in register.index.get(key, ())}))
     scored = _Scored(query, register, args.model)
-    for i in kept:
-        verdict = scored(i)
-        if verdict is not None and (rows[i][0], rows[i][1]) not in expected:
-            tally.false[verdict.confidence.value] += 1
-            tally.false_vectors[_vector(query.probe, rows[i][3])] += 1
-            if verdict.confidence.value == "possible":
-                tally.false_weights.append(verdict.weight)
-        elif verdict is not None:
-            tally.true[verdict.confidence.value] += 1
-            if verdict.confidence.value == "possible":
-                tally.true_possible_vectors[_vector(query.probe, rows[i][3])] += 1
+    _count_signposts(tally, scored, kept, expected)
     if not expected:
         return
     tally.asked += 1
@@ -224,11 +214,7 @@ def _one(
     kept_true = [i for i in true if i in set(kept)]
     tally.kept += len(kept_true)
     verdicts = {i: scored(i) for i in kept_true}
-    for i in kept_true:
-        levels = DEFAULT_MODEL.levels_of(query.probe, rows[i][3])
-        for comparison, n in zip(DEFAULT_MODEL.comparisons, levels, strict=True):
-            if n is not None:
-                tally.m[comparison.field][comparison.levels[n].name] += 1
+    _count_levels(tally, query, [rows[i][3] for i in kept_true])
     found = [v.weight for v in verdicts.values() if v is not None]
     tally.best_true.append(max(found, default=0.0))
     if found:
@@ -250,6 +236,36 @@ def _one(
             print(f"      {_vector(query.probe, rows[i][3])}  rules={sorted(rules[i])}")
 
 
+def _count_signposts(
+    tally: _Tally, scored: _Scored, kept: Iterable[int], expected: set[tuple[str, str]]
+) -> None:
+    """The kept rows' signposts, true or false, with the levels and weights of the possibles."""
+    rows = scored.register.rows
+    for i in kept:
+        verdict = scored(i)
+        if verdict is None:
+            continue
+        vector = _vector(scored.query.probe, rows[i][3])
+        if (rows[i][0], rows[i][1]) not in expected:
+            tally.false[verdict.confidence.value] += 1
+            tally.false_vectors[vector] += 1
+            if verdict.confidence.value == "possible":
+                tally.false_weights.append(verdict.weight)
+        else:
+            tally.true[verdict.confidence.value] += 1
+            if verdict.confidence.value == "possible":
+                tally.true_possible_vectors[vector] += 1
+
+
+def _count_levels(tally: _Tally, query: EncodedQuery, true: list[EncodedIdentity]) -> None:
+    """Each level's count among the true pairs kept: what m measures."""
+    for identity in true:
+        levels = DEFAULT_MODEL.levels_of(query.probe, identity)
+        for comparison, n in zip(DEFAULT_MODEL.comparisons, levels, strict=True):
+            if n is not None:
+                tally.m[comparison.field][comparison.levels[n].name] += 1
+
+
 def _count_rules(tally: _Tally, rules: dict[int, set[str]]) -> None:
     for found in rules.values():
         tally.pairs += 1
@@ -257,6 +273,20 @@ def _count_rules(tally: _Tally, rules: dict[int, set[str]]) -> None:
         tally.blocked += bool(found)
         if len(found) == 1:
             tally.only_rule.update(found)
+
+
+def _print_m_and_thresholds(tally: _Tally) -> None:
+    print("\nshare of each level among the true pairs kept (m, where the field is known):")
+    for comparison in DEFAULT_MODEL.comparisons:
+        counted = tally.m[comparison.field]
+        known = max(sum(counted.values()), 1)
+        shares = (f"{lv.name} {counted[lv.name] / known:.3f} ({lv.m})" for lv in comparison.levels)
+        print(f"  {comparison.field:9} " + "  ".join(shares))
+    print("\nif `possible` needed more weight: children missed, false possibles per enquiry")
+    for at in (12.0, 12.5, 13.0, 13.5, 14.0, 15.0, 16.0):
+        missed_at = sum(w < at for w in tally.best_true)
+        false_at = sum(w >= at for w in tally.false_weights)
+        print(f"  {at:5.1f}  {missed_at:4}  {false_at / max(tally.enquiries, 1):.4f}")
 
 
 def _print(args: argparse.Namespace, tally: _Tally, register: _Register) -> None:
@@ -279,17 +309,7 @@ def _print(args: argparse.Namespace, tally: _Tally, register: _Register) -> None
             f"  {rule:22} {count / pairs:.4f}   only this rule: {tally.only_rule[rule]:3}"
             f"   rows reached per enquiry: {tally.rows_by_rule[rule] / tally.enquiries:.1f}"
         )
-    print("\nshare of each level among the true pairs kept (m, where the field is known):")
-    for comparison in DEFAULT_MODEL.comparisons:
-        seen = tally.m[comparison.field]
-        known = max(sum(seen.values()), 1)
-        shares = (f"{lv.name} {seen[lv.name] / known:.3f} ({lv.m})" for lv in comparison.levels)
-        print(f"  {comparison.field:9} " + "  ".join(shares))
-    print("\nif `possible` needed more weight: children missed, false possibles per enquiry")
-    for at in (12.0, 12.5, 13.0, 13.5, 14.0, 15.0, 16.0):
-        missed_at = sum(w < at for w in tally.best_true)
-        false_at = sum(w >= at for w in tally.false_weights)
-        print(f"  {at:5.1f}  {missed_at:4}  {false_at / max(tally.enquiries, 1):.4f}")
+    _print_m_and_thresholds(tally)
     reached = sorted(tally.reached) or [0]
     missed = sum(tally.kinds.values())
     print(

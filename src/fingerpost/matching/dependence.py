@@ -218,8 +218,8 @@ DEPENDENCE = Dependence(
             _reached("postcode", "unit", "sector"),
         )
     ),
-    # Two different valid NHS numbers and given names that differ (not even weakly alike): twins, each
-    # with a number of their own (the same family name, date of birth and address). A record of
+    # Two different valid NHS numbers and given names that differ (not even weakly alike): twins,
+    # each with a number of their own (the same family name, date of birth and address). A record of
     # the same child with both its NHS number and its given name mistyped is a hundred times
     # rarer than a twin (docs/adr/0038).
     refused=(

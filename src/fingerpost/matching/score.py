@@ -3,7 +3,8 @@
 Each comparison is described as data: a field, its ordered levels, and for each level the
 probability of seeing it among true matches (m) and among non-matches (u). A pair's match weight is
 the sum of log2(m/u) over fields; two thresholds turn it into `strong` or `possible`. The numbers
-in `DEFAULT_MODEL` are hand-set (docs/adr/0012; m re-estimated on tuning data in 0038); `fingerpost model train` estimates them by EM.
+in `DEFAULT_MODEL` are hand-set (docs/adr/0012; m re-estimated on tuning data in 0038);
+`fingerpost model train` estimates them by EM.
 """
 
 import json
