@@ -1,8 +1,8 @@
 """The misses of one *tuning* dataset, read in clear text beside their comparison levels.
 
 `python -m bench.misses --world independent --seed 1` makes the dataset, runs the matching
-engine in memory (normalise → encode → block → choose candidates → score, as `bench/febrl.py`
-does, without the hub's namesake count) and prints every enquiry whose child is registered at
+engine in memory (normalise → encode → block → choose candidates → score, with the hub's namesake
+count) and prints every enquiry whose child is registered at
 another agency and that no true signpost answers: whether blocking reached the true record,
 whether the candidate budget kept it (`--most`, the hub's by default; `candidates.choose`, the
 hub's own rule), and if so its comparison levels and weight. Then the misses by kind and by
@@ -27,8 +27,8 @@ from fingerpost.domain.errors import DomainError
 from fingerpost.gateway.rows import parse_enquiry_row, register_parts
 from fingerpost.gateway.secret import Gateway
 from fingerpost.matching import candidates
-from fingerpost.matching.encode import EncodedIdentity, Encoder
-from fingerpost.matching.score import DEFAULT_MODEL, score
+from fingerpost.matching.encode import EncodedIdentity, EncodedQuery, Encoder
+from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
 from fingerpost.service.candidates import MOST_CANDIDATES
 from fingerpost.synth import WORLDS, write_dataset
 from fingerpost.synth.worlds import HELD_OUT, split_of
@@ -74,6 +74,10 @@ class _Register:
     index: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     refused: set[tuple[str, str]] = field(default_factory=set)
 
+    def count(self, keys: Iterable[int]) -> int:
+        """The rows indexed under any of `keys`, every agency's (as the hub counts them)."""
+        return len({i for key in keys for i in self.index.get(key, ())})
+
     def load(self, data: Path, gateway: Gateway) -> None:
         for path in sorted(data.glob("register-*.csv")):
             agency = path.stem.removeprefix("register-")
@@ -105,7 +109,11 @@ class _Tally:
     false: Counter[str] = field(default_factory=Counter)
     true: Counter[str] = field(default_factory=Counter)
     false_vectors: Counter[str] = field(default_factory=Counter)  # levels of false signposts
+    true_possible_vectors: Counter[str] = field(default_factory=Counter)  # of true possibles
     blocked: int = 0
+    m: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    best_true: list[float] = field(default_factory=list)  # per enquiry: its best true weight
+    false_weights: list[float] = field(default_factory=list)  # of the false possibles
     reached: list[int] = field(default_factory=list)
 
 
@@ -118,7 +126,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--most", type=int, default=MOST_CANDIDATES, help="candidate budget")
     parser.add_argument("--ranking", choices=("shared", "rarity"), default="shared")
     parser.add_argument("--show", type=int, default=60, help="misses printed in full")
+    parser.add_argument("--model", type=Path, help="score with this model's JSON (to_json)")
     args = parser.parse_args(argv)
+    args.model = MatchModel.from_json(args.model.read_text()) if args.model else DEFAULT_MODEL
     if split_of(args.seed) == HELD_OUT:
         parser.error(f"seed {args.seed} is held out: its misses are never read (docs/adr/0023)")
     with tempfile.TemporaryDirectory(prefix="fingerpost-misses-") as work:
@@ -145,6 +155,27 @@ def _read_misses(args: argparse.Namespace, data: Path) -> None:
     _print(args, tally, register)
 
 
+@dataclass
+class _Scored:
+    """A kept row's verdict as the hub gives it: a possible on the names alone is dropped where
+    more registrations than `names_alone_at_most` carry the names (the hub's namesake count,
+    docs/adr/0015), counted once per enquiry when first needed."""
+
+    query: EncodedQuery
+    register: _Register
+    model: MatchModel
+    common: bool | None = None
+
+    def __call__(self, i: int) -> Verdict | None:
+        verdict = score(self.query.probe, self.register.rows[i][3], self.model)
+        if verdict is None or not verdict.names_only or verdict.confidence.value != "possible":
+            return verdict
+        if self.common is None:
+            found = self.register.count(self.query.name_keys)
+            self.common = found > self.model.names_alone_at_most
+        return None if self.common else verdict
+
+
 def _one(
     args: argparse.Namespace,
     row: dict[str, str],
@@ -168,13 +199,8 @@ def _one(
     for key in query.probe_keys:
         tally.rows_by_rule[labels.get(key, "?")] += len(register.index.get(key, ()))
     tally.reached.append(len({i for key in query.probe_keys for i in register.index.get(key, ())}))
-    for i in kept:
-        verdict = score(query.probe, rows[i][3])
-        if verdict is not None and (rows[i][0], rows[i][1]) not in expected:
-            tally.false[verdict.confidence.value] += 1
-            tally.false_vectors[_vector(query.probe, rows[i][3])] += 1
-        elif verdict is not None:
-            tally.true[verdict.confidence.value] += 1
+    scored = _Scored(query, register, args.model)
+    _count_signposts(tally, scored, kept, expected)
     if not expected:
         return
     tally.asked += 1
@@ -187,8 +213,11 @@ def _one(
     _count_rules(tally, rules)
     kept_true = [i for i in true if i in set(kept)]
     tally.kept += len(kept_true)
-    verdicts = {i: score(query.probe, rows[i][3]) for i in kept_true}
-    if any(v is not None for v in verdicts.values()):
+    verdicts = {i: scored(i) for i in kept_true}
+    _count_levels(tally, query, [rows[i][3] for i in kept_true])
+    found = [v.weight for v in verdicts.values() if v is not None]
+    tally.best_true.append(max(found, default=0.0))
+    if found:
         return
     kind = "below possible" if verdicts else "not blocked"
     if not verdicts and any(rules[i] for i in true):
@@ -207,6 +236,36 @@ def _one(
             print(f"      {_vector(query.probe, rows[i][3])}  rules={sorted(rules[i])}")
 
 
+def _count_signposts(
+    tally: _Tally, scored: _Scored, kept: Iterable[int], expected: set[tuple[str, str]]
+) -> None:
+    """The kept rows' signposts, true or false, with the levels and weights of the possibles."""
+    rows = scored.register.rows
+    for i in kept:
+        verdict = scored(i)
+        if verdict is None:
+            continue
+        vector = _vector(scored.query.probe, rows[i][3])
+        if (rows[i][0], rows[i][1]) not in expected:
+            tally.false[verdict.confidence.value] += 1
+            tally.false_vectors[vector] += 1
+            if verdict.confidence.value == "possible":
+                tally.false_weights.append(verdict.weight)
+        else:
+            tally.true[verdict.confidence.value] += 1
+            if verdict.confidence.value == "possible":
+                tally.true_possible_vectors[vector] += 1
+
+
+def _count_levels(tally: _Tally, query: EncodedQuery, true: list[EncodedIdentity]) -> None:
+    """Each level's count among the true pairs kept: what m measures."""
+    for identity in true:
+        levels = DEFAULT_MODEL.levels_of(query.probe, identity)
+        for comparison, n in zip(DEFAULT_MODEL.comparisons, levels, strict=True):
+            if n is not None:
+                tally.m[comparison.field][comparison.levels[n].name] += 1
+
+
 def _count_rules(tally: _Tally, rules: dict[int, set[str]]) -> None:
     for found in rules.values():
         tally.pairs += 1
@@ -216,6 +275,20 @@ def _count_rules(tally: _Tally, rules: dict[int, set[str]]) -> None:
             tally.only_rule.update(found)
 
 
+def _print_m_and_thresholds(tally: _Tally) -> None:
+    print("\nshare of each level among the true pairs kept (m, where the field is known):")
+    for comparison in DEFAULT_MODEL.comparisons:
+        counted = tally.m[comparison.field]
+        known = max(sum(counted.values()), 1)
+        shares = (f"{lv.name} {counted[lv.name] / known:.3f} ({lv.m})" for lv in comparison.levels)
+        print(f"  {comparison.field:9} " + "  ".join(shares))
+    print("\nif `possible` needed more weight: children missed, false possibles per enquiry")
+    for at in (12.0, 12.5, 13.0, 13.5, 14.0, 15.0, 16.0):
+        missed_at = sum(w < at for w in tally.best_true)
+        false_at = sum(w >= at for w in tally.false_weights)
+        print(f"  {at:5.1f}  {missed_at:4}  {false_at / max(tally.enquiries, 1):.4f}")
+
+
 def _print(args: argparse.Namespace, tally: _Tally, register: _Register) -> None:
     print("\nlevels of the true pairs kept but not signposted:")
     for vector, count in tally.vectors.most_common():
@@ -223,6 +296,9 @@ def _print(args: argparse.Namespace, tally: _Tally, register: _Register) -> None
     print("\nlevels of the false signposts (most common):")
     for vector, count in tally.false_vectors.most_common(25):
         print(f"{count:5}  {vector}")
+    print("\nlevels of the true possibles (most common; beside: false signposts of those levels):")
+    for vector, count in tally.true_possible_vectors.most_common(25):
+        print(f"{count:5} {tally.false_vectors[vector]:5}  {vector}")
     print("\nmisses by kind and pattern (enquiry against the first registered record):")
     for (kind, seen), count in sorted(tally.patterns.items(), key=lambda x: (x[0][0], -x[1])):
         print(f"{count:5}  {kind:16} {seen}")
@@ -233,6 +309,7 @@ def _print(args: argparse.Namespace, tally: _Tally, register: _Register) -> None
             f"  {rule:22} {count / pairs:.4f}   only this rule: {tally.only_rule[rule]:3}"
             f"   rows reached per enquiry: {tally.rows_by_rule[rule] / tally.enquiries:.1f}"
         )
+    _print_m_and_thresholds(tally)
     reached = sorted(tally.reached) or [0]
     missed = sum(tally.kinds.values())
     print(

@@ -7,6 +7,11 @@ themselves (synthetic), so it does not move when the generator does, and a diges
 field. Regenerate it ONLY for an intended change of encoding (a new encoding version):
 
     .venv/bin/python -m tests.unit.golden
+
+For an intended change of scoring only (m/u, thresholds, rules: the encodings unchanged), re-score
+the fixture's own pairs, keeping its children, encodings and pairs:
+
+    .venv/bin/python -m tests.unit.golden --verdicts
 """
 
 import gzip
@@ -209,7 +214,19 @@ def write(data: dict[str, Any], path: Path = FIXTURE) -> None:
         handle.write(text.encode())
 
 
+def rescored(data: dict[str, Any]) -> dict[str, Any]:
+    """The fixture with its pairs' verdicts made again by today's scorer (nothing else)."""
+    encoder = Encoder(SECRET)
+    children = [child_from_json(raw) for raw in data["children"]]
+    stored = [encode(encoder, child, wide=False) for child in children]
+    asked = [encode(encoder, child, wide=True) for child in children]
+    pairs = [[a, b, verdict_of(asked[a].probe, stored[b].identity)] for a, b, _ in data["pairs"]]
+    return data | {"pairs": pairs}
+
+
 if __name__ == "__main__":
-    fixture = build()
+    import sys
+
+    fixture = rescored(load()) if "--verdicts" in sys.argv[1:] else build()
     write(fixture)
     print(f"{len(fixture['children'])} children, {len(fixture['pairs'])} pairs -> {FIXTURE}")  # noqa: T201

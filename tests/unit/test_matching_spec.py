@@ -629,10 +629,25 @@ SPEC = [
         Pair(
             child("Amelia", "Patel", "2017-05-05", "B1 1AA", nhs=NHS_A),
             child("Isla", "Patel", "2017-05-05", "B1 1AA", nhs=NHS_B),
-            "possible",
-            ("different NHS number", "different given name"),
+            "none",
         ),
-        id="twins with their own NHS numbers",
+        id="twins with their own NHS numbers are two children, not a call to make (ADR 0038)",
+    ),
+    pytest.param(
+        Pair(
+            child("Amelia", "Patel", "2017-05-05", "B1 1AA", nhs=NHS_A),
+            child("Amelia", "Patel", "2017-05-05", "B1 1AA", sex="female"),
+            "strong",
+        ),
+        id="a twin's given name, with the NHS number on one side only, is still the child",
+    ),
+    pytest.param(
+        Pair(
+            child("Nathaniel", "Okonkwo-Ferris", "2016-03-02", "LS6 3HN", sex="male"),
+            child("Nathaniel", "Okonkwo-Ferris", "2016-09-21", "M14 5TP", sex="male"),
+            "none",
+        ),
+        id="both names, the date another day of the same year, elsewhere: a namesake (ADR 0038)",
     ),
     # -- different people -----------------------------------------------------------------------
     pytest.param(

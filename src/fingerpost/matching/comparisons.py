@@ -225,28 +225,28 @@ GIVEN = Comparison(
         # "Dalia Paulina" for "Paulina Dalia": the same given names, in another order, too.
         Level(
             "exact",
-            0.78,
+            0.67,
             2e-3,
             "given name",
             True,
             lambda p: p.given >= _SAME or p.given_in_other_order,
         ),
-        Level("nickname", 0.10, 2e-3, "given name a known variant", True, lambda p: p.forms_meet),
-        Level("close", 0.05, 1e-3, "given name similar", True, lambda p: p.given >= _CLOSE),
+        Level("nickname", 0.08, 2e-3, "given name a known variant", True, lambda p: p.forms_meet),
+        Level("close", 0.031, 1e-3, "given name similar", True, lambda p: p.given >= _CLOSE),
         # Sounds are made for every given name: agreeing middle names make them meet as well.
         Level(
             "sounds-alike",
-            0.02,
+            0.058,
             3e-3,
             "given name sounds alike",
             True,
             lambda p: not p.middles_meet and bool(p.a.given_sound & p.b.given_sound),
         ),
-        Level("weak", 0.03, 3e-3, "", False, lambda p: p.given >= _WEAK),
+        Level("weak", 0.105, 3e-3, "", False, lambda p: p.given >= _WEAK),
         # Two slips apart, one on each record ("Adaese", "Afaeze"): about half the bigrams
         # shared. u measured on random pairs of both generated worlds (1.6 %; docs/adr/0024).
-        Level("faint", 0.03, 0.016, "", False, lambda p: p.given >= _FAINT),
-        Level("different", 0.02, 0.975, "different given name", agrees=False),
+        Level("faint", 0.026, 0.016, "", False, lambda p: p.given >= _FAINT),
+        Level("different", 0.028, 0.975, "different given name", agrees=False),
     ),
     known=lambda p: bool(p.a.given_bf and p.b.given_bf),
     undecided=(
@@ -266,18 +266,18 @@ GIVEN = Comparison(
 FAMILY = Comparison(
     "family",
     (
-        Level("exact", 0.8, 3e-3, "family name", True, lambda p: p.family >= _SAME),
-        Level("close", 0.07, 1e-3, "family name similar", True, lambda p: p.family >= _CLOSE),
+        Level("exact", 0.65, 3e-3, "family name", True, lambda p: p.family >= _SAME),
+        Level("close", 0.076, 1e-3, "family name similar", True, lambda p: p.family >= _CLOSE),
         Level(
             "sounds-alike",
-            0.03,
+            0.065,
             8e-4,
             "family name sounds alike",
             True,
             lambda p: bool(p.a.family_sound & p.b.family_sound),
         ),
-        Level("weak", 0.04, 3e-3, "", False, lambda p: p.family >= _WEAK),
-        Level("different", 0.06, 0.99, "different family name", agrees=False),
+        Level("weak", 0.13, 3e-3, "", False, lambda p: p.family >= _WEAK),
+        Level("different", 0.072, 0.99, "different family name", agrees=False),
     ),
     known=lambda p: bool(p.a.family_bf and p.b.family_bf),
     thresholds=(_SAME, _CLOSE, _WEAK),
@@ -332,8 +332,8 @@ DOB = Comparison(
             True,
             lambda p: p.a.dob in p.b.dob_close or p.b.dob in p.a.dob_close,
         ),
-        Level("same-month", 0.01, 3e-3, "", False, lambda p: p.a.dob_month == p.b.dob_month),
-        Level("same-year", 0.02, 0.05, "", False, lambda p: p.a.dob_year == p.b.dob_year),
+        Level("same-month", 0.001, 3e-3, "", False, lambda p: p.a.dob_month == p.b.dob_month),
+        Level("same-year", 0.002, 0.05, "", False, lambda p: p.a.dob_year == p.b.dob_year),
         Level("different", 0.01, 0.94, "different date of birth", agrees=False),
     ),
     known=lambda p: p.a.dob is not None and p.b.dob is not None,
@@ -342,11 +342,11 @@ POSTCODE = Comparison(
     "postcode",
     (
         Level(
-            "unit", 0.7, 1.5e-4, "postcode", True, lambda p: p.a.postcode_unit == p.b.postcode_unit
+            "unit", 0.59, 1.5e-4, "postcode", True, lambda p: p.a.postcode_unit == p.b.postcode_unit
         ),
         Level(
             "sector",
-            0.04,
+            0.07,
             1e-3,
             "postcode sector",
             True,
@@ -354,13 +354,13 @@ POSTCODE = Comparison(
         ),
         Level(
             "district",
-            0.04,
+            0.02,
             5e-3,
             "postcode district",
             True,
             lambda p: p.a.postcode_district == p.b.postcode_district,
         ),
-        Level("different", 0.22, 0.99, "", agrees=False),
+        Level("different", 0.32, 0.99, "", agrees=False),
     ),
     known=lambda p: p.a.postcode_unit is not None and p.b.postcode_unit is not None,
 )

@@ -102,6 +102,9 @@ class Dependence:
     strong_refused: tuple[Condition, ...]
     # Nothing that identifies the child agrees unless this holds (`Verdict.names_only`).
     identifies: Condition
+    # A pair for which one of these holds is no signpost at all, whatever its weight: what it
+    # shows is near-proof of two children (docs/adr/0038).
+    refused: tuple[Condition, ...] = ()
 
     def check(self, comparisons: Iterable[Comparison]) -> None:
         """Refuse rules that name a field or a level the comparisons do not have."""
@@ -109,7 +112,13 @@ class Dependence:
         unknown = self.discounted - known.keys()
         if unknown:
             raise ValueError(f"dependence rules: no comparison of {sorted(unknown)}")
-        conditions = (self.household, self.strong_needs, *self.strong_refused, self.identifies)
+        conditions = (
+            self.household,
+            self.strong_needs,
+            *self.strong_refused,
+            self.identifies,
+            *self.refused,
+        )
         for reached in (r for c in conditions for r in c.named()):
             if reached.field not in known:
                 raise ValueError(f"dependence rules: no comparison of {reached.field!r}")
@@ -208,5 +217,17 @@ DEPENDENCE = Dependence(
             _reached("dob", "exact", "swapped", "one-digit", "close"),
             _reached("postcode", "unit", "sector"),
         )
+    ),
+    # Two different valid NHS numbers and given names that differ (not even weakly alike): twins,
+    # each with a number of their own (the same family name, date of birth and address). A record of
+    # the same child with both its NHS number and its given name mistyped is a hundred times
+    # rarer than a twin (docs/adr/0038).
+    refused=(
+        AllOf(
+            (
+                _reached("nhs", "different"),
+                _reached("given", "faint", "different"),
+            )
+        ),
     ),
 )

@@ -3,7 +3,8 @@
 Each comparison is described as data: a field, its ordered levels, and for each level the
 probability of seeing it among true matches (m) and among non-matches (u). A pair's match weight is
 the sum of log2(m/u) over fields; two thresholds turn it into `strong` or `possible`. The numbers
-in `DEFAULT_MODEL` are hand-set (docs/adr/0012); `fingerpost model train` estimates them by EM.
+in `DEFAULT_MODEL` are hand-set (docs/adr/0012; m re-estimated on tuning data in 0038);
+`fingerpost model train` estimates them by EM.
 """
 
 import json
@@ -136,7 +137,7 @@ DEFAULT_MODEL = MatchModel(
     version="v2-handset",
     comparisons=(NHS, GIVEN, FAMILY, MIDDLE, DOB, POSTCODE, SEX),
     strong_at=22.0,
-    possible_at=12.0,
+    possible_at=12.5,
 )
 
 
@@ -174,7 +175,7 @@ def score(
             weight += level.weight
         if level.says:
             (agreeing if level.agrees else disagreeing).append(level.says)
-    if weight < model.possible_at:
+    if weight < model.possible_at or any(rule.holds(levels, pair) for rule in rules.refused):
         return None
     strong = (
         weight >= model.strong_at
