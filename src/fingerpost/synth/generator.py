@@ -20,18 +20,21 @@ from faker import Faker
 from nicknames import NickNamer
 
 from fingerpost.synth.corrupt import IndependentCorruptor
-from fingerpost.synth.names import (
-    CURATED_FAMILY,
-    CURATED_GIVEN,
-    LOCALE_SHARES,
-    SPELLING_VARIANTS,
-)
+from fingerpost.synth.names import SPELLING_VARIANTS
+from fingerpost.synth.population import NAME_SOURCES, Pools, RealisticNames
 
 __all__ = ["WORLDS", "DatasetSummary", "write_dataset"]
 
 # The corruption models a dataset can be made with: this module's own (the one the matcher was
 # tuned on) and the independent one of `corrupt.py` (docs/adr/0023).
 WORLDS = ("own", "independent")
+
+
+def default_names(world: str) -> str:
+    """The own world's children have England's name frequencies (ADR 0039); the independent
+    world keeps the locale pools its figures (ADR 0036) were measured with."""
+    return "realistic" if world == "own" else "locales"
+
 
 # How often each kind of mess appears in one record (per record, independently).
 NICKNAME = 0.10
@@ -121,38 +124,6 @@ class AgencyPlan:
     truth: list[tuple[str, str]] = field(default_factory=list)
 
 
-class _Pools:
-    """Name pools drawn once from Faker: calling Faker per row would be the slow part."""
-
-    def __init__(self, rng: random.Random, seed: int) -> None:
-        self.given: dict[str, dict[str, list[str]]] = {}
-        self.family: dict[str, list[str]] = {}
-        for locale in LOCALE_SHARES:
-            if locale == "curated":
-                self.given[locale] = {
-                    sex: [n for n, s in CURATED_GIVEN if s == sex] for sex in ("male", "female")
-                }
-                self.family[locale] = list(CURATED_FAMILY)
-                continue
-            fake = Faker(locale)
-            fake.seed_instance(seed)
-            size = 400 if locale == "en_GB" else 120
-            self.given[locale] = {
-                "male": sorted({fake.first_name_male() for _ in range(size)}),
-                "female": sorted({fake.first_name_female() for _ in range(size)}),
-            }
-            self.family[locale] = sorted({fake.last_name() for _ in range(size * 2)})
-        fake = Faker("en_GB")
-        fake.seed_instance(seed)
-        self.postcodes = sorted({fake.postcode() for _ in range(20_000)})
-        self.rng = rng
-        self.locales = list(LOCALE_SHARES)
-        self.shares = list(LOCALE_SHARES.values())
-
-    def locale(self) -> str:
-        return self.rng.choices(self.locales, self.shares)[0]
-
-
 _NHS_TEST_BODIES = 1_000_000  # the first nine digits of 999 000 0000 – 999 999 9999
 
 
@@ -201,12 +172,18 @@ def _plain(text: str) -> str:
 
 
 class _Generator:
-    def __init__(self, seed: int, as_of: date, world: str = "own") -> None:
+    def __init__(
+        self, seed: int, as_of: date, world: str = "own", names: str | None = None
+    ) -> None:
         if world not in WORLDS:
             raise ValueError(f"unknown world {world!r}: one of {', '.join(WORLDS)}")
+        names = names or default_names(world)
+        if names not in NAME_SOURCES:
+            raise ValueError(f"unknown names {names!r}: one of {', '.join(NAME_SOURCES)}")
         self.rng = random.Random(seed)
         self.as_of = as_of
-        self.pools = _Pools(self.rng, seed)
+        self.pools = Pools(self.rng, seed)
+        self.realistic = RealisticNames(self.rng) if names == "realistic" else None
         self.nicknames = NickNamer()
         self.nhs = _nhs_numbers(self.rng)
         self.child_count = 0
@@ -218,8 +195,11 @@ class _Generator:
 
     def household(self) -> list[Child]:
         rng = self.rng
-        locale = self.pools.locale()
-        family = rng.choice(self.pools.family[locale])
+        if self.realistic:
+            locale, family = "", self.realistic.draw("family")
+        else:
+            locale = self.pools.locale()
+            family = rng.choice(self.pools.family[locale])
         postcode = rng.choice(self.pools.postcodes)
         size = rng.choices([1, 2, 3, 4], [0.4, 0.35, 0.17, 0.08])[0]
         children: list[Child] = []
@@ -230,10 +210,7 @@ class _Generator:
             else:
                 oldest = 25 if self.chance(CARE_LEAVERS) else 18
                 born = self.as_of - timedelta(days=rng.randrange(30, 365 * oldest - 30))
-            pool = self.pools.given[locale][sex]
-            names = {c.given for c in children}
-            given = rng.choice([n for n in pool if n not in names] or pool)
-            middle = rng.choice(self.pools.given["en_GB" if rng.random() < 0.5 else locale][sex])
+            given, middle = self.given_names(locale, sex, {c.given for c in children})
             self.child_count += 1
             children.append(
                 Child(
@@ -248,6 +225,26 @@ class _Generator:
                 )
             )
         return children
+
+    def given_names(self, locale: str, sex: str, taken: set[str]) -> tuple[str, str]:
+        """A first name no brother or sister has, and a middle name."""
+        rng = self.rng
+        if self.realistic:
+            given = self.realistic.draw(sex)
+            for _ in range(20):
+                if given not in taken:
+                    break
+                given = self.realistic.draw(sex)
+            return given, self.realistic.draw(sex)
+        pool = self.pools.given[locale][sex]
+        given = rng.choice([n for n in pool if n not in taken] or pool)
+        middle = rng.choice(self.pools.given["en_GB" if rng.random() < 0.5 else locale][sex])
+        return given, middle
+
+    def new_family_name(self) -> str:
+        if self.realistic:
+            return self.realistic.draw("family")
+        return self.rng.choice(self.pools.family["en_GB"])
 
     def given_view(self, child: Child, boost: float) -> str:
         name = child.given
@@ -273,7 +270,7 @@ class _Generator:
         rng = self.rng
         given, family, other = self.given_view(child, boost), child.family, ""
         if self.chance(FAMILY_CHANGED, boost):
-            new = rng.choice(self.pools.family["en_GB"])
+            new = self.new_family_name()
             family, other = (
                 (f"{family}-{new}", "")
                 if rng.random() < 0.4
@@ -469,13 +466,15 @@ def write_dataset(
     as_of: date = date(2026, 11, 1),
     progress: Callable[[int], None] | None = None,
     world: str = "own",
+    names: str | None = None,
 ) -> DatasetSummary:
     """Write agencies.csv, register-<CODE>.csv, enquiries-<CODE>.csv and truth.csv. `world`
-    chooses the corruption model of the records (`WORLDS`); the people are the same."""
+    chooses the corruption model of the records (`WORLDS`); `names` where the children's names
+    come from (`NAME_SOURCES`; by default the world's, `default_names`)."""
     if agencies < 2:
         raise ValueError("at least two agencies: signposting is between agencies")
     out_dir.mkdir(parents=True, exist_ok=True)
-    gen = _Generator(seed, as_of, world)
+    gen = _Generator(seed, as_of, world, names)
     rng = gen.rng
     plans = gen.agencies(agencies)
     registered: list[Child] = []
