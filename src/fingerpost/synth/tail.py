@@ -72,6 +72,8 @@ class _Model:
     def __init__(self, names: tuple[str, ...]) -> None:
         table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for name in names:
+            if len(name.lower()) != len(name):  # e.g. a Turkish dotted İ: lowercasing adds a dot
+                continue
             padded = "^" * _ORDER + name.lower() + _END
             for i in range(_ORDER, len(padded)):
                 table[padded[i - _ORDER : i]][padded[i]] += 1
@@ -81,7 +83,8 @@ class _Model:
         }
         self.real = {name.lower() for name in names}
 
-    def make(self, seed: str) -> str:
+    def make(self, seed: str, taken: set[str]) -> str:
+        """A plausible name made from `seed` alone, none of the real ones nor of `taken`."""
         rng = random.Random(seed)
         for attempt in range(50):
             state, letters = "^" * _ORDER, []
@@ -93,20 +96,38 @@ class _Model:
                 letters.append(letter)
                 state = state[1:] + letter
             word = "".join(letters)
-            if 4 <= len(word) <= 12 and word not in self.real and "-" not in word:
-                return word.title()
+            name = word.title()
+            if 4 <= len(word) <= 12 and word not in self.real and name not in taken:
+                return name
             rng.seed(f"{seed}/{attempt}")
         return f"{seed.title()}"  # never reached in practice: a name is made within a few tries
 
 
-class RankedNames:
-    """The name of each rank: the head's, then the real tail's, then made ones."""
+@cache
+def _real(kind: str) -> tuple[str, ...]:
+    if kind == "family":
+        head = tuple(name for name, _ in family_head())
+    else:
+        head = tuple(name for name, _ in given_head(kind))
+    return head + tuple(n for n in _locale_names(kind) if n not in set(head))
 
-    def __init__(self, kind: str, head: tuple[str, ...]) -> None:
+
+@cache
+def _model(kind: str) -> _Model:
+    return _Model(_real(kind))
+
+
+class RankedNames:
+    """The name of each rank: the head's, then the real tail's, then made ones. A made name is
+    made when its rank is first drawn and differs from every name made before it, so one
+    dataset never gives two ranks one name (each dataset has its own, made in its own order)."""
+
+    def __init__(self, kind: str) -> None:
         self.kind = kind
-        self.real = head + tuple(n for n in _locale_names(kind) if n not in set(head))
-        self.model = _Model(self.real)
+        self.real = _real(kind)
+        self.model = _model(kind)
         self.made: dict[int, str] = {}
+        self.taken: set[str] = set()
 
     def __getitem__(self, rank: int) -> str:
         """The name of `rank` (0 the commonest)."""
@@ -114,15 +135,14 @@ class RankedNames:
             return self.real[rank]
         name = self.made.get(rank)
         if name is None:
-            name = self.made[rank] = self.model.make(f"{self.kind}:{rank}")
+            name = self.made[rank] = self.model.make(f"{self.kind}:{rank}", self.taken)
+            self.taken.add(name)
         return name
 
 
-@cache
 def family_names() -> RankedNames:
-    return RankedNames("family", tuple(name for name, _ in family_head()))
+    return RankedNames("family")
 
 
-@cache
 def given_names(sex: str) -> RankedNames:
-    return RankedNames(sex, tuple(name for name, _ in given_head(sex)))
+    return RankedNames(sex)
