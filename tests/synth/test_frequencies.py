@@ -7,7 +7,9 @@ the generator to them within the stated tolerance, drawing a large sample once.
 import math
 import random
 from collections import Counter
+from datetime import date
 from functools import cache
+from itertools import pairwise
 
 import pytest
 
@@ -20,7 +22,8 @@ from fingerpost.synth.frequencies import (
     given_shares,
     names_at_least,
 )
-from fingerpost.synth.population import RealisticNames
+from fingerpost.synth.generator import _Generator
+from fingerpost.synth.population import RealisticNames, default_names
 from fingerpost.synth.tail import family_names, given_names
 
 SAMPLE = 200_000
@@ -65,7 +68,7 @@ class TestFamilyNames:
         shares = family_shares()
         assert math.fsum(shares) == pytest.approx(1.0)
         assert 200_000 <= len(shares) <= 350_000
-        assert all(a >= b for a, b in zip(shares, shares[1:], strict=False))
+        assert all(a >= b for a, b in pairwise(shares))
 
     def test_the_sample_has_as_many_different_names_as_the_shares_predict(self) -> None:
         distinct = len(_sample("family"))
@@ -111,3 +114,15 @@ class TestNamesOfTheTail:
         again = family_names()
         assert made == [again[r] for r in ranks]
         assert all(name.replace("'", "").isalpha() and name[0].isupper() for name in made)
+
+
+class TestWhichWorldsUseThem:
+    def test_the_own_world_has_englands_names_and_the_independent_keeps_the_locales(self) -> None:
+        assert default_names("own") == "realistic"
+        assert default_names("independent") == "locales"
+        assert _Generator(1, date(2026, 11, 1), "own").realistic is not None
+        assert _Generator(1, date(2026, 11, 1), "independent").realistic is None
+
+    def test_an_unknown_name_source_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="unknown names"):
+            _Generator(1, date(2026, 11, 1), "own", names="klingon")

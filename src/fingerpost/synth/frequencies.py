@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -138,12 +138,11 @@ def fit_given(sex: str) -> tuple[float, float]:
     beyond, as many names as the ONS counted (those given to at least three babies) share what
     the top 100 leave, falling so that the last is given to three babies in a year."""
     who = "boys" if sex == "male" else "girls"
-    names = figure(f"{who}_names_2008")
     head = [share for _, share in given_head(sex)]
     top100 = figure(f"{who}_top100_share_2008")
 
     def middle_sum(a: float) -> float:
-        return sum(head[-1] * (r / len(head)) ** -a for r in range(len(head) + 1, 101))
+        return math.fsum(head[-1] * (r / len(head)) ** -a for r in range(len(head) + 1, 101))
 
     first = _bisect(lambda a: top100 - sum(head) - middle_sum(a), 0.05, 3.0)
     babies = figure(f"{who}_2008")
@@ -151,9 +150,8 @@ def fit_given(sex: str) -> tuple[float, float]:
     return round(first, 3), round(second, 3)
 
 
-def _bisect(f: object, low: float, high: float) -> float:
+def _bisect(f: Callable[[float], float], low: float, high: float) -> float:
     """The root of increasing-or-decreasing `f` between `low` and `high`."""
-    assert callable(f)
     f_low = f(low)
     for _ in range(30):
         mid = (low + high) / 2

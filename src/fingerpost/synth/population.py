@@ -14,12 +14,18 @@ from fingerpost.synth.frequencies import family_shares, given_shares
 from fingerpost.synth.names import CURATED_FAMILY, CURATED_GIVEN, LOCALE_SHARES
 from fingerpost.synth.tail import RankedNames, family_names, given_names
 
-__all__ = ["NAME_SOURCES", "Pools", "RealisticNames"]
+__all__ = ["NAME_SOURCES", "Pools", "RealisticNames", "default_names"]
 
 # Where children's names come from: `realistic`, England's frequencies (ADR 0039; the own
 # world's default), or `locales`, Faker's locales in fixed shares (the independent world's, and
 # the own world's before ADR 0039).
 NAME_SOURCES = ("realistic", "locales")
+
+
+def default_names(world: str) -> str:
+    """The own world's children have England's name frequencies (ADR 0039); the independent
+    world keeps the locale pools its figures (ADR 0036) were measured with."""
+    return "realistic" if world == "own" else "locales"
 
 
 class Pools:
@@ -52,7 +58,6 @@ class Pools:
 
     def locale(self) -> str:
         return self.rng.choices(self.locales, self.shares)[0]
-
 
 
 @cache

@@ -78,8 +78,7 @@ class _Model:
             for i in range(_ORDER, len(padded)):
                 table[padded[i - _ORDER : i]][padded[i]] += 1
         self.table = {
-            state: (list(following), list(following.values()))
-            for state, following in table.items()
+            state: (list(following), list(following.values())) for state, following in table.items()
         }
         self.real = {name.lower() for name in names}
 
@@ -87,7 +86,7 @@ class _Model:
         """A plausible name made from `seed` alone, none of the real ones nor of `taken`."""
         rng = random.Random(seed)
         for attempt in range(50):
-            state, letters = "^" * _ORDER, []
+            state, letters = "^" * _ORDER, list[str]()
             while len(letters) < 14:
                 choices, weights = self.table[state]
                 letter = rng.choices(choices, weights)[0]
