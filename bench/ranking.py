@@ -36,7 +36,7 @@ from fingerpost.service.hub import MOST_CANDIDATES
 from fingerpost.synth import write_dataset
 from fingerpost.synth.worlds import split_of
 
-BUDGETS = (8, 16, 32, MOST_CANDIDATES)
+BUDGETS = (1, 2, 4, 8, 16, 32, MOST_CANDIDATES)
 
 
 def completeness(

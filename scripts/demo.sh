@@ -46,7 +46,8 @@ share_secret() {  # made once at the first gateway, carried sealed to the second
 if [ ! -f "$DATA/truth.csv" ]; then
   echo "== generating synthetic data (invented people only) into $DATA/"
   # As of a fixed day, so that the README's examples name the same invented children any day.
-  $FP synth "$DATA" --seed 7 --children 2500 --agencies 6 --enquiries 300 --as-of 2026-11-01
+  # The locale names the README's worked examples (Maurice and the rest) were written against.
+  $FP synth "$DATA" --seed 7 --children 2500 --agencies 6 --enquiries 300 --as-of 2026-11-01 --names locales
 fi
 
 echo "== the hub: its home, the agencies' directory"

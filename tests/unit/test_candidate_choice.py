@@ -166,6 +166,19 @@ def test_rows_sharing_more_keys_rank_first_and_ties_go_to_the_older_row() -> Non
     assert ranked(Counter({7: 1, 3: 2, 5: 2, 1: 1})) == [3, 5, 1, 7]
 
 
+def test_among_rows_sharing_as_many_keys_those_reached_through_rarer_keys_rank_first() -> None:
+    # Rows 1 and 20 share one key each; 20's key reaches two rows, 1's reaches ten: at a budget
+    # of one, the namesake of the common key is left out (docs/adr/0039).
+    hits = {100: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 102: [20, 21]}
+    assert ranked(Counter({1: 1, 20: 1}), {100, 102}, hits) == [20, 1]
+    assert choose([{100, 102}], hits, everyone, most=1) == [[20]]
+
+
+def test_rows_sharing_more_keys_still_beat_rows_sharing_rarer_ones_under_shared() -> None:
+    hits = {100: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 101: [1, 11], 102: [20, 21]}
+    assert choose([{100, 101, 102}], hits, everyone, most=1) == [[1]]
+
+
 def test_a_capped_choice_skips_rows_not_present_and_reads_no_further_than_it_needs() -> None:
     order = list(range(1, 101))
     asked: list[Sequence[int]] = []

@@ -18,6 +18,7 @@ __all__ = [
     "choose",
     "ranked",
     "ranked_by_rarity",
+    "rarity",
     "shared_keys",
 ]
 
@@ -47,22 +48,33 @@ def shared_keys(
     return Counter({i: n for i, n in shared.items() if n >= at_least or i in anchored})
 
 
-def ranked(shared: Mapping[int, int]) -> list[int]:
-    """The rows sharing the most keys first (a true match shares many); ties by row id."""
-    return sorted(shared, key=lambda i: (-shared[i], i))
+def ranked(
+    shared: Mapping[int, int], keys: Collection[int] = (), hits: Hits | None = None
+) -> list[int]:
+    """The rows sharing the most keys first (a true match shares many); ties by the rarity of
+    the keys shared (`rarity`, given `keys` and their `hits`: among namesakes sharing as many
+    keys, those reached through rare keys first, docs/adr/0039), then by row id."""
+    weight = rarity(keys, hits, shared) if hits is not None else {}
+    return sorted(shared, key=lambda i: (-shared[i], -weight.get(i, 0.0), i))
 
 
-def ranked_by_rarity(keys: Collection[int], hits: Hits, shared: Mapping[int, int]) -> list[int]:
-    """The rows whose shared keys are rarest first: each key counts 1/(rows it reaches), so a
-    key shared by a whole town's namesakes adds little and one shared by a handful adds much;
-    ties by keys shared, then row id. A row's weight does not grow with the register unless its
-    own keys become common, so the true match stays near the top of a fixed budget."""
+def rarity(keys: Collection[int], hits: Hits, shared: Mapping[int, int]) -> dict[int, float]:
+    """Row id → the sum over the keys it shares of 1/(rows the key reaches): a key shared by a
+    whole town's namesakes adds little, one shared by a handful adds much."""
     weight = dict.fromkeys(shared, 0.0)
     for key in sorted(keys):  # a fixed order: the same sums, to the last bit, every time
         reached = hits.get(key, ())
         for i in reached:
             if i in weight:
                 weight[i] += 1.0 / len(reached)
+    return weight
+
+
+def ranked_by_rarity(keys: Collection[int], hits: Hits, shared: Mapping[int, int]) -> list[int]:
+    """The rows whose shared keys are rarest first (`rarity`); ties by keys shared, then row id.
+    A row's weight does not grow with the register unless its own keys become common, so the
+    true match stays near the top of a fixed budget."""
+    weight = rarity(keys, hits, shared)
     return sorted(shared, key=lambda i: (-weight[i], -shared[i], i))
 
 
@@ -100,10 +112,20 @@ def choose(
         found = present(sorted(_union(shared_of)))
         return [sorted(i for i in shared if i in found) for shared in shared_of]
     orders = [
-        ranked_by_rarity(keys, hits, shared) if ranking == "rarity" else ranked(shared)
+        _order(keys, hits, shared, most, ranking)
         for keys, shared in zip(probes, shared_of, strict=True)
     ]
     return [sorted(best(order, most, present)) for order in orders]
+
+
+def _order(
+    keys: Collection[int], hits: Hits, shared: Mapping[int, int], most: int, ranking: Ranking
+) -> list[int]:
+    if len(shared) <= most:  # every row is kept whatever the order: none need be weighed
+        return sorted(shared)
+    if ranking == "rarity":
+        return ranked_by_rarity(keys, hits, shared)
+    return ranked(shared, keys, hits)
 
 
 def _union(groups: Iterable[Iterable[int]]) -> set[int]:

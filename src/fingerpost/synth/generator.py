@@ -10,8 +10,7 @@ brothers and sisters (the hard negatives). `truth.csv` says who is who.
 import csv
 import math
 import random
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,18 +19,17 @@ from faker import Faker
 from nicknames import NickNamer
 
 from fingerpost.synth.corrupt import IndependentCorruptor
-from fingerpost.synth.names import (
-    CURATED_FAMILY,
-    CURATED_GIVEN,
-    LOCALE_SHARES,
-    SPELLING_VARIANTS,
-)
+from fingerpost.synth.files import ENQUIRY_MESS, ENQUIRY_SHARES, enquiries_of, write, write_agencies
+from fingerpost.synth.mess import nhs_numbers, plain, typo
+from fingerpost.synth.names import SPELLING_VARIANTS
+from fingerpost.synth.population import NAME_SOURCES, Pools, RealisticNames, default_names
 
-__all__ = ["WORLDS", "DatasetSummary", "write_dataset"]
+__all__ = ["ENQUIRY_MESS", "ENQUIRY_SHARES", "WORLDS", "DatasetSummary", "write_dataset"]
 
 # The corruption models a dataset can be made with: this module's own (the one the matcher was
 # tuned on) and the independent one of `corrupt.py` (docs/adr/0023).
 WORLDS = ("own", "independent")
+
 
 # How often each kind of mess appears in one record (per record, independently).
 NICKNAME = 0.10
@@ -51,9 +49,6 @@ POSTCODE_MISSING = 0.06
 POSTCODE_UNTIDY = 0.2
 NHS_MISSING = {"police": 0.6, "education": 0.5, "youth-justice": 0.4, "other": 0.4,
                "social-care": 0.2, "health": 0.03}  # fmt: skip
-# Enquiries are made in a hurry: each kind of mess is this much likelier than in a register.
-ENQUIRY_MESS = 2.0
-ENQUIRY_SHARES = {"registered": 0.7, "unregistered": 0.2, "sibling": 0.1}
 TWINS = 0.03
 CARE_LEAVERS = 0.03
 
@@ -121,94 +116,21 @@ class AgencyPlan:
     truth: list[tuple[str, str]] = field(default_factory=list)
 
 
-class _Pools:
-    """Name pools drawn once from Faker: calling Faker per row would be the slow part."""
-
-    def __init__(self, rng: random.Random, seed: int) -> None:
-        self.given: dict[str, dict[str, list[str]]] = {}
-        self.family: dict[str, list[str]] = {}
-        for locale in LOCALE_SHARES:
-            if locale == "curated":
-                self.given[locale] = {
-                    sex: [n for n, s in CURATED_GIVEN if s == sex] for sex in ("male", "female")
-                }
-                self.family[locale] = list(CURATED_FAMILY)
-                continue
-            fake = Faker(locale)
-            fake.seed_instance(seed)
-            size = 400 if locale == "en_GB" else 120
-            self.given[locale] = {
-                "male": sorted({fake.first_name_male() for _ in range(size)}),
-                "female": sorted({fake.first_name_female() for _ in range(size)}),
-            }
-            self.family[locale] = sorted({fake.last_name() for _ in range(size * 2)})
-        fake = Faker("en_GB")
-        fake.seed_instance(seed)
-        self.postcodes = sorted({fake.postcode() for _ in range(20_000)})
-        self.rng = rng
-        self.locales = list(LOCALE_SHARES)
-        self.shares = list(LOCALE_SHARES.values())
-
-    def locale(self) -> str:
-        return self.rng.choices(self.locales, self.shares)[0]
-
-
-_NHS_TEST_BODIES = 1_000_000  # the first nine digits of 999 000 0000 – 999 999 9999
-
-
-def _nhs_numbers(rng: random.Random) -> Iterator[str]:
-    """Valid NHS numbers from the range reserved for test data (999 000 0000 – 999 999 9999),
-    each once, in an order set by `rng`: the i-th body is a·i + b modulo the range's size, with
-    `a` coprime to it, so none repeats and drawing never slows down. The range holds about
-    909,000 valid numbers (a check digit of 10 is never issued); children made after that have
-    none (""), as if it were unknown: a real number must never appear in invented data."""
-    a = rng.randrange(1, _NHS_TEST_BODIES)
-    while a % 2 == 0 or a % 5 == 0:
-        a = rng.randrange(1, _NHS_TEST_BODIES)
-    b = rng.randrange(_NHS_TEST_BODIES)
-    for i in range(_NHS_TEST_BODIES):
-        body = 999_000_000 + (a * i + b) % _NHS_TEST_BODIES
-        digits = [int(d) for d in str(body)]
-        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
-        if check == 11:
-            check = 0
-        if check == 10:
-            continue
-        yield f"{body}{check}"
-    while True:
-        yield ""
-
-
-def _typo(rng: random.Random, word: str) -> str:
-    if len(word) < 3:
-        return word
-    i = rng.randrange(1, len(word) - 1)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    match rng.randrange(4):
-        case 0:
-            return word[:i] + word[i + 1 :]
-        case 1:
-            return word[:i] + rng.choice(letters) + word[i:]
-        case 2:
-            return word[:i] + rng.choice(letters) + word[i + 1 :]
-        case _:
-            return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
-
-
-def _plain(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.replace("Ł", "L").replace("ł", "l"))
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
-
-
 class _Generator:
-    def __init__(self, seed: int, as_of: date, world: str = "own") -> None:
+    def __init__(
+        self, seed: int, as_of: date, world: str = "own", names: str | None = None
+    ) -> None:
         if world not in WORLDS:
             raise ValueError(f"unknown world {world!r}: one of {', '.join(WORLDS)}")
+        names = names or default_names(world)
+        if names not in NAME_SOURCES:
+            raise ValueError(f"unknown names {names!r}: one of {', '.join(NAME_SOURCES)}")
         self.rng = random.Random(seed)
         self.as_of = as_of
-        self.pools = _Pools(self.rng, seed)
+        self.pools = Pools(self.rng, seed)
+        self.realistic = RealisticNames(self.rng) if names == "realistic" else None
         self.nicknames = NickNamer()
-        self.nhs = _nhs_numbers(self.rng)
+        self.nhs = nhs_numbers(self.rng)
         self.child_count = 0
         self.refs = 0
         self.corruptor = IndependentCorruptor(self) if world == "independent" else None
@@ -218,8 +140,11 @@ class _Generator:
 
     def household(self) -> list[Child]:
         rng = self.rng
-        locale = self.pools.locale()
-        family = rng.choice(self.pools.family[locale])
+        if self.realistic:
+            locale, family = "", self.realistic.draw("family")
+        else:
+            locale = self.pools.locale()
+            family = rng.choice(self.pools.family[locale])
         postcode = rng.choice(self.pools.postcodes)
         size = rng.choices([1, 2, 3, 4], [0.4, 0.35, 0.17, 0.08])[0]
         children: list[Child] = []
@@ -230,10 +155,7 @@ class _Generator:
             else:
                 oldest = 25 if self.chance(CARE_LEAVERS) else 18
                 born = self.as_of - timedelta(days=rng.randrange(30, 365 * oldest - 30))
-            pool = self.pools.given[locale][sex]
-            names = {c.given for c in children}
-            given = rng.choice([n for n in pool if n not in names] or pool)
-            middle = rng.choice(self.pools.given["en_GB" if rng.random() < 0.5 else locale][sex])
+            given, middle = self.given_names(locale, sex, {c.given for c in children})
             self.child_count += 1
             children.append(
                 Child(
@@ -249,6 +171,26 @@ class _Generator:
             )
         return children
 
+    def given_names(self, locale: str, sex: str, taken: set[str]) -> tuple[str, str]:
+        """A first name no brother or sister has, and a middle name."""
+        rng = self.rng
+        if self.realistic:
+            given = self.realistic.draw(sex)
+            for _ in range(20):
+                if given not in taken:
+                    break
+                given = self.realistic.draw(sex)
+            return given, self.realistic.draw(sex)
+        pool = self.pools.given[locale][sex]
+        given = rng.choice([n for n in pool if n not in taken] or pool)
+        middle = rng.choice(self.pools.given["en_GB" if rng.random() < 0.5 else locale][sex])
+        return given, middle
+
+    def new_family_name(self) -> str:
+        if self.realistic:
+            return self.realistic.draw("family")
+        return self.rng.choice(self.pools.family["en_GB"])
+
     def given_view(self, child: Child, boost: float) -> str:
         name = child.given
         variants = SPELLING_VARIANTS.get(name)
@@ -259,9 +201,9 @@ class _Generator:
             if nicks:
                 name = self.rng.choice(nicks).title()
         if self.chance(GIVEN_TYPO, boost):
-            name = _typo(self.rng, name)
-        if name != _plain(name) and self.chance(DIACRITICS_LOST):
-            name = _plain(name)
+            name = typo(self.rng, name)
+        if name != plain(name) and self.chance(DIACRITICS_LOST):
+            name = plain(name)
         if child.middle and self.chance(MIDDLE_NAME_SHOWN):
             name = f"{name} {child.middle}"
         return name
@@ -273,22 +215,22 @@ class _Generator:
         rng = self.rng
         given, family, other = self.given_view(child, boost), child.family, ""
         if self.chance(FAMILY_CHANGED, boost):
-            new = rng.choice(self.pools.family["en_GB"])
+            new = self.new_family_name()
             family, other = (
                 (f"{family}-{new}", "")
                 if rng.random() < 0.4
                 else (new, child.family if rng.random() < 0.5 else "")
             )
         if self.chance(FAMILY_TYPO, boost):
-            family = _typo(rng, family)
+            family = typo(rng, family)
         if self.chance(CASE_CHANGE, boost):
             given, family = (
                 (given.upper(), family.upper())
                 if rng.random() < 0.5
                 else (given.lower(), family.lower())
             )
-        if family != _plain(family) and self.chance(DIACRITICS_LOST):
-            family = _plain(family)
+        if family != plain(family) and self.chance(DIACRITICS_LOST):
+            family = plain(family)
         if self.chance(NAMES_SWAPPED, boost):
             given, family = family, given.split(" ")[0]
         born: date | None = child.born
@@ -378,87 +320,6 @@ class _Generator:
         }
 
 
-def _write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, columns)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-# What each kind's out-of-hours line is, and who always answers (the night answer, ADR 0020).
-_OUT_OF_HOURS = {
-    "social-care": "Emergency Duty Team, 24 hours",
-    "police": "Force control room, 24 hours",
-    "health": "Hospital switchboard, ask for the on-call safeguarding lead",
-    "youth-justice": "Emergency Duty Team, 24 hours",
-}
-_ALWAYS_OPEN = {"police"}
-
-
-def _write_agencies(path: Path, plans: list[AgencyPlan], rng: random.Random) -> Path:
-    def phone() -> str:
-        return f"0300 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
-
-    rows = [
-        {
-            "code": p.code,
-            "name": p.name,
-            "authority_area": p.area,
-            "kind": p.kind,
-            "duty_phone": phone(),
-            "duty_email": f"duty@{p.code.lower()}.example.org",
-            "out_of_hours_phone": phone(),
-            "out_of_hours_name": _OUT_OF_HOURS.get(p.kind, "Out-of-hours service"),
-            "office_hours": "24/7" if p.kind in _ALWAYS_OPEN else "Mon-Fri 09:00-17:00",
-        }
-        for p in plans
-    ]
-    columns = ["code", "name", "authority_area", "kind", "duty_phone", "duty_email"]
-    added = ["out_of_hours_name", "office_hours"]  # optional columns, after the contract's
-    _write(path, [*columns, "out_of_hours_phone", *added], rows)
-    return path
-
-
-def _enquiries(
-    gen: "_Generator",
-    plans: list[AgencyPlan],
-    registered: list[Child],
-    unregistered_siblings: list[Child],
-    enquiries: int,
-) -> tuple[dict[str, list[dict[str, str]]], list[tuple[str, ...]]]:
-    rng = gen.rng
-    # Enquiries come from the police and health agencies (A&E at night), or the first two.
-    enquirers = [p for p in plans if p.kind in {"police", "health"}][:2] or plans[:2]
-    by_agency = {plan.code: {cid for _, cid in plan.truth} for plan in plans}
-    enquiry_rows: dict[str, list[dict[str, str]]] = {p.code: [] for p in enquirers}
-    truth: list[tuple[str, ...]] = []
-    for number in range(enquiries):
-        plan = enquirers[number % len(enquirers)]
-        kind = rng.choices(list(ENQUIRY_SHARES), list(ENQUIRY_SHARES.values()))[0]
-        if kind == "registered":
-            # A child some *other* agency knows (the enquirer's own records are never shown).
-            child = rng.choice(registered)
-            for _ in range(20):
-                if any(child.id in ids for code, ids in by_agency.items() if code != plan.code):
-                    break
-                child = rng.choice(registered)
-        elif kind == "sibling" and unregistered_siblings:
-            child = rng.choice(unregistered_siblings)
-        else:
-            kind = "unregistered"
-            child = gen.household()[0]
-            child.registered = False
-        ref = f"ENQ-{plan.code}-{number + 1:06d}"
-        row = {"enquiry_ref": ref, **gen.view(child, plan.kind, ENQUIRY_MESS)}
-        # At least two of NHS number, a name, date of birth, postcode: restore the date if needed.
-        present = sum(bool(row[k]) for k in ("nhs_number", "date_of_birth", "postcode")) + 1
-        if present < 2:
-            row["date_of_birth"] = child.born.isoformat()
-        enquiry_rows[plan.code].append(row)
-        truth.append(("enquiry", plan.code, ref, child.id, kind))
-    return enquiry_rows, truth
-
-
 def write_dataset(
     out_dir: Path,
     *,
@@ -469,13 +330,15 @@ def write_dataset(
     as_of: date = date(2026, 11, 1),
     progress: Callable[[int], None] | None = None,
     world: str = "own",
+    names: str | None = None,
 ) -> DatasetSummary:
     """Write agencies.csv, register-<CODE>.csv, enquiries-<CODE>.csv and truth.csv. `world`
-    chooses the corruption model of the records (`WORLDS`); the people are the same."""
+    chooses the corruption model of the records (`WORLDS`); `names` where the children's names
+    come from (`NAME_SOURCES`; by default the world's, `default_names`)."""
     if agencies < 2:
         raise ValueError("at least two agencies: signposting is between agencies")
     out_dir.mkdir(parents=True, exist_ok=True)
-    gen = _Generator(seed, as_of, world)
+    gen = _Generator(seed, as_of, world, names)
     rng = gen.rng
     plans = gen.agencies(agencies)
     registered: list[Child] = []
@@ -505,18 +368,18 @@ def write_dataset(
                     involvements += 1
             if progress:
                 progress(count)
-    enquiry_rows, truth = _enquiries(gen, plans, registered, unregistered_siblings, enquiries)
-    files: list[Path] = [_write_agencies(out_dir / "agencies.csv", plans, rng)]
+    enquiry_rows, truth = enquiries_of(gen, plans, registered, unregistered_siblings, enquiries)
+    files: list[Path] = [write_agencies(out_dir / "agencies.csv", plans, rng)]
     for plan in plans:
         path = out_dir / f"register-{plan.code}.csv"
-        _write(path, REGISTER_COLUMNS, plan.rows)
+        write(path, REGISTER_COLUMNS, plan.rows)
         files.append(path)
         truth.extend(
             ("register", plan.code, ref, cid, "") for ref, cid in dict.fromkeys(plan.truth)
         )
     for code, rows in enquiry_rows.items():
         path = out_dir / f"enquiries-{code}.csv"
-        _write(path, ENQUIRY_COLUMNS, rows)
+        write(path, ENQUIRY_COLUMNS, rows)
         files.append(path)
     truth_path = out_dir / "truth.csv"
     with truth_path.open("w", encoding="utf-8", newline="") as handle:

@@ -34,13 +34,24 @@ def synth(
             " 'independent' (a published corruption model; docs/adr/0023).",
         ),
     ] = "own",
+    names: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the children's names come from: 'realistic' (England's frequencies,"
+            " the own world's default; docs/adr/0039) or 'locales' (Faker's locales in fixed"
+            " shares, the independent world's default).",
+        ),
+    ] = None,
 ) -> None:
     """Write synthetic agencies, registrations and enquiries with known truth (for demos and
     benchmarks). All people are invented."""
     from fingerpost.synth import WORLDS, write_dataset
+    from fingerpost.synth.population import NAME_SOURCES
 
     if world not in WORLDS:
         raise typer.BadParameter(f"one of {', '.join(WORLDS)}", param_hint="--world")
+    if names is not None and names not in NAME_SOURCES:
+        raise typer.BadParameter(f"one of {', '.join(NAME_SOURCES)}", param_hint="--names")
 
     with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("synth", total=None)
@@ -53,6 +64,7 @@ def synth(
             as_of=as_of.date() if as_of else date.today(),
             progress=lambda n: progress.advance(task, n),
             world=world,
+            names=names,
         )
     err.print(
         f"synth: {summary.agencies} agencies · {summary.children} children · "
