@@ -17,7 +17,16 @@ from fingerpost.gateway import Parsed, RegisterRow, parse_register_row, register
 from fingerpost.matching.encode import EncodedQuery
 from fingerpost.service.records import Registration
 
-__all__ = ["RegisterReport", "Rows", "Tally", "batches", "in_turn", "register_rows"]
+__all__ = [
+    "LARGE_LOAD",
+    "RegisterReport",
+    "Rows",
+    "Tally",
+    "batches",
+    "each_sent",
+    "in_turn",
+    "register_rows",
+]
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -134,7 +143,7 @@ def batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
 
 # Rows written by one file after which the database's statistics are refreshed (a few hundred
 # milliseconds on PostgreSQL; see `InvolvementRepository.refresh_statistics`).
-_LARGE_LOAD = 10_000
+LARGE_LOAD = 10_000
 _PROGRESS_EVERY = 500  # rows between progress reports in a dry run (no batches to report on)
 
 
@@ -169,18 +178,22 @@ def register_rows(
         for row, encoded in tally.accepted(stream, "local_ref")
     )
     sent = batches(valid, fp.settings.batch_size)
-    register = partial(fp.hub.register, actor)
-    outcomes = in_turn(register, sent) if getattr(fp.hub, "remote", False) else map(register, sent)
-    for outcome in outcomes:
+    for outcome in each_sent(fp, partial(fp.hub.register, actor), sent):
         report.created += outcome.created
         report.updated += outcome.updated
         report.unchanged += outcome.unchanged
         report.links += outcome.links
         if progress is not None:
             progress(tally.read)
-    if report.created + report.updated >= _LARGE_LOAD:
+    if report.created + report.updated >= LARGE_LOAD:
         fp.hub.refresh_statistics(actor)
     return report
+
+
+def each_sent(fp: Fingerpost, send: Callable[[T], U], items: Iterable[T]) -> Iterator[U]:
+    """`send` over `items` in order: in turn (`in_turn`) to a hub over HTTP, plainly in-process
+    (there is no wire to overlap with)."""
+    return in_turn(send, items) if getattr(fp.hub, "remote", False) else map(send, items)
 
 
 def in_turn(send: Callable[[T], U], items: Iterable[T]) -> Iterator[U]:

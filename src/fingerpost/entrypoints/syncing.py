@@ -23,7 +23,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.entrypoints.csvio import Rows, Unreadable
-from fingerpost.entrypoints.registering import Tally, batches, in_turn
+from fingerpost.entrypoints.registering import LARGE_LOAD, Tally, batches, each_sent
 from fingerpost.gateway import RegisterRow, parse_register_row, register_parts
 from fingerpost.service.records import Registration, RegistrationOutcome
 from fingerpost.service.rowset import RowSet
@@ -33,7 +33,6 @@ __all__ = ["SyncReport", "sync_rows"]
 
 # Rows the hub classifies per lookup: one statement each, a few MB of parameters at most.
 _CLASSIFY_BATCH = 2000
-_LARGE_LOAD = 10_000  # rows written after which the database's statistics are refreshed
 _MAX_REF = 64  # the contract's longest local_ref (a longer one is rejected by parsing)
 
 OpenRows = Callable[[], AbstractContextManager[Rows]]
@@ -94,7 +93,7 @@ def sync_rows(
         warnings=len(report.tally.warnings),
     )
     report.written = True
-    if written + report.ended >= _LARGE_LOAD:
+    if written + report.ended >= LARGE_LOAD:
         fp.hub.refresh_statistics(actor)
     return report
 
@@ -258,8 +257,7 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
 
         sent = batches(accepted(), fp.settings.batch_size)
         register = _sender(fp, actor, digests_apart=lines.digests_apart)
-        remote = getattr(fp.hub, "remote", False)
-        for outcome in in_turn(register, sent) if remote else map(register, sent):
+        for outcome in each_sent(fp, register, sent):
             written += outcome.created + outcome.updated
             report.links += outcome.links
             if progress is not None:
