@@ -35,6 +35,7 @@ from bench.split_cache import (
     copied,
     load_average,
     self_cpu_s,
+    server_checkpoints,
     utc_now,
 )
 
@@ -120,11 +121,15 @@ def _asked(fp: Any, picked: list[tuple[str, dict[str, str]]]) -> tuple[list[floa
     return latencies, signposts
 
 
-def _timed(fp: Any, picked: list[tuple[str, dict[str, str]]]) -> dict[str, Any]:
+def _timed(
+    fp: Any, picked: list[tuple[str, dict[str, str]]], url: str | None = None
+) -> dict[str, Any]:
     from bench.run import latency_ms
+    from fingerpost.entrypoints.heap import settle
 
     _asked(fp, picked[:20])  # warm: connections, caches, the model
-    cpu = self_cpu_s()
+    settle()  # as a serving process (the gateway here, or in-process the whole) once started
+    cpu, checkpoints = self_cpu_s(), server_checkpoints(url)
     latencies, signposts = _asked(fp, picked)
     return {
         "enquiries": len(latencies),
@@ -136,6 +141,9 @@ def _timed(fp: Any, picked: list[tuple[str, dict[str, str]]]) -> dict[str, Any]:
         )[:8],
         "cpu_s": round(self_cpu_s() - cpu, 2),
         "load_average": load_average(),
+        # A server checkpoint during the run writes out the pages the copy dirtied: a disk stall
+        # that every commit (each enquiry's audit event) waits behind.
+        "server_checkpoints_during": server_checkpoints(url) - checkpoints,
     }
 
 
@@ -209,7 +217,7 @@ def timed_enquiries(kept: Built, work: Path, count: int) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     with copied(kept, work) as (home, url):
         fp = bootstrap(Settings(home=home, database_url=url, limit_agency_per_hour=10**9))
-        figures["in_process"] = _timed(fp, picked)
+        figures["in_process"] = _timed(fp, picked, url)
         fp.close()
         hub_home, gateway = work / "hub-of-copy", work / "gateway-of-copy"
         _hub_home(home, hub_home)
@@ -217,7 +225,7 @@ def timed_enquiries(kept: Built, work: Path, count: int) -> dict[str, Any]:
             _enrol(hub_home, gateway, hub.address, [kept.registrant, kept.enquirer], url)
             fp = open_gateway(Settings(home=gateway))
             hub_cpu = hub.cpu_s()
-            timed = _timed(fp, picked)
+            timed = _timed(fp, picked, url)
             timed["hub_cpu_s"] = round(hub.cpu_s() - hub_cpu, 2)
             fp.close()
             figures["through_gateway"] = timed

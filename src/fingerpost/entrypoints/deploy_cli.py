@@ -107,6 +107,7 @@ def _serve(  # noqa: PLR0917 - one server's start
 ) -> None:
     import uvicorn
 
+    from fingerpost.entrypoints.heap import settle
     from fingerpost.entrypoints.logs import configure as configure_logs
 
     bind_host = host or fp.settings.host
@@ -114,6 +115,7 @@ def _serve(  # noqa: PLR0917 - one server's start
     url = f"http://{bind_host}:{bind_port}"
     err.print(f"fingerpost {__version__} {what} serving on {url} ({where})")
     configure_logs(fp.settings.log_level)
+    settle()  # loaded: no full collection scans it again (ADR 0042)
     uvicorn.run(
         app,  # type: ignore[arg-type]
         host=bind_host,

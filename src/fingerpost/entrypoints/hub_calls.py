@@ -5,10 +5,8 @@ client turns back into the exception an in-process hub would have raised."""
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -28,6 +26,7 @@ from fingerpost.domain.errors import (
     OutOfScope,
     PermissionDenied,
 )
+from fingerpost.entrypoints.heap import bulk_memory
 from fingerpost.entrypoints.logs import logger
 from fingerpost.service.gateways import CrossGateway, LinkageMismatch, ServiceTokenRefused
 from fingerpost.wire import WireError, clear_identity_fields, to_plain
@@ -219,7 +218,7 @@ def _admit_and_run(  # noqa: PLR0917 - `answer`'s one hand-off, its arguments as
 
 def _run(work: Callable[[Actor, bytes], Any], actor: Actor, body: bytes, bulk: bool) -> Any:
     try:
-        with _bulk_memory() if bulk else nullcontext():
+        with bulk_memory() if bulk else nullcontext():
             return to_plain(work(actor, body))
     except DamagedCheckpoint as error:  # a finding about the audit log, not a server error
         raise Refusal(409, "damaged-checkpoint", str(error)) from None
@@ -228,32 +227,3 @@ def _run(work: Callable[[Actor, bytes], Any], actor: Actor, body: bytes, bulk: b
 
 
 Handler = Callable[[Request], Awaitable[Response]]
-
-_bulk_lock = threading.Lock()
-_bulk_running = 0
-_thresholds: tuple[int, int, int] = gc.get_threshold()
-
-
-@contextmanager
-def _bulk_memory() -> Iterator[None]:
-    """A batch of 2,000 encoded children makes hundreds of thousands of short-lived objects,
-    none in cycles that matter: with the default thresholds the cycle collector scans everything
-    the hub has loaded again and again, which cost about as much as decoding the batch. As the
-    command line does for a file (`cli._bulk_memory`): what is loaded is set aside (frozen) and
-    young objects are collected less often, while any batch is being taken; both are put back
-    when the last one is done (the settings are the process's, shared by its threads)."""
-    global _bulk_running, _thresholds  # noqa: PLW0603 - one process-wide setting, counted
-    with _bulk_lock:
-        if _bulk_running == 0:
-            _thresholds = gc.get_threshold()
-            gc.freeze()
-            gc.set_threshold(50_000, 50, 100)
-        _bulk_running += 1
-    try:
-        yield
-    finally:
-        with _bulk_lock:
-            _bulk_running -= 1
-            if _bulk_running == 0:
-                gc.set_threshold(*_thresholds)
-                gc.unfreeze()

@@ -1,7 +1,6 @@
 """What the commands share: opening the installation, reading CSV files with a progress bar,
 reporting rows and failing with the contract's exit statuses, and who a command acts as."""
 
-import gc
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from fingerpost.entrypoints.csvio import (
     check_writable,
     write_errors,
 )
+from fingerpost.entrypoints.heap import bulk_memory
 from fingerpost.entrypoints.registering import Tally
 from fingerpost.gateway import AnyOf
 
@@ -177,22 +177,6 @@ def csv_rows(
                 yield rows
     except CsvFileError as error:
         raise fail(str(error)) from None
-
-
-@contextmanager
-def bulk_memory() -> Iterator[None]:
-    """A file's rows make and drop millions of short-lived objects, none in cycles that matter:
-    with the default thresholds the cycle collector would scan every object the command has
-    loaded, again and again, costing an eighth of a registration's time. What is loaded already
-    is set aside (frozen) and young objects are collected less often; both are put back after."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def warn_extra(reader: CsvReader) -> None:

@@ -28,6 +28,7 @@ def serve(
     import uvicorn
 
     from fingerpost.entrypoints.api import create_app
+    from fingerpost.entrypoints.heap import settle
     from fingerpost.entrypoints.logs import configure as configure_logs
 
     fp = open_home()
@@ -40,9 +41,11 @@ def serve(
         " (pages at /, API docs at /docs)"
     )
     configure_logs(fp.settings.log_level)
+    app = create_app(fp)
+    settle()  # loaded: no full collection scans it again (ADR 0042)
     # uvicorn's access log would print query strings; the app logs route templates instead.
     uvicorn.run(
-        create_app(fp),
+        app,
         host=bind_host,
         port=bind_port,
         log_level=fp.settings.log_level,
