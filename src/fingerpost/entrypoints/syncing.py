@@ -23,7 +23,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.entrypoints.csvio import Rows, Unreadable
-from fingerpost.entrypoints.registering import LARGE_LOAD, Tally, batches, each_sent
+from fingerpost.entrypoints.registering import GrowingLoad, Tally, batches, each_sent
 from fingerpost.gateway import RegisterRow, parse_register_row, register_parts
 from fingerpost.service.records import Registration, RegistrationOutcome
 from fingerpost.service.rowset import RowSet
@@ -85,7 +85,8 @@ def sync_rows(
     fp.snapshots.check_brake(report.counts, allow_mass_end=allow_mass_end)
     if dry_run:
         return report
-    written = _second_pass(fp, actor, open_rows, lines, report, workers, progress)
+    load = GrowingLoad(fp, actor)
+    _second_pass(fp, actor, open_rows, lines, report, workers, progress, load=load)
     report.ended = fp.snapshots.finish(
         snapshot,
         rows=report.tally.read,
@@ -93,8 +94,7 @@ def sync_rows(
         warnings=len(report.tally.warnings),
     )
     report.written = True
-    if written + report.ended >= LARGE_LOAD:
-        fp.hub.refresh_statistics(actor)
+    load.done(also_changed=report.ended)
     return report
 
 
@@ -212,6 +212,8 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
     report: SyncReport,
     workers: int,
     progress: Callable[[str, int], None] | None,
+    *,
+    load: GrowingLoad,
 ) -> int:
     """Encode and register the new and changed rows (unchanged ones are skipped unparsed);
     returns how many rows were written. A new row the first pass left unparsed is counted
@@ -259,6 +261,7 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
         register = _sender(fp, actor, digests_apart=lines.digests_apart)
         for outcome in each_sent(fp, register, sent):
             written += outcome.created + outcome.updated
+            load.wrote(outcome.created + outcome.updated)
             report.links += outcome.links
             if progress is not None:
                 progress("writing", read)
