@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from fingerpost.adapters.db.blocking import SqlBlockingIndex
+from fingerpost.config import Settings
 
 if TYPE_CHECKING:
     from conftest import Scenario
@@ -77,3 +78,21 @@ def test_a_batch_that_fails_stores_none_of_its_keys(scenario: Scenario, rows: li
     with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
         insert(scenario, [(first, [1, 2, 3, 4])])  # (3, first) is there already
     assert stored(scenario) == {(3, first)}
+
+
+def test_sqlite_leaves_no_log_behind_once_its_connections_close(
+    scenario: Scenario, rows: list[int], settings: Settings
+) -> None:
+    """The log is checkpointed every 256 MiB while a load runs (docs/adr/0040), and wholly when
+    the last connection closes: what a command wrote is in the database file when it ends."""
+    if scenario.fp.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps its own log")
+    first, _ = rows
+    insert(scenario, [(first, list(range(1, 5_001)))])
+    database = settings.home / "fingerpost.db"
+    log = database.with_name("fingerpost.db-wal")
+    assert log.exists()  # the connections are open: the log is in use
+    scenario.fp.close()
+    assert not log.exists() or log.stat().st_size == 0
+    with sqlite3.connect(database) as reopened:
+        assert reopened.execute("SELECT count(*) FROM blocking_keys").fetchone() == (5_000,)
