@@ -42,7 +42,7 @@ def _sqlite_pragmas(cache_mib: int) -> Callable[[Any, ConnectionPoolEntry], None
             # Checkpoint after 256 MiB of log rather than SQLite's 4 MiB: a registration batch
             # dirties tens of MiB of the key index, so every commit used to checkpoint, copying
             # pages the next batch would dirty again; now a page is copied once per few batches
-            # (a third less written on a 100,000-row load, docs/adr/0040). The log file is
+            # (a quarter less written on a 100,000-row load, docs/adr/0040). The log file is
             # then cut back to 64 MiB, and `scrub` still truncates it.
             f"wal_autocheckpoint={_CHECKPOINT_PAGES}",
             f"journal_size_limit={64 * 1024 * 1024}",
