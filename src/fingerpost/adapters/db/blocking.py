@@ -9,7 +9,7 @@ the rows reached become candidates is decided in `matching.candidates`, not here
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import delete, text
@@ -56,8 +56,16 @@ _SEALED = {
     "postgresql": "SELECT i.id, i.public_id, a.code, i.sealed FROM involvements i"
     " JOIN agencies a ON a.id = i.agency_id WHERE i.id = ANY(%s::integer[]) AND a.code <> %s",
 }
-# The rows go to the driver untouched: SQLite's executemany, PostgreSQL's COPY.
-_INSERT_KEYS = "INSERT INTO blocking_keys (key, involvement_id) VALUES (?, ?)"
+# SQLite: a batch's keys as one JSON document, [[row id, key, key, ...], ...], spread into
+# (key, row id) pairs and sorted by SQLite itself: building, sorting and binding a Python tuple
+# per key cost more than the insert (docs/adr/0040). In key order, the random keys reach the
+# index's pages in order, each page once per batch, instead of jumping about the tree.
+_INSERT_KEYS = (
+    "INSERT INTO blocking_keys (key, involvement_id)"
+    " SELECT k.value, json_extract(r.value, '$[0]') FROM json_each(?) r, json_each(r.value) k"
+    " WHERE k.key > 0 ORDER BY 1, 2"
+)
+# PostgreSQL: COPY, one stream instead of a round trip per few hundred rows.
 _COPY_KEYS = "COPY blocking_keys (key, involvement_id) FROM STDIN"
 
 
@@ -66,16 +74,13 @@ class SqlBlockingIndex:
         self._session = session
         self._dialect = session.get_bind().dialect.name
 
-    def insert(self, index: list[tuple[int, int]]) -> None:
-        """(key, row id) pairs, about twenty per involvement: handed to the driver as they are,
-        because building SQLAlchemy parameters for each would cost more than the insert."""
-        if not index:
-            return
-        # In key order: the random keys then reach the index's pages in order, each page once
-        # per batch, instead of jumping about the tree for every row.
-        index = sorted(index)
+    def insert(self, rows: Sequence[tuple[int, Iterable[int]]]) -> None:
+        """Each row id with its keys (about twenty per involvement), handed to the driver
+        without SQLAlchemy, whose parameters for each pair would cost more than the insert."""
         if self._dialect == "postgresql":
-            # COPY: one stream instead of a round trip per few hundred rows.
+            index = sorted((key, internal) for internal, keys in rows for key in keys)
+            if not index:
+                return
             cursor = self._session.connection().connection.cursor()
             try:
                 with cursor.copy(_COPY_KEYS) as copy:
@@ -84,14 +89,18 @@ class SqlBlockingIndex:
             finally:
                 cursor.close()
             return
-        self._session.connection().exec_driver_sql(_INSERT_KEYS, index)
+        document = ",".join(
+            f"[{internal},{','.join(map(str, keys))}]" for internal, keys in rows if keys
+        )
+        if document:
+            self._driver_rows(_INSERT_KEYS, f"[{document}]")
 
     def replace(self, internal: int, keys: Iterable[int]) -> None:
         """The row's keys, after its child's details changed."""
         self._session.execute(
             delete(blocking_keys).where(blocking_keys.c.involvement_id == internal)
         )
-        self.insert([(key, internal) for key in keys])
+        self.insert([(internal, list(keys))])
 
     def hits(self, keys: list[int], *, elsewhere: str | None = None) -> dict[int, list[int]]:
         """Probe key → row ids of the involvements it reaches (of every agency; with

@@ -104,11 +104,11 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
         # makes SQLAlchemy insert SQLite rows one statement at a time.
         insert_many(self._session, involvements, values)
         internals = self._ids_of([row["public_id"] for row in values])
-        index: list[tuple[int, int]] = []
+        index: list[tuple[int, frozenset[int]]] = []
         stored = []
         for item, row, internal in zip(items, values, internals, strict=True):
             self._internal[row["public_id"]] = internal
-            index += [(k, internal) for k in item.identity.blocking_keys]
+            index.append((internal, item.identity.blocking_keys))
             stored.append(
                 StoredInvolvement(
                     id=row["public_id"],
