@@ -597,6 +597,33 @@ SPEC = [
         ),
         id="a brother named after the middle name, born years later on the same day (ADR 0036)",
     ),
+    # -- given names in another order, or the middle name as the first, with a slip (ADR 0041) -
+    pytest.param(
+        Pair(
+            child("Ksawery Domynik", "Sommerfcld", postcode="LN9 1JF", sex="male"),
+            child("Dominik Ksawery", "Sommerfeld", "2014-08-19", "LN9 1JF", sex="male"),
+            "strong",
+            ("given name", "family name similar", "a middle name", "postcode"),
+        ),
+        id="given names in another order, one mistyped, no date: the same given names",
+    ),
+    pytest.param(
+        Pair(
+            child("Amber Natasha", "Glbbs", "2010-03-29", "L13 3ES", sex="female"),
+            child("Natazna", "Gibbs", "2010-03-29", "E1 5NY", sex="female"),
+            "possible",
+            ("a middle name", "date of birth"),
+        ),
+        id="a child who goes by the middle name, mistyped, the date the same: call",
+    ),
+    pytest.param(
+        Pair(
+            child("Amber Natasha", "Gibbs", "2010-03-29", "L13 3ES", sex="female"),
+            child("Natalie", "Gibbs", "2013-07-02", "L13 3ES", sex="female"),
+            "none",
+        ),
+        id="a sister whose first name is like the child's middle name: the household",
+    ),
     # -- names crossed over, with a slip (ADR 0036) ---------------------------------------------
     pytest.param(
         Pair(
