@@ -624,6 +624,14 @@ SPEC = [
         ),
         id="a sister whose first name is like the child's middle name: the household",
     ),
+    pytest.param(
+        Pair(
+            child("Amber Natasha", "Glbbs", "2010-03-29", "L13 3ES", sex="female"),
+            child("Natasza", "Hughes", "2010-03-29", "E1 5NY", sex="female"),
+            "none",
+        ),
+        id="a stranger born the same day, her first name like the middle name: no signpost",
+    ),
     # -- names crossed over, with a slip (ADR 0036) ---------------------------------------------
     pytest.param(
         Pair(

@@ -88,14 +88,17 @@ class Pair:
     @property
     def crossed_middle(self) -> bool:
         """One side's first name is a middle (or other) name on the other side: the same word,
-        or, where the first names are not even weakly alike, a word a slip or two from it
-        ("Amber Natasha", "Natazna": the child goes by the middle name, mistyped; docs/adr/0041)."""
+        or, where the first names are not even weakly alike and the family names are, a word a
+        slip or two from it ("Amber Natasha Glbbs", "Natazna Gibbs": the child goes by the middle
+        name, mistyped). With the family names different too, a middle name alike is what
+        strangers born the same day show (docs/adr/0041)."""
         if self._crossed_middle is None:
             a, b = self.a, self.b
             if not (a.alt_bfs or b.alt_bfs):
                 self._crossed_middle = False
             else:
-                at = _SAME if self.given >= _WEAK else _WEAK
+                slipped = self.given < _WEAK and self.family >= _WEAK
+                at = _WEAK if slipped else _SAME
                 self._crossed_middle = any(
                     dice(a.given_bf, y) >= at for y in _other_given(b)
                 ) or any(dice(x, b.given_bf) >= at for x in _other_given(a))
