@@ -87,24 +87,36 @@ class Pair:
 
     @property
     def crossed_middle(self) -> bool:
-        """One side's first name is a middle (or other) name on the other side."""
+        """One side's first name is a middle (or other) name on the other side: the same word,
+        or, where the first names are not even weakly alike and the family names are, a word a
+        slip or two from it ("Amber Natasha Glbbs", "Natazna Gibbs": the child goes by the middle
+        name, mistyped). With the family names different too, a middle name alike is what
+        strangers born the same day show (docs/adr/0041)."""
         if self._crossed_middle is None:
             a, b = self.a, self.b
-            self._crossed_middle = bool(a.alt_bfs or b.alt_bfs) and (
-                any(dice(a.given_bf, y) >= _SAME for y in _other_given(b))
-                or any(dice(x, b.given_bf) >= _SAME for x in _other_given(a))
-            )
+            if not (a.alt_bfs or b.alt_bfs):
+                self._crossed_middle = False
+            else:
+                slipped = self.given < _WEAK and self.family >= _WEAK
+                at = _WEAK if slipped else _SAME
+                self._crossed_middle = any(
+                    dice(a.given_bf, y) >= at for y in _other_given(b)
+                ) or any(dice(x, b.given_bf) >= at for x in _other_given(a))
         return self._crossed_middle
 
     @property
     def given_in_other_order(self) -> bool:
-        """Each side's first name is one of the other side's middle names."""
+        """Each side's first name is one of the other side's middle names: one of the two the
+        same word, the other at least weakly alike ("Ksawery Domynik", "Dominik Ksawery": a
+        slip in one of them; docs/adr/0041)."""
         a, b = self.a, self.b
         if not (a.alt_bfs and b.alt_bfs):
             return False
-        return any(dice(a.given_bf, y) >= _SAME for y in _other_given(b)) and any(
-            dice(x, b.given_bf) >= _SAME for x in _other_given(a)
-        )
+        forwards = max((dice(a.given_bf, y) for y in _other_given(b)), default=0.0)
+        if forwards < _WEAK:
+            return False
+        backwards = max((dice(x, b.given_bf) for x in _other_given(a)), default=0.0)
+        return min(forwards, backwards) >= _WEAK and max(forwards, backwards) >= _SAME
 
     @property
     def middles_meet(self) -> bool:

@@ -137,10 +137,6 @@ def _same_month(pair: Pair) -> bool:
     return pair.a.dob_month == pair.b.dob_month
 
 
-def _same_year(pair: Pair) -> bool:
-    return pair.a.dob_year == pair.b.dob_year
-
-
 def _first_is_middle(pair: Pair) -> bool:
     return pair.crossed_middle
 
@@ -171,23 +167,21 @@ DEPENDENCE = Dependence(
                 # One digit off within the same month: a slip of the day, not a brother or
                 # sister (born at least months apart, or a twin the same day; docs/adr/0024).
                 AllOf((_reached("dob", "one-digit"), Fact("born the same month", _same_month))),
-                # The child goes by the middle name, with the date a slip away: a brother or
-                # sister named after the child's middle name is born years apart, not a digit
-                # of the month or day, a day, ten days or a year (docs/adr/0036).
+                # The child goes by the middle name, or the given name is two slips away
+                # ("Jade", "Jacle"), with the date a slip away (a digit, a day, ten days, a year):
+                # a brother or sister named after the middle name, or with a name that close,
+                # born on the same day and month another year or a few days apart, is rarer
+                # than a slip of the date (docs/adr/0036, 0041). A twin's given name is another
+                # name, not a slip: twins with a date mistyped stay the household.
                 AllOf(
                     (
-                        Fact("first name a middle name", _first_is_middle),
                         AnyOf(
                             (
-                                _reached("dob", "close"),
-                                AllOf(
-                                    (
-                                        _reached("dob", "one-digit"),
-                                        Fact("born the same year", _same_year),
-                                    )
-                                ),
+                                Fact("first name a middle name", _first_is_middle),
+                                _reached("given", "faint"),
                             )
                         ),
+                        _reached("dob", "one-digit", "close"),
                     )
                 ),
             )
