@@ -214,16 +214,15 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
     progress: Callable[[str, int], None] | None,
     *,
     load: GrowingLoad,
-) -> int:
-    """Encode and register the new and changed rows (unchanged ones are skipped unparsed);
-    returns how many rows were written. A new row the first pass left unparsed is counted
+) -> None:
+    """Encode and register the new and changed rows (unchanged ones are skipped unparsed),
+    telling `load` how many each batch wrote. A new row the first pass left unparsed is counted
     here, or rejected: it protects nothing (the agency holds nothing under its reference)."""
     to_write, unparsed = lines.to_write, lines.unparsed
     if not to_write:
-        return 0
+        return
     tally, counts = report.tally, report.counts  # `plan`'s counts: the snapshot's own
     today = date.today()
-    written = 0
     read = 0
 
     def wanted(rows: Rows) -> Iterator[tuple[int, dict[str, str]]]:
@@ -260,9 +259,7 @@ def _second_pass(  # noqa: PLR0917 - one snapshot's context
         sent = batches(accepted(), fp.settings.batch_size)
         register = _sender(fp, actor, digests_apart=lines.digests_apart)
         for outcome in each_sent(fp, register, sent):
-            written += outcome.created + outcome.updated
             load.wrote(outcome.created + outcome.updated)
             report.links += outcome.links
             if progress is not None:
                 progress("writing", read)
-    return written
