@@ -112,19 +112,6 @@ def server_checkpoints(url: str | None) -> int:
     return int(made)
 
 
-def _analysed(url: str) -> None:
-    """Statistics for the planner, as a server's autovacuum would gather after a load this
-    size. This machine's server runs with autovacuum off (a CI setting): without them a
-    million-row register is planned as if empty — the build itself slowed from ~1,000 to
-    ~80 rows/s at a quarter of a million rows, each register-time look-up a sequential scan."""
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
-    finally:
-        engine.dispose()
-
-
 def _admin(statement: str) -> None:
     from bench.run import POSTGRES_ADMIN_URL
 
@@ -164,8 +151,6 @@ def build(rows: int, *, backend: str = "sqlite", seed: int = 13) -> Built:
     cpu = children_cpu_s()
     seconds = command(kept.home, "register", kept.file, "--agency", registrant, url=url)
     cpu = children_cpu_s() - cpu
-    if backend != "sqlite":
-        _analysed(url)
     figures |= {
         "registrant": registrant,
         "enquirer": _enquirer(kept.data, registrant),
