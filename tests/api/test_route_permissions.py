@@ -60,21 +60,56 @@ BOUND = {
     "POST /audit/verify": "audit.verify",
     "POST /audit/reviews/{review_id}/close": "review.close",
     "POST /audit/subject-access": "subject.access-report",
+    # the pages themselves: each refuses a role it is not for before reading anything
+    "GET /enquiry": "enquiry.make",
+    "GET /notifications": "notification.list",
+    "GET /admin/involvements": "involvement.list",
+    "GET /admin/involvements/{involvement_id}": "involvement.read",
+    "GET /admin/register": "involvement.register",
+    "GET /admin/register/{upload_id}": "involvement.register",
+    "GET /admin/register/{upload_id}/progress": "involvement.register",
+    "GET /admin/users": "user.list",
+    "GET /audit": "audit.search",
+    "GET /audit/reviews": "review.list",
+    "GET /audit/subject-access": "subject.access-report",
+    "GET /operations": "notification.outbox",
+    # for no one in particular, each with its reason
+    "GET /": ANYONE,
+    "GET /sign-in": ANYONE,
+    "GET /sign-in/oidc": ANYONE,
+    "GET /sign-in/callback": ANYONE,
+    "GET /docs": ANYONE,
+    "GET /healthz": ANYONE,
+    "GET /readyz": ANYONE,
+    "GET /metrics": ANYONE,
+    "GET /fhir/R4/metadata": ANYONE,
+    "GET /fhir/R4/CodeSystem/involvement": ANYONE,
+    **{
+        f"GET /fhir/R4/StructureDefinition/{name}": ANYONE
+        for name in (
+            "care-leaver",
+            "child",
+            "current-contact",
+            "involvement",
+            "shielded",
+            "signpost-why",
+            "signpost",
+        )
+    },
 }
 
 
 def acting_routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
-    """Every route that must be bound: all of the API's, and every other that writes (FHIR's
-    operations and every form a page posts). The hub's API for gateways (`/hub/v1`) is not
-    here: a gateway's service token names the practitioner and the hub's use cases check that
-    actor themselves (docs/adr/0026; every route is swept with tokens in tests/wire)."""
+    """Every route: the API's, FHIR's, every page and every form a page posts. The hub's API for
+    gateways (`/hub/v1`) is not here: a gateway's service token names the practitioner and the
+    hub's use cases check that actor themselves (docs/adr/0026; every route is swept with
+    tokens in tests/wire)."""
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if not isinstance(route, APIRoute) or context.path.startswith("/hub/v1/"):
             continue
         for method in sorted(route.methods):
-            if context.path.startswith("/api/v1/") or method != "GET":
-                yield f"{method} {context.path}", route
+            yield f"{method} {context.path}", route
 
 
 def misbound(app: FastAPI) -> dict[str, Binding | None]:

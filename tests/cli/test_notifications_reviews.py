@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from cli.conftest import Cli, CsvFile
 
 Row = Callable[..., dict[str, str]]
+AUDITOR = Actor("a@audit.example", "An Auditor", "-", Role.AUDITOR, strong_auth=True)
 
 
 @pytest.fixture
@@ -48,6 +49,18 @@ def test_an_agency_inbox_lists_who_enquired_by_local_ref_only(looked_for: Cli) -
     assert "DC Jo Patel" in line
     assert "Olivia" not in line
     assert "Harrison" not in line
+
+
+def test_each_listing_of_an_inbox_is_recorded_as_the_command_lines(looked_for: Cli) -> None:
+    looked_for("notifications", "list", "--agency", "CSC-LDS")
+    looked_for("notifications", "list", "--agency", "CSC-LDS", "--email", "x@leeds.example")
+    with looked_for.installation() as fp:
+        reads = fp.hub.audit_events(AUDITOR, action="notifications:read", limit=10)
+    assert [(e.actor, e.detail["agency"], e.detail["recipient"]) for e in reads] == [
+        ("cli:operator", "CSC-LDS", "x@leeds.example"),
+        ("cli:operator", "CSC-LDS", "(administrators)"),
+    ]
+    assert reads[1].detail["result_count"] == "1"
 
 
 def test_a_practitioner_filter_shows_only_their_notifications(looked_for: Cli) -> None:

@@ -1,6 +1,7 @@
-"""Every form a page posts is refused (403) to a signed-in user whose role the bound use case's
-declared permission leaves out, even with the form's CSRF token right (issue 17; the binding
-itself is checked in tests/api/test_route_permissions.py). Runs on SQLite and PostgreSQL."""
+"""Every page, and every form a page posts, is refused (403) to a signed-in user whose role the
+bound use case's declared permission leaves out, even with the form's CSRF token right (issue
+17; the binding itself is checked in tests/api/test_route_permissions.py). Runs on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,6 +25,19 @@ FORMS = {
     name.split(" ", 1)[1]: use_case
     for name, use_case in BOUND.items()
     if use_case and not name.startswith(("POST /api/", "POST /fhir/")) and name.startswith("POST")
+}
+# An agency's register is read and uploaded through its administrators' pages only, though the
+# use cases also serve a practitioner (over the API, or their own involvement).
+FOR_ADMINISTRATORS = {
+    "/admin/involvements/{involvement_id}",
+    "/admin/register",
+    "/admin/register/{upload_id}",
+    "/admin/register/{upload_id}/progress",
+}
+PAGES = {
+    name.split(" ", 1)[1]: use_case
+    for name, use_case in BOUND.items()
+    if use_case and name.startswith("GET") and not name.startswith(("GET /api/", "GET /fhir/"))
 }
 
 
@@ -51,3 +65,28 @@ def test_a_role_the_declaration_leaves_out_is_refused_at_every_form(
             assert "Not allowed" in answer.text or "may not" in answer.text
             refused.append(path)
     assert refused  # each role is refused some form
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_a_role_the_declaration_leaves_out_is_refused_at_every_page(
+    site: Fingerpost, role: Role
+) -> None:
+    user = next(user for user in demo_users(site) if user.role is role)
+    refused, shown = [], []
+    with TestClient(create_app(site), base_url="http://testserver") as client:
+        sign_in_as(client, user.subject)
+        for path, use_case in PAGES.items():
+            url = path.replace("{involvement_id}", "x").replace("{upload_id}", "x")
+            answer = client.get(url, headers=PAGE)
+            allowed = USE_CASES[use_case].allowed(EnquiryPolicy())
+            if path in FOR_ADMINISTRATORS:  # the page's own rule is narrower than its use case's
+                allowed &= {Role.AGENCY_ADMIN}
+            if role in allowed:
+                assert answer.status_code != 403, (path, role)
+                shown.append(path)
+                continue
+            assert answer.status_code == 403, (path, role)
+            assert "Not allowed" in answer.text or "may not" in answer.text
+            refused.append(path)
+    assert refused  # each role is refused some page
+    assert shown  # and shown some

@@ -41,6 +41,7 @@ class AuditAction(StrEnum):
     SHIELD_OVERRIDDEN = "shield:overridden"  # a shielded practitioner was disclosed, with reason
     USER_FIRST_SEEN = "user:first-seen"  # a signed-in user recorded in the practitioners table
     USERS_READ = "users:read"  # an auditor or operator listed every agency's users and contacts
+    NOTIFICATIONS_READ = "notifications:read"  # an agency's inbox listed at the command line
     INVOLVEMENT_EXPIRED = "involvement:expired"  # a purge batch: how many, never which child
     AGENCY_DECOMMISSIONED = "agency:decommissioned"  # data purged, keys destroyed, certified
     SERVICE_DECOMMISSIONED = "service:decommissioned"  # the same for every agency

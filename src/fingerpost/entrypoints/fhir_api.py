@@ -19,7 +19,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.entrypoints.enquiring import enquire
 from fingerpost.entrypoints.fhir_intake import BundleReport, register_bundle
 from fingerpost.entrypoints.fhir_signposts import searchset
-from fingerpost.entrypoints.guards import requires
+from fingerpost.entrypoints.guards import anyone, requires
 from fingerpost.gateway.fhir import (
     FhirRefused,
     Issue,
@@ -166,6 +166,7 @@ def fhir_router(
 
 
 def _static(resource: dict[str, Any]) -> Callable[[], JSONResponse]:
+    @anyone("a published conformance resource (FHIR asks that metadata be readable unsigned)")
     def read() -> JSONResponse:
         return fhir_json(resource)
 

@@ -15,10 +15,8 @@ from rich.console import Console
 
 from fingerpost.bootstrap import new_gateway_key
 from fingerpost.config import Settings
-from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
-from fingerpost.domain.vocabulary import Role
-from fingerpost.entrypoints.commands.common import open_home
+from fingerpost.entrypoints.commands.common import OPERATOR, open_home
 
 if TYPE_CHECKING:
     from fingerpost.bootstrap import Fingerpost
@@ -26,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["gateway_trust_app", "gateways_app", "hub_trust_app", "service_keys_app"]
 
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-OPERATOR = Actor(subject="cli:operator", name="command line", agency="-", role=Role.OPERATOR)
 
 gateways_app = typer.Typer(
     help="The gateways this hub trusts: each its own public key and the agencies it acts for.",

@@ -19,7 +19,7 @@ from fingerpost.entrypoints.api.caller import (
     resource_router,
 )
 from fingerpost.entrypoints.api.problems import problem
-from fingerpost.entrypoints.guards import requires
+from fingerpost.entrypoints.guards import anyone, requires
 from fingerpost.entrypoints.headers import docs_policy
 
 __all__ = ["docs_router", "health_router", "router"]
@@ -38,6 +38,7 @@ docs_router = APIRouter(include_in_schema=False)
 
 
 @docs_router.get("/docs")
+@anyone("the API's own documentation: no one's data")
 def docs() -> HTMLResponse:
     page = get_swagger_ui_html(
         openapi_url="/openapi.json",
@@ -61,11 +62,13 @@ def health_router(metrics_mode: str) -> APIRouter:
     return health
 
 
+@anyone("for load balancers: whether the process is up, nothing more")
 def healthz() -> dict[str, str]:
     """The process is up (no dependencies checked)."""
     return {"status": "ok"}
 
 
+@anyone("for load balancers: whether the database answers, nothing more")
 def readyz(request: Request, fp: Installation) -> dict[str, str] | JSONResponse:
     """The database answers and its schema is current."""
     if fp.ready():
@@ -73,6 +76,7 @@ def readyz(request: Request, fp: Installation) -> dict[str, str] | JSONResponse:
     return problem(request, 503, "the database is unavailable or not migrated")
 
 
+@anyone("counters only; with FINGERPOST_METRICS=token the route asks for an operator")
 def prometheus(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],

@@ -5,9 +5,11 @@ from typing import Annotated
 
 import typer
 
+from fingerpost.audit.events import AuditAction
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.commands.common import (
+    OPERATOR,
     fail,
     known_agency,
     open_home,
@@ -29,13 +31,23 @@ def notifications_list(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many.")] = 100,
 ) -> None:
-    """An agency's notifications, newest first (tab-separated; no child details)."""
-    fp = open_home(read_only=True)
+    """An agency's notifications, newest first (tab-separated; no child details). Whoever runs
+    this reads another agency's inbox (who looked for its children), so each listing is
+    recorded in the audit log as the command line's (`notifications:read`)."""
+    fp = open_home(read_only=True)  # never creates a home; the audit event is still written
     known_agency(fp, agency)
     role = Role.PRACTITIONER if email else Role.AGENCY_ADMIN
     actor = Actor(subject=f"cli:{agency}", name="command line", agency=agency, role=role)
     actor = replace(actor, email=email or "")
-    for note in fp.hub.notifications(actor, limit=limit):
+    notes = fp.hub.notifications(actor, limit=limit)
+    fp.hub.record(
+        OPERATOR,
+        AuditAction.NOTIFICATIONS_READ,
+        agency=agency,
+        recipient=email or "(administrators)",
+        result_count=str(len(notes)),
+    )
+    for note in notes:
         about = " · ".join(f"{k}={v}" for k, v in sorted(note.about.items()) if v)
         when = note.created_at.isoformat() if note.created_at else ""
         to = note.recipient_email or "(administrators)"
@@ -61,8 +73,7 @@ def notifications_deliver() -> None:
 def notifications_status() -> None:
     """How many notification e-mails are pending, failed for good and delivered."""
     fp = open_home(read_only=True)
-    counts = fp.hub.outbox(Actor(subject="cli:operator", name="command line", agency="-",
-                                 role=Role.OPERATOR))  # fmt: skip
+    counts = fp.hub.outbox(OPERATOR)
     mail = fp.settings.smtp_host or "none (inbox only)"
     typer.echo(
         f"outbox: {counts['pending']} pending · {counts['failed']} failed"

@@ -30,6 +30,7 @@ def upload_limit(settings: Settings) -> tuple[int, str]:
 
 
 @router.get("/admin/involvements", response_class=HTMLResponse)
+@requires("involvement.list")
 def involvements(
     request: Request,
     user: User,
@@ -37,7 +38,6 @@ def involvements(
     local_ref: Annotated[str, Query(max_length=64)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    site.fp.hub.require_role(user, Role.AGENCY_ADMIN)
     found = site.fp.hub.list_involvements(
         user,
         local_ref=local_ref or None,
@@ -55,6 +55,7 @@ def involvements(
 
 
 @router.get("/admin/involvements/{involvement_id}", response_class=HTMLResponse)
+@requires("involvement.read")
 def involvement(request: Request, user: User, site: Site, involvement_id: str) -> HTMLResponse:
     site.fp.hub.require_role(user, Role.AGENCY_ADMIN)
     return site.render(
@@ -161,6 +162,7 @@ def _register_form(
 
 
 @router.get("/admin/register", response_class=HTMLResponse)
+@requires("involvement.register")
 def register_page(request: Request, user: User, site: Site) -> HTMLResponse:
     site.fp.hub.require_role(user, Role.AGENCY_ADMIN)
     return _register_form(request, site)
@@ -185,7 +187,9 @@ async def register_upload(request: Request, user: User, site: Site) -> Response:
 
 
 @router.get("/admin/register/{upload_id}", response_class=HTMLResponse)
+@requires("involvement.register")
 def register_progress(request: Request, user: User, site: Site, upload_id: str) -> HTMLResponse:
+    site.fp.hub.require_role(user, Role.AGENCY_ADMIN)
     upload = site.uploads.get(user, upload_id)
     errors = upload.result or upload.preview
     return site.render(
@@ -198,8 +202,10 @@ def register_progress(request: Request, user: User, site: Site, upload_id: str) 
 
 
 @router.get("/admin/register/{upload_id}/progress")
+@requires("involvement.register")
 def register_status(user: User, site: Site, upload_id: str) -> JSONResponse:
     """For the progress bar's script: how far the upload has got."""
+    site.fp.hub.require_role(user, Role.AGENCY_ADMIN)
     upload = site.uploads.get(user, upload_id)
     return JSONResponse({"stage": upload.stage.value, "percent": upload.percent})
 
@@ -213,5 +219,6 @@ async def register_confirm(request: Request, user: User, site: Site, upload_id: 
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
+@requires("user.list")
 def users(request: Request, user: User, site: Site) -> HTMLResponse:
     return site.render(request, "users.html", users=site.fp.hub.users(user))

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from fingerpost.entrypoints.guards import requires
 from fingerpost.entrypoints.web.pages import Site, User
 
 __all__ = ["router"]
@@ -11,6 +12,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/operations", response_class=HTMLResponse)
+@requires("notification.outbox")
 def operations(request: Request, user: User, site: Site) -> HTMLResponse:
     fp = site.fp
     outbox = fp.hub.outbox(user)

@@ -6,7 +6,6 @@ from fastapi.responses import HTMLResponse
 
 from fingerpost.domain.errors import InvalidValue, LimitExceeded, PermissionDenied
 from fingerpost.domain.values import parse_purpose
-from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.answer import notes_text
 from fingerpost.entrypoints.enquiring import enquire
 from fingerpost.entrypoints.guards import requires
@@ -36,8 +35,9 @@ def _enquiry_form(
 
 
 @router.get("/enquiry", response_class=HTMLResponse)
+@requires("enquiry.make")
 def enquiry(request: Request, user: User, site: Site) -> HTMLResponse:
-    site.fp.hub.require_role(user, Role.PRACTITIONER, Role.AGENCY_ADMIN)
+    del user  # the binding has checked who is asking; the blank form needs no more
     return _enquiry_form(request, site, EnquiryForm())
 
 
@@ -87,5 +87,6 @@ async def enquiry_results(request: Request, user: User, site: Site) -> HTMLRespo
 
 
 @router.get("/notifications", response_class=HTMLResponse)
+@requires("notification.list")
 def notifications(request: Request, user: User, site: Site) -> HTMLResponse:
     return site.render(request, "notifications.html", notices=site.fp.hub.notifications(user))

@@ -18,11 +18,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
+@anyone("the start page: what the service is and how to sign in")
 def start(request: Request, site: Site) -> HTMLResponse:
     return site.render(request, "start.html")
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
+@anyone("signing in: no one is signed in yet")
 def sign_in_page(request: Request, site: Site) -> HTMLResponse:
     users = demo_users(site.fp) if site.fp.settings.demo_sign_in else []
     return site.render(request, "sign_in.html", demo_users=users, oidc=site.oidc is not None)
@@ -47,6 +49,7 @@ def _signed_in(request: Request, site: Site, actor: Actor) -> Response:
 
 
 @router.get("/sign-in/oidc")
+@anyone("signing in: sends the browser to the agency's sign-in service")
 async def sign_in_oidc(request: Request, site: Site) -> Response:
     if site.oidc is None:
         raise HTTPException(404)
@@ -58,6 +61,7 @@ async def sign_in_oidc(request: Request, site: Site) -> Response:
 
 
 @router.get("/sign-in/callback", name="sign_in_callback")
+@anyone("signing in: the agency's sign-in service sends the browser back here")
 async def sign_in_callback(request: Request, site: Site) -> Response:
     if site.oidc is None:
         raise HTTPException(404)

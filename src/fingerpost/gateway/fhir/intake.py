@@ -90,33 +90,7 @@ def read_bundle(document: Any, *, agency: str, max_entries: int) -> BundleIntake
     Raises FhirRefused when the document is not such a Bundle at all or has more than
     `max_entries` entries; problems with single entries are returned as issues instead.
     """
-    if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
-        raise FhirRefused(
-            Issue("not a FHIR Bundle (resourceType must be Bundle)", code="structure")
-        )
-    kind = document.get("type")
-    if not (isinstance(kind, str) and kind in {"transaction", "batch"}):
-        raise FhirRefused(
-            Issue(
-                "Bundle.type must be transaction or batch (an involvement is sent, not a"
-                " document or a search result)",
-                expression="Bundle.type",
-                code="not-supported",
-            )
-        )
-    entries = document.get("entry") or []
-    if not isinstance(entries, list):
-        raise FhirRefused(Issue("Bundle.entry must be a list", expression="Bundle.entry"))
-    if len(entries) > max_entries:
-        raise FhirRefused(
-            Issue(
-                f"the Bundle has {len(entries)} entries; at most {max_entries} are accepted in"
-                " one request (send several, or a CSV file for a whole register)",
-                expression="Bundle.entry",
-                code="too-costly",
-            ),
-            status=413,
-        )
+    kind, entries = _bundle_entries(document, max_entries)
     intake = BundleIntake("transaction" if kind == "transaction" else "batch", len(entries))
     intake.episode_entries = [
         index
@@ -146,6 +120,38 @@ def read_bundle(document: Any, *, agency: str, max_entries: int) -> BundleIntake
                 intake.issues.append(problem.issue)
                 intake.failed_episodes[index] = problem.issue
     return intake
+
+
+def _bundle_entries(document: Any, max_entries: int) -> tuple[str, list[Any]]:
+    """The Bundle's type and entries, or FhirRefused when it is not a Bundle fingerpost takes."""
+    if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
+        raise FhirRefused(
+            Issue("not a FHIR Bundle (resourceType must be Bundle)", code="structure")
+        )
+    kind = document.get("type")
+    if not (isinstance(kind, str) and kind in {"transaction", "batch"}):
+        raise FhirRefused(
+            Issue(
+                "Bundle.type must be transaction or batch (an involvement is sent, not a"
+                " document or a search result)",
+                expression="Bundle.type",
+                code="not-supported",
+            )
+        )
+    entries = document.get("entry") or []
+    if not isinstance(entries, list):
+        raise FhirRefused(Issue("Bundle.entry must be a list", expression="Bundle.entry"))
+    if len(entries) > max_entries:
+        raise FhirRefused(
+            Issue(
+                f"the Bundle has {len(entries)} entries; at most {max_entries} are accepted in"
+                " one request (send several, or a CSV file for a whole register)",
+                expression="Bundle.entry",
+                code="too-costly",
+            ),
+            status=413,
+        )
+    return kind, entries
 
 
 def _read_entry(index: int, entry: Any) -> Resource:
@@ -271,21 +277,7 @@ class _References:
 
 def _episode(index: int, episode: EpisodeOfCare, lookup: _References, agency: str) -> Episode:
     here = Source(index, f"Bundle.entry[{index}].resource", "EpisodeOfCare")
-    status = str(episode.status or "")
-    if status not in _STATUSES:
-        raise Refusal(
-            Issue("EpisodeOfCare.status: not a FHIR episode status", index, f"{here.path}.status")
-        )
-    if status in _WITHDRAWN:
-        raise Refusal(
-            Issue(
-                f"EpisodeOfCare.status {status}: withdraw an involvement registered in error"
-                " with DELETE /api/v1/involvements/{id}",
-                index,
-                f"{here.path}.status",
-                "not-supported",
-            )
-        )
+    _check_status(index, episode, here)
     contained = list(episode.contained or [])
 
     def find(
@@ -320,23 +312,53 @@ def _episode(index: int, episode: EpisodeOfCare, lookup: _References, agency: st
     _check_agency(organization, organization_at, agency)
     row = patient_columns(patient, patient_at)
     row.update(episode_columns(episode, here))
-    if isinstance(manager, PractitionerRole):
-        person = lookup.resolve(
-            manager.practitioner,
-            (Practitioner,),
-            holder=here,
-            contained=contained,
-            element="careManager.practitioner",
-        )
-        named = None
-        if person is not None:
-            named, sources["person"] = person
-        assert named is None or isinstance(named, Practitioner)  # resolve() checked the type
-        row.update(practitioner_columns(manager, named))
-    else:
-        assert isinstance(manager, Practitioner)
-        row.update(practitioner_columns(None, manager))
+    row.update(_manager_columns(manager, lookup, here, contained, sources))
     return Episode(index, row, sources)
+
+
+def _check_status(index: int, episode: EpisodeOfCare, here: Source) -> None:
+    """An episode's status is FHIR's, and not one that withdraws (that is a DELETE)."""
+    status = str(episode.status or "")
+    if status not in _STATUSES:
+        raise Refusal(
+            Issue("EpisodeOfCare.status: not a FHIR episode status", index, f"{here.path}.status")
+        )
+    if status in _WITHDRAWN:
+        raise Refusal(
+            Issue(
+                f"EpisodeOfCare.status {status}: withdraw an involvement registered in error"
+                " with DELETE /api/v1/involvements/{id}",
+                index,
+                f"{here.path}.status",
+                "not-supported",
+            )
+        )
+
+
+def _manager_columns(
+    manager: Resource,
+    lookup: _References,
+    here: Source,
+    contained: list[Resource],
+    sources: dict[str, Source],
+) -> dict[str, str]:
+    """The practitioner's columns, from a PractitionerRole (and the Practitioner it names, whose
+    place is added to `sources`) or from a Practitioner alone."""
+    if not isinstance(manager, PractitionerRole):
+        assert isinstance(manager, Practitioner)  # find() checked the type
+        return practitioner_columns(None, manager)
+    person = lookup.resolve(
+        manager.practitioner,
+        (Practitioner,),
+        holder=here,
+        contained=contained,
+        element="careManager.practitioner",
+    )
+    named = None
+    if person is not None:
+        named, sources["person"] = person
+    assert named is None or isinstance(named, Practitioner)  # resolve() checked the type
+    return practitioner_columns(manager, named)
 
 
 def _check_agency(organization: Organization, at: Source, agency: str) -> None:
