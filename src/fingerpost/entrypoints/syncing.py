@@ -124,56 +124,71 @@ def _first_pass(
     verdict can change the plan (its reference is held under another kind: a rejected row
     protects those) or in a dry run (which reports every rejection); the others are parsed
     once, in the second pass, where they are encoded (docs/adr/0037)."""
-    today = date.today()
-    lines = _Lines()
-    pending: list[tuple[int, dict[str, str], SnapshotRow]] = []
-    refused: list[str] = []  # references of rejected rows: their involvements stay open
-
-    def check(line: int, row: dict[str, str]) -> RegisterRow | None:
-        try:
-            parsed = parse_register_row(row, today)
-        except DomainError as error:
-            ref = row.get("local_ref", "").strip()
-            tally.reject(line, ref, str(error))
-            refused.append(ref)
-            return None
-        tally.valid += 1
-        tally.warn(line, parsed)
-        return parsed
-
-    def flush() -> None:
-        states = fp.snapshots.classify(snapshot, [key for _, _, key in pending])
-        namesakes = snapshot.namesakes
-        for index, ((line, row, _), state) in enumerate(zip(pending, states, strict=True)):
-            if state is RowState.UNCHANGED:
-                tally.valid += 1
-            elif state is RowState.NEW and not (dry_run or namesakes is None or index in namesakes):
-                lines.to_write.add(line)  # parsed, counted (or rejected) in the second pass
-                lines.unparsed.add(line)
-                continue
-            elif check(line, row) is None:
-                continue
-            else:
-                lines.to_write.add(line)
-            snapshot.counts.add(state)
-        fp.snapshots.protect(snapshot, refused)
-        pending.clear()
-        refused.clear()
-        if progress is not None:
-            progress("reading", tally.read)
-
+    classifier = _Classifier(fp, snapshot, tally, progress, dry_run=dry_run)
     with open_rows() as rows:
         for line, row in tally.readable(rows):
             key = _key(row)
             if key is None:  # no usable reference or involvement: parsing says why
-                check(line, row)
+                classifier.check(line, row)
                 continue
-            pending.append((line, row, SnapshotRow(*key, fp.gateway.row_digest(row))))
-            if len(pending) >= _CLASSIFY_BATCH:
-                flush()
-        flush()
-    lines.digests_apart = snapshot.namesakes is None
-    return lines
+            classifier.pending.append((line, row, SnapshotRow(*key, fp.gateway.row_digest(row))))
+            if len(classifier.pending) >= _CLASSIFY_BATCH:
+                classifier.flush()
+        classifier.flush()
+    classifier.lines.digests_apart = snapshot.namesakes is None
+    return classifier.lines
+
+
+@dataclass
+class _Classifier:
+    """The first pass's state: rows waiting for the hub's verdict, and the references of
+    rejected rows (their involvements stay open: a row refused is not a case closed)."""
+
+    fp: Fingerpost
+    snapshot: Snapshot
+    tally: Tally
+    progress: Callable[[str, int], None] | None
+    dry_run: bool
+    today: date = field(default_factory=date.today)
+    lines: _Lines = field(default_factory=_Lines)
+    pending: list[tuple[int, dict[str, str], SnapshotRow]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    def check(self, line: int, row: dict[str, str]) -> RegisterRow | None:
+        try:
+            parsed = parse_register_row(row, self.today)
+        except DomainError as error:
+            ref = row.get("local_ref", "").strip()
+            self.tally.reject(line, ref, str(error))
+            self.refused.append(ref)
+            return None
+        self.tally.valid += 1
+        self.tally.warn(line, parsed)
+        return parsed
+
+    def flush(self) -> None:
+        snapshot, lines = self.snapshot, self.lines
+        states = self.fp.snapshots.classify(snapshot, [key for _, _, key in self.pending])
+        namesakes = snapshot.namesakes
+        for index, ((line, row, _), state) in enumerate(zip(self.pending, states, strict=True)):
+            if state is RowState.UNCHANGED:
+                self.tally.valid += 1
+            elif state is RowState.NEW and not (
+                self.dry_run or namesakes is None or index in namesakes
+            ):
+                lines.to_write.add(line)  # parsed, counted (or rejected) in the second pass
+                lines.unparsed.add(line)
+                continue
+            elif self.check(line, row) is None:
+                continue
+            else:
+                lines.to_write.add(line)
+            snapshot.counts.add(state)
+        self.fp.snapshots.protect(snapshot, self.refused)
+        self.pending.clear()
+        self.refused.clear()
+        if self.progress is not None:
+            self.progress("reading", self.tally.read)
 
 
 def _key(row: dict[str, str]) -> tuple[str, InvolvementKind] | None:
