@@ -48,6 +48,7 @@ records; they are used because they were set by someone else, before this engine
 """
 
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -238,50 +239,21 @@ class IndependentCorruptor:
         return _typing(rng, word, op)
 
     def view(self, child: "Child", kind: str, boost: float = 1.0) -> dict[str, str]:
-        rng, gen = self.rng, self.gen
-        given_words = [child.given]
-        if child.middle and rng.random() < MIDDLE_SHOWN:
-            given_words.append(child.middle)
-            if rng.random() < KNOWN_BY_MIDDLE:
-                given_words = [child.middle]
-            elif rng.random() < GIVEN_ORDER_SWAPPED:
-                given_words.reverse()
-        family, other = child.family, ""
-        if rng.random() < FAMILY_CHANGED:
-            new = rng.choice(gen.pools.family["en_GB"])
-            family, other = (f"{family}-{new}", "") if rng.random() < 0.3 else (new, child.family)
-            if rng.random() < 0.5 and not family.count("-"):
-                other = ""  # the earlier name not recorded
+        rng = self.rng
+        # The draws below keep their order: a seed must give the same world as before.
+        given_words = self._given_words(child)
+        family, other = self._family(child)
         born: date | None = child.born
         postcode = child.postcode
         if rng.random() < MOVED:
-            postcode = rng.choice(gen.pools.postcodes)
-        sex = child.sex
+            postcode = rng.choice(self.gen.pools.postcodes)
+        fields = _Fields(given_words, family, born, postcode, child.sex)
         table = MODIFICATIONS_ENQUIRY if boost > 1 else MODIFICATIONS_REGISTER
         for _ in range(int(_pick(rng, {str(k): p for k, p in table.items()}))):
-            match _pick(rng, FIELD_SELECT):
-                case "given" if given_words:
-                    op_word = rng.randrange(len(given_words))
-                    pool = gen.pools.given["en_GB"][child.sex]
-                    if len(given_words) > 1 and rng.random() < 0.04:  # swap or merge words
-                        given_words = (
-                            [given_words[1], given_words[0], *given_words[2:]]
-                            if rng.random() < 0.6
-                            else ["".join(given_words[:2]), *given_words[2:]]
-                        )
-                    else:
-                        given_words[op_word] = self._name(given_words[op_word], GIVEN_TYPING, pool)
-                        given_words = [w for w in given_words if w]
-                case "family":
-                    family = self._name(family, FAMILY_TYPING, gen.pools.family["en_GB"])
-                case "dob" if born is not None:
-                    born = dob_error(rng, born, _pick(rng, DOB_ERRORS), gen.as_of)
-                case "postcode" if postcode:
-                    # A key slip in the inward code's last letter: still a well-formed postcode
-                    # (a malformed one is set aside at the door, which is another test's).
-                    postcode = postcode[:-1] + keyboard_neighbour(rng, postcode[-1])
-                case "sex":
-                    sex = rng.choice(["", "unknown", "male" if sex == "female" else "female"])
+            self._modify(child, fields)
+        given_words, family, born, postcode, sex = (
+            fields.given_words, fields.family, fields.born, fields.postcode, fields.sex,
+        )  # fmt: skip
         given = " ".join(given_words)
         if rng.random() < NAMES_SWAPPED * (0.5 if boost <= 1 else 1.0):
             given, family = family, given_words[0] if given_words else ""
@@ -289,14 +261,8 @@ class IndependentCorruptor:
             postcode = ""
         if rng.random() < SEX_MISSING:
             sex = ""
-        nhs = "" if rng.random() < NHS_MISSING.get(kind, 0.4) else child.nhs
-        # Only in registers: an enquiry form refuses a number failing its check digit at once,
-        # and the practitioner types it again; an agency's export carries it.
-        if nhs and boost <= 1 and rng.random() < NHS_MISTYPED:
-            i = rng.randrange(9)
-            nhs = nhs[:i] + str((int(nhs[i]) + rng.randrange(1, 10)) % 10) + nhs[i + 1 :]
         return {
-            "nhs_number": nhs,
+            "nhs_number": self._nhs(child, kind, boost),
             "given_names": given,
             "family_name": family,
             "other_names": other,
@@ -304,3 +270,77 @@ class IndependentCorruptor:
             "sex": sex,
             "postcode": postcode,
         }
+
+    def _given_words(self, child: "Child") -> list[str]:
+        rng = self.rng
+        given_words = [child.given]
+        if child.middle and rng.random() < MIDDLE_SHOWN:
+            given_words.append(child.middle)
+            if rng.random() < KNOWN_BY_MIDDLE:
+                given_words = [child.middle]
+            elif rng.random() < GIVEN_ORDER_SWAPPED:
+                given_words.reverse()
+        return given_words
+
+    def _family(self, child: "Child") -> tuple[str, str]:
+        """The family name as recorded, and the earlier one where it changed and was kept."""
+        rng = self.rng
+        family, other = child.family, ""
+        if rng.random() < FAMILY_CHANGED:
+            new = rng.choice(self.gen.pools.family["en_GB"])
+            family, other = (f"{family}-{new}", "") if rng.random() < 0.3 else (new, child.family)
+            if rng.random() < 0.5 and not family.count("-"):
+                other = ""  # the earlier name not recorded
+        return family, other
+
+    def _modify(self, child: "Child", fields: "_Fields") -> None:
+        """One modification of one field, chosen by FIELD_SELECT."""
+        rng, gen = self.rng, self.gen
+        match _pick(rng, FIELD_SELECT):
+            case "given" if fields.given_words:
+                words = fields.given_words
+                op_word = rng.randrange(len(words))
+                pool = gen.pools.given["en_GB"][child.sex]
+                if len(words) > 1 and rng.random() < 0.04:  # swap or merge words
+                    fields.given_words = (
+                        [words[1], words[0], *words[2:]]
+                        if rng.random() < 0.6
+                        else ["".join(words[:2]), *words[2:]]
+                    )
+                else:
+                    words[op_word] = self._name(words[op_word], GIVEN_TYPING, pool)
+                    fields.given_words = [w for w in words if w]
+            case "family":
+                fields.family = self._name(fields.family, FAMILY_TYPING, gen.pools.family["en_GB"])
+            case "dob" if fields.born is not None:
+                fields.born = dob_error(rng, fields.born, _pick(rng, DOB_ERRORS), gen.as_of)
+            case "postcode" if fields.postcode:
+                # A key slip in the inward code's last letter: still a well-formed postcode
+                # (a malformed one is set aside at the door, which is another test's).
+                postcode = fields.postcode
+                fields.postcode = postcode[:-1] + keyboard_neighbour(rng, postcode[-1])
+            case "sex":
+                fields.sex = rng.choice(
+                    ["", "unknown", "male" if fields.sex == "female" else "female"]
+                )
+
+    def _nhs(self, child: "Child", kind: str, boost: float) -> str:
+        rng = self.rng
+        nhs = "" if rng.random() < NHS_MISSING.get(kind, 0.4) else child.nhs
+        # Only in registers: an enquiry form refuses a number failing its check digit at once,
+        # and the practitioner types it again; an agency's export carries it.
+        if nhs and boost <= 1 and rng.random() < NHS_MISTYPED:
+            i = rng.randrange(9)
+            nhs = nhs[:i] + str((int(nhs[i]) + rng.randrange(1, 10)) % 10) + nhs[i + 1 :]
+        return nhs
+
+
+@dataclass
+class _Fields:
+    """A record's fields while its modifications are applied, one after another."""
+
+    given_words: list[str]
+    family: str
+    born: date | None
+    postcode: str
+    sex: str

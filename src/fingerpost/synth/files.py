@@ -1,5 +1,5 @@
-"""The generator's files: agencies.csv and the enquiries, written from its plans (the registers
-and truth.csv are written by `generator.write_dataset`)."""
+"""The generator's files: agencies.csv, the registers, the enquiries and truth.csv, written
+from its plans."""
 
 from __future__ import annotations
 
@@ -11,11 +11,27 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fingerpost.synth.generator import AgencyPlan, Child, _Generator
 
-__all__ = ["ENQUIRY_MESS", "ENQUIRY_SHARES", "enquiries_of", "write", "write_agencies"]
+__all__ = [
+    "ENQUIRY_MESS",
+    "ENQUIRY_SHARES",
+    "enquiries_of",
+    "write",
+    "write_agencies",
+    "write_files",
+]
 
 # Enquiries are made in a hurry: each kind of mess is this much likelier than in a register.
 ENQUIRY_MESS = 2.0
 ENQUIRY_SHARES = {"registered": 0.7, "unregistered": 0.2, "sibling": 0.1}
+REGISTER_COLUMNS = [
+    "local_ref", "nhs_number", "given_names", "family_name", "other_names", "date_of_birth",
+    "sex", "postcode", "involvement", "practitioner_name", "practitioner_role",
+    "practitioner_phone", "practitioner_email", "start_date", "end_date",
+]  # fmt: skip
+ENQUIRY_COLUMNS = [
+    "enquiry_ref", "nhs_number", "given_names", "family_name", "other_names", "date_of_birth",
+    "sex", "postcode",
+]  # fmt: skip
 
 
 def write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
@@ -97,3 +113,35 @@ def enquiries_of(
         enquiry_rows[plan.code].append(row)
         truth.append(("enquiry", plan.code, ref, child.id, kind))
     return enquiry_rows, truth
+
+
+def write_files(
+    out_dir: Path,
+    plans: list[AgencyPlan],
+    enquiry_rows: dict[str, list[dict[str, str]]],
+    truth: list[tuple[str, ...]],
+    rng: random.Random,
+) -> list[Path]:
+    """agencies.csv, each agency's register and enquiries, and truth.csv (the register's rows
+    added to the enquiries' truth)."""
+    files: list[Path] = [write_agencies(out_dir / "agencies.csv", plans, rng)]
+    for plan in plans:
+        path = out_dir / f"register-{plan.code}.csv"
+        write(path, REGISTER_COLUMNS, plan.rows)
+        files.append(path)
+        truth.extend(
+            ("register", plan.code, ref, cid, "") for ref, cid in dict.fromkeys(plan.truth)
+        )
+    for code, rows in enquiry_rows.items():
+        path = out_dir / f"enquiries-{code}.csv"
+        write(path, ENQUIRY_COLUMNS, rows)
+        files.append(path)
+    truth_path = out_dir / "truth.csv"
+    with truth_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        # enquiry_for: whom an enquiry is about — a `registered` child, an unregistered
+        # `sibling` of one, or a child `unregistered` anywhere (empty on register rows).
+        writer.writerow(["kind", "agency", "ref", "child_id", "enquiry_for"])
+        writer.writerows(truth)
+    files.append(truth_path)
+    return files

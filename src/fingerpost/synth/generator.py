@@ -7,7 +7,6 @@ with two kinds of mess at once), about children registered nowhere, and about th
 brothers and sisters (the hard negatives). `truth.csv` says who is who.
 """
 
-import csv
 import math
 import random
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from faker import Faker
 from nicknames import NickNamer
 
 from fingerpost.synth.corrupt import IndependentCorruptor
-from fingerpost.synth.files import ENQUIRY_MESS, ENQUIRY_SHARES, enquiries_of, write, write_agencies
+from fingerpost.synth.files import ENQUIRY_MESS, ENQUIRY_SHARES, enquiries_of, write_files
 from fingerpost.synth.mess import nhs_numbers, plain, typo
 from fingerpost.synth.names import SPELLING_VARIANTS
 from fingerpost.synth.population import NAME_SOURCES, Pools, RealisticNames, default_names
@@ -69,15 +68,6 @@ KINDS = [
     ("education", "EDU", "{area} Schools Safeguarding Service", ["school-safeguarding"], ["Designated safeguarding lead", "Education welfare officer"]),
     ("youth-justice", "YJS", "{area} Youth Justice Service", ["youth-justice"], ["Youth justice worker", "Case manager"]),
     ("other", "VCS", "{area} Family Support Trust", ["early-help", "other"], ["Key worker", "Family practitioner"]),
-]  # fmt: skip
-REGISTER_COLUMNS = [
-    "local_ref", "nhs_number", "given_names", "family_name", "other_names", "date_of_birth",
-    "sex", "postcode", "involvement", "practitioner_name", "practitioner_role",
-    "practitioner_phone", "practitioner_email", "start_date", "end_date",
-]  # fmt: skip
-ENQUIRY_COLUMNS = [
-    "enquiry_ref", "nhs_number", "given_names", "family_name", "other_names", "date_of_birth",
-    "sex", "postcode",
 ]  # fmt: skip
 
 
@@ -369,26 +359,7 @@ def write_dataset(
             if progress:
                 progress(count)
     enquiry_rows, truth = enquiries_of(gen, plans, registered, unregistered_siblings, enquiries)
-    files: list[Path] = [write_agencies(out_dir / "agencies.csv", plans, rng)]
-    for plan in plans:
-        path = out_dir / f"register-{plan.code}.csv"
-        write(path, REGISTER_COLUMNS, plan.rows)
-        files.append(path)
-        truth.extend(
-            ("register", plan.code, ref, cid, "") for ref, cid in dict.fromkeys(plan.truth)
-        )
-    for code, rows in enquiry_rows.items():
-        path = out_dir / f"enquiries-{code}.csv"
-        write(path, ENQUIRY_COLUMNS, rows)
-        files.append(path)
-    truth_path = out_dir / "truth.csv"
-    with truth_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        # enquiry_for: whom an enquiry is about — a `registered` child, an unregistered
-        # `sibling` of one, or a child `unregistered` anywhere (empty on register rows).
-        writer.writerow(["kind", "agency", "ref", "child_id", "enquiry_for"])
-        writer.writerows(truth)
-    files.append(truth_path)
+    files = write_files(out_dir, plans, enquiry_rows, truth, rng)
     return DatasetSummary(
         out_dir=out_dir,
         agencies=len(plans),
