@@ -32,6 +32,7 @@ from fingerpost.domain.vocabulary import AgencyKind, InvolvementKind
 from fingerpost.entrypoints.cli import app
 from fingerpost.gateway.rows import parse_enquiry_row, parse_register_row
 from fingerpost.synth import DatasetSummary, write_dataset
+from fingerpost.synth import files as synth_files
 from fingerpost.synth import generator as synth_generator
 from fingerpost.synth.mess import nhs_numbers
 
@@ -206,7 +207,7 @@ class TestFilesWritten:
         assert sorted(kinds[code] for code in dataset.enquiries()) == ["health", "police"]
 
     def test_register_files_have_the_contract_columns_in_order(self, dataset: Dataset) -> None:
-        assert synth_generator.REGISTER_COLUMNS == CONTRACT_REGISTER_COLUMNS
+        assert synth_files.REGISTER_COLUMNS == CONTRACT_REGISTER_COLUMNS
         # The gateway reads the contract's columns and the optional ones added since.
         assert list(gateway.REGISTER_COLUMNS)[: len(CONTRACT_REGISTER_COLUMNS)] == (
             CONTRACT_REGISTER_COLUMNS
@@ -215,7 +216,7 @@ class TestFilesWritten:
             assert read_csv(path)[0] == CONTRACT_REGISTER_COLUMNS, path.name
 
     def test_enquiry_files_have_the_contract_columns_in_order(self, dataset: Dataset) -> None:
-        assert synth_generator.ENQUIRY_COLUMNS == CONTRACT_ENQUIRY_COLUMNS
+        assert synth_files.ENQUIRY_COLUMNS == CONTRACT_ENQUIRY_COLUMNS
         assert list(gateway.ENQUIRY_COLUMNS) == CONTRACT_ENQUIRY_COLUMNS
         for path in dataset.files("enquiries-*.csv"):
             assert read_csv(path)[0] == CONTRACT_ENQUIRY_COLUMNS, path.name
