@@ -9,7 +9,8 @@ ENQUIRIES enquiries (after 20 to warm) are made as `bench.split` makes them: in-
 that the hub's statements are counted here; the gateway touches no database). Counted at the
 driver (psycopg 3), beneath SQLAlchemy, since the hot path hands some statements to the driver
 directly: every statement sent, every round trip (a wait for the server's answer: an implicit
-BEGIN is one, so is COMMIT) and the time spent in them, by statement.
+BEGIN is one, so is COMMIT; statements pipelined together are one) and the time spent in them,
+by statement (a pipelined statement's time is only its sending).
 
 A diagnostic, not a timing: the counting itself costs a few microseconds a statement.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import _cursor_base, generators
+from psycopg import _cursor_base, _pipeline_base, generators
 
 _lock = threading.Lock()
 
@@ -100,8 +101,34 @@ def _counted_wait(original: Callable[..., Any]) -> Any:
     return wait
 
 
+def _counted_pipeline() -> None:
+    """A pipeline's round trips: its closing sync, and each fetch that flushes before it."""
+    base = _pipeline_base.BasePipeline
+    exit_gen, fetch_gen = base._exit_gen, base._fetch_gen
+    closing = threading.local()
+
+    def counted_exit(self: Any) -> Generator[Any, Any, Any]:
+        with _lock:
+            TALLY.round_trips += 1
+        closing.now = True
+        try:
+            return (yield from exit_gen(self))
+        finally:
+            closing.now = False
+
+    def counted_fetch(self: Any, *, flush: bool) -> Generator[Any, Any, Any]:
+        if flush and self.result_queue and not getattr(closing, "now", False):
+            with _lock:
+                TALLY.round_trips += 1
+        return (yield from fetch_gen(self, flush=flush))
+
+    base._exit_gen = counted_exit  # type: ignore[method-assign]
+    base._fetch_gen = counted_fetch  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Count from now on, in every thread of this process."""
+    _counted_pipeline()
     _cursor_base.execute = _counted_generator(_cursor_base.execute)  # type: ignore[attr-defined]
     generators.execute = _counted_generator(generators.execute)
     cursor = psycopg.Cursor
