@@ -8,7 +8,9 @@ hub worker) within `fresh_for` seconds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import Engine, and_, case, insert, or_, select, update
@@ -44,9 +46,11 @@ def _gateway(row: Any) -> RegisteredGateway:
 
 
 class SqlGatewayDirectory:
-    def __init__(self, engine: Engine, *, fresh_for: float = 0.0) -> None:
+    def __init__(
+        self, engine: Engine, *, fresh_for: float = 0.0, clock: Callable[[], float] = monotonic
+    ) -> None:
         self._engine = engine
-        self._recent: Recent[str, RegisteredGateway | None] = Recent(fresh_for)
+        self._recent: Recent[str, RegisteredGateway | None] = Recent(fresh_for, clock=clock)
 
     def get(self, name: str) -> RegisteredGateway | None:
         kept = self._recent.get(name)

@@ -1,5 +1,7 @@
 """The unit of work: one session, one transaction; commit only when the use case says so."""
 
+from collections.abc import Callable
+from time import monotonic
 from types import TracebackType
 from typing import Self
 
@@ -98,13 +100,14 @@ class SqlUnitOfWorkFactory:
         *,
         ranking: Ranking = "shared",
         agencies_fresh_for: float = 0.0,
+        clock: Callable[[], float] = monotonic,
     ) -> None:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._key = signing_key
         self._keyring = keyring
         self._ranking: Ranking = ranking  # how an enquiry's capped candidates are chosen
         # Agencies read by any unit of work, used by the next for a few seconds (ADR 0043)
-        self._agency_records: AgencyRecords = Recent(agencies_fresh_for)
+        self._agency_records: AgencyRecords = Recent(agencies_fresh_for, clock=clock)
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
