@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,13 @@ VERIFY_BATCH = 2000
 _APPENDERS = 0x46505354  # the advisory lock every appender takes (PostgreSQL)
 _LOCK = "SELECT pg_advisory_xact_lock(%s)"
 _HEAD = "SELECT size, frontier FROM audit_checkpoints ORDER BY size DESC LIMIT 1"
+# `recent` and `count` for an enquiry's limits, as the driver sends them (PostgreSQL).
+_ACTORS_RECENT = (
+    "SELECT action, actor, agency, at, purpose, result_count, urgent, detail FROM audit_events"
+    " WHERE actor = %s AND at >= %s AND action = %s ORDER BY seq"
+)
+_AGENCYS_COUNT = "SELECT count(*) FROM audit_events WHERE agency = %s AND at >= %s AND action = %s"
+_Row = namedtuple("_Row", "action actor agency at purpose result_count urgent detail")
 
 
 def _event(row: Any) -> AuditEvent:
@@ -64,7 +72,7 @@ class SqlAuditLog:
         commit): both in one round trip, the read on a snapshot taken after the lock."""
         postgresql = self._session.get_bind().dialect.name == "postgresql"
         locked = [(_LOCK, (_APPENDERS,))] if postgresql else []
-        row = next(iter(together(self._session, [*locked, (_HEAD, ())])), None)
+        row = next(iter(together(self._session, [*locked, (_HEAD, ())])[-1]), None)
         if row is None:
             return 0, Frontier()
         return int(row[0]), Frontier.from_json(json.loads(row[1]))
@@ -158,6 +166,23 @@ class SqlAuditLog:
             .order_by(audit_events.c.seq)
         )
         return [_event(row) for row in self._session.execute(query)]
+
+    def window(
+        self, action: AuditAction, since: datetime, *, actor: str, agency: str
+    ) -> tuple[list[AuditEvent], int]:
+        """`recent` for the actor and `count` for the agency: on PostgreSQL both in one round
+        trip, with the transaction's BEGIN when they are its first statements."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            recent = self.recent(action, since, actor=actor)
+            return recent, self.count(action, since, agency=agency)
+        events, ((made,),) = together(
+            self._session,
+            [
+                (_ACTORS_RECENT, (actor, since, action.value)),
+                (_AGENCYS_COUNT, (agency, since, action.value)),
+            ],
+        )
+        return [_event(_Row(*values)) for values in events], int(made)
 
     def disclosing(self, involvement_ids: Sequence[str]) -> list[tuple[int, AuditEvent]]:
         """Enquiries that disclosed any of these involvements, oldest first (through the

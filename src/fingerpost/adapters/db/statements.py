@@ -64,27 +64,32 @@ def insert_rows(
 
 def together(
     session: Session, statements: Sequence[tuple[str, Sequence[Any]]], *, many: bool = False
-) -> list[tuple[Any, ...]]:
+) -> list[list[tuple[Any, ...]]]:
     """Statements on the unit of work's connection (its transaction), by the driver, in order;
-    the rows the last one returns. On PostgreSQL they are pipelined: sent at once and answered
-    in one round trip, each still run on its own snapshot, and an error in one skips the rest
-    and is raised — a round trip on loopback costs more than most of an enquiry's statements
-    (docs/adr/0043). `many`: each statement's parameters are a list of rows (executemany)."""
-    cursor = session.connection().connection.cursor()
+    the rows each returns. On PostgreSQL they are pipelined: sent at once and answered in one
+    round trip (with the transaction's BEGIN, when they are its first), each still run on its
+    own snapshot, and an error in one skips the rest and is raised — a round trip on loopback
+    costs more than most of an enquiry's statements (docs/adr/0043). `many`: each statement's
+    parameters are a list of rows (executemany)."""
+    dbapi = session.connection().connection
+    cursors = [dbapi.cursor() for _ in statements]
     try:
         if session.get_bind().dialect.name == "postgresql":
-            driver: Any = session.connection().connection.driver_connection  # psycopg's
+            driver: Any = dbapi.driver_connection  # psycopg's
             with driver.pipeline():
-                _send(cursor, statements, many=many)
+                _send(cursors, statements, many=many)
         else:
-            _send(cursor, statements, many=many)
-        return list(cursor.fetchall()) if cursor.description is not None else []
+            _send(cursors, statements, many=many)
+        return [list(c.fetchall()) if c.description is not None else [] for c in cursors]
     finally:
-        cursor.close()
+        for cursor in cursors:
+            cursor.close()
 
 
-def _send(cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]], *, many: bool) -> None:
-    for sql, parameters in statements:
+def _send(
+    cursors: list[Any], statements: Sequence[tuple[str, Sequence[Any]]], *, many: bool
+) -> None:
+    for cursor, (sql, parameters) in zip(cursors, statements, strict=True):
         if many:
             cursor.executemany(sql, parameters)
         else:
