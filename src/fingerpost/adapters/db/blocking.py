@@ -147,8 +147,13 @@ class SqlBlockingIndex:
             self._session.execute(text("ANALYZE blocking_keys"))
             self._session.execute(text("ANALYZE involvements"))
 
-    def _list(self, values: list[int]) -> str | list[int]:
-        return json.dumps(values) if self._dialect == "sqlite" else values
+    def _list(self, values: list[int]) -> str:
+        """Numbers as one parameter: SQLite's JSON array; PostgreSQL's array literal, read by
+        the server's `::bigint[]` — psycopg's own list adapter spent more on a few hundred keys
+        than the look-up took on the server (0.34 ms of CPU for 500, docs/adr/0043)."""
+        if self._dialect == "sqlite":
+            return json.dumps(values)
+        return "{" + ",".join(map(str, values)) + "}"
 
     def _driver_rows(self, statement: str, *parameters: object) -> list[tuple[Any, ...]]:
         """One statement on the unit of work's own connection (its transaction), as tuples."""
