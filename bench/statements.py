@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +39,7 @@ class Tally:
         self.statements: Counter[str] = Counter()
         self.round_trips = 0
         self.waited_s = 0.0
-        self.waits: Counter[str] = Counter()  # seconds, by statement
+        self.waits: dict[str, float] = defaultdict(float)  # seconds, by statement
 
     def take(self) -> "Tally":
         with _lock:
@@ -186,7 +186,8 @@ def _per_enquiry(fp: Any, picked: list[tuple[str, dict[str, str]]]) -> dict[str,
         one = TALLY.take()
         per.append((sum(one.statements.values()), one.round_trips, one.waited_s))
         total.statements.update(one.statements)
-        total.waits.update(one.waits)
+        for shape, seconds in one.waits.items():
+            total.waits[shape] += seconds
         total.round_trips += one.round_trips
         total.waited_s += one.waited_s
     n = len(per)
