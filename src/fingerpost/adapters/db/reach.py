@@ -71,6 +71,9 @@ class InvolvementReach(InvolvementRows):
         hits = self._index.hits(keys, elsewhere=elsewhere)
         sealed: dict[int, tuple[str, str, bytes]] = {}  # row id → (public id, agency, sealed)
         tried: set[int] = set()
+        # An enquiry's few rows (`most`) are kept whole for `resolve`; a registration batch's
+        # thousands are not held twice.
+        keep = most is not None
 
         def present(ids: Sequence[int]) -> set[int]:
             todo = sorted(set(ids) - tried)
@@ -78,7 +81,8 @@ class InvolvementReach(InvolvementRows):
             for row in self._index.sealed_rows(todo, exclude_agency):
                 internal, public_id, code, fields = row[:4]
                 sealed[internal] = (public_id, code, bytes(fields))
-                self._read_rows[public_id] = row
+                if keep:
+                    self._read_rows[public_id] = row
             return {i for i in ids if i in sealed}
 
         anchored = [frozenset(keys) for keys in anchors]
@@ -112,7 +116,8 @@ class InvolvementReach(InvolvementRows):
         if opened is None:
             return None
         self._internal[public_id] = internal
-        self._opened_rows[public_id] = opened
+        if public_id in self._read_rows:
+            self._opened_rows[public_id] = opened
         return Reached(
             involvement_id=public_id,
             identity=EncodedIdentity.from_stored(opened.identity),
