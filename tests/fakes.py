@@ -407,6 +407,11 @@ class _Audit:
             e for e in self.w.events if e.action is action and e.at >= since and e.actor == actor
         ]
 
+    def window(
+        self, action: AuditAction, since: datetime, *, actor: str, agency: str
+    ) -> tuple[list[AuditEvent], int]:
+        return self.recent(action, since, actor=actor), self.count(action, since, agency=agency)
+
 
 class _Models:
     def __init__(self, w: FakeWorld) -> None:

@@ -87,7 +87,7 @@ class Fingerpost:
     @cached_property
     def gateways(self) -> Gateways:
         """The gateways the hub trusts, and their service tokens' check (docs/adr/0026)."""
-        directory = SqlGatewayDirectory(self.engine)
+        directory = SqlGatewayDirectory(self.engine, fresh_for=self.settings.hub_cache_seconds)
         return Gateways(
             directory,
             self.hub,
@@ -205,7 +205,11 @@ def bootstrap(
     db.migrate(engine, keyring, retention_months=settings.retention_months)
     key = signing_key(home)
     uow_factory: Callable[[], UnitOfWork] = SqlUnitOfWorkFactory(
-        engine, key, keyring, ranking=settings.candidate_ranking
+        engine,
+        key,
+        keyring,
+        ranking=settings.candidate_ranking,
+        agencies_fresh_for=settings.hub_cache_seconds,
     )
     had_secret = (home / LINKAGE_FILE).exists()
     gateway = encoder(home)  # the hub passes one that holds no secret (deployables.hub)

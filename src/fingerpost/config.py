@@ -321,6 +321,17 @@ class Settings(BaseSettings):
             " a day (UTC); more are refused and audited (ADR 0034)."
         ),
     )
+    hub_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description=(
+            "At the hub: how long a gateway's registration and an agency's record, once read,"
+            " are used without reading them again. A change made by the same process takes"
+            " effect at once; one made by another (the command line, another hub worker) within"
+            " this many seconds. 0: read them for every request (ADR 0043)."
+        ),
+    )
     expire_every_seconds: int = Field(
         default=3600,
         ge=60,

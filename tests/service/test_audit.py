@@ -3,8 +3,11 @@ found, and no disclosure without its audit record (fail closed). Runs on SQLite 
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, make_url, text
 
@@ -20,6 +23,7 @@ from fingerpost.domain.vocabulary import AgencyKind
 if TYPE_CHECKING:
     from fingerpost.config import Settings
 
+IntegrityError = (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
 CHILD = {"given_names": "Amelia", "family_name": "Nowak", "date_of_birth": "2012-10-30"}
 STRANGER = {"given_names": "Chloe", "family_name": "Wright", "date_of_birth": "2011-12-25"}
 
@@ -157,6 +161,25 @@ class TestFailClosed:
         before = {t: scenario.count(t) for t in ("involvements", "blocking_keys", "notifications")}
         with pytest.raises(RuntimeError, match="audit store"):
             scenario.register_one("WMP", **CHILD, involvement="police-concern")
+        assert {t: scenario.count(t) for t in before} == before
+
+    def test_an_audit_append_the_database_refuses_discloses_nothing(
+        self, scenario: Scenario
+    ) -> None:
+        """The events, their disclosures and the signed head are sent together (on PostgreSQL
+        pipelined): one refused skips the rest, and the whole enquiry is rolled back."""
+        [(size,)] = scenario.sql("SELECT max(size) FROM audit_checkpoints")
+        scenario.sql(  # an event in the place the next append will take
+            "INSERT INTO audit_events (seq, at, action, actor, agency, purpose, result_count,"
+            " urgent, detail, leaf) VALUES (:seq, :at, 'enquiry:made', 'x', 'WMP', '', 0,"
+            " false, '{}', '')",
+            seq=int(size) + 1,  # type: ignore[call-overload]
+            at=datetime.now(UTC),
+        )
+        tables = ("audit_events", "audit_checkpoints", "notifications", "disclosures")
+        before = {t: scenario.count(t) for t in tables}
+        with pytest.raises(IntegrityError):
+            scenario.enquire("WMP", **CHILD)
         assert {t: scenario.count(t) for t in before} == before
 
 

@@ -71,15 +71,19 @@ def enquire_many(
     now = ctx.clock()
     with ctx.uow() as uow:
         own = own_agency(uow, actor)
-        recent = (
-            []
+        recent, made = (
+            ([], 0)
             if batch
-            else uow.audit.recent(
-                AuditAction.ENQUIRY_MADE, now - ctx.policy.window, actor=actor.subject
+            else uow.audit.window(
+                AuditAction.ENQUIRY_MADE,
+                now - ctx.policy.window,
+                actor=actor.subject,
+                agency=own.code,
             )
         )
         if not batch and not urgent:
-            refusal = over_limit(ctx, uow, actor, own, stated, len(children), recent, now)
+            wanted = len(children)
+            refusal = over_limit(ctx, uow, actor, own, stated, wanted, (recent, made), now)
             if refusal is not None:
                 uow.commit()  # the refusal and its alert are recorded; nothing is disclosed
                 raise refusal

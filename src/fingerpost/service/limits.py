@@ -22,14 +22,14 @@ __all__ = ["anomalies", "break_glass", "over_limit"]
 
 def _exceeded(
     ctx: Context,
-    uow: UnitOfWork,
-    own: Agency,
     *,
     wanted: int,
     recent: list[AuditEvent],
+    made: int,
     now: datetime,
 ) -> tuple[str, int, int] | None:
-    """(scope, limit, seconds until room) of the first limit the enquiries would exceed."""
+    """(scope, limit, seconds until room) of the first limit the enquiries would exceed, given
+    the user's `recent` enquiries and the number its agency `made` in the window."""
     policy = ctx.policy
     if len(recent) + wanted > policy.per_user:
         # Room again once the oldest enquiries in the window have aged out of it; a batch larger
@@ -41,7 +41,6 @@ def _exceeded(
             policy.per_user,
             max(1, int((oldest + policy.window - now).total_seconds()) + 1),
         )
-    made = uow.audit.count(AuditAction.ENQUIRY_MADE, now - policy.window, agency=own.code)
     if made + wanted > policy.per_agency:
         return "agency", policy.per_agency, int(policy.window.total_seconds())
     return None
@@ -54,12 +53,14 @@ def over_limit(  # noqa: PLR0917 - one enquiry's context
     own: Agency,
     stated: StatedPurpose,
     wanted: int,
-    recent: list[AuditEvent],
+    seen: tuple[list[AuditEvent], int],
     now: datetime,
 ) -> LimitExceeded | None:
     """Record a refusal (and alert, once per window) when the enquiries would exceed a
-    limit; returns the error to raise, or None when they may go ahead."""
-    exceeded = _exceeded(ctx, uow, own, wanted=wanted, recent=recent, now=now)
+    limit; returns the error to raise, or None when they may go ahead. `seen`: the user's
+    enquiries in the window, and how many its agency made (`AuditLog.window`)."""
+    recent, made = seen
+    exceeded = _exceeded(ctx, wanted=wanted, recent=recent, made=made, now=now)
     if exceeded is None:
         return None
     scope, limit, retry = exceeded

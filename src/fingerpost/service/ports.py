@@ -330,6 +330,13 @@ class AuditLog(Protocol):
         """One actor's events of one kind since a moment (anomaly rules)."""
         ...
 
+    def window(
+        self, action: AuditAction, since: datetime, *, actor: str, agency: str
+    ) -> tuple[list[AuditEvent], int]:
+        """`recent` for the actor and `count` for the agency, read together (an enquiry's
+        limits and anomaly rules ask both before anything else)."""
+        ...
+
 
 class KeyVault(Protocol):
     """The agencies' data keys (held outside the database, see docs/adr/0009)."""

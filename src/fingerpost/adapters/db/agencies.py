@@ -1,4 +1,5 @@
-"""Agencies, each read at most once per unit of work."""
+"""Agencies, each read at most once per unit of work, and across units of work for a few
+seconds (`Recent`, docs/adr/0043)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ from fingerpost.domain.hours import OfficeHours
 from fingerpost.domain.model import Agency
 from fingerpost.domain.vocabulary import AgencyKind
 
+from .recent import Recent
 from .statements import aware, utc_now
 from .tables import agencies
 
-__all__ = ["SqlAgencies"]
+__all__ = ["AgencyRecords", "SqlAgencies"]
+
+# code → (agency, decommissioned at, row id), or None for a code with no agency
+_Record = tuple[Agency, datetime | None, int] | None
+AgencyRecords = Recent[str, _Record]
 
 
 _AGENCY_FIELDS = (
@@ -42,27 +48,34 @@ def _agency(row: Any) -> Agency:
 
 class SqlAgencies:
     """Agencies, each read at most once per unit of work: an enquiry meets a handful of them
-    through dozens of candidates, and a statement costs more than the matching of several."""
+    through dozens of candidates, and a statement costs more than the matching of several.
+    With `recent`, what was read lately by any unit of work of this process is used again (each
+    agency's record for a few seconds); a unit of work that changes agencies reads its own
+    writes, keeps nothing, and has them read again by everyone once it commits (`committed`)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, recent: AgencyRecords | None = None) -> None:
         self._session = session
-        self._ids: dict[str, int] = {}
-        # code → (agency, decommissioned at), or None for a code with no agency
-        self._read: dict[str, tuple[Agency, datetime | None] | None] = {}
+        self._recent = recent
+        self._read: dict[str, _Record] = {}
+        self._changed: set[str] = set()
 
     def id_of(self, code: str) -> int | None:
-        if code not in self._ids:
-            found = self._session.scalar(select(agencies.c.id).where(agencies.c.code == code))
-            if found is None:
-                return None
-            self._ids[code] = found
-        return self._ids[code]
+        found = self._one(code)
+        return found[2] if found else None
 
     def load(self, codes: Iterable[str]) -> None:
-        """Read, in one statement, the agencies of `codes` this unit of work has not read."""
+        """Read, in one statement, the agencies of `codes` this unit of work has not read
+        (and, while it has changed none, that no unit of work has read lately)."""
         missing = sorted(set(codes) - self._read.keys())
+        recent = self._recent if not self._changed else None
+        if recent is not None:
+            for code in missing:
+                if (kept := recent.get(code)) is not None:
+                    self._read[code] = kept[0]
+            missing = [code for code in missing if code not in self._read]
         if not missing:
             return
+        ticket = recent.ticket() if recent is not None else None
         found = {
             row.code: row
             for row in self._session.execute(select(agencies).where(agencies.c.code.in_(missing)))
@@ -70,14 +83,24 @@ class SqlAgencies:
         for code in missing:
             row = found.get(code)
             left = aware(row.decommissioned_at) if row and row.decommissioned_at else None
-            self._read[code] = (_agency(row), left) if row else None
-            if row:
-                self._ids[code] = row.id
+            self._read[code] = (_agency(row), left, row.id) if row else None
+            if recent is not None and ticket is not None:
+                recent.keep(ticket, code, self._read[code])
 
-    def _one(self, code: str) -> tuple[Agency, datetime | None] | None:
+    def committed(self) -> None:
+        """This unit of work's changes are committed: every unit of work reads them."""
+        if self._recent is not None and self._changed:
+            self._recent.forget(*self._changed)
+        self._changed.clear()
+
+    def _one(self, code: str) -> _Record:
         if code not in self._read:  # asked once per candidate: the common case is a hit
             self.load([code])
         return self._read[code]
+
+    def _change(self, code: str) -> None:
+        self._changed.add(code)
+        self._read.pop(code, None)
 
     def get(self, code: str) -> Agency | None:
         found = self._one(code)
@@ -95,16 +118,18 @@ class SqlAgencies:
             "office_hours": str(agency.office_hours),
             "updated_at": utc_now(),
         }
-        self._read.pop(agency.code, None)
-        if self.id_of(agency.code) is None:
+        self._change(agency.code)
+        new = self.id_of(agency.code) is None
+        if new:
             self._session.execute(
                 insert(agencies).values(code=agency.code, created_at=utc_now(), **values)
             )
-            return True
-        self._session.execute(
-            update(agencies).where(agencies.c.code == agency.code).values(**values)
-        )
-        return False
+        else:
+            self._session.execute(
+                update(agencies).where(agencies.c.code == agency.code).values(**values)
+            )
+        self._read.pop(agency.code, None)  # read again as now written
+        return new
 
     def all(self) -> list[Agency]:
         return [
@@ -116,7 +141,7 @@ class SqlAgencies:
         return found[1] if found else None
 
     def mark_decommissioned(self, code: str, at: datetime) -> None:
-        self._read.pop(code, None)
+        self._change(code)
         self._session.execute(
             update(agencies).where(agencies.c.code == code).values(decommissioned_at=at)
         )

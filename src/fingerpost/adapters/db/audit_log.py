@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Column, Table, func, insert, select
+from sqlalchemy import Column, Table, func, select
 from sqlalchemy.orm import Session
 
 from fingerpost.audit.disclosures import disclosed_by
@@ -16,13 +17,23 @@ from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, Damaged
 from fingerpost.audit.merkle import Frontier
 from fingerpost.audit.verify import LoggedEvent, verify_log
 
-from .statements import MAX_KEYS_PER_STATEMENT, aware, insert_many, utc_now
+from .statements import MAX_KEYS_PER_STATEMENT, aware, insert_rows, together, utc_now
 from .tables import audit_checkpoints, audit_events, disclosures
 
 __all__ = ["VERIFY_BATCH", "SqlAuditLog"]
 
 # Rows read per statement while verifying.
 VERIFY_BATCH = 2000
+_APPENDERS = 0x46505354  # the advisory lock every appender takes (PostgreSQL)
+_LOCK = "SELECT pg_advisory_xact_lock(%s)"
+_HEAD = "SELECT size, frontier FROM audit_checkpoints ORDER BY size DESC LIMIT 1"
+# `recent` and `count` for an enquiry's limits, as the driver sends them (PostgreSQL).
+_ACTORS_RECENT = (
+    "SELECT action, actor, agency, at, purpose, result_count, urgent, detail FROM audit_events"
+    " WHERE actor = %s AND at >= %s AND action = %s ORDER BY seq"
+)
+_AGENCYS_COUNT = "SELECT count(*) FROM audit_events WHERE agency = %s AND at >= %s AND action = %s"
+_Row = namedtuple("_Row", "action actor agency at purpose result_count urgent detail")
 
 
 def _event(row: Any) -> AuditEvent:
@@ -56,24 +67,22 @@ class SqlAuditLog:
         self._key = signing_key
 
     def _head(self) -> tuple[int, Frontier]:
-        bind = self._session.get_bind()
-        if bind.dialect.name == "postgresql":
-            # One appender at a time across all API workers; released at commit.
-            self._session.execute(select(func.pg_advisory_xact_lock(0x46505354)))
-        row = self._session.execute(
-            select(audit_checkpoints.c.size, audit_checkpoints.c.frontier)
-            .order_by(audit_checkpoints.c.size.desc())
-            .limit(1)
-        ).first()
+        """The newest checkpoint's size and frontier. On PostgreSQL, read once this transaction
+        holds the appenders' lock (one appender at a time across all hub workers, released at
+        commit): both in one round trip, the read on a snapshot taken after the lock."""
+        postgresql = self._session.get_bind().dialect.name == "postgresql"
+        locked = [(_LOCK, (_APPENDERS,))] if postgresql else []
+        row = next(iter(together(self._session, [*locked, (_HEAD, ())])[-1]), None)
         if row is None:
             return 0, Frontier()
-        return int(row.size), Frontier.from_json(json.loads(row.frontier))
+        return int(row[0]), Frontier.from_json(json.loads(row[1]))
 
     def append(self, event: AuditEvent) -> int:
         return self.append_many([event])
 
     def append_many(self, events: Sequence[AuditEvent]) -> int:
-        """Append in order and sign the new tree head; returns the last sequence number."""
+        """Append in order and sign the new tree head; returns the last sequence number. The
+        events, what they disclosed and the signed head are sent together (`together`)."""
         seq, frontier = self._head()
         if not events:
             return seq
@@ -98,18 +107,18 @@ class SqlAuditLog:
                     "leaf": leaf.hex(),
                 }
             )
-        insert_many(self._session, audit_events, rows)
-        insert_many(self._session, disclosures, disclosed)
         head = Checkpoint(size=seq, root=frontier.root(), at=utc_now())
-        self._session.execute(
-            insert(audit_checkpoints).values(
-                size=head.size,
-                root=head.root.hex(),
-                at=head.at,
-                signature=self._key.sign(head.message()).hex(),
-                frontier=json.dumps(frontier.to_json()),
-            )
-        )
+        checkpoint = {
+            "size": head.size,
+            "root": head.root.hex(),
+            "at": head.at,
+            "signature": self._key.sign(head.message()).hex(),
+            "frontier": json.dumps(frontier.to_json()),
+        }
+        written = [(audit_events, rows), (disclosures, disclosed)]
+        written.append((audit_checkpoints, [checkpoint]))
+        statements = [insert_rows(self._session, table, made) for table, made in written if made]
+        together(self._session, statements, many=True)
         return seq
 
     def read(
@@ -157,6 +166,23 @@ class SqlAuditLog:
             .order_by(audit_events.c.seq)
         )
         return [_event(row) for row in self._session.execute(query)]
+
+    def window(
+        self, action: AuditAction, since: datetime, *, actor: str, agency: str
+    ) -> tuple[list[AuditEvent], int]:
+        """`recent` for the actor and `count` for the agency: on PostgreSQL both in one round
+        trip, with the transaction's BEGIN when they are its first statements."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            recent = self.recent(action, since, actor=actor)
+            return recent, self.count(action, since, agency=agency)
+        events, ((made,),) = together(
+            self._session,
+            [
+                (_ACTORS_RECENT, (actor, since, action.value)),
+                (_AGENCYS_COUNT, (agency, since, action.value)),
+            ],
+        )
+        return [_event(_Row(*values)) for values in events], int(made)
 
     def disclosing(self, involvement_ids: Sequence[str]) -> list[tuple[int, AuditEvent]]:
         """Enquiries that disclosed any of these involvements, oldest first (through the

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from .statements import MAX_KEYS_PER_STATEMENT
 from .tables import blocking_keys
 
-__all__ = ["SqlBlockingIndex"]
+__all__ = ["SEALED_COLUMNS", "SqlBlockingIndex"]
 
 # Tens of thousands of (key, row) pairs per registration batch: read as the driver's tuples,
 # because building SQLAlchemy rows for them costs more than the index lookups themselves. The
@@ -48,13 +48,22 @@ _COUNT_REACHED = {
     "postgresql": "SELECT count(*) FROM (SELECT DISTINCT involvement_id FROM blocking_keys"
     " WHERE key = ANY(%s::bigint[]) LIMIT %s) AS reached",
 }
-# What scoring needs of each involvement reached: its sealed fields (and what opens them).
+# What scoring needs of each involvement reached: its sealed fields (and what opens them); and,
+# in the same round trip, the rest of the row, which the few kept for a signpost need
+# (`InvolvementReach.resolve`): a statement more for those cost more than the columns.
+SEALED_COLUMNS = (
+    "id, public_id, agency_code, sealed, kind, start_date, end_date, shielded, identity_digest,"
+    " ages_out, expires_on, created_at, updated_at"
+)
 _SEALED = {
-    "sqlite": "SELECT i.id, i.public_id, a.code, i.sealed FROM involvements i"
-    " JOIN agencies a ON a.id = i.agency_id"
+    "sqlite": "SELECT i.id, i.public_id, a.code, i.sealed, i.kind, i.start_date, i.end_date,"
+    " i.shielded, i.identity_digest, i.ages_out, i.expires_on, i.created_at, i.updated_at"
+    " FROM involvements i JOIN agencies a ON a.id = i.agency_id"
     " WHERE i.id IN (SELECT value FROM json_each(?)) AND a.code != ?",
-    "postgresql": "SELECT i.id, i.public_id, a.code, i.sealed FROM involvements i"
-    " JOIN agencies a ON a.id = i.agency_id WHERE i.id = ANY(%s::integer[]) AND a.code <> %s",
+    "postgresql": "SELECT i.id, i.public_id, a.code, i.sealed, i.kind, i.start_date, i.end_date,"
+    " i.shielded, i.identity_digest, i.ages_out, i.expires_on, i.created_at, i.updated_at"
+    " FROM involvements i JOIN agencies a ON a.id = i.agency_id"
+    " WHERE i.id = ANY(%s::integer[]) AND a.code <> %s",
 }
 # SQLite: a batch's keys as one JSON document, [[row id, key, key, ...], ...], spread into
 # (key, row id) pairs and sorted by SQLite itself: building, sorting and binding a Python tuple
@@ -115,7 +124,8 @@ class SqlBlockingIndex:
         return found
 
     def sealed_rows(self, ids: list[int], exclude_agency: str) -> Iterator[tuple[Any, ...]]:
-        """(row id, public id, agency, sealed) of each involvement in `ids` not of that agency."""
+        """Each involvement in `ids` not of that agency, as the driver's tuple of
+        `SEALED_COLUMNS`: (row id, public id, agency, sealed, then the rest of the row)."""
         for start in range(0, len(ids), MAX_KEYS_PER_STATEMENT):
             chunk = self._list(ids[start : start + MAX_KEYS_PER_STATEMENT])
             yield from self._driver_rows(_SEALED[self._dialect], chunk, exclude_agency)
@@ -137,8 +147,13 @@ class SqlBlockingIndex:
             self._session.execute(text("ANALYZE blocking_keys"))
             self._session.execute(text("ANALYZE involvements"))
 
-    def _list(self, values: list[int]) -> str | list[int]:
-        return json.dumps(values) if self._dialect == "sqlite" else values
+    def _list(self, values: list[int]) -> str:
+        """Numbers as one parameter: SQLite's JSON array; PostgreSQL's array literal, read by
+        the server's `::bigint[]` — psycopg's own list adapter spent more on a few hundred keys
+        than the look-up took on the server (0.34 ms of CPU for 500, docs/adr/0043)."""
+        if self._dialect == "sqlite":
+            return json.dumps(values)
+        return "{" + ",".join(map(str, values)) + "}"
 
     def _driver_rows(self, statement: str, *parameters: object) -> list[tuple[Any, ...]]:
         """One statement on the unit of work's own connection (its transaction), as tuples."""

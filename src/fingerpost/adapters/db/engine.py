@@ -1,5 +1,6 @@
 """Opening the database: pragmas for SQLite, migrations for both engines."""
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from fingerpost.adapters.crypto import Keyring
 
@@ -70,13 +72,45 @@ def create(url: str, *, sqlite_cache_mib: int = 64) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     # Sessions in UTC whatever the server's default, so timestamps read back as written.
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,
         connect_args={"options": "-c timezone=UTC"},
     )
+    event.listen(engine, "connect", _checked_in)  # a new connection is alive
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", _ping_if_idle(engine))
+    return engine
+
+
+# A pooled connection idle longer than this is asked whether it is still alive before it is
+# handed out (a round trip). One used more recently is not: on loopback the ask cost as much as
+# a statement of the enquiry, and a hub serving requests uses its connections every few
+# milliseconds. If the server went away within this time, the first request on a dead
+# connection fails (and the pool then drops all of its older connections, SQLAlchemy's
+# `is_disconnect`); with a ping on every checkout it would have been retried (docs/adr/0043).
+PING_AFTER_IDLE_S = 5.0
+_CHECKED_IN = "fingerpost_checked_in"
+
+
+def _checked_in(_: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine) -> Callable[[Any, ConnectionPoolEntry, Any], None]:
+    def checkout(dbapi: Any, record: ConnectionPoolEntry, _: PoolProxiedConnection) -> None:
+        since = record.info.get(_CHECKED_IN)
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(str(error)) from error
+        if not alive:
+            raise DisconnectionError("the connection did not answer")
+
+    return checkout
 
 
 def _config(engine: Engine) -> Config:

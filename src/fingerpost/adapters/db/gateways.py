@@ -1,15 +1,23 @@
 """The hub's register of gateways (docs/adr/0026) on SQLAlchemy: one short transaction per call,
-outside the unit of work, because a service token is checked before any use case begins."""
+outside the unit of work, because a service token is checked before any use case begins.
+
+Every request to the hub names its gateway: a registration read is used again for
+`fresh_for` seconds (docs/adr/0043). A change made here (add, revoke, batches) is seen at once by
+this process; one made by another (`fingerpost hub gateways revoke` at the command line, another
+hub worker) within `fresh_for` seconds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import Engine, and_, case, insert, or_, select, update
 
 from fingerpost.service.gateways import RegisteredGateway
 
+from .recent import Recent
 from .tables import gateways
 
 __all__ = ["SqlGatewayDirectory"]
@@ -38,15 +46,24 @@ def _gateway(row: Any) -> RegisteredGateway:
 
 
 class SqlGatewayDirectory:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, *, fresh_for: float = 0.0, clock: Callable[[], float] = monotonic
+    ) -> None:
         self._engine = engine
+        self._recent: Recent[str, RegisteredGateway | None] = Recent(fresh_for, clock=clock)
 
     def get(self, name: str) -> RegisteredGateway | None:
-        # Read on every request to the hub: a plain read, not the write lock SQLite's use cases
-        # take up front (`engine._sqlite_begin_immediate`).
+        kept = self._recent.get(name)
+        if kept is not None:
+            return kept[0]
+        ticket = self._recent.ticket()
+        # A plain read, not the write lock SQLite's use cases take up front
+        # (`engine._sqlite_begin_immediate`).
         with self._engine.connect().execution_options(**_READ) as connection:
             row = connection.execute(select(gateways).where(gateways.c.name == name)).first()
-        return _gateway(row) if row is not None else None
+        found = _gateway(row) if row is not None else None
+        self._recent.keep(ticket, name, found)
+        return found
 
     def all(self) -> list[RegisteredGateway]:
         with self._engine.connect().execution_options(**_READ) as connection:
@@ -63,37 +80,41 @@ class SqlGatewayDirectory:
             "batch_day": None,
             "batch_rows": 0,
         }
-        with self._engine.begin() as connection:
-            held = connection.execute(
-                select(gateways.c.revoked_at).where(gateways.c.name == gateway.name)
-            ).first()
-            if held is None:
-                connection.execute(insert(gateways).values(name=gateway.name, **values))
+        try:
+            with self._engine.begin() as connection:
+                held = connection.execute(
+                    select(gateways.c.revoked_at).where(gateways.c.name == gateway.name)
+                ).first()
+                if held is None:
+                    connection.execute(insert(gateways).values(name=gateway.name, **values))
+                    return True
+                if held.revoked_at is None:
+                    return False
+                connection.execute(
+                    update(gateways).where(gateways.c.name == gateway.name).values(**values)
+                )
                 return True
-            if held.revoked_at is None:
-                return False
-            connection.execute(
-                update(gateways).where(gateways.c.name == gateway.name).values(**values)
-            )
-            return True
+        finally:
+            self._recent.forget(gateway.name)  # once committed (or not): read it again
 
     def revoke(self, name: str, at: datetime) -> bool:
-        with self._engine.begin() as connection:
-            changed = connection.execute(
-                update(gateways)
-                .where(gateways.c.name == name, gateways.c.revoked_at.is_(None))
-                .values(revoked_at=at)
-            )
-            return bool(changed.rowcount)
+        return self._change(name, revoked_at=at)
 
     def allow_batches(self, name: str, allowed: bool) -> bool:
-        with self._engine.begin() as connection:
-            changed = connection.execute(
-                update(gateways)
-                .where(gateways.c.name == name, gateways.c.revoked_at.is_(None))
-                .values(may_batch=allowed)
-            )
-            return bool(changed.rowcount)
+        return self._change(name, may_batch=allowed)
+
+    def _change(self, name: str, **values: object) -> bool:
+        """Change a live gateway's registration; False when none has that name."""
+        try:
+            with self._engine.begin() as connection:
+                changed = connection.execute(
+                    update(gateways)
+                    .where(gateways.c.name == name, gateways.c.revoked_at.is_(None))
+                    .values(**values)
+                )
+                return bool(changed.rowcount)
+        finally:
+            self._recent.forget(name)  # once committed (or not): read it again
 
     def take_batch(self, name: str, rows: int, day: date, quota: int) -> bool:
         # One conditional UPDATE: two workers taking batches at once cannot both squeeze in.

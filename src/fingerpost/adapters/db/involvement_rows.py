@@ -75,6 +75,10 @@ class InvolvementRows:
         self._keyring = keyring
         # public id → row id, for this unit of work: links and notifications refer to rows.
         self._internal: dict[str, int] = {}
+        # Involvements reached for an enquiry, by public id: the driver's row and its sealed
+        # fields opened, so that those kept are resolved without reading or opening them again.
+        self._read_rows: dict[str, tuple[Any, ...]] = {}
+        self._opened_rows: dict[str, Opened] = {}
         self._index = SqlBlockingIndex(session)
 
     def internal_id(self, public_id: str) -> int:
@@ -98,6 +102,10 @@ class InvolvementRows:
         opened = self.opened(row.agency_code, row.public_id, row.sealed)
         if opened is None:
             return None
+        return self._stored(row, opened), opened
+
+    def _stored(self, row: Any, opened: Opened) -> StoredInvolvement:
+        """The involvement of a row (SELECT_INVOLVEMENT's columns) with its sealed fields."""
         name, role, phone, email = opened.contact
         terms = InvolvementTerms(
             kind=InvolvementKind(row.kind),
@@ -106,7 +114,7 @@ class InvolvementRows:
             end_date=row.end_date,
         )
         self._internal[row.public_id] = row.id
-        stored = StoredInvolvement(
+        return StoredInvolvement(
             id=row.public_id,
             key=InvolvementKey(row.agency_code, opened.local_ref, terms.kind),
             terms=terms,
@@ -118,7 +126,6 @@ class InvolvementRows:
             ages_out=row.ages_out,
             expires_on=row.expires_on,
         )
-        return stored, opened
 
     def _stored_rows(self, rows: Iterable[Any]) -> list[StoredInvolvement]:
         return [found[0] for found in map(self._open, rows) if found is not None]

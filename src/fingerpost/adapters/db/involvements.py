@@ -150,6 +150,7 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
         row_digest: str | None = None,
     ) -> StoredInvolvement:
         internal = self.internal_id(involvement_id)
+        self._read_rows.pop(involvement_id, None)  # no longer as read
         row = self._session.execute(SELECT_INVOLVEMENT.where(involvements.c.id == internal)).one()
         found = self._open(row)
         if found is None:
@@ -181,6 +182,7 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
         return self._one(involvement_id)
 
     def set_shielded(self, involvement_id: str, shielded: bool) -> None:
+        self._read_rows.pop(involvement_id, None)  # no longer as read
         self._session.execute(
             update(involvements)
             .where(involvements.c.public_id == involvement_id)

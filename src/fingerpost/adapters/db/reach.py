@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Dialect
 
 from fingerpost.domain.model import Agency
 from fingerpost.matching.candidates import choose
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import Candidate, Reached
 
+from .blocking import SEALED_COLUMNS
 from .involvement_rows import SELECT_INVOLVEMENT, InvolvementRows
 from .statements import MAX_KEYS_PER_STATEMENT
 from .tables import involvements
 
 __all__ = ["InvolvementReach"]
+
+# An involvement as the blocking index's read hands it over (the driver's own values), named as
+# SELECT_INVOLVEMENT's rows are.
+SealedRow = namedtuple("SealedRow", SEALED_COLUMNS)  # type: ignore[misc]
+_FIELDS: tuple[str, ...] = tuple(SEALED_COLUMNS.replace(" ", "").split(","))
+
+
+def _typed(dialect: Dialect) -> Callable[[tuple[Any, ...]], Any]:
+    """The driver's values of a `SealedRow` as SQLAlchemy's column types read them (SQLite
+    hands dates and flags back as text and numbers)."""
+    processors = []
+    for index, name in enumerate(_FIELDS):
+        if name in involvements.c:
+            kind = involvements.c[name].type.dialect_impl(dialect)
+            if (process := kind.result_processor(dialect, None)) is not None:
+                processors.append((index, process))
+
+    def typed(values: tuple[Any, ...]) -> Any:
+        row = list(values)
+        for index, process in processors:
+            row[index] = process(row[index])
+        return SealedRow(*row)
+
+    return typed
 
 
 class InvolvementReach(InvolvementRows):
@@ -42,12 +71,18 @@ class InvolvementReach(InvolvementRows):
         hits = self._index.hits(keys, elsewhere=elsewhere)
         sealed: dict[int, tuple[str, str, bytes]] = {}  # row id → (public id, agency, sealed)
         tried: set[int] = set()
+        # An enquiry's few rows (`most`) are kept whole for `resolve`; a registration batch's
+        # thousands are not held twice.
+        keep = most is not None
 
         def present(ids: Sequence[int]) -> set[int]:
             todo = sorted(set(ids) - tried)
             tried.update(todo)
-            for internal, public_id, code, fields in self._index.sealed_rows(todo, exclude_agency):
+            for row in self._index.sealed_rows(todo, exclude_agency):
+                internal, public_id, code, fields = row[:4]
                 sealed[internal] = (public_id, code, bytes(fields))
+                if keep:
+                    self._read_rows[public_id] = row
             return {i for i in ids if i in sealed}
 
         anchored = [frozenset(keys) for keys in anchors]
@@ -81,6 +116,8 @@ class InvolvementReach(InvolvementRows):
         if opened is None:
             return None
         self._internal[public_id] = internal
+        if public_id in self._read_rows:
+            self._opened_rows[public_id] = opened
         return Reached(
             involvement_id=public_id,
             identity=EncodedIdentity.from_stored(opened.identity),
@@ -89,8 +126,15 @@ class InvolvementReach(InvolvementRows):
 
     def resolve(self, reached: Sequence[Reached]) -> dict[str, Candidate]:
         of = {r.involvement_id: r for r in reached}
-        ids = sorted(of)
         found: dict[str, Candidate] = {}
+        typed = None
+        for public_id, one in of.items():  # read with their sealed fields: no statement
+            if public_id in self._read_rows and public_id in self._opened_rows:
+                typed = typed or _typed(self._session.get_bind().dialect)
+                row = typed(self._read_rows[public_id])
+                stored = self._stored(row, self._opened_rows[public_id])
+                found[public_id] = Candidate(stored, one.agency)
+        ids = sorted(set(of) - found.keys())
         for start in range(0, len(ids), MAX_KEYS_PER_STATEMENT):
             chunk = ids[start : start + MAX_KEYS_PER_STATEMENT]
             query = SELECT_INVOLVEMENT.where(involvements.c.public_id.in_(chunk))

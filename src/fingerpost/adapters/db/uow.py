@@ -1,5 +1,7 @@
 """The unit of work: one session, one transaction; commit only when the use case says so."""
 
+from collections.abc import Callable
+from time import monotonic
 from types import TracebackType
 from typing import Self
 
@@ -10,13 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from fingerpost.adapters.crypto import Keyring
 from fingerpost.matching.candidates import Ranking
 
-from .agencies import SqlAgencies
+from .agencies import AgencyRecords, SqlAgencies
 from .audit_log import SqlAuditLog
 from .involvements import SqlInvolvements
 from .links import SqlLinks
 from .models import SqlModels
 from .notifications import SqlNotifications
 from .practitioners import SqlPractitioners
+from .recent import Recent
 from .reviews import SqlReviews
 from .snapshots import SqlSnapshots
 from .web_sessions import SqlWebSessions
@@ -45,15 +48,17 @@ class SqlUnitOfWork:
         keyring: Keyring,
         *,
         ranking: Ranking = "shared",
+        agency_records: AgencyRecords | None = None,
     ) -> None:
         self._sessions = sessions
         self._key = signing_key
         self._keyring = keyring
         self._ranking: Ranking = ranking
+        self._agency_records = agency_records
 
     def __enter__(self) -> Self:
         self._session = self._sessions()
-        self.agencies = SqlAgencies(self._session)
+        self.agencies = SqlAgencies(self._session, self._agency_records)
         self.involvements = SqlInvolvements(
             self._session, self.agencies, self._keyring, ranking=self._ranking
         )
@@ -80,6 +85,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self._session.commit()
+        self.agencies.committed()
 
     def rollback(self) -> None:
         self._session.rollback()
@@ -93,11 +99,21 @@ class SqlUnitOfWorkFactory:
         keyring: Keyring,
         *,
         ranking: Ranking = "shared",
+        agencies_fresh_for: float = 0.0,
+        clock: Callable[[], float] = monotonic,
     ) -> None:
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._key = signing_key
         self._keyring = keyring
         self._ranking: Ranking = ranking  # how an enquiry's capped candidates are chosen
+        # Agencies read by any unit of work, used by the next for a few seconds (ADR 0043)
+        self._agency_records: AgencyRecords = Recent(agencies_fresh_for, clock=clock)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._key, self._keyring, ranking=self._ranking)
+        return SqlUnitOfWork(
+            self._sessions,
+            self._key,
+            self._keyring,
+            ranking=self._ranking,
+            agency_records=self._agency_records,
+        )
