@@ -70,7 +70,7 @@ class MatchModel:
     # How far an exact agreement on a name moves with the name's count in the register (bits:
     # at most this far down, this far up; docs/adr/0044), and the years of birth the register
     # spreads over, which say how many children an average name has in one year.
-    frequency_bounds: tuple[float, float] = (0.0, 0.0)
+    frequency_bounds: tuple[float, float] = (-3.0, 0.0)
     birth_years: int = 19
     # The child's own involvements are among those counted under its names: an average name's
     # count is what strangers bring plus these.
