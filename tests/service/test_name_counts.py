@@ -57,3 +57,25 @@ def test_a_withdrawn_involvement_is_no_longer_counted(scenario: Scenario) -> Non
     scenario.register_one("GMP")
     scenario.fp.hub.withdraw(Actor.system("CSC-LDS"), withdrawn, "registered in error")
     assert scenario.name_counts() == (1, 1)
+
+
+@pytest.mark.usefixtures("agencies")
+def test_an_enquiry_weighs_a_common_first_name_as_the_register_counts_it(
+    scenario: Scenario,
+) -> None:
+    stranger = {"given_names": "Oliver", "family_name": "Okafor", "postcode": "M14 5RP"}
+    scenario.register_one("GMP", sex="male", **stranger)
+    asked = {"given_names": "Oliver", "postcode": "LS6 3HN"}
+    # Oliver, born the same day, another family name and address: worth a call while few
+    # children born that year are called Oliver...
+    [signpost] = scenario.enquire("CSC-LDS", **asked).signposts
+    assert signpost.confidence.value == "possible"
+    others = [
+        make_register_row(
+            given_names="Oliver", family_name=f"Family{n}", date_of_birth="2015-02-01"
+        )
+        for n in range(40)
+    ]
+    scenario.register("CSC-LDS", *others)
+    # ... not once forty more are: a namesake, not the child.
+    assert scenario.enquire("CSC-LDS", **asked).signposts == []
