@@ -14,6 +14,7 @@ import argparse
 import builtins
 import csv
 import json
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -49,7 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="fingerpost-grid-") as work:
         results = _grid(args, Path(work))
     if args.out:
-        command = "python -m bench.tuning_grid " + " ".join(argv or [])
+        given = sys.argv[1:] if argv is None else argv
+        command = "python -m bench.tuning_grid " + " ".join(given)
         args.out.write_text(json.dumps({"command": command, "results": results}, indent=2))
 
 
