@@ -20,12 +20,13 @@ names and dates that fingerpost encodes, so a blind engine cannot be run on it.
 
 import math
 import time
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from fingerpost.domain.vocabulary import Confidence
+from fingerpost.matching import frequency
 from fingerpost.matching.encode import EncodedQuery, Encoder
 from fingerpost.matching.normalise import ChildIdentity, normalise
 from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, score
@@ -97,9 +98,12 @@ def run_febrl(number: int, model: MatchModel = DEFAULT_MODEL) -> dict[str, Any]:
     started = time.perf_counter()
     stored = [(r, encode(r, wide=False).identity) for r in registrations]
     index: dict[int, list[int]] = defaultdict(list)
+    names: Counter[int] = Counter()  # name token → records carrying it (docs/adr/0044)
     for i, (_, identity) in enumerate(stored):
         for key in identity.blocking_keys:
             index[key].append(i)
+        names.update(frequency.tokens(identity))
+    model = replace(model, register_size=len(stored))
     register_s = time.perf_counter() - started
     strong = strong_true = possible = possible_true = found = found_strong = blocked = 0
     candidates: list[int] = []
@@ -108,7 +112,10 @@ def run_febrl(number: int, model: MatchModel = DEFAULT_MODEL) -> dict[str, Any]:
         started = time.perf_counter()
         query = encode(record, wide=True)
         reached = {i for key in query.probe_keys for i in index.get(key, ())}
-        verdicts = [(i, score(query.probe, stored[i][1], model)) for i in reached]
+        common = model.name_frequency(
+            frequency.probe_tokens(query), lambda keys: {k: names[k] for k in keys if k in names}
+        )
+        verdicts = [(i, score(query.probe, stored[i][1], model, common)) for i in reached]
         latencies.append(time.perf_counter() - started)
         candidates.append(len(reached))
         blocked += any(stored[i][0].entity == record.entity for i in reached)

@@ -17,7 +17,7 @@ import csv
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -26,9 +26,9 @@ from bench.truth import Truth
 from fingerpost.domain.errors import DomainError
 from fingerpost.gateway.rows import parse_enquiry_row, register_parts
 from fingerpost.gateway.secret import Gateway
-from fingerpost.matching import candidates
+from fingerpost.matching import candidates, frequency
 from fingerpost.matching.encode import EncodedIdentity, EncodedQuery, Encoder
-from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, Verdict, score
+from fingerpost.matching.score import DEFAULT_MODEL, MatchModel, NameFrequency, Verdict, score
 from fingerpost.service.candidates import MOST_CANDIDATES
 from fingerpost.synth import WORLDS, write_dataset
 from fingerpost.synth.worlds import HELD_OUT, split_of
@@ -73,10 +73,15 @@ class _Register:
     rows: list[tuple[str, str, dict[str, str], EncodedIdentity]] = field(default_factory=list)
     index: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     refused: set[tuple[str, str]] = field(default_factory=set)
+    names: Counter[int] = field(default_factory=Counter)  # name token → rows carrying it
 
     def count(self, keys: Iterable[int]) -> int:
         """The rows indexed under any of `keys`, every agency's (as the hub counts them)."""
         return len({i for key in keys for i in self.index.get(key, ())})
+
+    def count_each(self, tokens: Iterable[int]) -> dict[int, int]:
+        """The rows carrying each name token (as the hub counts them, docs/adr/0044)."""
+        return {token: self.names[token] for token in tokens if token in self.names}
 
     def load(self, data: Path, gateway: Gateway) -> None:
         for path in sorted(data.glob("register-*.csv")):
@@ -91,6 +96,7 @@ class _Register:
                     identity = gateway.encode(child, today=_TODAY, wide=False).identity
                     for key in identity.blocking_keys:
                         self.index[key].append(len(self.rows))
+                    self.names.update(frequency.tokens(identity))
                     self.rows.append((agency, row["local_ref"], row, identity))
 
 
@@ -127,8 +133,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ranking", choices=("shared", "rarity"), default="shared")
     parser.add_argument("--show", type=int, default=60, help="misses printed in full")
     parser.add_argument("--model", type=Path, help="score with this model's JSON (to_json)")
+    parser.add_argument(
+        "--frequency-bounds", type=float, nargs=2, metavar=("DOWN", "UP"),
+        help="bits a name's frequency may move an exact agreement (the model's by default)",
+    )  # fmt: skip
+    parser.add_argument("--own-involvements", type=float, help="the model's by default")
     args = parser.parse_args(argv)
     args.model = MatchModel.from_json(args.model.read_text()) if args.model else DEFAULT_MODEL
+    if args.frequency_bounds:
+        args.model = replace(args.model, frequency_bounds=tuple(args.frequency_bounds))
+    if args.own_involvements is not None:
+        args.model = replace(args.model, own_involvements=args.own_involvements)
     if split_of(args.seed) == HELD_OUT:
         parser.error(f"seed {args.seed} is held out: its misses are never read (docs/adr/0023)")
     with tempfile.TemporaryDirectory(prefix="fingerpost-misses-") as work:
@@ -145,6 +160,7 @@ def _read_misses(args: argparse.Namespace, data: Path) -> None:
     gateway = Gateway(_SECRET)
     register = _Register()
     register.load(data, gateway)
+    args.model = replace(args.model, register_size=len(register.rows))
     tally = _Tally()
     for path in sorted(data.glob("enquiries-*.csv")):
         agency = path.stem.removeprefix("enquiries-")
@@ -165,9 +181,14 @@ class _Scored:
     register: _Register
     model: MatchModel
     common: bool | None = None
+    names: NameFrequency = field(default_factory=NameFrequency)
+
+    def __post_init__(self) -> None:
+        tokens = frequency.probe_tokens(self.query)
+        self.names = self.model.name_frequency(tokens, self.register.count_each)
 
     def __call__(self, i: int) -> Verdict | None:
-        verdict = score(self.query.probe, self.register.rows[i][3], self.model)
+        verdict = score(self.query.probe, self.register.rows[i][3], self.model, self.names)
         if verdict is None or not verdict.names_only or verdict.confidence.value != "possible":
             return verdict
         if self.common is None:

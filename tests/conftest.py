@@ -30,6 +30,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.model import Agency
 from fingerpost.domain.vocabulary import AgencyKind, Role
 from fingerpost.gateway import parse_enquiry_row, parse_register_row
+from fingerpost.matching import frequency
 from fingerpost.matching.encode import EncodedQuery
 from fingerpost.service.records import EnquiryResult, Registration, RegistrationOutcome
 
@@ -272,6 +273,16 @@ class Scenario:
         with self.fp.unit_of_work() as uow:
             uow.involvements.set_shielded(involvement_id, True)
             uow.commit()
+
+    def name_counts(self, **child: str) -> tuple[int, int]:
+        """(involvements under the child's first name, under its family name), as an enquiry
+        for that child (`make_enquiry_row`) counts them: the rarest token of each (ADR 0044)."""
+        tokens = frequency.probe_tokens(self.query(**child))
+        with self.fp.unit_of_work() as uow:
+            counted = uow.involvements.count_each(tokens.all())
+        given = min((counted.get(t, 0) for t in tokens.given), default=0)
+        family = min((counted.get(t, 0) for t in tokens.family), default=0)
+        return given, family
 
     def count(self, table: str) -> int:
         return int(self.sql(f"SELECT count(*) FROM {table}")[0][0])  # type: ignore[call-overload]

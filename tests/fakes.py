@@ -18,6 +18,7 @@ from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint, leaf_fo
 from fingerpost.domain.ids import new_id
 from fingerpost.domain.model import Agency, InvolvementKey, InvolvementTerms
 from fingerpost.domain.vocabulary import InvolvementStatus
+from fingerpost.matching import frequency
 from fingerpost.matching.candidates import choose
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import (
@@ -262,6 +263,13 @@ class _Involvements:
     def count_indexed(self, keys: Iterable[int], *, up_to: int) -> int:
         wanted = set(keys)
         return min(up_to, sum(bool(wanted & r.identity.blocking_keys) for r in self._rows()))
+
+    def count_each(self, keys: Iterable[int]) -> dict[int, int]:
+        counted = dict.fromkeys(keys, 0)
+        for r in self._rows():
+            for key in (r.identity.blocking_keys | frequency.tokens(r.identity)) & counted.keys():
+                counted[key] += 1
+        return {key: n for key, n in counted.items() if n}
 
     def refresh_statistics(self) -> None:
         """Nothing to plan in memory."""

@@ -138,6 +138,17 @@ def test_expiry_purges_at_the_start_of_the_expiry_month_and_not_a_day_before(
     assert timed.fp.hub.verify_audit(OPERATOR) is None
 
 
+def test_an_expired_involvement_is_no_longer_counted(timed: Scenario, clock: Clock) -> None:
+    timed.agency("CSC-LDS")
+    timed.agency("GMP", kind="police")
+    timed.register_one("CSC-LDS", end_date="2026-03-05")  # expires 2027-04-01
+    timed.register_one("GMP")
+    assert timed.name_counts() == (2, 2)
+    clock.set(date(2027, 4, 1))
+    assert timed.fp.expire().involvements == 1
+    assert timed.name_counts() == (1, 1)
+
+
 def test_operators_see_what_is_due_to_expire_and_when_the_last_purge_ran(
     timed: Scenario, clock: Clock
 ) -> None:

@@ -9,7 +9,8 @@ in `DEFAULT_MODEL` are hand-set (docs/adr/0012; m re-estimated on tuning data in
 
 import json
 import math
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from fingerpost.domain.vocabulary import Confidence
 from fingerpost.matching.comparisons import (
@@ -26,6 +27,7 @@ from fingerpost.matching.comparisons import (
 )
 from fingerpost.matching.dependence import DEPENDENCE, Dependence
 from fingerpost.matching.encoded import EncodedIdentity
+from fingerpost.matching.frequency import NameFrequency, Tokens
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -39,6 +41,7 @@ __all__ = [
     "Comparison",
     "Level",
     "MatchModel",
+    "NameFrequency",
     "Verdict",
     "score",
 ]
@@ -64,6 +67,17 @@ class MatchModel:
     # The rules between fields (which agreements count, what `strong` needs), checked against
     # the comparisons here: a rule naming a level there is none of is refused.
     dependence: Dependence = DEPENDENCE
+    # How far an exact agreement on a name moves with the name's count in the register (bits:
+    # at most this far down, this far up; docs/adr/0044), and the years of birth the register
+    # spreads over, which say how many children an average name has in one year.
+    frequency_bounds: tuple[float, float] = (-3.0, 0.0)
+    birth_years: int = 19
+    # The child's own involvements are among those counted under its names: an average name's
+    # count is what strangers bring plus these.
+    own_involvements: float = 2.0
+    # The register's size (involvements), once known (`for_register`); 0: not known, and no
+    # name's frequency is weighed.
+    register_size: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
         self.dependence.check(self.comparisons)
@@ -73,9 +87,24 @@ class MatchModel:
         more bits of evidence where the register is larger than the reference, which keeps the
         odds that a strong pair is the child, not a stranger, as they were. `possible` keeps its
         threshold: a call to confirm may be wrong, a missed child should not be."""
-        if size <= self.reference_size:
-            return self
-        return replace(self, strong_at=self.strong_at + math.log2(size / self.reference_size))
+        extra = math.log2(size / self.reference_size) if size > self.reference_size else 0.0
+        return replace(self, strong_at=self.strong_at + extra, register_size=size)
+
+    def name_frequency(
+        self, probe: Tokens, count: Callable[[Iterable[int]], dict[int, int]]
+    ) -> NameFrequency:
+        """What the register's counts of the enquiry's name tokens do to an exact agreement on
+        them (nothing unless the register's size is known and the bounds allow a move)."""
+        if not self.register_size or self.frequency_bounds == (0.0, 0.0):
+            return NameFrequency()
+        per_year = self.register_size / self.birth_years
+        return NameFrequency.of(
+            probe,
+            count,
+            expected_given=_exact_u(self, "given") * per_year + self.own_involvements,
+            expected_family=_exact_u(self, "family") * per_year + self.own_involvements,
+            bounds=self.frequency_bounds,
+        )
 
     def to_json(self) -> str:
         return json.dumps(
@@ -124,6 +153,13 @@ class MatchModel:
         return tuple(c.index(pair) for c in self.comparisons)
 
 
+def _exact_u(model: MatchModel, field: str) -> float:
+    for comparison in model.comparisons:
+        if comparison.field == field:
+            return next((level.u for level in comparison.levels if level.name == "exact"), 0.0)
+    return 0.0
+
+
 def aligned(a: EncodedIdentity, b: EncodedIdentity) -> tuple[EncodedIdentity, EncodedIdentity]:
     """The pair with the probe's name filters salted as the other side's (see the encoder)."""
     if a.name_variants:
@@ -141,6 +177,14 @@ DEFAULT_MODEL = MatchModel(
 )
 
 
+def _moved(frequency: NameFrequency | None, field: str, level: Level) -> float:
+    if frequency is None or level.name != "exact":
+        return 0.0
+    if field == "given":
+        return frequency.given
+    return frequency.family if field == "family" else 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The outcome for one pair. `weight` stays inside the hub: it is never disclosed."""
@@ -155,9 +199,14 @@ class Verdict:
 
 
 def score(
-    a: EncodedIdentity, b: EncodedIdentity, model: MatchModel = DEFAULT_MODEL
+    a: EncodedIdentity,
+    b: EncodedIdentity,
+    model: MatchModel = DEFAULT_MODEL,
+    frequency: NameFrequency | None = None,
 ) -> Verdict | None:
-    """Compare two encodings; None when the pair is not worth a signpost."""
+    """Compare two encodings (`a` the enquiry's probe); None when the pair is not worth a
+    signpost. With `frequency`, an exact agreement on the enquiry's first or family name weighs
+    as much as that name's count in the register says (`MatchModel.name_frequency`)."""
     pair = Pair(*aligned(a, b))
     reached: list[tuple[str, Level]] = []
     for comparison in model.comparisons:
@@ -172,7 +221,7 @@ def score(
     disagreeing: list[str] = []
     for name, level in reached:
         if not (household and name in rules.discounted and level.weight > 0):
-            weight += level.weight
+            weight += level.weight + _moved(frequency, name, level)
         if level.says:
             (agreeing if level.agrees else disagreeing).append(level.says)
     if weight < model.possible_at or any(rule.holds(levels, pair) for rule in rules.refused):

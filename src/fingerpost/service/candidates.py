@@ -5,8 +5,9 @@ out). The weight orders the results but is never shown."""
 from __future__ import annotations
 
 from fingerpost.domain.vocabulary import Confidence
+from fingerpost.matching import frequency
 from fingerpost.matching.encode import EncodedQuery
-from fingerpost.matching.score import MatchModel, Verdict, score
+from fingerpost.matching.score import MatchModel, NameFrequency, Verdict, score
 from fingerpost.service.ports import UnitOfWork
 from fingerpost.service.records import Candidate, Reached
 
@@ -19,9 +20,14 @@ MOST_CANDIDATES = 64
 
 
 def verdicts(
-    model: MatchModel, child: EncodedQuery, candidates: list[Reached]
+    model: MatchModel,
+    child: EncodedQuery,
+    candidates: list[Reached],
+    names: NameFrequency | None = None,
 ) -> list[tuple[Reached, Verdict]]:
-    scored = ((reached, score(child.probe, reached.identity, model)) for reached in candidates)
+    scored = (
+        (reached, score(child.probe, reached.identity, model, names)) for reached in candidates
+    )
     return [(reached, verdict) for reached, verdict in scored if verdict is not None]
 
 
@@ -36,8 +42,9 @@ def matches(
     """The involvements worth a signpost under `model` (sized for the register), strong first,
     then by evidence."""
     candidates = uow.involvements.candidates(child.probe_keys, exclude_agency, most=MOST_CANDIDATES)
+    names = _name_frequency(uow, model, child) if candidates else None
     found = _without_common_names(
-        uow, child, verdicts(model, child, candidates), names_alone_at_most
+        uow, child, verdicts(model, child, candidates, names), names_alone_at_most
     )
     resolved = uow.involvements.resolve([reached for reached, _ in found])
     pairs = [
@@ -47,6 +54,14 @@ def matches(
     ]
     pairs.sort(key=lambda pair: (pair[1].confidence is not Confidence.STRONG, -pair[1].weight))
     return pairs
+
+
+def _name_frequency(uow: UnitOfWork, model: MatchModel, child: EncodedQuery) -> NameFrequency:
+    """How common the child's first and family names are in the register (docs/adr/0044):
+    counted only where the model weighs it."""
+    if not model.register_size or model.frequency_bounds == (0.0, 0.0):
+        return NameFrequency()
+    return model.name_frequency(frequency.probe_tokens(child), uow.involvements.count_each)
 
 
 def _without_common_names(

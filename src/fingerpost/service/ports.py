@@ -145,6 +145,11 @@ class InvolvementRepository(Protocol):
         further than `up_to`."""
         ...
 
+    def count_each(self, keys: Iterable[int]) -> dict[int, int]:
+        """How many involvements (of every agency) each of `keys` is indexed under, the name
+        tokens of `matching.frequency` among them; a key under none is left out."""
+        ...
+
     def refresh_statistics(self) -> None:
         """After a large load: the query planner's statistics of the register brought up to
         date, so that enquiries made next are planned for the register as it now is."""

@@ -48,6 +48,13 @@ _COUNT_REACHED = {
     "postgresql": "SELECT count(*) FROM (SELECT DISTINCT involvement_id FROM blocking_keys"
     " WHERE key = ANY(%s::bigint[]) LIMIT %s) AS reached",
 }
+# How many involvements carry each of a few name tokens (docs/adr/0044): one index range each.
+_COUNT_EACH = {
+    "sqlite": "SELECT key, count(*) FROM blocking_keys"
+    " WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key",
+    "postgresql": "SELECT key, count(*) FROM blocking_keys WHERE key = ANY(%s::bigint[])"
+    " GROUP BY key",
+}
 # What scoring needs of each involvement reached: its sealed fields (and what opens them); and,
 # in the same round trip, the rest of the row, which the few kept for a signpost need
 # (`InvolvementReach.resolve`): a statement more for those cost more than the columns.
@@ -137,6 +144,14 @@ class SqlBlockingIndex:
         # Keys are a handful (a name's forms under two or thirty years): one statement.
         ((count,),) = self._driver_rows(_COUNT_REACHED[self._dialect], self._list(wanted), up_to)
         return int(count)
+
+    def count_each(self, keys: Iterable[int]) -> dict[int, int]:
+        """Key → how many involvements it is indexed under; keys under none are left out."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        rows = self._driver_rows(_COUNT_EACH[self._dialect], self._list(wanted))
+        return {int(key): int(count) for key, count in rows}
 
     def refresh_statistics(self) -> None:
         # PostgreSQL plans `key = ANY(...)` from its statistics: right after a bulk load they

@@ -12,6 +12,7 @@ from fingerpost.adapters.crypto import DataKey
 from fingerpost.adapters.db.sealed import seal
 from fingerpost.domain.ids import new_id
 from fingerpost.domain.model import InvolvementKey, InvolvementTerms
+from fingerpost.matching import frequency
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.service.records import NewInvolvement, StoredInvolvement
 
@@ -27,6 +28,12 @@ _BY_KEYS = SELECT_INVOLVEMENT.where(
     agencies.c.code == bindparam("agency"),
     involvements.c.ref_hash.in_(bindparam("hashes", expanding=True)),
 )
+
+
+def _indexed(identity: EncodedIdentity) -> frozenset[int]:
+    """An involvement's blocking keys and its name tokens, which the index counts and no probe
+    asks for (docs/adr/0044)."""
+    return identity.blocking_keys | frequency.tokens(identity)
 
 
 class SqlInvolvements(InvolvementRetention, InvolvementReach):
@@ -108,7 +115,7 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
         stored = []
         for item, row, internal in zip(items, values, internals, strict=True):
             self._internal[row["public_id"]] = internal
-            index.append((internal, item.identity.blocking_keys))
+            index.append((internal, _indexed(item.identity)))
             stored.append(
                 StoredInvolvement(
                     id=row["public_id"],
@@ -168,7 +175,7 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
         if identity is not None and digest is not None:
             stored_identity = identity.to_stored()
             values["identity_digest"] = digest
-            self._index.replace(internal, identity.blocking_keys)
+            self._index.replace(internal, _indexed(identity))
         values["ref_hash"], values["sealed"] = seal(
             self._keyring.current(current.key.agency),
             involvement_id,

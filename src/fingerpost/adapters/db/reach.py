@@ -108,6 +108,9 @@ class InvolvementReach(InvolvementRows):
     def count_indexed(self, keys: Iterable[int], *, up_to: int) -> int:
         return self._index.count_reached(keys, up_to=up_to)
 
+    def count_each(self, keys: Iterable[int]) -> dict[int, int]:
+        return self._index.count_each(keys)
+
     def refresh_statistics(self) -> None:
         self._index.refresh_statistics()
 
