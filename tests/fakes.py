@@ -217,8 +217,14 @@ class _Involvements:
         )
 
     def candidates(
-        self, probe_keys: Iterable[int], exclude_agency: str, *, most: int | None = None
+        self,
+        probe_keys: Iterable[int],
+        exclude_agency: str,
+        *,
+        most: int | None = None,
+        counted: Iterable[int] = (),
     ) -> list[Reached]:
+        del counted  # counted afresh by count_each: nothing to save in memory
         return self.candidates_many([probe_keys], exclude_agency, most=most)[0]
 
     def candidates_many(

@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import Scenario, make_register_row
+from fingerpost.adapters.db.blocking import SqlBlockingIndex
 from fingerpost.domain.actor import Actor
+from fingerpost.matching import frequency
 
 
 @pytest.fixture
@@ -79,3 +81,28 @@ def test_an_enquiry_weighs_a_common_first_name_as_the_register_counts_it(
     scenario.register("CSC-LDS", *others)
     # ... not once forty more are: a namesake, not the child.
     assert scenario.enquire("CSC-LDS", **asked).signposts == []
+
+
+@pytest.mark.usefixtures("agencies")
+def test_the_counts_read_with_the_look_up_are_those_read_alone(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario.register_one("GMP")
+    scenario.register_one("GMP", given_names="Amelia")
+    scenario.register_one("CSC-LDS", given_names="Olivia Grace")
+    query = scenario.query()
+    tokens = frequency.probe_tokens(query).all()
+    with scenario.fp.unit_of_work() as uow:
+        alone = uow.involvements.count_each(tokens)
+    with scenario.fp.unit_of_work() as uow:
+        found = uow.involvements.candidates(query.probe_keys, "CSC-LDS", most=64, counted=tokens)
+        # Asked with the look-up (one round trip on PostgreSQL): not asked of the index again.
+        monkeypatch.setattr(SqlBlockingIndex, "count_each", _not_again)
+        beside = uow.involvements.count_each(tokens)
+    assert len(found) == 2
+    assert beside == alone
+    assert sorted(beside.values()) == [2, 3]
+
+
+def _not_again(*_: object) -> dict[int, int]:
+    raise AssertionError("the counts were read with the look-up")

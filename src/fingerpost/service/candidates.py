@@ -41,8 +41,19 @@ def matches(
 ) -> list[tuple[Candidate, Verdict]]:
     """The involvements worth a signpost under `model` (sized for the register), strong first,
     then by evidence."""
-    candidates = uow.involvements.candidates(child.probe_keys, exclude_agency, most=MOST_CANDIDATES)
-    names = _name_frequency(uow, model, child) if candidates else None
+    weighs_names = bool(model.register_size) and model.frequency_bounds != (0.0, 0.0)
+    tokens = frequency.probe_tokens(child) if weighs_names else None
+    candidates = uow.involvements.candidates(
+        child.probe_keys,
+        exclude_agency,
+        most=MOST_CANDIDATES,
+        counted=tokens.all() if tokens is not None else (),
+    )
+    names = (
+        model.name_frequency(tokens, uow.involvements.count_each)
+        if tokens is not None and candidates
+        else None
+    )
     found = _without_common_names(
         uow, child, verdicts(model, child, candidates, names), names_alone_at_most
     )
@@ -54,14 +65,6 @@ def matches(
     ]
     pairs.sort(key=lambda pair: (pair[1].confidence is not Confidence.STRONG, -pair[1].weight))
     return pairs
-
-
-def _name_frequency(uow: UnitOfWork, model: MatchModel, child: EncodedQuery) -> NameFrequency:
-    """How common the child's first and family names are in the register (docs/adr/0044):
-    counted only where the model weighs it."""
-    if not model.register_size or model.frequency_bounds == (0.0, 0.0):
-        return NameFrequency()
-    return model.name_frequency(frequency.probe_tokens(child), uow.involvements.count_each)
 
 
 def _without_common_names(

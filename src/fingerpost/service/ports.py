@@ -116,10 +116,16 @@ class InvolvementRepository(Protocol):
         ...
 
     def candidates(
-        self, probe_keys: Iterable[int], exclude_agency: str, *, most: int | None = None
+        self,
+        probe_keys: Iterable[int],
+        exclude_agency: str,
+        *,
+        most: int | None = None,
+        counted: Iterable[int] = (),
     ) -> list[Reached]:
         """Involvements of other agencies sharing at least one blocking key; with `most`, only
-        that many: those sharing the most keys."""
+        that many: those sharing the most keys. `counted`: tokens whose `count_each` the same
+        unit of work will ask next, which a database may read with the look-up."""
         ...
 
     def candidates_many(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
-from .statements import MAX_KEYS_PER_STATEMENT
+from .statements import MAX_KEYS_PER_STATEMENT, together
 from .tables import blocking_keys
 
 __all__ = ["SEALED_COLUMNS", "SqlBlockingIndex"]
@@ -121,14 +121,28 @@ class SqlBlockingIndex:
     def hits(self, keys: list[int], *, elsewhere: str | None = None) -> dict[int, list[int]]:
         """Probe key → row ids of the involvements it reaches (of every agency; with
         `elsewhere`, of every agency but that one)."""
+        return self.hits_counting(keys, elsewhere=elsewhere)[0]
+
+    def hits_counting(
+        self, keys: list[int], *, elsewhere: str | None = None, counted: Iterable[int] = ()
+    ) -> tuple[dict[int, list[int]], dict[int, int]]:
+        """`hits`, and `count_each(counted)` asked in the same round trip as the first keys: an
+        enquiry's name counts (docs/adr/0044) cost no wait of their own on PostgreSQL."""
         found: dict[int, list[int]] = {}
         statement = (_REACHED if elsewhere is None else _REACHED_ELSEWHERE)[self._dialect]
         more = () if elsewhere is None else (elsewhere,)
-        for start in range(0, len(keys), MAX_KEYS_PER_STATEMENT):
-            chunk = self._list(keys[start : start + MAX_KEYS_PER_STATEMENT])
-            for key, internal in self._driver_rows(statement, chunk, *more):
+        tokens = sorted(set(counted))
+        counts: dict[int, int] = {}
+        for start in range(0, max(len(keys), 1 if tokens else 0), MAX_KEYS_PER_STATEMENT):
+            sent = [(statement, (self._list(keys[start : start + MAX_KEYS_PER_STATEMENT]), *more))]
+            if start == 0 and tokens:  # a few index ranges, beside the look-up
+                sent.append((_COUNT_EACH[self._dialect], (self._list(tokens),)))
+            reached, *counted_rows = together(self._session, sent)
+            for key, internal in reached:
                 found.setdefault(key, []).append(internal)
-        return found
+            for rows in counted_rows:
+                counts.update((int(key), int(count)) for key, count in rows)
+        return found, counts
 
     def sealed_rows(self, ids: list[int], exclude_agency: str) -> Iterator[tuple[Any, ...]]:
         """Each involvement in `ids` not of that agency, as the driver's tuple of

@@ -46,10 +46,22 @@ def _typed(dialect: Dialect) -> Callable[[tuple[Any, ...]], Any]:
 
 
 class InvolvementReach(InvolvementRows):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Name tokens counted beside a look-up (`counted`), for `count_each` in the same unit
+        # of work: the tokens asked, and the counts of those any involvement carries.
+        self._asked: set[int] = set()
+        self._counts: dict[int, int] = {}
+
     def candidates(
-        self, probe_keys: Iterable[int], exclude_agency: str, *, most: int | None = None
+        self,
+        probe_keys: Iterable[int],
+        exclude_agency: str,
+        *,
+        most: int | None = None,
+        counted: Iterable[int] = (),
     ) -> list[Reached]:
-        return self.candidates_many([probe_keys], exclude_agency, most=most)[0]
+        return self.candidates_many([probe_keys], exclude_agency, most=most, counted=counted)[0]
 
     def candidates_many(
         self,
@@ -59,16 +71,21 @@ class InvolvementReach(InvolvementRows):
         at_least: int = 1,
         anchors: Sequence[Iterable[int]] = (),
         most: int | None = None,
+        counted: Iterable[int] = (),
     ) -> list[list[Reached]]:
         """`candidates` for each probe, with as few statements as the parameter limit allows.
-        Only the involvements kept are opened, and only their sealed fields."""
+        Only the involvements kept are opened, and only their sealed fields. The `counted`
+        tokens are counted in the look-up's round trip, for `count_each` to answer."""
         wanted = [frozenset(keys) for keys in probes]
         # Every present row sharing enough keys is kept (no `most`): rows of the excluded agency
         # can never be, so the index is not asked for them. With `most`, every row reached
         # counts in the ranking (how rare a key is), so all are read.
         elsewhere = exclude_agency if most is None else None
         keys = sorted(set().union(*wanted)) if wanted else []
-        hits = self._index.hits(keys, elsewhere=elsewhere)
+        tokens = set(counted)
+        hits, counts = self._index.hits_counting(keys, elsewhere=elsewhere, counted=tokens)
+        self._asked |= tokens
+        self._counts.update(counts)
         sealed: dict[int, tuple[str, str, bytes]] = {}  # row id → (public id, agency, sealed)
         tried: set[int] = set()
         # An enquiry's few rows (`most`) are kept whole for `resolve`; a registration batch's
@@ -109,7 +126,10 @@ class InvolvementReach(InvolvementRows):
         return self._index.count_reached(keys, up_to=up_to)
 
     def count_each(self, keys: Iterable[int]) -> dict[int, int]:
-        return self._index.count_each(keys)
+        wanted = set(keys)
+        if wanted <= self._asked:  # counted with the look-up, in this transaction
+            return {key: self._counts[key] for key in wanted if key in self._counts}
+        return self._index.count_each(wanted)
 
     def refresh_statistics(self) -> None:
         self._index.refresh_statistics()
