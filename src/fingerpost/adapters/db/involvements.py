@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -74,39 +74,8 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
         if not items:
             return []
         now = utc_now()
-        values = []
         data_keys: dict[str, DataKey] = {}
-        for item in items:
-            agency = item.key.agency
-            agency_id = self._agencies.id_of(agency)
-            if agency_id is None:
-                raise LookupError(agency)
-            if agency not in data_keys:
-                data_keys[agency] = self._keyring.current(agency)
-            public_id = new_id()
-            ref_hash, sealed = seal(
-                data_keys[agency],
-                public_id,
-                item.key.local_ref,
-                contact_of(item.terms),
-                item.identity.to_stored(),
-            )
-            values.append(
-                {
-                    "public_id": public_id,
-                    "agency_id": agency_id,
-                    "ref_hash": ref_hash,
-                    "sealed": sealed,
-                    "shielded": False,
-                    "identity_digest": item.digest,
-                    "row_digest": item.row_digest,
-                    "ages_out": item.ages_out,
-                    "expires_on": item.expires_on,
-                    "created_at": now,
-                    "updated_at": now,
-                    **terms_values(item.terms),
-                }
-            )
+        values = [self._row_values(item, now, data_keys) for item in items]
         # One executemany, then the row ids in one read: RETURNING with the rows' order kept
         # makes SQLAlchemy insert SQLite rows one statement at a time.
         insert_many(self._session, involvements, values)
@@ -132,6 +101,40 @@ class SqlInvolvements(InvolvementRetention, InvolvementReach):
             )
         self._index.insert(index)
         return stored
+
+    def _row_values(
+        self, item: NewInvolvement, now: datetime, data_keys: dict[str, DataKey]
+    ) -> dict[str, Any]:
+        """One new involvement's columns, sealed under its agency's current data key (read once
+        a batch, into `data_keys`)."""
+        agency = item.key.agency
+        agency_id = self._agencies.id_of(agency)
+        if agency_id is None:
+            raise LookupError(agency)
+        if agency not in data_keys:
+            data_keys[agency] = self._keyring.current(agency)
+        public_id = new_id()
+        ref_hash, sealed = seal(
+            data_keys[agency],
+            public_id,
+            item.key.local_ref,
+            contact_of(item.terms),
+            item.identity.to_stored(),
+        )
+        return {
+            "public_id": public_id,
+            "agency_id": agency_id,
+            "ref_hash": ref_hash,
+            "sealed": sealed,
+            "shielded": False,
+            "identity_digest": item.digest,
+            "row_digest": item.row_digest,
+            "ages_out": item.ages_out,
+            "expires_on": item.expires_on,
+            "created_at": now,
+            "updated_at": now,
+            **terms_values(item.terms),
+        }
 
     def _ids_of(self, public_ids: list[str]) -> list[int]:
         found: dict[str, int] = {}
