@@ -65,7 +65,7 @@ def test_the_stored_pairs_are_found_by_their_keys(scenario: Scenario, rows: list
     first, second = rows
     insert(scenario, [(first, [SMALLEST, 7]), (second, [7])])
     with Session(scenario.fp.engine) as session, session.begin():
-        found = SqlBlockingIndex(session).hits([SMALLEST, 7, 8])
+        found, _ = SqlBlockingIndex(session).hits([SMALLEST, 7, 8])
     assert {key: sorted(ids) for key, ids in found.items()} == {
         SMALLEST: [first],
         7: sorted([first, second]),

@@ -337,15 +337,12 @@ class AuditLog(Protocol):
         """Events of one kind since a moment, by one actor or agency (enquiry limits)."""
         ...
 
-    def recent(self, action: AuditAction, since: datetime, *, actor: str) -> list[AuditEvent]:
-        """One actor's events of one kind since a moment (anomaly rules)."""
-        ...
-
     def window(
         self, action: AuditAction, since: datetime, *, actor: str, agency: str
     ) -> tuple[list[AuditEvent], int]:
-        """`recent` for the actor and `count` for the agency, read together (an enquiry's
-        limits and anomaly rules ask both before anything else)."""
+        """One actor's events of one kind since a moment, and how many of them the agency
+        made, read together (an enquiry's limits and anomaly rules ask both before anything
+        else)."""
         ...
 
 

@@ -118,16 +118,13 @@ class SqlBlockingIndex:
         )
         self.insert([(internal, list(keys))])
 
-    def hits(self, keys: list[int], *, elsewhere: str | None = None) -> dict[int, list[int]]:
-        """Probe key → row ids of the involvements it reaches (of every agency; with
-        `elsewhere`, of every agency but that one)."""
-        return self.hits_counting(keys, elsewhere=elsewhere)[0]
-
-    def hits_counting(
+    def hits(
         self, keys: list[int], *, elsewhere: str | None = None, counted: Iterable[int] = ()
     ) -> tuple[dict[int, list[int]], dict[int, int]]:
-        """`hits`, and `count_each(counted)` asked in the same round trip as the first keys: an
-        enquiry's name counts (docs/adr/0044) cost no wait of their own on PostgreSQL."""
+        """Probe key → row ids of the involvements it reaches (of every agency; with
+        `elsewhere`, of every agency but that one); and `count_each(counted)`, asked in the same
+        round trip as the first keys: an enquiry's name counts (docs/adr/0044) cost no wait of
+        their own on PostgreSQL."""
         found: dict[int, list[int]] = {}
         statement = (_REACHED if elsewhere is None else _REACHED_ELSEWHERE)[self._dialect]
         more = () if elsewhere is None else (elsewhere,)

@@ -83,7 +83,7 @@ class InvolvementReach(InvolvementRows):
         elsewhere = exclude_agency if most is None else None
         keys = sorted(set().union(*wanted)) if wanted else []
         tokens = set(counted)
-        hits, counts = self._index.hits_counting(keys, elsewhere=elsewhere, counted=tokens)
+        hits, counts = self._index.hits(keys, elsewhere=elsewhere, counted=tokens)
         self._asked |= tokens
         self._counts.update(counts)
         sealed: dict[int, tuple[str, str, bytes]] = {}  # row id → (public id, agency, sealed)
