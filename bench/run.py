@@ -16,10 +16,8 @@ import platform
 import re
 import resource
 import shutil
-import socket
 import statistics
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import create_engine, text
@@ -51,6 +48,7 @@ from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.api import create_app
 from fingerpost.entrypoints.cli import app as cli
 from fingerpost.entrypoints.logs import configure as configure_logs
+from fingerpost.entrypoints.loopback import serving
 from fingerpost.gateway.rows import parse_enquiry_row
 from fingerpost.service.hub import MOST_CANDIDATES
 from fingerpost.synth import WORLDS, write_dataset
@@ -244,32 +242,12 @@ def blocking(
             accuracy.true_pairs_blocked += len(expected & reached)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def served(fp: Fingerpost) -> Iterator[httpx.Client]:
     """A real uvicorn on loopback serving the installation, and a client for it."""
-    port = free_port()
     configure_logs("warning")  # request lines (~20 µs each) would bury the tables
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(fp), host="127.0.0.1", port=port, log_level="warning", access_log=False
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(fp)) as url, httpx.Client(base_url=url) as client:
+        yield client
 
 
 def run_http(fp: Fingerpost, rows: list[tuple[str, dict[str, str]]]) -> list[float]:

@@ -71,7 +71,7 @@ class Served:
 @contextmanager
 def hub_process(home: Path, url: str) -> Iterator[Served]:
     """`fingerpost hub serve` in its own process, once it is ready."""
-    from bench.run import free_port
+    from fingerpost.entrypoints.loopback import free_port
 
     port = free_port()
     env = os.environ | UNLIMITED | {"FINGERPOST_HOME": str(home), "FINGERPOST_DATABASE_URL": url}

@@ -141,31 +141,18 @@ def install() -> None:
 @contextmanager
 def _hub_in_this_process(home: Path, url: str) -> Iterator[str]:
     """`fingerpost hub serve`'s application on loopback, in a thread of this process."""
-    import uvicorn
-
-    from bench.run import free_port
     from fingerpost.config import Settings
     from fingerpost.deployables.hub import open_hub
     from fingerpost.entrypoints.hub_app import create_hub_app
     from fingerpost.entrypoints.logs import configure
+    from fingerpost.entrypoints.loopback import serving
 
     configure("warning")
     fp = open_hub(Settings(home=home, database_url=url, limit_agency_per_hour=10**9))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_hub_app(fp), host="127.0.0.1", port=port, log_level="warning", access_log=False
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serving(create_hub_app(fp)) as address:
+            yield address
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
         fp.close()
 
 

@@ -20,7 +20,7 @@ from fingerpost.config import Settings
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.api import create_app
-from web.support import free_port, serving
+from fingerpost.entrypoints.loopback import free_port, serving
 
 JSON = {"Content-Type": "application/json"}
 

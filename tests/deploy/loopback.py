@@ -1,16 +1,11 @@
-"""Servers on 127.0.0.1 in threads of the test process (uvicorn, real sockets), and the wire
-tap: an ASGI wrapper that keeps every request body the hub receives."""
+"""The wire tap: an ASGI wrapper that keeps every request body the hub receives. (Servers on
+127.0.0.1 in threads of the test process are `fingerpost.entrypoints.loopback`.)"""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import uvicorn
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -47,35 +42,3 @@ class WireTap:
 
     def text(self) -> str:
         return "\n".join(body.decode("utf-8", "replace") for _, _, body in self.bodies)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Served:
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-
-
-def serve(app: Any, port: int | None = None) -> Served:
-    """Start `app` on 127.0.0.1 (a free port unless given) and wait until it listens."""
-    port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    return Served(f"http://127.0.0.1:{port}", server, thread)

@@ -14,12 +14,12 @@ import httpx
 import pytest
 
 from conftest import make_enquiry_row, make_register_row
-from deploy.loopback import serve
 from deploy.world import COUNCIL, POLICE, Deployment, deployment, practitioner
 from fingerpost.config import Settings
 from fingerpost.deployables import open_gateway
 from fingerpost.domain.actor import Actor
 from fingerpost.entrypoints.gateway_app import create_gateway_app
+from fingerpost.entrypoints.loopback import serve
 from web.support import csrf
 
 FINGERPOST = str(Path(sys.executable).with_name("fingerpost"))

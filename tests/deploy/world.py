@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conftest import make_agency
-from deploy.loopback import Served, WireTap, free_port, serve
+from deploy.loopback import WireTap
 from fingerpost.adapters.service_tokens import new_gateway_key
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.config import Settings
@@ -20,6 +20,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.gateway_app import create_gateway_app
 from fingerpost.entrypoints.hub_app import create_hub_app
+from fingerpost.entrypoints.loopback import Served, free_port, serve
 
 COUNCIL, HEALTH, POLICE = "CSC-LDS", "NHS-LTH", "POL-WY"
 GATEWAY_AGENCIES = {"council": (COUNCIL, HEALTH), "police": (POLICE,)}

@@ -26,9 +26,9 @@ from fingerpost.config import Settings
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.policy import EnquiryPolicy
 from fingerpost.entrypoints.api import create_app
+from fingerpost.entrypoints.loopback import serving
 from fingerpost.service.hub import Hub
 from service.outbox_world import CHILD, IDENTIFYING, OFFICER, Clock, registered_child
-from web.support import serving
 
 SERVICE_ID = str(uuid.UUID(int=1))
 SECRET = str(uuid.UUID(int=2))

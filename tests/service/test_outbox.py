@@ -2,7 +2,6 @@
 retried with back-off when it is down, gathered into a daily digest when asked, audited one by
 one, and never carrying a child's details."""
 
-import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from aiosmtpd.controller import Controller
 from conftest import Scenario, make_register_row
 from fingerpost.adapters.mail import SmtpMailer
 from fingerpost.domain.policy import EnquiryPolicy
+from fingerpost.entrypoints.loopback import free_port
 from fingerpost.service.hub import Hub
 from service.outbox_world import CHILD, IDENTIFYING, OFFICER, Clock, registered_child
 
@@ -43,12 +43,6 @@ class Inbox:
         payload = message.get_payload(decode=True)
         assert isinstance(payload, bytes)
         return str(message["Subject"]) + "\n" + payload.decode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

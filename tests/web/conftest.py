@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.entrypoints.api import create_app
-from web.support import AXE, SimulatedClock, seed, serving
+from fingerpost.entrypoints.loopback import serving
+from web.support import AXE, SimulatedClock, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

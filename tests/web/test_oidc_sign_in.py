@@ -15,7 +15,8 @@ from pydantic import SecretStr
 from fingerpost.bootstrap import Fingerpost, bootstrap
 from fingerpost.config import Settings
 from fingerpost.entrypoints.api import create_app
-from web.support import COUNCIL, FakeProvider, serving
+from fingerpost.entrypoints.loopback import serving
+from web.support import COUNCIL, FakeProvider
 
 PAGE = {"accept": "text/html"}
 STRONG = "urn:example:acr:mfa"

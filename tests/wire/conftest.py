@@ -17,7 +17,7 @@ from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.hub_api import install_hub_api
-from web.support import serving
+from fingerpost.entrypoints.loopback import serving
 
 LEEDS, MANCHESTER, POLICE = "CSC-LDS", "CSC-MAN", "POL-WY"
 OPERATOR = Actor(subject="cli:operator", name="operator", agency="-", role=Role.OPERATOR)

@@ -16,8 +16,8 @@ from fingerpost.adapters.service_tokens import ServiceTokenSigner
 from fingerpost.audit.events import AuditAction
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import LimitExceeded, PermissionDenied
+from fingerpost.entrypoints.loopback import free_port
 from fingerpost.service.unavailable import GatewayNotTrusted, HubUnavailable
-from web.support import free_port
 from wire.conftest import LEEDS, MANCHESTER, OPERATOR, Gateways
 
 pytestmark = pytest.mark.usefixtures("gateways")
