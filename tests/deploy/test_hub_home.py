@@ -76,3 +76,58 @@ def test_the_hub_serves_no_route_that_takes_a_childs_details(tmp_path: Path) -> 
         assert not path.startswith(("/api/v1", "/fhir", "/enquiry", "/audit/subject-access"))
         assert not path.startswith(("/admin", "/sign-in")), path
     assert {"/healthz", "/readyz"} <= paths
+
+
+AGENCIES = "code,name,authority_area,kind\nLDS-POL,Leeds Police,E08000035,police\n"
+ROW = (
+    "local_ref,given_names,family_name,date_of_birth,involvement,practitioner_name,"
+    "practitioner_phone,start_date\nR-1,Ann,Test,2015-01-01,police-concern,Bob,0113 000 0000,"
+    "2026-01-01\n"
+)
+ENQUIRY = "enquiry_ref,given_names,date_of_birth\nE-1,Ann,2015-01-01\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["register", "--agency", "LDS-POL", "register.csv"],
+        ["sync", "--agency", "LDS-POL", "register.csv", "--dry-run"],
+        ["sync", "--agency", "LDS-POL", "register.csv"],
+        [
+            "enquire",
+            "--agency",
+            "LDS-POL",
+            "--purpose",
+            "child protection enquiry",
+            "enquiries.csv",
+            "--output",
+            "out.csv",
+        ],
+    ],
+)
+def test_the_commands_that_encode_say_plainly_at_the_hub_that_they_run_at_a_gateway(
+    tmp_path: Path, command: list[str]
+) -> None:
+    home = tmp_path / "hub"
+    (tmp_path / "agencies.csv").write_text(AGENCIES)
+    (tmp_path / "register.csv").write_text(ROW)
+    (tmp_path / "enquiries.csv").write_text(ENQUIRY)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*FINGERPOST, *args],
+            env={"FINGERPOST_HOME": str(home), "PATH": ""},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert run("hub", "init").returncode == 0
+    assert run("agencies", "import", "agencies.csv").returncode == 0
+    ran = run(*command)
+    assert ran.returncode == 2, ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert "encode at a gateway" in ran.stderr
+    assert not (tmp_path / "out.csv").exists()

@@ -47,6 +47,9 @@ class NoLinkageSecret(Gateway):
     def encode_stream(self, *_: Any, **__: Any) -> Generator[Any, None, None]:
         self._refuse()
 
+    def row_digest(self, *_: Any, **__: Any) -> str:
+        self._refuse()
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
