@@ -14,6 +14,7 @@ from rich.text import Text
 
 from fingerpost.bootstrap import Fingerpost, NoHome
 from fingerpost.config import Settings
+from fingerpost.deployables import GatewayInstallation
 from fingerpost.deployables import open_home as open_deployable
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.model import Agency
@@ -31,6 +32,7 @@ from fingerpost.gateway import AnyOf
 
 __all__ = [
     "OPERATOR",
+    "AuditorAgency",
     "DryRun",
     "ErrorsFile",
     "Yes",
@@ -207,5 +209,24 @@ def confirm(question: str, yes: bool) -> None:
         raise fail("stopped: nothing was changed")
 
 
-def as_auditor(name: str) -> Actor:
-    return Actor(subject=f"cli:auditor:{name}", name=name, agency="-", role=Role.AUDITOR)
+def as_auditor(name: str, fp: Fingerpost | None = None, agency: str | None = None) -> Actor:
+    """The auditor a command acts as. At a gateway, which may act only for its own agencies,
+    the auditor is one of theirs (`--agency`); elsewhere an agency is optional."""
+    if agency is None and isinstance(fp, GatewayInstallation):
+        raise fail(
+            "at a gateway the hub takes an auditor of one of the gateway's own agencies:"
+            " name it with --agency CODE"
+        )
+    if agency is not None and fp is not None:
+        known_agency(fp, agency, taking_part=False)
+    return Actor(subject=f"cli:auditor:{name}", name=name, agency=agency or "-", role=Role.AUDITOR)
+
+
+AuditorAgency = Annotated[
+    str | None,
+    typer.Option(
+        "--agency",
+        help="The agency whose auditor asks (audited); needed at a gateway, which acts for its"
+        " own agencies only.",
+    ),
+]
