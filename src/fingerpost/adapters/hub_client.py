@@ -76,6 +76,12 @@ class RemoteModel:
     def __init__(self, version: str) -> None:
         self.version = version
 
+    def to_json(self) -> str:
+        raise HubOnly(
+            f"the match model ({self.version}) is the hub's: `fingerpost model show` in the"
+            " hub's home prints it"
+        )
+
 
 class RemoteHub:
     """The hub over HTTP, acting as `gateway` (its registered name) with its private key.

@@ -1,11 +1,13 @@
-"""An auditor's commands in a gateway's home: the hub takes from a gateway only people of the
-gateway's own agencies, so the auditor says whose auditor they are (`--agency`); without it the
-command says so plainly and writes nothing."""
+"""Commands in a gateway's home. The hub takes from a gateway only people of the gateway's own
+agencies, so an auditor says whose auditor they are (`--agency`); without it the command says so
+plainly and writes nothing. What only the hub holds is shown at the hub, and the gateway says so."""
 
 from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,3 +73,17 @@ def test_the_reviews_list_at_a_gateway(world: Deployment) -> None:
     assert at(world, "reviews", "list", "--agency", COUNCIL).exit_code == 0
     refused = at(world, "reviews", "list")
     assert (refused.exit_code, "--agency" in refused.output) == (2, True)
+
+
+def test_the_match_model_is_shown_at_the_hub_and_the_gateway_says_so(world: Deployment) -> None:
+    ran = subprocess.run(  # as run from a shell: the command line's own last word on errors
+        [str(Path(sys.executable).with_name("fingerpost")), "model", "show"],
+        env={"FINGERPOST_HOME": str(world.council.home), "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ran.returncode == 2
+    assert "Traceback" not in ran.stderr
+    assert "in the hub's home" in ran.stderr
