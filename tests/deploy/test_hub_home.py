@@ -8,10 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
 
+from conftest import make_agency
+from fingerpost.adapters.service_tokens import ServiceTokenSigner, public_text
 from fingerpost.config import Settings
 from fingerpost.deployables import Deployable, LinkageAtHub, WrongHome, marked, open_hub
 from fingerpost.deployables.hub import NoLinkageHere
+from fingerpost.domain.actor import Actor
+from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.hub_app import create_hub_app
 
 FINGERPOST = [str(Path(sys.executable).with_name("fingerpost"))]
@@ -131,3 +137,27 @@ def test_the_commands_that_encode_say_plainly_at_the_hub_that_they_run_at_a_gate
     assert "Traceback" not in ran.stderr
     assert "encode at a gateway" in ran.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_parameter_the_hub_cannot_read_is_a_problem_that_never_echoes_it(
+    tmp_path: Path,
+) -> None:
+    hub = open_hub(Settings(_env_file=None, home=tmp_path / "hub"))
+    key = Ed25519PrivateKey.generate()
+    operator = Actor("cli:operator", "command line", "-", Role.OPERATOR)
+    hub.hub.import_agencies(operator, [make_agency("CSC-LDS")])
+    hub.gateways.add(operator, "leeds-gw", ["CSC-LDS"], public_text(key))
+    signer = ServiceTokenSigner("leeds-gw", key, linkage_fingerprint="FP1-AAAA-BBBB-CCCC-DDDD")
+    admin = Actor("a@leeds", "A", "CSC-LDS", Role.AGENCY_ADMIN)
+    with TestClient(create_hub_app(hub)) as client:
+        response = client.get(
+            "/hub/v1/involvements",
+            params={"limit": "Zebedee Quillfeather"},
+            headers={"Authorization": f"Bearer {signer.mint(admin)}"},
+        )
+    hub.close()
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "invalid-request"
+    assert [e["field"] for e in response.json()["errors"]] == ["query.limit"]
+    assert "Zebedee" not in response.text
