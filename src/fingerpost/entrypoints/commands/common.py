@@ -14,7 +14,7 @@ from rich.text import Text
 
 from fingerpost.bootstrap import Fingerpost, NoHome
 from fingerpost.config import Settings
-from fingerpost.deployables import GatewayInstallation
+from fingerpost.deployables import Deployable, GatewayInstallation, marked
 from fingerpost.deployables import open_home as open_deployable
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.model import Agency
@@ -93,7 +93,9 @@ def open_home(*, read_only: bool = False) -> Fingerpost:
     try:
         fp = open_deployable(settings, create=not read_only)  # a hub's, a gateway's or development
     except NoHome as error:
-        raise fail(f"{error}: check FINGERPOST_HOME (this command never creates one)") from None
+        raise fail(
+            f"{error}: check FINGERPOST_HOME (this command never creates one){_homes_in(settings)}"
+        ) from None
     except Exception as error:  # noqa: BLE001 - report any start-up failure plainly, exit 2
         raise fail(f"cannot open the installation at {settings.home}: {error}") from None
     if fp.fresh:
@@ -106,6 +108,19 @@ def open_home(*, read_only: bool = False) -> Fingerpost:
             " docs/key-ceremony.md)."
         )
     return fp
+
+
+def _homes_in(settings: Settings) -> str:
+    """The deployables' homes a folder holds (`make demo` makes three in ./.fingerpost)."""
+    if not settings.home.is_dir():
+        return ""
+    whose = {Deployable.HUB: "the hub's", Deployable.GATEWAY: "a gateway's"}
+    found = [
+        f"{path.name} ({whose[kind]})"
+        for path in sorted(settings.home.iterdir())
+        if path.is_dir() and (kind := marked(path)) is not None
+    ]
+    return f"; it holds the homes {', '.join(found)}" if found else ""
 
 
 @contextmanager
