@@ -46,6 +46,7 @@ __all__ = [
     "finish",
     "known_agency",
     "open_home",
+    "operator_at",
     "progress",
     "shown",
     "warn_extra",
@@ -235,6 +236,14 @@ def as_auditor(name: str, fp: Fingerpost | None = None, agency: str | None = Non
     if agency is not None and fp is not None:
         known_agency(fp, agency, taking_part=False)
     return Actor(subject=f"cli:auditor:{name}", name=name, agency=agency or "-", role=Role.AUDITOR)
+
+
+def operator_at(fp: Fingerpost, command: str) -> Actor:
+    """The operator at the console, who works on the hub's data in the hub's home: a gateway
+    takes only people of its own agencies to the hub, and the operator is of none."""
+    if isinstance(fp, GatewayInstallation):
+        raise fail(f"{command} is the operator's, at the hub: run it in the hub's home")
+    return OPERATOR
 
 
 AuditorAgency = Annotated[
