@@ -42,6 +42,7 @@ _TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflict",
     413: "Content too large",
     422: "Invalid input",
     429: "Too many requests",
