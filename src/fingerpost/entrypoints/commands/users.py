@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from fingerpost.deployables import Deployable, marked
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.values import parse_vocabulary
@@ -58,6 +59,8 @@ def tokens_create(
         raise fail(str(error)) from None
     _check_identity(name, email)
     fp = open_home()
+    if marked(fp.settings.home.resolve()) is Deployable.HUB:  # its key signs audit checkpoints
+        raise fail("tokens are issued by a gateway, for its API: run this in a gateway's home")
     known_agency(fp, agency)
     actor = Actor(
         subject=email.strip().lower(),
