@@ -57,6 +57,27 @@ class TestPaging:
         answer = client.get(f"{path}?limit={limit}", headers=bearer(fp, "CSC-LDS"))
         assert answer.status_code == 422
 
+    def test_a_bad_query_parameter_is_not_called_a_bad_body(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        admin = bearer(fp, "CSC-LDS", Role.AGENCY_ADMIN)
+        answer = client.get("/api/v1/involvements?limit=1001", headers=admin)
+        assert answer.json()["detail"] == "the request is not valid"
+
+    def test_a_body_that_is_not_json_says_so_and_where(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        answer = client.post(
+            "/api/v1/enquiries",
+            content=b'{"purpose": ',
+            headers=bearer(fp, "CSC-LDS") | JSON,
+        )
+        assert answer.status_code == 422
+        assert answer.json()["detail"] == "the request body is not valid"
+        (error,) = answer.json()["errors"]
+        assert error["field"] == ""
+        assert error["reason"] == "not JSON (the error is at character 12)"
+
     def test_a_parameter_the_operation_does_not_take_is_a_422_problem(
         self, client: TestClient, fp: Fingerpost
     ) -> None:

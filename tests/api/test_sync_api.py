@@ -109,6 +109,8 @@ def test_the_brake_answers_409_and_changes_nothing(
     refused = sync(client, fp, as_csv(rows[:5]))
     assert refused["status"] == 409
     assert "would end 5 of the agency's 10 open involvements" in str(refused["detail"])
+    assert refused["title"] == "Conflict"
+    assert "allow_mass_end=true" in str(refused["detail"])  # how to say so over HTTP
     assert len(open_refs(fp)) == 10
     released = sync(client, fp, as_csv(rows[:5]), allow_mass_end="true")
     assert (released["status"], released["ended"]) == (200, 5)

@@ -141,6 +141,23 @@ def test_an_agency_code_is_capitals_digits_and_hyphens(cli: Cli, csv_file: CsvFi
         assert [a.code for a in fp.hub.agencies()] == ["GMP", "MAN-CSC2"]
 
 
+@pytest.mark.parametrize("column", ["name", "duty_phone", "duty_email", "out_of_hours_phone"])
+def test_an_agencys_contacts_holding_an_invisible_character_are_refused(
+    cli: Cli, csv_file: CsvFile, column: str
+) -> None:
+    """The duty desk is what a practitioner calls at night: a direction override could make
+    its number read backwards, as in a practitioner's details (docs/formats.md)."""
+    row = {"code": "A1", "name": "A", "authority_area": "E08000001", "kind": "other",
+           "duty_phone": "0113 000 0000", "duty_email": "duty@example.org",
+           "out_of_hours_phone": "0113 000 0001"}  # fmt: skip
+    row[column] += "\u202e1"
+    result = cli("agencies", "import", csv_file("agencies.csv", [row]))
+    assert result.exit_code == 1
+    assert f"line 2: {column}: contains an invisible or control character" in result.stderr
+    with cli.installation() as fp:
+        assert fp.hub.agencies() == []
+
+
 def test_a_dry_run_imports_nothing(cli: Cli, agencies_csv: Path) -> None:
     result = cli("agencies", "import", "--dry-run", agencies_csv)
     assert result.exit_code == 0

@@ -121,3 +121,14 @@ def test_a_damaged_witness_file_is_named(
     assert result.exit_code == 1
     assert f"audit witness {given}" in result.stderr
     assert says in result.stderr
+
+
+def test_a_folder_holding_homes_names_them(cli: Cli, home: Path) -> None:
+    """After `make demo`, ./.fingerpost holds its hub's and gateways' homes, not one of its own."""
+    for name, kind in [("hub", "hub"), ("gateway-council", "gateway")]:
+        (home / name).mkdir(parents=True)
+        (home / name / "deployable.json").write_text(json.dumps({"deployable": kind}))
+    result = cli("agencies", "list")
+    assert result.exit_code == 2
+    assert f"no fingerpost home at {home}" in result.stderr
+    assert "it holds the homes gateway-council (a gateway's), hub (the hub's)" in result.stderr

@@ -223,6 +223,17 @@ def test_invisible_and_control_characters_are_refused_in_practitioner_fields(
         parse_register_row(row, TODAY)
 
 
+@pytest.mark.parametrize("sneaky", ["\u202e", "\x00", "\x1b", "\n", "\u200b"])
+def test_a_local_reference_holding_an_invisible_or_control_character_is_refused(
+    register_row: Row, sneaky: str
+) -> None:
+    """The agency's reference is its key to the child and is printed back to it (notices,
+    notifications, e-mails, listings): cleaned it would be another key, so it is refused."""
+    row = register_row(local_ref=f"MAN{sneaky}-1")
+    with pytest.raises(DomainError, match=r"^local_ref: contains an invisible or control"):
+        parse_register_row(row, TODAY)
+
+
 def test_the_scope_rule_applies_at_the_start_of_the_involvement(register_row: Row) -> None:
     # 25 when the involvement started, 26 today: still in scope.
     parse_register_row(register_row(date_of_birth="2000-12-01", start_date="2025-11-30"), TODAY)

@@ -248,6 +248,28 @@ def test_a_large_upload_reports_its_progress_until_checked(
     assert "Register 1200 rows" in client.get(answer.headers["location"], headers=PAGE).text
 
 
+def test_a_new_upload_replaces_the_one_still_waiting_so_uploads_cannot_pile_up(
+    client: TestClient, register_row: Callable[..., dict[str, str]]
+) -> None:
+    """Each waiting upload is held in memory (up to 50 MiB): one per user, not one per POST."""
+    token = sign_in_as(client, f"admin.{COUNCIL.lower()}@demo.invalid")
+    row = register_row(local_ref="ONE-1")
+    text = (",".join(row) + "\n" + ",".join(row.values()) + "\n").encode()
+    uploads = []
+    for name in ("first.csv", "second.csv"):
+        answer = client.post(
+            "/admin/register",
+            data={"csrf_token": token},
+            files={"file": (name, text, "text/csv")},
+            headers=PAGE,
+            follow_redirects=False,
+        )
+        uploads.append(answer.headers["location"])
+        wait_for(client, uploads[-1], "Register 1 row")
+    assert client.get(uploads[0], headers=PAGE).status_code == 404
+    assert client.get(uploads[1], headers=PAGE).status_code == 200
+
+
 def wait_for(client: TestClient, page_url: str, text: str) -> str:
     for _ in range(500):
         page = client.get(page_url, headers=PAGE).text

@@ -146,3 +146,36 @@ def test_the_quick_look_misses_no_clear_field(body: str) -> None:
 def test_the_quick_look_passes_a_body_of_encodings() -> None:
     _, keys = loads_noting_keys('{"wire": "x", "y": "given_names", "practitioner_name": "Jo"}')
     assert not any_clear_field(keys)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"given_names": NAME, "date_of_birth": BORN},
+        {"local_ref": "R-1", "NHS-Number": NHS},
+    ],
+)
+def test_a_childs_details_in_the_query_string_are_refused_like_in_the_body(
+    gateways: Gateways,
+    scenario: Scenario,
+    hub_url: str,
+    caplog: pytest.LogCaptureFixture,
+    query: dict[str, str],
+) -> None:
+    token = ServiceTokenSigner(
+        "leeds-gw", gateways.add("leeds-gw", LEEDS), linkage_fingerprint=gateways.fingerprint
+    ).mint(Actor.system(LEEDS))
+    with caplog.at_level(logging.DEBUG):
+        response = httpx.get(
+            f"{hub_url}/hub/v1/involvements",
+            params=query,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "clear-identity-field"
+    named = {k for k in query if k != "local_ref"}
+    assert {e["field"] for e in problem["errors"]} == {f"query.{k}" for k in named}
+    hub_logs = "".join(r.getMessage() for r in caplog.records if r.name.startswith("fingerpost"))
+    for value in (NAME, BORN, NHS):
+        assert value not in response.text + hub_logs

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -21,7 +22,7 @@ from fingerpost.domain.errors import (
 from fingerpost.service.unavailable import GatewayNotTrusted, HubUnavailable
 from fingerpost.wire import from_plain
 
-__all__ = ["answer_as", "read_answer"]
+__all__ = ["answer_as", "read_answer", "segment"]
 
 T = TypeVar("T")
 _ERRORS: dict[str, Callable[[str], DomainError]] = {
@@ -37,6 +38,12 @@ _ERRORS: dict[str, Callable[[str], DomainError]] = {
     "too-large": InvalidValue,
     "domain-error": DomainError,
 }
+
+
+def segment(value: str) -> str:
+    """An id as one segment of the hub's URL, whatever it holds: a `?`, `#`, `/` or `..` from a
+    caller's URL must not make the call another request (dots too, or `..` climbs a level)."""
+    return quote(value, safe="").replace(".", "%2E")
 
 
 def answer_as(kind: type[T], raw: Any) -> T:

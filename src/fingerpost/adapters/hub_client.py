@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from fingerpost.adapters.hub_answers import answer_as, read_answer
+from fingerpost.adapters.hub_answers import answer_as, read_answer, segment
 from fingerpost.adapters.service_tokens import HUB_AUDIENCE, ServiceTokenSigner
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.actor import Actor
@@ -75,6 +75,12 @@ class RemoteModel:
 
     def __init__(self, version: str) -> None:
         self.version = version
+
+    def to_json(self) -> str:
+        raise HubOnly(
+            f"the match model ({self.version}) is the hub's: `fingerpost model show` in the"
+            " hub's home prints it"
+        )
 
 
 class RemoteHub:
@@ -173,12 +179,12 @@ class RemoteHub:
         return result
 
     def agency(self, code: str) -> Agency | None:
-        found = self._get(_GATEWAY, f"/agencies/{code}")
+        found = self._get(_GATEWAY, f"/agencies/{segment(code)}")
         agency: Agency | None = from_plain(Agency | None, found["agency"])
         return agency
 
     def left_on(self, code: str) -> datetime | None:
-        found = self._get(_GATEWAY, f"/agencies/{code}")
+        found = self._get(_GATEWAY, f"/agencies/{segment(code)}")
         left: datetime | None = from_plain(datetime | None, found["left_on"])
         return left
 
@@ -289,7 +295,9 @@ class RemoteHub:
     # -- one involvement --------------------------------------------------------------------
 
     def get(self, actor: Actor, involvement_id: str) -> StoredInvolvement:
-        return answer_as(StoredInvolvement, self._get(actor, f"/involvements/{involvement_id}"))
+        return answer_as(
+            StoredInvolvement, self._get(actor, f"/involvements/{segment(involvement_id)}")
+        )
 
     def list_involvements(
         self, actor: Actor, *, local_ref: str | None = None, limit: int = 100, offset: int = 0
@@ -310,32 +318,40 @@ class RemoteHub:
         terms = change(self.get(actor, involvement_id).terms)
         body = TermsIn.of(terms).model_dump(mode="json")
         answer = self._call(
-            actor, "PUT", f"/involvements/{involvement_id}/terms", body=body, idempotent=True
+            actor,
+            "PUT",
+            f"/involvements/{segment(involvement_id)}/terms",
+            body=body,
+            idempotent=True,
         )
         return answer_as(StoredInvolvement, answer)
 
     def end(self, actor: Actor, involvement_id: str, end_date: date | None) -> StoredInvolvement:
         body = {"end_date": end_date.isoformat() if end_date else None}
         answer = self._call(
-            actor, "POST", f"/involvements/{involvement_id}/end", body=body, idempotent=True
+            actor,
+            "POST",
+            f"/involvements/{segment(involvement_id)}/end",
+            body=body,
+            idempotent=True,
         )
         return answer_as(StoredInvolvement, answer)
 
     def withdraw(self, actor: Actor, involvement_id: str, reason: str) -> None:
-        path = f"/involvements/{involvement_id}/withdraw"
+        path = f"/involvements/{segment(involvement_id)}/withdraw"
         self._call(actor, "POST", path, body={"reason": reason}, idempotent=False)
 
     def shield(
         self, actor: Actor, involvement_id: str, *, shielded: bool, reason: str
     ) -> StoredInvolvement:
         body = {"shielded": shielded, "reason": reason}
-        path = f"/involvements/{involvement_id}/shield"
+        path = f"/involvements/{segment(involvement_id)}/shield"
         return answer_as(
             StoredInvolvement, self._call(actor, "POST", path, body=body, idempotent=False)
         )
 
     def family_notice(self, actor: Actor, involvement_id: str) -> FamilyNotice:
-        path = f"/involvements/{involvement_id}/family-notice"
+        path = f"/involvements/{segment(involvement_id)}/family-notice"
         return answer_as(FamilyNotice, self._call(actor, "POST", path, idempotent=False))
 
     # -- notifications, subject access, reviews, audit -------------------------------------
@@ -358,7 +374,7 @@ class RemoteHub:
 
     def close_review(self, actor: Actor, review_id: str, outcome: str, note: str = "") -> Review:
         body = {"outcome": outcome, "note": note}
-        path = f"/reviews/{review_id}/close"
+        path = f"/reviews/{segment(review_id)}/close"
         return answer_as(Review, self._call(actor, "POST", path, body=body, idempotent=False))
 
     def outbox(self, actor: Actor) -> dict[str, int]:

@@ -5,7 +5,7 @@ notifications, retention, signing key and keyring, opened by `bootstrap` with an
 refuses to encode. The hub's home is checked for a linkage secret before anything is opened,
 and after, so that no code path can have left one behind."""
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -15,6 +15,7 @@ from fingerpost.config import Settings
 from fingerpost.deployables.homes import Deployable, WrongHome, mark, marked, refuse_linkage
 from fingerpost.domain.errors import DomainError
 from fingerpost.gateway import Gateway, Parsed
+from fingerpost.gateway.digest import RowDigester
 from fingerpost.matching.encode import EncodedQuery
 
 __all__ = ["NoLinkageHere", "NoLinkageSecret", "open_hub"]
@@ -24,12 +25,22 @@ class NoLinkageHere(DomainError):
     """Something at the hub tried to encode a child: only a gateway can."""
 
 
+class _NoRowDigest(RowDigester):
+    """A snapshot row's digest is keyed with the linkage secret: the hub refuses it too."""
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, row: Mapping[str, str | None]) -> str:  # noqa: ARG002 - refuses any row
+        raise NoLinkageHere("the hub holds no linkage secret: encode at a gateway")
+
+
 class NoLinkageSecret(Gateway):
     """The hub's stand-in for the gateway. It holds no secret, so every way to encode a child
     refuses: a hub that could encode names could re-identify its own register."""
 
     def __init__(self) -> None:  # deliberately no secret, no encoder, no row digest
-        pass
+        self.row_digest = _NoRowDigest()
 
     @staticmethod
     def _refuse() -> NoReturn:

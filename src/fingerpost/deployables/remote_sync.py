@@ -63,11 +63,7 @@ class RemoteSnapshots:
         self._allow_mass_end[id(counts)] = allow_mass_end
         if allow_mass_end or counts.to_end <= self.max_end_share * counts.open_before:
             return
-        raise MassEnd(
-            f"this snapshot would end {counts.to_end} of the agency's {counts.open_before} open"
-            f" involvements, more than {self.max_end_share:.0%}: nothing was changed. If the"
-            " file is complete, run it again with --allow-mass-end"
-        )
+        raise MassEnd.braked(counts.to_end, counts.open_before, self.max_end_share)
 
     def record_digests(self, actor: Actor, digests: Sequence[tuple[str, str]]) -> None:
         self._post(actor, "digests", {"digests": [list(pair) for pair in digests]}, again=True)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from fingerpost.domain.values import without_invisibles
 from fingerpost.domain.vocabulary import Role
 
 __all__ = ["Actor"]
@@ -19,6 +20,12 @@ class Actor:
     strong_auth: bool = False
     # At the hub: the gateway that vouched for this person (docs/adr/0026); empty in-process.
     gateway: str = ""
+
+    def __post_init__(self) -> None:
+        # What other people are shown (notifications, e-mails, listings) reads as it looks: a
+        # claim cannot be retyped like a form, so invisible and control characters are removed.
+        for field in ("name", "email", "phone"):
+            object.__setattr__(self, field, without_invisibles(getattr(self, field)))
 
     @classmethod
     def system(cls, agency: str, name: str = "command line") -> "Actor":

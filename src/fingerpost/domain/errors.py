@@ -43,3 +43,11 @@ class LimitExceeded(DomainError):
 class MassEnd(DomainError):
     """A snapshot would end more of an agency's open involvements than the safety brake allows
     (a truncated export looks exactly like this): refused, nothing changed."""
+
+    @classmethod
+    def braked(cls, to_end: int, open_before: int, share: float) -> "MassEnd":
+        return cls(
+            f"this snapshot would end {to_end} of the agency's {open_before} open involvements,"
+            f" more than {share:.0%}: nothing was changed. If the file is complete, run it again"
+            " with --allow-mass-end (over HTTP, allow_mass_end=true)"
+        )

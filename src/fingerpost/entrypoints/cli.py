@@ -12,6 +12,7 @@ import typer
 
 from fingerpost import __version__
 from fingerpost.deployables import HubOnly, HubUnavailable
+from fingerpost.domain.errors import DomainError
 from fingerpost.entrypoints.commands import (
     agencies,
     audit,
@@ -100,6 +101,6 @@ def main() -> None:
         err.print(f"error: the hub cannot be reached ({error}); nothing more was done. A re-run"
                   " is safe: registration is idempotent")  # fmt: skip
         sys.exit(2)
-    except HubOnly as error:  # e.g. `backup` in a gateway's home
+    except (HubOnly, DomainError) as error:  # e.g. `backup` at a gateway, `register` at the hub
         err.print(f"error: {error}")
         sys.exit(2)

@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fingerpost import __version__
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.entrypoints.api.problems import problem
 from fingerpost.entrypoints.hub_api import install_hub_api
+from fingerpost.entrypoints.hub_calls import Refusal, problem_of
 from fingerpost.entrypoints.hub_records_api import records_router
 from fingerpost.entrypoints.hub_sync_api import snapshot_router
 from fingerpost.entrypoints.logs import logger
@@ -59,6 +61,16 @@ def create_hub_app(fp: Fingerpost) -> FastAPI:
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         detail = error.detail if isinstance(error.detail, str) else ""
         return problem(request, error.status_code, detail, headers=dict(error.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        # Like a body's refusal (`hub_calls.parse`): the field, never what was sent in it.
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "reason": str(e["msg"])}
+            for e in error.errors()
+        ]
+        refusal = Refusal(422, "invalid-request", "the request is not valid", errors=errors)
+        return problem_of(request, refusal)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

@@ -131,6 +131,24 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _clear_fields_refused(named: list[str]) -> Refusal:
+    reason = "a clear identity field: the hub takes encoded identities only"
+    return Refusal(
+        422,
+        "clear-identity-field",
+        f"refused: the request names {len(named)} clear identity field(s); nothing was kept",
+        errors=[{"field": path, "reason": reason} for path in named],
+    )
+
+
+def _refuse_clear_query(request: Request) -> None:
+    """A child's details in the query string are refused as they are in a body: a URL is what
+    proxies and access logs keep."""
+    keys = request.query_params.keys()
+    if any_clear_field(keys):
+        raise _clear_fields_refused(sorted(f"query.{k}" for k in keys if any_clear_field([k])))
+
+
 def parse(model: type[M], body: bytes) -> M:
     """The request as `model`: refused whole when it names a clear identity field (the field's
     path is said, its value never), or is not what the model describes."""
@@ -140,13 +158,7 @@ def parse(model: type[M], body: bytes) -> M:
         raise Refusal(400, "invalid-json", "the request body is not JSON in UTF-8") from None
     named = clear_identity_fields(raw) if any_clear_field(keys) else []
     if named:
-        reason = "a clear identity field: the hub takes encoded identities only"
-        raise Refusal(
-            422,
-            "clear-identity-field",
-            f"refused: the request names {len(named)} clear identity field(s); nothing was kept",
-            errors=[{"field": path, "reason": reason} for path in named],
-        )
+        raise _clear_fields_refused(named)
     try:
         return model.model_validate(raw)
     except ValidationError as error:
@@ -176,6 +188,7 @@ async def answer(
     to wait for, and on a busy machine those waits were most of what the split added to an
     enquiry (docs/adr/0033). A larger body is read only once its token has been admitted."""
     try:
+        _refuse_clear_query(request)
         if not limit or _announced_at_most(request, _READ_BEFORE_ADMITTING):
             body = await read_body(request, limit) if limit else b""
             result = await run_in_threadpool(

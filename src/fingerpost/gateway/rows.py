@@ -180,6 +180,7 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
         raise InvalidValue("local_ref: required")
     if len(local_ref) > 64:
         raise InvalidValue("local_ref: longer than 64 characters")
+    refuse_invisibles(local_ref, "local_ref")  # a key, printed back: never silently changed
     warnings: list[str] = []
     child = parse_child(row, warnings=warnings)
     if not (child.given_names or child.family_name):

@@ -156,11 +156,7 @@ class SnapshotSync:
         involvements: a truncated export must never close half a county's cases."""
         if allow_mass_end or counts.to_end <= self.max_end_share * counts.open_before:
             return
-        raise MassEnd(
-            f"this snapshot would end {counts.to_end} of the agency's {counts.open_before} open"
-            f" involvements, more than {self.max_end_share:.0%}: nothing was changed. If the"
-            " file is complete, run it again with --allow-mass-end"
-        )
+        raise MassEnd.braked(counts.to_end, counts.open_before, self.max_end_share)
 
     def record_digests(self, actor: Actor, digests: Sequence[tuple[str, str]]) -> None:
         """(involvement id, row digest) of rows just registered from the snapshot: how gateways

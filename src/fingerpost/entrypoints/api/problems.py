@@ -1,6 +1,8 @@
 """The API's errors: RFC 9457 problem+json for the API, the web's error page for a browser
 asking for a page, a FHIR OperationOutcome under the FHIR base. No 5xx for any client input."""
 
+from typing import Any
+
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -40,6 +42,7 @@ _TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflict",
     413: "Content too large",
     422: "Invalid input",
     429: "Too many requests",
@@ -86,6 +89,17 @@ def error_response(
     return problem(request, status, detail, errors=errors, headers=headers)
 
 
+def _field_error(error: Any) -> dict[str, str]:
+    """One invalid field: where and why. A body that is not JSON is said so, with where it
+    breaks (pydantic gives the character's position as if it were a field)."""
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        at = f" (the error is at character {loc[1]})" if len(loc) > 1 else ""
+        return {"field": "", "reason": f"not JSON{at}"}
+    field = ".".join(str(p) for p in loc if p != "body")
+    return {"field": field, "reason": str(error.get("msg", "invalid"))}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -95,14 +109,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
         # Never echo the submitted value (pydantic's `input`): it may be a child's details.
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                "reason": str(e.get("msg", "invalid")),
-            }
-            for e in error.errors()
-        ]
-        return error_response(request, 422, "the request body is not valid", errors=errors)
+        errors = [_field_error(e) for e in error.errors()]
+        in_body = all(tuple(e.get("loc", ()))[:1] == ("body",) for e in error.errors())
+        detail = "the request body is not valid" if in_body else "the request is not valid"
+        return error_response(request, 422, detail, errors=errors)
 
     @app.exception_handler(DomainError)
     async def domain(request: Request, error: DomainError) -> Response:

@@ -10,7 +10,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue
 from fingerpost.domain.hours import OfficeHours
 from fingerpost.domain.model import Agency
-from fingerpost.domain.values import free_text, parse_vocabulary
+from fingerpost.domain.values import free_text, parse_vocabulary, refuse_invisibles
 from fingerpost.domain.vocabulary import AgencyKind
 from fingerpost.entrypoints.commands.common import (
     DryRun,
@@ -78,9 +78,14 @@ def agencies_import(
 _AGENCY_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}")
 
 
+_SHOWN = ("name", "duty_phone", "duty_email", "out_of_hours_phone")
+
+
 def _agency(row: dict[str, str]) -> Agency:
     code = row.get("code", "").strip()
-    name = row.get("name", "").strip()
+    # What practitioners are shown and call (the duty desk at night) reads as it looks.
+    shown = {k: refuse_invisibles(row.get(k, "").strip(), k) for k in _SHOWN}
+    name = shown["name"]
     area = row.get("authority_area", "").strip().upper()
     if not _AGENCY_CODE.fullmatch(code):
         raise InvalidValue(
@@ -96,9 +101,9 @@ def _agency(row: dict[str, str]) -> Agency:
         name=name,
         authority_area=area,
         kind=parse_vocabulary(AgencyKind, row.get("kind", ""), "kind"),
-        duty_phone=row.get("duty_phone", "").strip(),
-        duty_email=row.get("duty_email", "").strip(),
-        out_of_hours_phone=row.get("out_of_hours_phone", "").strip(),
+        duty_phone=shown["duty_phone"],
+        duty_email=shown["duty_email"],
+        out_of_hours_phone=shown["out_of_hours_phone"],
         out_of_hours_name=free_text(
             "out_of_hours_name", row.get("out_of_hours_name", ""), limit=100
         ),

@@ -14,6 +14,7 @@ from fingerpost.entrypoints.commands.common import (
     err,
     fail,
     open_home,
+    operator_at,
 )
 from fingerpost.entrypoints.csvio import atomic_text_writer
 
@@ -39,18 +40,19 @@ def audit_verify(
     the head kept in the home at the last verification and any --witness; report the first bad
     event, if any (exit 1)."""
     fp = open_home(read_only=True)
+    operator = operator_at(fp, "audit verify")
     try:
         kept = read_witness(witness) if witness else None
     except (OSError, ValueError) as error:
         raise fail(f"audit witness {witness}: {error}", 1) from None
     try:
-        first_bad = fp.hub.verify_audit(OPERATOR, kept)
+        first_bad = fp.hub.verify_audit(operator, kept)
     except DamagedCheckpoint as error:
         raise fail(f"audit log broken: {error}", 1) from None
     except DomainError as error:
         raise fail(f"audit witness: {error}", 1) from None
     if first_bad is None:
-        head = fp.hub.audit_head(OPERATOR)
+        head = fp.hub.audit_head(operator)
         size, root = (head.size, head.root.hex()) if head else (0, "-")
         typer.echo(f"audit log intact: {size} events, root {root}")
         return

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from fingerpost.bootstrap import Fingerpost, NoHome
 from fingerpost.config import Settings
+from fingerpost.deployables import Deployable, GatewayInstallation, marked
 from fingerpost.deployables import open_home as open_deployable
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.model import Agency
@@ -31,6 +32,7 @@ from fingerpost.gateway import AnyOf
 
 __all__ = [
     "OPERATOR",
+    "AuditorAgency",
     "DryRun",
     "ErrorsFile",
     "Yes",
@@ -44,6 +46,7 @@ __all__ = [
     "finish",
     "known_agency",
     "open_home",
+    "operator_at",
     "progress",
     "shown",
     "warn_extra",
@@ -91,7 +94,9 @@ def open_home(*, read_only: bool = False) -> Fingerpost:
     try:
         fp = open_deployable(settings, create=not read_only)  # a hub's, a gateway's or development
     except NoHome as error:
-        raise fail(f"{error}: check FINGERPOST_HOME (this command never creates one)") from None
+        raise fail(
+            f"{error}: check FINGERPOST_HOME (this command never creates one){_homes_in(settings)}"
+        ) from None
     except Exception as error:  # noqa: BLE001 - report any start-up failure plainly, exit 2
         raise fail(f"cannot open the installation at {settings.home}: {error}") from None
     if fp.fresh:
@@ -104,6 +109,19 @@ def open_home(*, read_only: bool = False) -> Fingerpost:
             " docs/key-ceremony.md)."
         )
     return fp
+
+
+def _homes_in(settings: Settings) -> str:
+    """The deployables' homes a folder holds (`make demo` makes three in ./.fingerpost)."""
+    if not settings.home.is_dir():
+        return ""
+    whose = {Deployable.HUB: "the hub's", Deployable.GATEWAY: "a gateway's"}
+    found = [
+        f"{path.name} ({whose[kind]})"
+        for path in sorted(settings.home.iterdir())
+        if path.is_dir() and (kind := marked(path)) is not None
+    ]
+    return f"; it holds the homes {', '.join(found)}" if found else ""
 
 
 @contextmanager
@@ -207,5 +225,32 @@ def confirm(question: str, yes: bool) -> None:
         raise fail("stopped: nothing was changed")
 
 
-def as_auditor(name: str) -> Actor:
-    return Actor(subject=f"cli:auditor:{name}", name=name, agency="-", role=Role.AUDITOR)
+def as_auditor(name: str, fp: Fingerpost | None = None, agency: str | None = None) -> Actor:
+    """The auditor a command acts as. At a gateway, which may act only for its own agencies,
+    the auditor is one of theirs (`--agency`); elsewhere an agency is optional."""
+    if agency is None and isinstance(fp, GatewayInstallation):
+        raise fail(
+            "at a gateway the hub takes an auditor of one of the gateway's own agencies:"
+            " name it with --agency CODE"
+        )
+    if agency is not None and fp is not None:
+        known_agency(fp, agency, taking_part=False)
+    return Actor(subject=f"cli:auditor:{name}", name=name, agency=agency or "-", role=Role.AUDITOR)
+
+
+def operator_at(fp: Fingerpost, command: str) -> Actor:
+    """The operator at the console, who works on the hub's data in the hub's home: a gateway
+    takes only people of its own agencies to the hub, and the operator is of none."""
+    if isinstance(fp, GatewayInstallation):
+        raise fail(f"{command} is the operator's, at the hub: run it in the hub's home")
+    return OPERATOR
+
+
+AuditorAgency = Annotated[
+    str | None,
+    typer.Option(
+        "--agency",
+        help="The agency whose auditor asks (audited); needed at a gateway, which acts for its"
+        " own agencies only.",
+    ),
+]

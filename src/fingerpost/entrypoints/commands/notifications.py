@@ -13,6 +13,7 @@ from fingerpost.entrypoints.commands.common import (
     fail,
     known_agency,
     open_home,
+    operator_at,
 )
 
 __all__ = ["app", "notifications_deliver", "notifications_list", "notifications_status"]
@@ -73,7 +74,7 @@ def notifications_deliver() -> None:
 def notifications_status() -> None:
     """How many notification e-mails are pending, failed for good and delivered."""
     fp = open_home(read_only=True)
-    counts = fp.hub.outbox(OPERATOR)
+    counts = fp.hub.outbox(operator_at(fp, "notifications status"))
     mail = fp.settings.smtp_host or "none (inbox only)"
     typer.echo(
         f"outbox: {counts['pending']} pending · {counts['failed']} failed"

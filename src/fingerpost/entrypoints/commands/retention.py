@@ -13,6 +13,7 @@ from fingerpost.entrypoints.commands.common import (
     fail,
     known_agency,
     open_home,
+    operator_at,
 )
 from fingerpost.entrypoints.csvio import atomic_text_writer
 
@@ -24,7 +25,9 @@ certificate = typer.Typer(help="Destruction certificates.", no_args_is_help=True
 def expire() -> None:
     """Delete every involvement past its retention (end date + FINGERPOST_RETENTION_MONTHS, or
     the age limit), with its encoding, links and notifications; `serve` does this hourly."""
-    purged = open_home().expire()
+    fp = open_home()
+    operator_at(fp, "expire")  # a gateway keeps nothing of a child to expire: the hub does
+    purged = fp.expire()
     typer.echo(
         f"expired: {purged.involvements} involvements · {purged.blocking_keys} blocking keys ·"
         f" {purged.links} links · {purged.notifications} notifications"

@@ -6,12 +6,16 @@ import typer
 
 from fingerpost.domain.errors import DomainError
 from fingerpost.entrypoints.commands.common import (
+    AuditorAgency,
     as_auditor,
+    err,
     fail,
     open_home,
 )
 
 __all__ = ["app", "reviews_close", "reviews_list"]
+
+MOST = 1000  # the most one read of the reviews may ask for, in-process or at the hub
 
 app = typer.Typer(
     help="Urgent (break-glass) enquiries awaiting an auditor's finding.", no_args_is_help=True
@@ -24,11 +28,14 @@ def reviews_list(
     auditor: Annotated[str, typer.Option("--auditor", help="Who is looking (audited).")] = (
         "command line"
     ),
+    agency: AuditorAgency = None,
 ) -> None:
     """Urgent enquiries awaiting review, oldest first (tab-separated)."""
-    for review in open_home(read_only=True).hub.reviews(
-        as_auditor(auditor), open_only=not closed, limit=10_000
-    ):
+    fp = open_home(read_only=True)
+    reviews = fp.hub.reviews(as_auditor(auditor, fp, agency), open_only=not closed, limit=MOST)
+    if len(reviews) == MOST:
+        err.print(f"the oldest {MOST} shown: close some to see the rest")
+    for review in reviews:
         state = f"{review.outcome} by {review.closed_by}" if review.closed_at else "open"
         typer.echo(
             f"{review.id}\t{review.opened_at.isoformat()}\t{review.agency}\t"
@@ -45,11 +52,13 @@ def reviews_close(
     ],
     auditor: Annotated[str, typer.Option("--auditor", help="Who records the finding.")],
     note: Annotated[str, typer.Option("--note", help="The finding, without case detail.")] = "",
+    agency: AuditorAgency = None,
 ) -> None:
     """Record an auditor's finding on an urgent enquiry."""
     fp = open_home()
+    closing = as_auditor(auditor, fp, agency)
     try:
-        review = fp.hub.close_review(as_auditor(auditor), review_id, outcome, note)
+        review = fp.hub.close_review(closing, review_id, outcome, note)
     except DomainError as error:
         raise fail(str(error)) from None
     typer.echo(f"review {review.id} closed: {review.outcome}")

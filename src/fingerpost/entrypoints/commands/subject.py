@@ -10,6 +10,7 @@ import typer
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.entrypoints.commands.common import (
+    AuditorAgency,
     as_auditor,
     err,
     fail,
@@ -43,6 +44,7 @@ def subject_report(
     auditor: Annotated[str, typer.Option("--auditor", help="Who asks (audited).")] = (
         "command line"
     ),
+    agency: AuditorAgency = None,
 ) -> None:
     """What fingerpost holds about a child, who looked and who was told: an HTML report (and
     JSON) for a subject access request. The details are encoded like an enquiry's."""
@@ -60,11 +62,10 @@ def subject_report(
     if source is not None:
         row |= _details_file(source)
     fp = open_home()
+    asking = as_auditor(auditor, fp, agency)
     try:
         child = parse_enquiry_row(row).child
-        report = fp.hub.subject_report(
-            as_auditor(auditor), fp.gateway.encode(child), reference=reference
-        )
+        report = fp.hub.subject_report(asking, fp.gateway.encode(child), reference=reference)
     except DomainError as error:
         raise fail(str(error)) from None
     with atomic_text_writer(output) as handle:

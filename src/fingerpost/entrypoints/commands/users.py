@@ -4,15 +4,16 @@ from typing import Annotated
 
 import typer
 
+from fingerpost.deployables import Deployable, marked
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.values import parse_vocabulary
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.commands.common import (
-    OPERATOR,
     fail,
     known_agency,
     open_home,
+    operator_at,
 )
 
 __all__ = ["tokens", "tokens_create", "users"]
@@ -58,6 +59,8 @@ def tokens_create(
         raise fail(str(error)) from None
     _check_identity(name, email)
     fp = open_home()
+    if marked(fp.settings.home.resolve()) is Deployable.HUB:  # its key signs audit checkpoints
+        raise fail("tokens are issued by a gateway, for its API: run this in a gateway's home")
     known_agency(fp, agency)
     actor = Actor(
         subject=email.strip().lower(),
@@ -99,7 +102,7 @@ def users(
     """Users who have signed in to the API, most recent first (tab-separated). Each listing is
     recorded in the audit log (`users:read`): it shows every agency's staff and contacts."""
     fp = open_home(read_only=True)
-    for user in fp.hub.users(OPERATOR):
+    for user in fp.hub.users(operator_at(fp, "users")):
         if agency is None or user.agency == agency:
             seen = user.last_seen.isoformat() if user.last_seen else ""
             typer.echo(f"{user.agency}\t{user.role}\t{user.name}\t{user.email}\t{seen}")

@@ -77,6 +77,12 @@ class Uploads:
         )
         with self._lock:
             self._expire()
+            # One waiting upload a user (each held in memory, up to 50 MiB): a new one replaces
+            # the last, unless that one is already being registered.
+            for key, earlier in list(self._uploads.items()):
+                same = (earlier.owner, earlier.agency) == (upload.owner, upload.agency)
+                if same and earlier.stage is not Stage.REGISTERING:
+                    del self._uploads[key]
             self._uploads[upload.id] = upload
         self._run(upload, actor, dry_run=True)
         return upload
@@ -95,7 +101,10 @@ class Uploads:
         with self._lock:
             upload = self._uploads.get(upload_id)
         if upload is None or upload.owner != actor.subject or upload.agency != actor.agency:
-            raise NotFound("no such upload: it may have expired (after 30 minutes)")
+            raise NotFound(
+                "no such upload: it may have expired (after 30 minutes) or been replaced by"
+                " a later one"
+            )
         return upload
 
     def _expire(self) -> None:
