@@ -14,6 +14,7 @@ make it tuning data.
 
 import argparse
 import csv
+import json
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -121,6 +122,9 @@ class _Tally:
     best_true: list[float] = field(default_factory=list)  # per enquiry: its best true weight
     false_weights: list[float] = field(default_factory=list)  # of the false possibles
     reached: list[int] = field(default_factory=list)
+    # per enquiry: rows reached, the name counts' move, best true weight (None: no child
+    # registered elsewhere), the false possibles' weights
+    each: list[dict[str, object]] = field(default_factory=list)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -138,6 +142,11 @@ def main(argv: list[str] | None = None) -> None:
         help="bits a name's frequency may move an exact agreement (the model's by default)",
     )  # fmt: skip
     parser.add_argument("--own-involvements", type=float, help="the model's by default")
+    parser.add_argument(
+        "--weights", type=Path,
+        help="write each enquiry's rows reached, best true weight and false possibles' weights"
+        " (JSON lines: to weigh a `possible` threshold that moves, docs/adr/0046)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     args.model = MatchModel.from_json(args.model.read_text()) if args.model else DEFAULT_MODEL
     if args.frequency_bounds:
@@ -160,7 +169,7 @@ def _read_misses(args: argparse.Namespace, data: Path) -> None:
     gateway = Gateway(_SECRET)
     register = _Register()
     register.load(data, gateway)
-    args.model = replace(args.model, register_size=len(register.rows))
+    args.model = args.model.for_register(len(register.rows))  # as the hub sizes it
     tally = _Tally()
     for path in sorted(data.glob("enquiries-*.csv")):
         agency = path.stem.removeprefix("enquiries-")
@@ -169,6 +178,9 @@ def _read_misses(args: argparse.Namespace, data: Path) -> None:
                 expected = {(a, ref) for a, ref, _ in truth.expected(row["enquiry_ref"])}
                 _one(args, row, agency, expected, gateway, register, labels, tally)
     _print(args, tally, register)
+    if args.weights:
+        lines = (json.dumps(each) for each in tally.each)
+        args.weights.write_text("".join(line + "\n" for line in lines))
 
 
 @dataclass
@@ -221,7 +233,15 @@ def _one(
         tally.rows_by_rule[labels.get(key, "?")] += len(register.index.get(key, ()))
     tally.reached.append(len({i for key in query.probe_keys for i in register.index.get(key, ())}))
     scored = _Scored(query, register, args.model)
+    falses = len(tally.false_weights)
     _count_signposts(tally, scored, kept, expected)
+    each: dict[str, object] = {
+        "reached": tally.reached[-1],
+        "moved": [scored.names.given, scored.names.family],
+        "false": tally.false_weights[falses:],
+        "best_true": None,
+    }
+    tally.each.append(each)
     if not expected:
         return
     tally.asked += 1
@@ -238,6 +258,7 @@ def _one(
     _count_levels(tally, query, [rows[i][3] for i in kept_true])
     found = [v.weight for v in verdicts.values() if v is not None]
     tally.best_true.append(max(found, default=0.0))
+    each["best_true"] = tally.best_true[-1]
     if found:
         return
     kind = "below possible" if verdicts else "not blocked"
@@ -304,7 +325,7 @@ def _print_m_and_thresholds(tally: _Tally) -> None:
         shares = (f"{lv.name} {counted[lv.name] / known:.3f} ({lv.m})" for lv in comparison.levels)
         print(f"  {comparison.field:9} " + "  ".join(shares))
     print("\nif `possible` needed more weight: children missed, false possibles per enquiry")
-    for at in (12.0, 12.5, 13.0, 13.5, 14.0, 15.0, 16.0):
+    for at in (12.0, 12.5, 13.0, 13.5, 14.0, 14.5, 15.0, 15.5, 16.0, 17.0, 18.0):
         missed_at = sum(w < at for w in tally.best_true)
         false_at = sum(w >= at for w in tally.false_weights)
         print(f"  {at:5.1f}  {missed_at:4}  {false_at / max(tally.enquiries, 1):.4f}")

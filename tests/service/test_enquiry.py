@@ -294,6 +294,23 @@ def test_the_names_alone_signpost_a_child_few_others_share_them_with(scenario: S
     assert "family name" in signpost.why
 
 
+def test_a_larger_register_needs_more_evidence_for_a_possible_signpost(scenario: Scenario) -> None:
+    scenario.register_one(
+        "CSC-MAN", given_names="Amara", family_name="Okonkwo", date_of_birth="2014-02-03"
+    )
+    scenario.register_one("NHS-MFT", given_names="Chloe", family_name="Wright", postcode="BS8 1TH")
+    [signpost] = scenario.enquire("GMP", **NAMES_ONLY).signposts
+    assert signpost.confidence == "possible"
+    # The same evidence, with `possible` chosen for a register of one involvement and asking
+    # eight bits more each time the register doubles: in a register twice that size the odds
+    # that an involvement agreeing on the names alone is the child's, not a stranger's, are too
+    # low for a call (docs/adr/0046).
+    model = dataclasses.replace(DEFAULT_MODEL, possible_reference_size=1, possible_rise=8.0)
+    hub = Hub(scenario.fp.unit_of_work, model=model)
+    answer = hub.enquire(Actor.system("GMP"), PURPOSE, scenario.query(**NAMES_ONLY))
+    assert answer.signposts == []
+
+
 def test_the_names_alone_are_no_signpost_when_many_registered_children_share_them(
     scenario: Scenario,
 ) -> None:

@@ -64,6 +64,13 @@ class MatchModel:
     # holds more strangers who agree as much by chance (namesakes born the same day): see
     # `for_register`.
     reference_size: int = 100_000
+    # `possible` asks for `possible_rise` more bits each time the register doubles past
+    # `possible_reference_size`: the prior odds that a given involvement is the child's fall as
+    # the register grows, and a fixed threshold lets through strangers in proportion to its size
+    # (docs/adr/0046: 13.5 bits at 100,000, 15.2 at a million). Half `strong`'s bit: each bit
+    # costs children whose records agree on little, and a child missed costs more than a call.
+    possible_reference_size: int = 25_000
+    possible_rise: float = 0.5
     # The rules between fields (which agreements count, what `strong` needs), checked against
     # the comparisons here: a rule naming a level there is none of is refused.
     dependence: Dependence = DEPENDENCE
@@ -85,10 +92,17 @@ class MatchModel:
     def for_register(self, size: int) -> "MatchModel":
         """The model for a register of `size` involvements: `strong` needs log2(size/reference)
         more bits of evidence where the register is larger than the reference, which keeps the
-        odds that a strong pair is the child, not a stranger, as they were. `possible` keeps its
-        threshold: a call to confirm may be wrong, a missed child should not be."""
-        extra = math.log2(size / self.reference_size) if size > self.reference_size else 0.0
-        return replace(self, strong_at=self.strong_at + extra, register_size=size)
+        odds that a strong pair is the child, not a stranger, as they were. `possible` needs
+        `possible_rise` bits more for each doubling past its own reference: fewer than `strong`,
+        as a call to confirm may be wrong and a missed child should not be (docs/adr/0046)."""
+        strong = _doublings(size, self.reference_size)
+        possible = self.possible_rise * _doublings(size, self.possible_reference_size)
+        return replace(
+            self,
+            strong_at=self.strong_at + strong,
+            possible_at=self.possible_at + possible,
+            register_size=size,
+        )
 
     def name_frequency(
         self, probe: Tokens, count: Callable[[Iterable[int]], dict[int, int]]
@@ -114,6 +128,8 @@ class MatchModel:
                 "possible_at": self.possible_at,
                 "names_alone_at_most": self.names_alone_at_most,
                 "reference_size": self.reference_size,
+                "possible_reference_size": self.possible_reference_size,
+                "possible_rise": self.possible_rise,
                 "comparisons": {
                     c.field: {level.name: [level.m, level.u] for level in c.levels}
                     for c in self.comparisons
@@ -144,6 +160,10 @@ class MatchModel:
             possible_at=float(raw["possible_at"]),
             names_alone_at_most=int(raw.get("names_alone_at_most", base.names_alone_at_most)),
             reference_size=int(raw.get("reference_size", base.reference_size)),
+            possible_reference_size=int(
+                raw.get("possible_reference_size", base.possible_reference_size)
+            ),
+            possible_rise=float(raw.get("possible_rise", base.possible_rise)),
             dependence=base.dependence,
         )
 
@@ -151,6 +171,11 @@ class MatchModel:
         """The comparison vector of a pair: the level index per comparison, None if missing."""
         pair = Pair(*aligned(a, b))
         return tuple(c.index(pair) for c in self.comparisons)
+
+
+def _doublings(size: int, reference: int) -> float:
+    """How many times the register doubled past `reference` (0 up to it)."""
+    return math.log2(size / reference) if size > reference else 0.0
 
 
 def _exact_u(model: MatchModel, field: str) -> float:

@@ -1,4 +1,4 @@
-"""The register's size, as the match model's strong threshold needs it (`MatchModel.for_register`).
+"""The register's size, as the match model's thresholds need it (`MatchModel.for_register`).
 
 An answer must be a function of the register and the model only — not of when the hub last
 counted (issue 18, defect 12: an enquiry after a large load was judged against the register as it
