@@ -113,3 +113,20 @@ def test_a_hub_failing_mid_file_keeps_whole_batches_and_the_rerun_completes_it(
     report = register_rows(again, ADMIN, iter(rows), dry_run=False, workers=1)
     assert (report.created, report.unchanged) == (len(rows) - 3 * BATCH, 3 * BATCH)
     assert fp.hub.count_involvements() == len(rows)
+
+
+def test_rows_leave_the_encoding_workers_in_their_wire_form_and_store_as_in_process(
+    fp: Fingerpost, gateways: Gateways
+) -> None:
+    # Enough rows for a pool of encoding workers; one row with no name is refused on its line.
+    rows = [*_rows(600), (602, make_register_row(local_ref="LDS-NAMELESS", given_names=""))]
+    rows[-1][1]["family_name"] = ""
+    in_process = register_rows(fp, ADMIN, iter(rows), dry_run=False, workers=2)
+    assert in_process.created == 600
+
+    key = gateways.add("leeds-gw", LEEDS)
+    gateway = _gateway(fp, gateways, key, httpx.HTTPTransport())
+    report = register_rows(gateway, ADMIN, iter(rows), dry_run=False, workers=2)
+    # Every row the same to the hub as when it was encoded in-process: nothing to change.
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 600)
+    assert [(e.line, e.ref) for e in report.tally.errors] == [(602, "LDS-NAMELESS")]

@@ -7,7 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
@@ -15,7 +15,9 @@ from fingerpost.domain.errors import DomainError
 from fingerpost.entrypoints.csvio import RowError, Rows, Unreadable
 from fingerpost.gateway import Parsed, RegisterRow, parse_register_row, register_parts
 from fingerpost.matching.encode import EncodedQuery
-from fingerpost.service.records import Registration
+from fingerpost.service.hub_port import RegistersSent
+from fingerpost.service.records import Registration, RegistrationOutcome
+from fingerpost.wire.models import registration_json
 
 __all__ = [
     "LARGE_LOAD",
@@ -73,17 +75,25 @@ class Tally:
             self.warn(line, parsed)
             yield parsed
 
-    def accepted(
+    def kept(
         self, stream: Iterator[tuple[int, dict[str, str], Parsed[T]]], ref_column: str
-    ) -> Iterator[tuple[T, EncodedQuery]]:
+    ) -> Iterator[tuple[T, Parsed[T]]]:
         """What the gateway parsed and encoded; each refused row is rejected with its reason."""
         for line, row, parsed in stream:
-            if parsed.query is None or parsed.value is None:
+            if parsed.value is None or parsed.refused:
                 self.reject(line, row.get(ref_column, ""), parsed.error)
                 continue
             self.valid += 1
             self.warn(line, parsed.value)
-            yield parsed.value, parsed.query
+            yield parsed.value, parsed
+
+    def accepted(
+        self, stream: Iterator[tuple[int, dict[str, str], Parsed[T]]], ref_column: str
+    ) -> Iterator[tuple[T, EncodedQuery]]:
+        """`kept`, each row with its encoding."""
+        for value, parsed in self.kept(stream, ref_column):
+            if parsed.query is not None:  # always, unless the stream was asked to `finish`
+                yield value, parsed.query
 
     def sorted_errors(self) -> list[RowError]:
         # Unreadable rows are found on reading, the others after parsing: report in file order.
@@ -192,20 +202,9 @@ def register_rows(
             if progress is not None and tally.read % _PROGRESS_EVERY == 0:
                 progress(tally.read)
         return report
-    stream = fp.gateway.parse_stream(
-        tally.readable(rows),
-        partial(register_parts, today=today),
-        workers=workers,
-        today=today,
-        wide=False,
-    )
-    valid = (
-        Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
-        for row, encoded in tally.accepted(stream, "local_ref")
-    )
-    sent = batches(valid, fp.settings.batch_size)
+    send, sent = _to_send(fp, actor, tally, rows, workers=workers, today=today)
     load = GrowingLoad(fp, actor)
-    for outcome in each_sent(fp, partial(fp.hub.register, actor), sent):
+    for outcome in each_sent(fp, send, sent):
         report.created += outcome.created
         report.updated += outcome.updated
         report.unchanged += outcome.unchanged
@@ -215,6 +214,34 @@ def register_rows(
             progress(tally.read)
     load.done()
     return report
+
+
+def _to_send(
+    fp: Fingerpost, actor: Actor, tally: Tally, rows: Rows, *, workers: int, today: date
+) -> tuple[Callable[[list[Any]], RegistrationOutcome], Iterator[list[Any]]]:
+    """The file's batches and how each is sent. To a hub over HTTP each row leaves the encoding
+    worker in its wire form (`_wired`) and this process only joins them into requests: it has
+    a batch on the wire to serve, so it neither encodes nor re-shapes (ADR 0045)."""
+    parse = partial(register_parts, today=today)
+    readable = tally.readable(rows)
+    hub = fp.hub
+    if isinstance(hub, RegistersSent):
+        stream = fp.gateway.parse_stream(
+            readable, parse, workers=workers, today=today, wide=False, finish=_wired
+        )
+        made = (parsed.made for _, parsed in tally.kept(stream, "local_ref"))
+        return partial(hub.register_sent, actor), batches(made, fp.settings.batch_size)
+    stream = fp.gateway.parse_stream(readable, parse, workers=workers, today=today, wide=False)
+    valid = (
+        Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
+        for row, encoded in tally.accepted(stream, "local_ref")
+    )
+    return partial(hub.register, actor), batches(valid, fp.settings.batch_size)
+
+
+def _wired(row: RegisterRow, encoded: EncodedQuery) -> bytes:
+    """A register row's wire form, made in the encoding worker (`Gateway.parse_stream`)."""
+    return registration_json(Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out))
 
 
 def each_sent(fp: Fingerpost, send: Callable[[T], U], items: Iterable[T]) -> Iterator[U]:
