@@ -117,8 +117,9 @@ class Gateway:
         encode. `parse` (a module-level function, so that it can be sent to a worker) returns
         what it made of the row and the child in it, or raises DomainError to refuse the row.
         `finish` (module-level too), when given, turns each accepted row and its encoding into
-        bytes where they were made (`Parsed.made`), and this process then encodes nothing
-        itself: it is a caller with work of its own (a hub over HTTP to feed, ADR 0045).
+        bytes where they were made (`Parsed.made`); this process then encodes nothing itself
+        and `workers` processes encode beside it: it is a caller with work of its own (a hub
+        over HTTP to feed, ADR 0045), and a chunk encoded here would hold that work up.
 
         Parsing and encoding are pure CPU work, so they run beside the database work instead
         of before it. Enough chunks are kept in flight that the workers never wait for the
@@ -133,7 +134,7 @@ class Gateway:
             return
         iterator = chain(head, iterator)
         with ProcessPoolExecutor(
-            workers - 1,
+            workers if finish else workers - 1,
             mp_context=_context(),
             initializer=_start_worker,
             initargs=(self._secret, os.getpid()),
