@@ -2,12 +2,13 @@
 web upload: the same validation, encoding, batching and counts, whichever door the file came in.
 """
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
@@ -32,7 +33,6 @@ __all__ = [
 
 T = TypeVar("T")
 U = TypeVar("U")
-_END = object()
 
 
 @dataclass
@@ -202,9 +202,8 @@ def register_rows(
             if progress is not None and tally.read % _PROGRESS_EVERY == 0:
                 progress(tally.read)
         return report
-    send, sent = _to_send(fp, actor, tally, rows, workers=workers, today=today)
     load = GrowingLoad(fp, actor)
-    for outcome in each_sent(fp, send, sent):
+    for outcome in _registered(fp, actor, tally, rows, workers=workers, today=today):
         report.created += outcome.created
         report.updated += outcome.updated
         report.unchanged += outcome.unchanged
@@ -216,32 +215,52 @@ def register_rows(
     return report
 
 
-def _to_send(
+# Batches of a register file on the wire at once to a hub over HTTP: while the hub stores one it
+# reads and decodes the next (ADR 0045).
+REGISTER_AHEAD = 2
+
+
+def _registered(
     fp: Fingerpost, actor: Actor, tally: Tally, rows: Rows, *, workers: int, today: date
-) -> tuple[Callable[[list[Any]], RegistrationOutcome], Iterator[list[Any]]]:
-    """The file's batches and how each is sent. To a hub over HTTP each row leaves the encoding
-    worker in its wire form (`_wired`) and this process only joins them into requests: it has
-    a batch on the wire to serve, so it neither encodes nor re-shapes (ADR 0045)."""
+) -> Iterator[RegistrationOutcome]:
+    """Each batch of the file registered, its outcome in file order. To a hub over HTTP each
+    row leaves the encoding worker in its wire form (`_wired`) and this process only joins
+    them into requests: it has batches on the wire to serve, so it neither encodes nor
+    re-shapes (ADR 0045)."""
     parse = partial(register_parts, today=today)
     readable = tally.readable(rows)
-    hub = fp.hub
+    hub, size = fp.hub, fp.settings.batch_size
     if isinstance(hub, RegistersSent):
         stream = fp.gateway.parse_stream(
             readable, parse, workers=workers, today=today, wide=False, finish=_wired
         )
-        made = (parsed.made for _, parsed in tally.kept(stream, "local_ref"))
-        return partial(hub.register_sent, actor), batches(made, fp.settings.batch_size)
+        made = ((row.local_ref, parsed.made) for row, parsed in tally.kept(stream, "local_ref"))
+        send = partial(_send_made, hub, actor)
+        return in_turn(send, batches(made, size), ahead=REGISTER_AHEAD, apart=_refs_apart)
     stream = fp.gateway.parse_stream(readable, parse, workers=workers, today=today, wide=False)
     valid = (
         Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
         for row, encoded in tally.accepted(stream, "local_ref")
     )
-    return partial(hub.register, actor), batches(valid, fp.settings.batch_size)
+    return each_sent(fp, partial(hub.register, actor), batches(valid, size))
 
 
 def _wired(row: RegisterRow, encoded: EncodedQuery) -> bytes:
     """A register row's wire form, made in the encoding worker (`Gateway.parse_stream`)."""
     return registration_json(Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out))
+
+
+Made = tuple[str, bytes]  # a row's reference and its wire form
+
+
+def _send_made(hub: RegistersSent, actor: Actor, batch: list[Made]) -> RegistrationOutcome:
+    return hub.register_sent(actor, [sent for _, sent in batch])
+
+
+def _refs_apart(batch: list[Made], earlier: list[Made]) -> bool:
+    """Two batches may be stored side by side only if no reference is in both: a row's second
+    appearance must find its first already stored (the contract key's idempotency)."""
+    return {ref for ref, _ in batch}.isdisjoint(ref for ref, _ in earlier)
 
 
 def each_sent(fp: Fingerpost, send: Callable[[T], U], items: Iterable[T]) -> Iterator[U]:
@@ -250,20 +269,30 @@ def each_sent(fp: Fingerpost, send: Callable[[T], U], items: Iterable[T]) -> Ite
     return in_turn(send, items) if getattr(fp.hub, "remote", False) else map(send, items)
 
 
-def in_turn(send: Callable[[T], U], items: Iterable[T]) -> Iterator[U]:
+def in_turn(
+    send: Callable[[T], U],
+    items: Iterable[T],
+    *,
+    ahead: int = 1,
+    apart: Callable[[T, T], bool] | None = None,
+) -> Iterator[U]:
     """`map(send, items)`, each item sent while the next is made (docs/adr/0033). For a hub
-    over HTTP: while one batch is on the wire and the hub stores it, this process reads, parses
-    and encodes the next, instead of waiting with the encoding workers idle. One batch at a time
-    still, in file order: a batch is sent only once the one before it has been answered, so a
-    failure stops the file at a batch boundary, exactly as without the overlap."""
-    iterator = iter(items)
-    with ThreadPoolExecutor(1, thread_name_prefix="fingerpost-send") as sender:
-        first = next(iterator, _END)
-        if first is _END:
-            return
-        pending: Future[U] = sender.submit(send, cast("T", first))
-        for item in iterator:  # made while `pending` is on its way
-            answered = pending.result()  # its failure raises here, before this item is sent
-            pending = sender.submit(send, item)
-            yield answered
-        yield pending.result()
+    over HTTP: while a batch is on the wire and the hub stores it, this process reads, parses
+    and encodes the next, instead of waiting with the encoding workers idle.
+
+    Up to `ahead` items are on the wire at once (ADR 0045), an item beside earlier ones only
+    when it is `apart` from each of them; else it waits for them to be answered. Answers come
+    back in order, and a failure raises at its item once the items before it are answered:
+    every item is sent whole or not at all, and none is sent after a failure is known — with
+    `ahead` 1, the file stops at that batch exactly."""
+    pending: deque[tuple[T, Future[U]]] = deque()
+    with ThreadPoolExecutor(ahead, thread_name_prefix="fingerpost-send") as sender:
+        for item in items:  # made while the pending items are on their way
+            while pending and (
+                len(pending) >= ahead
+                or (apart is not None and not all(apart(item, p) for p, _ in pending))
+            ):
+                yield pending.popleft()[1].result()  # a failure raises here, before `item` is sent
+            pending.append((item, sender.submit(send, item)))
+        while pending:
+            yield pending.popleft()[1].result()
