@@ -11,6 +11,7 @@ from datetime import date
 
 from fingerpost.gateway import Gateway, enquiry_parts
 from fingerpost.gateway.secret import POOL_FROM_ROWS
+from fingerpost.matching.encode import EncodedQuery
 from fingerpost.matching.normalise import ChildIdentity
 
 TODAY = date(2026, 11, 25)
@@ -101,6 +102,29 @@ def test_when_the_workers_fall_behind_this_process_encodes_too_and_the_order_hol
     parsed_by = {parsed.value[1] for _, _, parsed in out if parsed.value}
     assert os.getpid() in parsed_by  # this process took chunks the worker had not reached
     assert len(parsed_by) == 2  # and the worker still did its share
+
+
+def _made_where(value: tuple[str, int], query: EncodedQuery) -> bytes:
+    """A `finish`: the row's reference, the process that encoded it, and its encoding's digest."""
+    return f"{value[0]}|{os.getpid()}|{query.identity.digest()}".encode()
+
+
+def test_a_finish_runs_where_the_row_was_encoded_and_this_process_encodes_nothing() -> None:
+    gateway = Gateway(secrets.token_bytes(32))
+    rows = [(line, _row(line)) for line in range(POOL_FROM_ROWS + 600)]
+    rows[7] = (7, _row(7, nhs="1234567890"))  # refused: nothing made for it
+    # Workers slower than this process, which would take chunks itself without a `finish`.
+    out = list(
+        gateway.parse_stream(rows, _slow_in_workers, workers=2, today=TODAY, finish=_made_where)
+    )
+    assert [line for line, _, _ in out] == [line for line, _ in rows]
+    assert [(line, parsed.refused) for line, _, parsed in out if parsed.refused] == [(7, True)]
+    made = [parsed.made.decode().split("|") for _, _, parsed in out if not parsed.refused]
+    assert [ref for ref, _, _ in made] == [f"E{line}" for line, _ in rows if line != 7]
+    assert os.getpid() not in {int(pid) for _, pid, _ in made}
+    assert len({pid for _, pid, _ in made}) == 2  # as many encoding workers as it was given
+    child = next(itertools.islice(children(), 8, None))
+    assert made[7][2] == gateway.encode(child, today=TODAY).identity.digest()
 
 
 def test_registration_encodes_narrow_probes_that_are_exactly_the_stored_keys() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -66,6 +67,55 @@ def test_a_failed_send_stops_everything_after_it() -> None:
     assert answered == [0, 1]
 
 
+class Wire:
+    """A send that holds each item on the wire until it is let go, noting what was on it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Condition()
+        self.on_wire: list[set[int]] = []
+        self.sending: set[int] = set()
+        self.let_go: set[int] = set()
+
+    def send(self, item: set[int]) -> int:
+        key = min(item)
+        with self.lock:
+            self.sending.add(key)
+            self.on_wire.append(set(self.sending))
+            self.lock.notify_all()
+            assert self.lock.wait_for(lambda: key in self.let_go, timeout=10)
+            self.sending.discard(key)
+        return key
+
+    def release_when(self, count: int, *keys: int, after: float = 0.0) -> None:
+        """Once `count` items are on the wire at the same time, and `after` seconds more, let
+        `keys` go."""
+        with self.lock:
+            assert self.lock.wait_for(lambda: len(self.sending) >= count, timeout=10)
+        time.sleep(after)  # time for any other item to be sent that would be
+        with self.lock:
+            self.let_go.update(keys)
+            self.lock.notify_all()
+
+
+def test_two_ahead_puts_two_items_on_the_wire_and_answers_in_order() -> None:
+    wire = Wire()
+    answers = in_turn(wire.send, iter([{0}, {1}, {2}]), ahead=2)
+    # The second item goes out before the first is answered; the first answer is still first.
+    threading.Thread(target=wire.release_when, args=(2, 1, 0, 2)).start()
+    assert list(answers) == [0, 1, 2]
+    assert max(len(keys) for keys in wire.on_wire) == 2
+
+
+def test_an_item_that_is_not_apart_waits_for_the_one_on_the_wire() -> None:
+    wire = Wire()
+    items = iter([{0, 7}, {1, 7}])  # both name 7: the second waits for the first's answer
+
+    threading.Thread(target=wire.release_when, args=(1, 0, 1), kwargs={"after": 0.3}).start()
+    answers = list(in_turn(wire.send, items, ahead=2, apart=lambda a, b: a.isdisjoint(b)))
+    assert answers == [0, 1]
+    assert max(len(keys) for keys in wire.on_wire) == 1
+
+
 class HubGoesDown(httpx.HTTPTransport):
     """Loopback HTTP to the real hub, until `answered` batches of registrations have been
     taken: every later request is answered 503."""
@@ -113,3 +163,37 @@ def test_a_hub_failing_mid_file_keeps_whole_batches_and_the_rerun_completes_it(
     report = register_rows(again, ADMIN, iter(rows), dry_run=False, workers=1)
     assert (report.created, report.unchanged) == (len(rows) - 3 * BATCH, 3 * BATCH)
     assert fp.hub.count_involvements() == len(rows)
+
+
+def test_rows_leave_the_encoding_workers_in_their_wire_form_and_store_as_in_process(
+    fp: Fingerpost, gateways: Gateways
+) -> None:
+    # Enough rows for a pool of encoding workers; one row with no name is refused on its line.
+    rows = [*_rows(600), (602, make_register_row(local_ref="LDS-NAMELESS", given_names=""))]
+    rows[-1][1]["family_name"] = ""
+    in_process = register_rows(fp, ADMIN, iter(rows), dry_run=False, workers=2)
+    assert in_process.created == 600
+
+    key = gateways.add("leeds-gw", LEEDS)
+    gateway = _gateway(fp, gateways, key, httpx.HTTPTransport())
+    report = register_rows(gateway, ADMIN, iter(rows), dry_run=False, workers=2)
+    # Every row the same to the hub as when it was encoded in-process: nothing to change.
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 600)
+    assert [(e.line, e.ref) for e in report.tally.errors] == [(602, "LDS-NAMELESS")]
+
+
+def test_a_reference_in_two_batches_is_stored_once_and_then_updated(
+    fp: Fingerpost, gateways: Gateways
+) -> None:
+    # Batches of 64, 128, 256…: row 100 (second batch) repeats row 10's reference with another
+    # practitioner, so the second batch must not be stored beside the first.
+    rows = _rows(700)
+    rows[100] = (102, {**rows[10][1], "practitioner_name": "Ann Other"})
+    key = gateways.add("leeds-gw", LEEDS)
+    gateway = _gateway(fp, gateways, key, httpx.HTTPTransport())
+    report = register_rows(gateway, ADMIN, iter(rows), dry_run=False, workers=2)
+    assert (report.created, report.updated, report.tally.errors) == (699, 1, [])
+    (stored,) = [
+        i for i in fp.hub.list_involvements(ADMIN, limit=1000) if i.key.local_ref == "LDS-0010"
+    ]
+    assert stored.terms.practitioner.name == "Ann Other"

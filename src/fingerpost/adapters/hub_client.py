@@ -42,7 +42,13 @@ from fingerpost.service.records import (
 )
 from fingerpost.service.unavailable import HubOnly, HubUnavailable
 from fingerpost.wire import WIRE_VERSION, from_plain, query_to_wire
-from fingerpost.wire.models import MAX_QUERIES, MAX_REGISTRATIONS, TermsIn, registration_to_wire
+from fingerpost.wire.models import (
+    MAX_QUERIES,
+    MAX_REGISTRATIONS,
+    TermsIn,
+    register_body,
+    registration_json,
+)
 
 __all__ = ["HUB_KEEP_ALIVE_S", "KEEP_ALIVE_S", "RemoteHub", "RemoteModel"]
 
@@ -138,18 +144,21 @@ class RemoteHub:
         path: str,
         *,
         body: Any = None,
+        content: bytes | None = None,  # a body already JSON (`register_sent`)
         params: dict[str, Any] | None = None,
         idempotent: bool,
     ) -> Any:
         attempt = 0
+        headers = {"Content-Type": "application/json"} if content is not None else {}
         while True:
             try:
                 response = self._client.request(
                     method,
                     path,
                     json=body,
+                    content=content,
                     params=params,
-                    headers={"Authorization": f"Bearer {self._signer.mint(actor)}"},
+                    headers=headers | {"Authorization": f"Bearer {self._signer.mint(actor)}"},
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
                 # Never connected: nothing reached the hub, so even a disclosure may be retried.
@@ -229,18 +238,18 @@ class RemoteHub:
     # -- registration -----------------------------------------------------------------------
 
     def register(self, actor: Actor, registrations: Sequence[Registration]) -> RegistrationOutcome:
-        """In requests of up to 2,000 rows. Idempotent on the contract key, so a batch whose
-        answer was lost is safely sent again."""
+        return self.register_sent(actor, [registration_json(r) for r in registrations])
+
+    def register_sent(self, actor: Actor, sent: Sequence[bytes]) -> RegistrationOutcome:
+        """Registrations in their wire form (`registration_json`, which a register file's
+        encoding workers make), in requests of up to 2,000 rows. Idempotent on the contract
+        key, so a batch whose answer was lost is safely sent again."""
         outcome = RegistrationOutcome()
-        for start in range(0, len(registrations), MAX_REGISTRATIONS):
-            chunk = registrations[start : start + MAX_REGISTRATIONS]
-            body = {
-                "wire": WIRE_VERSION,
-                "registrations": [registration_to_wire(r) for r in chunk],
-            }
+        for start in range(0, len(sent), MAX_REGISTRATIONS):
+            body = register_body(sent[start : start + MAX_REGISTRATIONS])
             part = answer_as(
                 RegistrationOutcome,
-                self._call(actor, "POST", "/registrations", body=body, idempotent=True),
+                self._call(actor, "POST", "/registrations", content=body, idempotent=True),
             )
             outcome.created += part.created
             outcome.updated += part.updated

@@ -7,6 +7,8 @@ for development and tests, beside `/api/v1` in the single-process one.
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -140,12 +142,22 @@ def _add_enquiry_routes(router: APIRouter, fp: Fingerpost) -> None:
 def _add_register_routes(router: APIRouter, fp: Fingerpost) -> None:
     """An agency's registrations, in batches, and what the family may ask of them."""
     hub = fp.hub
+    # A gateway keeps two batches on the wire (ADR 0045): each is decoded on arrival, and on
+    # SQLite (one writer) the second then waits here, woken as the first commits, rather than
+    # in SQLite's busy handler, which polls in sleeps of up to 100 ms and gives up at its timeout.
+    one_writer: AbstractContextManager[Any] = (
+        threading.Lock()
+        if fp.settings.resolved_database_url.startswith("sqlite")
+        else nullcontext()
+    )
 
     @router.post("/registrations")
     async def register(request: Request) -> Response:
         def work(actor: Actor, body: bytes) -> Any:
             sent = parse(RegisterRequest, body)
-            return hub.register(actor, [item.registration() for item in sent.registrations])
+            registrations = [item.registration() for item in sent.registrations]
+            with one_writer:
+                return hub.register(actor, registrations)
 
         return await answer(fp, request, work, limit=BATCH_MAX_BYTES, bulk=True)
 

@@ -2,12 +2,13 @@
 web upload: the same validation, encoding, batching and counts, whichever door the file came in.
 """
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
@@ -15,7 +16,9 @@ from fingerpost.domain.errors import DomainError
 from fingerpost.entrypoints.csvio import RowError, Rows, Unreadable
 from fingerpost.gateway import Parsed, RegisterRow, parse_register_row, register_parts
 from fingerpost.matching.encode import EncodedQuery
-from fingerpost.service.records import Registration
+from fingerpost.service.hub_port import RegistersSent
+from fingerpost.service.records import Registration, RegistrationOutcome
+from fingerpost.wire.models import registration_json
 
 __all__ = [
     "LARGE_LOAD",
@@ -30,7 +33,6 @@ __all__ = [
 
 T = TypeVar("T")
 U = TypeVar("U")
-_END = object()
 
 
 @dataclass
@@ -73,17 +75,25 @@ class Tally:
             self.warn(line, parsed)
             yield parsed
 
-    def accepted(
+    def kept(
         self, stream: Iterator[tuple[int, dict[str, str], Parsed[T]]], ref_column: str
-    ) -> Iterator[tuple[T, EncodedQuery]]:
+    ) -> Iterator[tuple[T, Parsed[T]]]:
         """What the gateway parsed and encoded; each refused row is rejected with its reason."""
         for line, row, parsed in stream:
-            if parsed.query is None or parsed.value is None:
+            if parsed.value is None or parsed.refused:
                 self.reject(line, row.get(ref_column, ""), parsed.error)
                 continue
             self.valid += 1
             self.warn(line, parsed.value)
-            yield parsed.value, parsed.query
+            yield parsed.value, parsed
+
+    def accepted(
+        self, stream: Iterator[tuple[int, dict[str, str], Parsed[T]]], ref_column: str
+    ) -> Iterator[tuple[T, EncodedQuery]]:
+        """`kept`, each row with its encoding."""
+        for value, parsed in self.kept(stream, ref_column):
+            if parsed.query is not None:  # always, unless the stream was asked to `finish`
+                yield value, parsed.query
 
     def sorted_errors(self) -> list[RowError]:
         # Unreadable rows are found on reading, the others after parsing: report in file order.
@@ -192,20 +202,8 @@ def register_rows(
             if progress is not None and tally.read % _PROGRESS_EVERY == 0:
                 progress(tally.read)
         return report
-    stream = fp.gateway.parse_stream(
-        tally.readable(rows),
-        partial(register_parts, today=today),
-        workers=workers,
-        today=today,
-        wide=False,
-    )
-    valid = (
-        Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
-        for row, encoded in tally.accepted(stream, "local_ref")
-    )
-    sent = batches(valid, fp.settings.batch_size)
     load = GrowingLoad(fp, actor)
-    for outcome in each_sent(fp, partial(fp.hub.register, actor), sent):
+    for outcome in _registered(fp, actor, tally, rows, workers=workers, today=today):
         report.created += outcome.created
         report.updated += outcome.updated
         report.unchanged += outcome.unchanged
@@ -217,26 +215,84 @@ def register_rows(
     return report
 
 
+# Batches of a register file on the wire at once to a hub over HTTP: while the hub stores one it
+# reads and decodes the next (ADR 0045).
+REGISTER_AHEAD = 2
+
+
+def _registered(
+    fp: Fingerpost, actor: Actor, tally: Tally, rows: Rows, *, workers: int, today: date
+) -> Iterator[RegistrationOutcome]:
+    """Each batch of the file registered, its outcome in file order. To a hub over HTTP each
+    row leaves the encoding worker in its wire form (`_wired`) and this process only joins
+    them into requests: it has batches on the wire to serve, so it neither encodes nor
+    re-shapes (ADR 0045)."""
+    parse = partial(register_parts, today=today)
+    readable = tally.readable(rows)
+    hub, size = fp.hub, fp.settings.batch_size
+    if isinstance(hub, RegistersSent):
+        stream = fp.gateway.parse_stream(
+            readable, parse, workers=workers, today=today, wide=False, finish=_wired
+        )
+        made = ((row.local_ref, parsed.made) for row, parsed in tally.kept(stream, "local_ref"))
+        send = partial(_send_made, hub, actor)
+        return in_turn(send, batches(made, size), ahead=REGISTER_AHEAD, apart=_refs_apart)
+    stream = fp.gateway.parse_stream(readable, parse, workers=workers, today=today, wide=False)
+    valid = (
+        Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out)
+        for row, encoded in tally.accepted(stream, "local_ref")
+    )
+    return each_sent(fp, partial(hub.register, actor), batches(valid, size))
+
+
+def _wired(row: RegisterRow, encoded: EncodedQuery) -> bytes:
+    """A register row's wire form, made in the encoding worker (`Gateway.parse_stream`)."""
+    return registration_json(Registration(row.local_ref, row.terms, encoded, ages_out=row.ages_out))
+
+
+Made = tuple[str, bytes]  # a row's reference and its wire form
+
+
+def _send_made(hub: RegistersSent, actor: Actor, batch: list[Made]) -> RegistrationOutcome:
+    return hub.register_sent(actor, [sent for _, sent in batch])
+
+
+def _refs_apart(batch: list[Made], earlier: list[Made]) -> bool:
+    """Two batches may be stored side by side only if no reference is in both: a row's second
+    appearance must find its first already stored (the contract key's idempotency)."""
+    return {ref for ref, _ in batch}.isdisjoint(ref for ref, _ in earlier)
+
+
 def each_sent(fp: Fingerpost, send: Callable[[T], U], items: Iterable[T]) -> Iterator[U]:
     """`send` over `items` in order: in turn (`in_turn`) to a hub over HTTP, plainly in-process
     (there is no wire to overlap with)."""
     return in_turn(send, items) if getattr(fp.hub, "remote", False) else map(send, items)
 
 
-def in_turn(send: Callable[[T], U], items: Iterable[T]) -> Iterator[U]:
+def in_turn(
+    send: Callable[[T], U],
+    items: Iterable[T],
+    *,
+    ahead: int = 1,
+    apart: Callable[[T, T], bool] | None = None,
+) -> Iterator[U]:
     """`map(send, items)`, each item sent while the next is made (docs/adr/0033). For a hub
-    over HTTP: while one batch is on the wire and the hub stores it, this process reads, parses
-    and encodes the next, instead of waiting with the encoding workers idle. One batch at a time
-    still, in file order: a batch is sent only once the one before it has been answered, so a
-    failure stops the file at a batch boundary, exactly as without the overlap."""
-    iterator = iter(items)
-    with ThreadPoolExecutor(1, thread_name_prefix="fingerpost-send") as sender:
-        first = next(iterator, _END)
-        if first is _END:
-            return
-        pending: Future[U] = sender.submit(send, cast("T", first))
-        for item in iterator:  # made while `pending` is on its way
-            answered = pending.result()  # its failure raises here, before this item is sent
-            pending = sender.submit(send, item)
-            yield answered
-        yield pending.result()
+    over HTTP: while a batch is on the wire and the hub stores it, this process reads, parses
+    and encodes the next, instead of waiting with the encoding workers idle.
+
+    Up to `ahead` items are on the wire at once (ADR 0045), an item beside earlier ones only
+    when it is `apart` from each of them; else it waits for them to be answered. Answers come
+    back in order, and a failure raises at its item once the items before it are answered:
+    every item is sent whole or not at all, and none is sent after a failure is known — with
+    `ahead` 1, the file stops at that batch exactly."""
+    pending: deque[tuple[T, Future[U]]] = deque()
+    with ThreadPoolExecutor(ahead, thread_name_prefix="fingerpost-send") as sender:
+        for item in items:  # made while the pending items are on their way
+            while pending and (
+                len(pending) >= ahead
+                or (apart is not None and not all(apart(item, p) for p, _ in pending))
+            ):
+                yield pending.popleft()[1].result()  # a failure raises here, before `item` is sent
+            pending.append((item, sender.submit(send, item)))
+        while pending:
+            yield pending.popleft()[1].result()

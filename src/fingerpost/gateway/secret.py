@@ -17,11 +17,12 @@ from fingerpost.gateway.lifeline import die_with_parent
 from fingerpost.matching.encode import EncodedQuery, Encoder
 from fingerpost.matching.normalise import ChildIdentity, normalise
 
-__all__ = ["Gateway", "Parsed"]
+__all__ = ["Finish", "Gateway", "Parsed"]
 
 K = TypeVar("K")
 R = TypeVar("R")
 T = TypeVar("T")
+Finish = Callable[[T, EncodedQuery], bytes]
 CHUNK = 64  # rows per task: the first arrive soon, and pickling stays small beside encoding
 # Below this many rows the pool's start and the pickling cost more than they save.
 POOL_FROM_ROWS = 512
@@ -39,6 +40,14 @@ class Parsed(Generic[T]):
     value: T | None = None
     query: EncodedQuery | None = None
     error: str = ""
+    # What `finish` made of the row and its encoding, where it was encoded (in a worker): the
+    # row's own wire form for a hub over HTTP, so that the storing process only joins them.
+    # The encoding is then not sent back (`query` stays None; `error` says if refused).
+    made: bytes = b""
+
+    @property
+    def refused(self) -> bool:
+        return self.value is None or (self.query is None and not self.made)
 
 
 def _as_given(item: ChildIdentity) -> tuple[None, ChildIdentity]:
@@ -66,13 +75,17 @@ class Gateway:
         parse: Callable[[R], tuple[T, ChildIdentity]],
         today: date,
         wide: bool,
+        finish: "Finish[T] | None" = None,
     ) -> Parsed[T]:
         """One row through `parse` and the encoder (see `parse_stream`)."""
         try:
             value, child = parse(row)
         except DomainError as error:
             return Parsed(error=str(error))
-        return Parsed(value, self.encode(child, today=today, wide=wide))
+        query = self.encode(child, today=today, wide=wide)
+        if finish is None:
+            return Parsed(value, query)
+        return Parsed(value, made=finish(value, query))
 
     def encode_stream(
         self,
@@ -97,11 +110,16 @@ class Gateway:
         workers: int = 1,
         today: date | None = None,
         wide: bool = True,
+        finish: "Finish[T] | None" = None,
     ) -> Generator[tuple[K, R, Parsed[T]], None, None]:
         """Parse and encode a stream of (tag, raw row) in order, using `workers` processes in
         all: this one (which goes on to store what is encoded) and `workers - 1` that parse and
         encode. `parse` (a module-level function, so that it can be sent to a worker) returns
         what it made of the row and the child in it, or raises DomainError to refuse the row.
+        `finish` (module-level too), when given, turns each accepted row and its encoding into
+        bytes where they were made (`Parsed.made`); this process then encodes nothing itself
+        and `workers` processes encode beside it: it is a caller with work of its own (a hub
+        over HTTP to feed, ADR 0045), and a chunk encoded here would hold that work up.
 
         Parsing and encoding are pure CPU work, so they run beside the database work instead
         of before it. Enough chunks are kept in flight that the workers never wait for the
@@ -112,11 +130,11 @@ class Gateway:
         head = list(islice(iterator, POOL_FROM_ROWS))
         if workers <= 1 or len(head) < POOL_FROM_ROWS:
             for tag, row in chain(head, iterator):
-                yield tag, row, self.parse_one(row, parse, today, wide)
+                yield tag, row, self.parse_one(row, parse, today, wide, finish)
             return
         iterator = chain(head, iterator)
         with ProcessPoolExecutor(
-            workers - 1,
+            workers if finish else workers - 1,
             mp_context=_context(),
             initializer=_start_worker,
             initargs=(self._secret, os.getpid()),
@@ -126,9 +144,14 @@ class Gateway:
             while chunk or in_flight:
                 while chunk and len(in_flight) < IN_FLIGHT * workers:
                     rows = [row for _, row in chunk]
-                    in_flight.append((chunk, pool.submit(_parse_chunk, rows, parse, today, wide)))
+                    work = pool.submit(_parse_chunk, rows, parse, today, wide, finish)
+                    in_flight.append((chunk, work))
                     chunk = list(islice(iterator, CHUNK))
-                if self._behind(in_flight[0][1]) and self._take_one(in_flight, parse, today, wide):
+                if (
+                    finish is None
+                    and self._behind(in_flight[0][1])
+                    and self._take_one(in_flight, parse, today, wide)
+                ):
                     continue
                 sent, future = in_flight.popleft()
                 for (tag, row), parsed in zip(sent, future.result(), strict=True):
@@ -189,7 +212,8 @@ def _parse_chunk(
     parse: Callable[[R], tuple[T, ChildIdentity]],
     today: date,
     wide: bool,
+    finish: "Finish[T] | None",
 ) -> list[Parsed[T]]:
     if _worker is None:  # pragma: no cover - the pool's initializer always runs first
         raise RuntimeError("encoding worker not started")
-    return [_worker.parse_one(row, parse, today, wide) for row in rows]
+    return [_worker.parse_one(row, parse, today, wide, finish) for row in rows]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.actor import Actor
@@ -28,7 +28,7 @@ from fingerpost.service.records import (
     User,
 )
 
-__all__ = ["HubCalls", "ModelVersion"]
+__all__ = ["HubCalls", "ModelVersion", "RegistersSent"]
 
 
 class ModelVersion(Protocol):
@@ -36,6 +36,14 @@ class ModelVersion(Protocol):
 
     @property
     def version(self) -> str: ...
+
+
+@runtime_checkable
+class RegistersSent(Protocol):
+    """A hub over HTTP takes registrations already in their wire form, made in the gateway's
+    encoding workers beside the encoding (ADR 0045); the in-process hub has no wire."""
+
+    def register_sent(self, actor: Actor, sent: Sequence[bytes]) -> RegistrationOutcome: ...
 
 
 class HubCalls(Protocol):
