@@ -33,8 +33,8 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from bench import provenance, stolen_hub, stream
 from bench import split as through_split
-from bench import stolen_hub, stream
 from bench import sync as snapshots
 from bench.febrl import FEBRL_SETS, run_febrl
 from bench.privacy import frequency_attack
@@ -740,6 +740,7 @@ def main(argv: list[str] | None = None) -> None:
         console.print_json(json.dumps(split))
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code": provenance.code(),
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),

@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from bench.provenance import code
 from bench.split_cache import (
     Built,
     build,
@@ -263,6 +264,7 @@ def main(arguments: list[str]) -> None:
     started_cpu = self_cpu_s() + children_cpu_s()
     figures = {
         "command": "python -m bench.split " + " ".join(arguments),
+        "code": code(),
         "load_average_at_start": load_average(),
         **run(
             int(positional[0]),

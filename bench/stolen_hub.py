@@ -57,6 +57,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, select
 
 from bench.privacy import _guessed, _ranking
+from bench.provenance import code
 from fingerpost.adapters.crypto import Keyring, master_key
 from fingerpost.adapters.db.sealed import open_sealed
 from fingerpost.adapters.db.tables import agencies, involvements
@@ -480,6 +481,7 @@ def main() -> None:
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m bench.stolen_hub " + " ".join(sys.argv[1:]),
+        "code": code(),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "wall_s": round(time.perf_counter() - started, 1),
