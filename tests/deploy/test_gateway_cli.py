@@ -96,7 +96,13 @@ def test_the_match_model_is_shown_at_the_hub_and_the_gateway_says_so(world: Depl
 
 @pytest.mark.parametrize(
     "command",
-    [("audit", "verify"), ("users",), ("notifications", "status"), ("expire",)],
+    [
+        ("audit", "verify"),
+        ("users",),
+        ("notifications", "status"),
+        ("expire",),
+        ("model", "set-possible-rise", "0.25", "--reason", "recall first"),
+    ],
     ids=" ".join,
 )
 def test_the_operators_commands_at_a_gateway_say_they_run_at_the_hub(

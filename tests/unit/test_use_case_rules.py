@@ -121,6 +121,7 @@ _CALLS: dict[str, Call] = {
     "key.rotate-agency": lambda h, a, i: h.rotate_agency_key(a, "CSC-MAN"),
     "key.rotate-master": lambda h, a, i: h.record_master_rotation(a, "m2", 3),
     "model.train": lambda h, a, i: h.train_model(a),
+    "model.set-possible-rise": lambda h, a, i: h.set_possible_rise(a, 0.25, "recall first"),
     "subject.access-report": lambda h, a, i: h.subject_report(a, query(), reference="SAR-1"),
     "subject.family-notice": lambda h, a, i: h.family_notice(a, i),
     "involvement.sync": lambda h, a, i: SnapshotSync(

@@ -70,6 +70,7 @@ _HUB_ONLY = (
     "record_master_rotation",
     "record_restore",
     "train_model",
+    "set_possible_rise",
     "deliver_notifications",
     "import_agencies",
     "unreadable",

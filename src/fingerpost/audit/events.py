@@ -29,6 +29,7 @@ class AuditAction(StrEnum):
     TOKEN_ISSUED = "token:issued"  # noqa: S105 - an event name, not a secret
     AUDIT_READ = "audit:read"
     MODEL_TRAINED = "model:trained"
+    MODEL_CHANGED = "model:changed"  # a threshold policy set by an operator, with a reason
     ENQUIRY_REFUSED = "enquiry:refused"  # an enquiry limit was reached
     ALERT_RAISED = "alert:raised"  # the agency's administrators were alerted
     BREAKGLASS_USED = "breakglass:used"  # an urgent enquiry passed the limits; review opened

@@ -111,6 +111,9 @@ class Hub:
     ) -> Training:
         return model.train_model(self._ctx, actor, sample=sample, random_pairs=random_pairs)
 
+    def set_possible_rise(self, actor: Actor, rise: float, reason: str) -> MatchModel:
+        return model.set_possible_rise(self._ctx, actor, rise, reason)
+
     def import_agencies(self, actor: Actor, agencies: Sequence[Agency]) -> tuple[int, int]:
         return users.import_agencies(self._ctx, actor, agencies)
 

@@ -3,16 +3,18 @@ version, which every running hub picks up (`ModelStore`)."""
 
 from __future__ import annotations
 
+import math
 import random
+from dataclasses import replace
 
 from fingerpost.audit.events import AuditAction
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import NotFound
+from fingerpost.domain.errors import InvalidValue, NotFound
 from fingerpost.domain.ids import new_id
 from fingerpost.matching.encode import EncodedIdentity
 from fingerpost.matching.score import DEFAULT_MODEL, MatchModel
 from fingerpost.matching.train import Training, train, training_sessions
-from fingerpost.service.context import Context
+from fingerpost.service.context import Context, reason
 from fingerpost.service.permissions import check
 
 __all__ = ["train_model"]
@@ -63,3 +65,41 @@ def train_model(
         uow.commit()
     ctx.models.adopt(training.model, body)
     return training
+
+
+MOST_POSSIBLE_RISE = 2.0  # bits per doubling: twice `strong`'s own rise would hide most children
+
+
+def set_possible_rise(ctx: Context, actor: Actor, rise: float, why: str) -> MatchModel:
+    """How many more bits `possible` asks for each time the register doubles (docs/adr/0046).
+    Every rise trades children missed for calls that lead nowhere: a choice for whoever answers
+    for the service, not a tuning detail, so an operator makes it with a reason, audited. The
+    model in use is stored again as a new version with only that changed; every hub reads it
+    within REREAD_EVERY, as it reads a trained one."""
+    check(actor, "model.set-possible-rise", ctx.policy)
+    said = reason(why)
+    if not math.isfinite(rise) or not 0 <= rise <= MOST_POSSIBLE_RISE:
+        raise InvalidValue(
+            f"the rise must be between 0 and {MOST_POSSIBLE_RISE:g} bits per doubling"
+        )
+    base = ctx.models.current()
+    version = f"set-{ctx.clock():%Y%m%dT%H%M%S}-{new_id()[:6]}"
+    changed = replace(base, version=version, possible_rise=rise)
+    body = changed.to_json()
+    with ctx.uow() as uow:
+        uow.models.add(version, body)
+        uow.audit.append(
+            ctx.event(
+                actor,
+                AuditAction.MODEL_CHANGED,
+                detail={
+                    "model": version,
+                    "from": base.version,
+                    "possible_rise": f"{base.possible_rise:g} -> {rise:g}",
+                    "reason": said,
+                },
+            )
+        )
+        uow.commit()
+    ctx.models.adopt(changed, body)
+    return changed

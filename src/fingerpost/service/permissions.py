@@ -208,6 +208,11 @@ USE_CASES: Mapping[str, Permission] = MappingProxyType(
         "model.train": _P(
             "Train the match model on the register", frozenset({Role.OPERATOR, Role.AGENCY_ADMIN})
         ),
+        "model.set-possible-rise": _P(
+            "Set how much more evidence a possible match needs as the register grows",
+            _OPERATOR,
+            reason=True,
+        ),
         "subject.access-report": _P(
             "Report everything held about a child (subject access)",
             _AUDITOR,

@@ -1,4 +1,5 @@
-"""`fingerpost model`: train the match model on the register by EM, and show it."""
+"""`fingerpost model`: train the match model on the register by EM, show it, and set the one
+threshold policy an operator answers for (how `possible` rises with the register)."""
 
 import json
 from typing import Annotated
@@ -9,12 +10,13 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.commands.common import (
+    OPERATOR,
     err,
     fail,
     open_home,
 )
 
-__all__ = ["app", "model_show", "model_train"]
+__all__ = ["app", "model_set_possible_rise", "model_show", "model_train"]
 
 app = typer.Typer(help="The match model: train it on the register, show it.", no_args_is_help=True)
 
@@ -47,6 +49,31 @@ def model_train(
         + ", ".join(f"{name} {share:.3f}" for name, share in training.priors.items())
     )
     _print_model(training.model.to_json())
+
+
+@app.command("set-possible-rise")
+def model_set_possible_rise(
+    rise: Annotated[
+        float,
+        typer.Argument(
+            help="Bits more a possible match needs each time the register doubles past 25,000"
+            " involvements (0 to 2; 0: the same threshold at every size)."
+        ),
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the audit log).")],
+) -> None:
+    """Set how much more evidence a possible match needs as the register grows (ADR 0046). A
+    higher rise gives fewer calls that lead nowhere and misses more children: the figures are
+    in docs/adr/0046. Stored as a new model version, which running hubs read within 30 s."""
+    fp = open_home()
+    try:
+        changed = fp.hub.set_possible_rise(OPERATOR, rise, reason)
+    except DomainError as error:
+        raise fail(str(error)) from None
+    err.print(
+        f"model {changed.version}: possible rises {changed.possible_rise:g} bits per doubling"
+        f" past {changed.possible_reference_size:,} involvements"
+    )
 
 
 @app.command("show")
