@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import Scenario
+from conftest import Scenario, make_register_row
 from fingerpost.audit.events import AuditAction
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue, PermissionDenied
@@ -105,3 +105,23 @@ def test_the_command_line_sets_it_and_says_what_it_set(home: Path, database_url:
     assert "possible rises 0.25 bits per doubling past 25,000 involvements" in set_.output
     assert refused.exit_code == 2
     assert "between 0 and 2" in refused.output
+
+
+def test_training_a_new_model_keeps_the_rise_the_operator_set(scenario: Scenario) -> None:
+    for agency in ("CSC-LDS", "CSC-MAN"):
+        scenario.agency(agency)
+        scenario.register(
+            agency,
+            *(
+                make_register_row(
+                    given_names=name, family_name="Harrison", date_of_birth=f"2015-03-{day:02d}"
+                )
+                for day, name in enumerate(["Olivia", "Amelia", "Isla", "Ava", "Mia"], start=1)
+            ),
+        )
+    scenario.fp.hub.set_possible_rise(OPERATOR, 0.25, "recall first")
+
+    trained = scenario.fp.hub.train_model(OPERATOR, sample=20, random_pairs=200).model
+
+    assert trained.possible_rise == 0.25
+    assert scenario.fp.hub.model.possible_rise == 0.25

@@ -51,6 +51,8 @@ def train_model(
     random_vectors = _random_vectors(people, base, chooser, random_pairs)
     version = f"em-{ctx.clock():%Y%m%dT%H%M%S}-{new_id()[:6]}"
     training = train(sessions, random_vectors, DEFAULT_MODEL, version=version)
+    # EM estimates m and u; the rise of `possible` is a policy an operator set: it carries over.
+    training = replace(training, model=_keeping_policy(training.model, base))
     body = training.model.to_json()
     with ctx.uow() as uow:
         uow.models.add(version, body)
@@ -65,6 +67,14 @@ def train_model(
         uow.commit()
     ctx.models.adopt(training.model, body)
     return training
+
+
+def _keeping_policy(trained: MatchModel, current: MatchModel) -> MatchModel:
+    return replace(
+        trained,
+        possible_rise=current.possible_rise,
+        possible_reference_size=current.possible_reference_size,
+    )
 
 
 MOST_POSSIBLE_RISE = 2.0  # bits per doubling: twice `strong`'s own rise would hide most children
