@@ -4,6 +4,7 @@ problem+json back into the exception the in-process hub raises (docs/wire.md).""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import quote
 
@@ -19,10 +20,12 @@ from fingerpost.domain.errors import (
     OutOfScope,
     PermissionDenied,
 )
+from fingerpost.domain.policy import EnquiryPolicy
+from fingerpost.domain.vocabulary import Role
 from fingerpost.service.unavailable import GatewayNotTrusted, HubUnavailable
 from fingerpost.wire import from_plain
 
-__all__ = ["answer_as", "read_answer", "segment"]
+__all__ = ["answer_as", "policy_answer", "read_answer", "segment"]
 
 T = TypeVar("T")
 _ERRORS: dict[str, Callable[[str], DomainError]] = {
@@ -88,3 +91,15 @@ def _raise(status: int, code: str, detail: str, response: httpx.Response) -> NoR
     if status >= 500:
         raise HubUnavailable(f"the hub failed ({status}): {detail}")
     raise HubUnavailable(f"the hub answered {status} ({detail})")
+
+
+def policy_answer(raw: dict[str, Any]) -> EnquiryPolicy:
+    """The hub's enquiry policy as its `/policy` answer gives it."""
+    return EnquiryPolicy(
+        window=timedelta(seconds=raw["window_seconds"]),
+        per_user=raw["per_user"],
+        per_agency=raw["per_agency"],
+        urgent_roles=frozenset(Role(r) for r in raw["urgent_roles"]),
+        override_roles=frozenset(Role(r) for r in raw["override_roles"]),
+        strong_auth_for=frozenset(raw["strong_auth_for"]),
+    )

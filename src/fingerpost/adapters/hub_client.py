@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NoReturn
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from fingerpost.adapters.hub_answers import answer_as, read_answer, segment
+from fingerpost.adapters.hub_answers import answer_as, policy_answer, read_answer, segment
+from fingerpost.adapters.hub_only import HUB_ONLY, RemoteModel, hub_only
 from fingerpost.adapters.service_tokens import HUB_AUDIENCE, ServiceTokenSigner
 from fingerpost.audit.events import AuditAction, AuditEvent, Checkpoint
 from fingerpost.domain.actor import Actor
@@ -50,7 +51,7 @@ from fingerpost.wire.models import (
     registration_json,
 )
 
-__all__ = ["HUB_KEEP_ALIVE_S", "KEEP_ALIVE_S", "RemoteHub", "RemoteModel"]
+__all__ = ["HUB_KEEP_ALIVE_S", "KEEP_ALIVE_S", "RemoteHub"]
 
 _RETRIED_STATUS = frozenset({502, 503, 504})
 # How long an idle connection to the hub is kept for the next call (ADR 0033): a new one costs
@@ -59,35 +60,6 @@ _RETRIED_STATUS = frozenset({502, 503, 504})
 # an enquiry sent on a connection the hub is closing would fail and is never sent again.
 KEEP_ALIVE_S = 30.0
 HUB_KEEP_ALIVE_S = 75
-_HUB_ONLY = (
-    "expire",
-    "decommission",
-    "inclusion_proof",
-    "consistency_proof",
-    "audit_export",
-    "audit_checkpoints",
-    "rotate_agency_key",
-    "record_master_rotation",
-    "record_restore",
-    "train_model",
-    "set_possible_rise",
-    "deliver_notifications",
-    "import_agencies",
-    "unreadable",
-)
-
-
-class RemoteModel:
-    """What a gateway knows of the hub's match model: its version (the model stays there)."""
-
-    def __init__(self, version: str) -> None:
-        self.version = version
-
-    def to_json(self) -> str:
-        raise HubOnly(
-            f"the match model ({self.version}) is the hub's: `fingerpost model show` in the"
-            " hub's home prints it"
-        )
 
 
 class RemoteHub:
@@ -203,15 +175,7 @@ class RemoteHub:
         """The hub's enquiry policy, as far as pages need it (who may override, who may make
         urgent enquiries); the hub enforces all of it itself."""
         if self._policy is None:
-            raw = self._get(_GATEWAY, "/policy")
-            self._policy = EnquiryPolicy(
-                window=timedelta(seconds=raw["window_seconds"]),
-                per_user=raw["per_user"],
-                per_agency=raw["per_agency"],
-                urgent_roles=frozenset(Role(r) for r in raw["urgent_roles"]),
-                override_roles=frozenset(Role(r) for r in raw["override_roles"]),
-                strong_auth_for=frozenset(raw["strong_auth_for"]),
-            )
+            self._policy = policy_answer(self._get(_GATEWAY, "/policy"))
         return self._policy
 
     @property
@@ -248,15 +212,8 @@ class RemoteHub:
         outcome = RegistrationOutcome()
         for start in range(0, len(sent), MAX_REGISTRATIONS):
             body = register_body(sent[start : start + MAX_REGISTRATIONS])
-            part = answer_as(
-                RegistrationOutcome,
-                self._call(actor, "POST", "/registrations", content=body, idempotent=True),
-            )
-            outcome.created += part.created
-            outcome.updated += part.updated
-            outcome.unchanged += part.unchanged
-            outcome.links += part.links
-            outcome.ids += part.ids
+            answer = self._call(actor, "POST", "/registrations", content=body, idempotent=True)
+            outcome.add(answer_as(RegistrationOutcome, answer))
         return outcome
 
     def refresh_statistics(self, actor: Actor) -> None:
@@ -429,18 +386,11 @@ class RemoteHub:
     if not TYPE_CHECKING:  # hidden from mypy, so that a call missing here is a type error
 
         def __getattr__(self, name: str) -> Any:
-            if name in _HUB_ONLY:
-                return _hub_only(name)
+            if name in HUB_ONLY:
+                return hub_only(name)
             raise AttributeError(name)
 
 
 # Directory reads made by the gateway itself, not for a signed-in person (the sign-in page's
 # list of agencies): an operator of the gateway, whom the hub knows by the gateway's name.
 _GATEWAY = Actor(subject="gateway", name="gateway", agency="-", role=Role.OPERATOR)
-
-
-def _hub_only(name: str) -> Callable[..., NoReturn]:
-    def refuse(*_: Any, **__: Any) -> NoReturn:
-        raise HubOnly(f"{name} runs at the hub, which holds the data: run it in the hub's home")
-
-    return refuse

@@ -159,6 +159,14 @@ class RegistrationOutcome:
     links: int = 0
     ids: list[str] = field(default_factory=list)
 
+    def add(self, other: "RegistrationOutcome") -> None:
+        """Count in another batch's outcome (a file sent to the hub in several requests)."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.links += other.links
+        self.ids += other.ids
+
 
 @dataclass(frozen=True, slots=True)
 class EnquiryResult:
