@@ -7,7 +7,7 @@ import math
 import random
 from dataclasses import replace
 
-from fingerpost.audit.events import AuditAction
+from fingerpost.audit.events import AuditAction, AuditEvent
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import InvalidValue, NotFound
 from fingerpost.domain.ids import new_id
@@ -53,20 +53,28 @@ def train_model(
     training = train(sessions, random_vectors, DEFAULT_MODEL, version=version)
     # EM estimates m and u; the rise of `possible` is a policy an operator set: it carries over.
     training = replace(training, model=_keeping_policy(training.model, base))
-    body = training.model.to_json()
-    with ctx.uow() as uow:
-        uow.models.add(version, body)
-        uow.audit.append(
-            ctx.event(
-                actor,
-                AuditAction.MODEL_TRAINED,
-                result_count=training.candidate_pairs,
-                detail={"model": version},
-            )
-        )
-        uow.commit()
-    ctx.models.adopt(training.model, body)
+    _store(
+        ctx,
+        training.model,
+        ctx.event(
+            actor,
+            AuditAction.MODEL_TRAINED,
+            result_count=training.candidate_pairs,
+            detail={"model": version},
+        ),
+    )
     return training
+
+
+def _store(ctx: Context, model: MatchModel, event: AuditEvent) -> None:
+    """Store `model` as the newest version, with the event that says why, and use it here from
+    now on (other hubs read it within REREAD_EVERY)."""
+    body = model.to_json()
+    with ctx.uow() as uow:
+        uow.models.add(model.version, body)
+        uow.audit.append(event)
+        uow.commit()
+    ctx.models.adopt(model, body)
 
 
 def _keeping_policy(trained: MatchModel, current: MatchModel) -> MatchModel:
@@ -95,21 +103,18 @@ def set_possible_rise(ctx: Context, actor: Actor, rise: float, why: str) -> Matc
     base = ctx.models.current()
     version = f"set-{ctx.clock():%Y%m%dT%H%M%S}-{new_id()[:6]}"
     changed = replace(base, version=version, possible_rise=rise)
-    body = changed.to_json()
-    with ctx.uow() as uow:
-        uow.models.add(version, body)
-        uow.audit.append(
-            ctx.event(
-                actor,
-                AuditAction.MODEL_CHANGED,
-                detail={
-                    "model": version,
-                    "from": base.version,
-                    "possible_rise": f"{base.possible_rise:g} -> {rise:g}",
-                    "reason": said,
-                },
-            )
-        )
-        uow.commit()
-    ctx.models.adopt(changed, body)
+    _store(
+        ctx,
+        changed,
+        ctx.event(
+            actor,
+            AuditAction.MODEL_CHANGED,
+            detail={
+                "model": version,
+                "from": base.version,
+                "possible_rise": f"{base.possible_rise:g} -> {rise:g}",
+                "reason": said,
+            },
+        ),
+    )
     return changed
