@@ -13,7 +13,7 @@ from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import LimitExceeded, NotFound
 from fingerpost.gateway.secret import Gateway
 from fingerpost.matching.normalise import ChildIdentity
-from fingerpost.service.unavailable import HubUnavailable
+from fingerpost.service.unavailable import HubRefused, HubUnavailable
 
 ADMIN = Actor.system("CSC-LDS")
 
@@ -82,3 +82,11 @@ def test_the_hubs_refusals_are_the_hubs_exceptions() -> None:
     with pytest.raises(LimitExceeded) as refused:
         hub.get(ADMIN, "x")
     assert refused.value.retry_after == 42
+
+
+def test_a_refusal_without_a_code_says_the_hub_refused_it_and_is_not_retried() -> None:
+    # A route an older hub lacks: the hub answered, so "cannot be reached" would mislead.
+    hub, sent = remote(httpx.Response(404, json={"detail": "Not Found"}))
+    with pytest.raises(HubRefused, match=r"refused the request \(404 Not Found\).*older release"):
+        hub.list_involvements(ADMIN)
+    assert len(sent) == 1

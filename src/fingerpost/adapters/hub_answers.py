@@ -22,7 +22,7 @@ from fingerpost.domain.errors import (
 )
 from fingerpost.domain.policy import EnquiryPolicy
 from fingerpost.domain.vocabulary import Role
-from fingerpost.service.unavailable import GatewayNotTrusted, HubUnavailable
+from fingerpost.service.unavailable import GatewayNotTrusted, HubRefused, HubUnavailable
 from fingerpost.wire import from_plain
 
 __all__ = ["answer_as", "policy_answer", "read_answer", "segment"]
@@ -90,7 +90,10 @@ def _raise(status: int, code: str, detail: str, response: httpx.Response) -> NoR
         raise error(detail)
     if status >= 500:
         raise HubUnavailable(f"the hub failed ({status}): {detail}")
-    raise HubUnavailable(f"the hub answered {status} ({detail})")
+    raise HubRefused(
+        f"the hub refused the request ({status} {detail}); it may run an older release than this"
+        " gateway"
+    )
 
 
 def policy_answer(raw: dict[str, Any]) -> EnquiryPolicy:

@@ -11,12 +11,14 @@ from fingerpost.deployables.gateway import GatewayInstallation, NoLinkageSecret,
 from fingerpost.deployables.homes import Deployable, LinkageAtHub, WrongHome, mark, marked
 from fingerpost.deployables.hub import open_hub
 from fingerpost.deployables.remote import HubUnavailable
-from fingerpost.service.unavailable import HubOnly
+from fingerpost.service.unavailable import GatewayNotTrusted, HubOnly, HubRefused
 
 __all__ = [
     "Deployable",
     "GatewayInstallation",
+    "GatewayNotTrusted",
     "HubOnly",
+    "HubRefused",
     "HubUnavailable",
     "LinkageAtHub",
     "NoLinkageSecret",

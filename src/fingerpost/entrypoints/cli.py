@@ -11,7 +11,7 @@ import sys
 import typer
 
 from fingerpost import __version__
-from fingerpost.deployables import HubOnly, HubUnavailable
+from fingerpost.deployables import GatewayNotTrusted, HubOnly, HubRefused, HubUnavailable
 from fingerpost.domain.errors import DomainError
 from fingerpost.entrypoints.commands import (
     agencies,
@@ -97,6 +97,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except (GatewayNotTrusted, HubRefused) as error:  # the hub answered: saying so helps more
+        err.print(f"error: {error}; nothing more was done")
+        sys.exit(2)
     except HubUnavailable as error:  # fail closed: outputs are written whole or not at all
         err.print(f"error: the hub cannot be reached ({error}); nothing more was done. A re-run"
                   " is safe: registration is idempotent")  # fmt: skip

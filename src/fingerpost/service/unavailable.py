@@ -1,7 +1,7 @@
 """What a gateway meets when the hub cannot answer: one exception for every way that happens, so
 that each entrypoint fails closed in one place (a plain page, exit status 2)."""
 
-__all__ = ["GatewayNotTrusted", "HubOnly", "HubUnavailable"]
+__all__ = ["GatewayNotTrusted", "HubOnly", "HubRefused", "HubUnavailable"]
 
 
 class HubUnavailable(Exception):
@@ -12,6 +12,12 @@ class HubUnavailable(Exception):
 class GatewayNotTrusted(HubUnavailable):
     """The hub refused this gateway's service token (unknown or revoked gateway, wrong key,
     clock far off): an operator must register the gateway or fix its key."""
+
+
+class HubRefused(HubUnavailable):
+    """The hub answered, but refused the request in a way this gateway cannot read (a 4xx with
+    no error code it knows: most often a route a hub older than this gateway lacks). Nothing was
+    done; unlike an outage, retrying will not help until the hub or the gateway is upgraded."""
 
 
 class HubOnly(Exception):
