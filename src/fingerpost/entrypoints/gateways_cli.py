@@ -16,7 +16,7 @@ from rich.console import Console
 from fingerpost.bootstrap import new_gateway_key
 from fingerpost.config import Settings
 from fingerpost.domain.errors import DomainError
-from fingerpost.entrypoints.commands.common import OPERATOR, open_home
+from fingerpost.entrypoints.commands.common import OPERATOR, listed, open_home
 
 if TYPE_CHECKING:
     from fingerpost.bootstrap import Fingerpost
@@ -119,7 +119,7 @@ def list_gateways() -> None:
         agencies = ",".join(sorted(gateway.agencies))
         added = gateway.added_at.isoformat()
         batch = "yes" if gateway.may_batch else "no"
-        typer.echo(f"{gateway.name}\t{agencies}\t{added}\t{revoked}\t{gateway.public_key}\t{batch}")
+        typer.echo(listed(gateway.name, agencies, added, revoked, gateway.public_key, batch))
 
 
 @gateways_app.command("revoke")

@@ -18,6 +18,7 @@ from fingerpost.entrypoints.commands.common import (
     check_outputs,
     csv_rows,
     finish,
+    listed,
     open_home,
 )
 from fingerpost.entrypoints.registering import Tally
@@ -115,4 +116,4 @@ def _agency(row: dict[str, str]) -> Agency:
 def agencies_list() -> None:
     """List the agencies taking part."""
     for agency in open_home(read_only=True).hub.agencies():
-        typer.echo(f"{agency.code}\t{agency.kind}\t{agency.authority_area}\t{agency.name}")
+        typer.echo(listed(agency.code, agency.kind, agency.authority_area, agency.name))

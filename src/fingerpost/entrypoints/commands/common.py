@@ -45,6 +45,7 @@ __all__ = [
     "fail",
     "finish",
     "known_agency",
+    "listed",
     "open_home",
     "operator_at",
     "progress",
@@ -59,6 +60,19 @@ OPERATOR = Actor(subject="cli:operator", name="command line", agency="-", role=R
 # Messages stay one line each (soft_wrap) so scripts can read them, and markup is off: file
 # contents appear in messages and must print as they are. Data goes to stdout via typer.echo.
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+def listed(*cells: object) -> str:
+    """One line of a tab-separated listing. Stored text (a name from a sign-in, a local
+    reference, an imported agency) is shown with its control and formatting characters escaped
+    (`\\x1b`, `\\t`, `\\u202e`…): it can neither split a row nor drive the operator's terminal."""
+    return "\t".join(_visible(str(cell)) for cell in cells)
+
+
+def _visible(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")]

@@ -12,6 +12,7 @@ from fingerpost.entrypoints.commands.common import (
     OPERATOR,
     fail,
     known_agency,
+    listed,
     open_home,
     operator_at,
 )
@@ -52,7 +53,7 @@ def notifications_list(
         about = " · ".join(f"{k}={v}" for k, v in sorted(note.about.items()) if v)
         when = note.created_at.isoformat() if note.created_at else ""
         to = note.recipient_email or "(administrators)"
-        typer.echo(f"{when}\t{note.kind}\t{note.local_ref or '-'}\t{to}\t{about}")
+        typer.echo(listed(when, note.kind, note.local_ref or "-", to, about))
 
 
 @app.command("deliver")

@@ -10,6 +10,7 @@ from fingerpost.entrypoints.commands.common import (
     as_auditor,
     err,
     fail,
+    listed,
     open_home,
 )
 
@@ -38,9 +39,15 @@ def reviews_list(
     for review in reviews:
         state = f"{review.outcome} by {review.closed_by}" if review.closed_at else "open"
         typer.echo(
-            f"{review.id}\t{review.opened_at.isoformat()}\t{review.agency}\t"
-            f"{review.actor_name} ({review.actor_role})\t{review.purpose}\t"
-            f"{review.result_count} signposts\t{state}"
+            listed(
+                review.id,
+                review.opened_at.isoformat(),
+                review.agency,
+                f"{review.actor_name} ({review.actor_role})",
+                review.purpose,
+                f"{review.result_count} signposts",
+                state,
+            )
         )
 
 

@@ -12,6 +12,7 @@ from fingerpost.domain.vocabulary import Role
 from fingerpost.entrypoints.commands.common import (
     fail,
     known_agency,
+    listed,
     open_home,
     operator_at,
 )
@@ -105,4 +106,4 @@ def users(
     for user in fp.hub.users(operator_at(fp, "users")):
         if agency is None or user.agency == agency:
             seen = user.last_seen.isoformat() if user.last_seen else ""
-            typer.echo(f"{user.agency}\t{user.role}\t{user.name}\t{user.email}\t{seen}")
+            typer.echo(listed(user.agency, user.role, user.name, user.email, seen))
