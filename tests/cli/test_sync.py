@@ -331,3 +331,45 @@ def test_against_a_hub_that_names_no_namesakes_rows_are_parsed_first_and_digests
         "sync", "--agency", "CSC-LDS", csv_file("again.csv", twenty[:4] + twenty[5:])
     )
     assert "(0 new, 0 changed, 19 unchanged)" in summary(again.stderr)
+
+
+def practitioner_of(cli: Cli, local_ref: str) -> str:
+    with cli.installation() as fp:
+        (held_row,) = fp.hub.list_involvements(Actor.system("CSC-LDS"), local_ref=local_ref)
+    return held_row.terms.practitioner.name
+
+
+def test_a_second_row_for_one_involvement_is_rejected_and_the_first_kept_night_after_night(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], tmp_path: Path
+) -> None:
+    """An export that lists S-03 twice, with two practitioners, does not say which is current.
+    Both used to be written in turn, and the digest of the last made the first look changed the
+    next night: the involvement flipped between the two practitioners every night, unnoticed."""
+    before = practitioner_of(synced, "S-03")
+    tonight = [*twenty, twenty[3] | {"practitioner_name": "Nadia Rahman"}]  # line 22
+    errors = tmp_path / "errors.csv"
+    for night in ("first.csv", "second.csv"):
+        result = synced(
+            "sync", "--agency", "CSC-LDS", "--errors", errors, csv_file(night, tonight)
+        )
+        assert result.exit_code == 1, result.output
+        assert "21 rows read · 20 accepted (0 new, 0 changed, 20 unchanged)" in summary(
+            result.stderr
+        )
+        assert "line 22: local_ref and involvement: the same as line 5's" in result.stderr
+        assert practitioner_of(synced, "S-03") == before
+    with errors.open(newline="") as handle:
+        assert [(row["line"], row["local_ref"]) for row in csv.DictReader(handle)] == [
+            ("22", "S-03")
+        ]
+
+
+def test_a_new_involvement_listed_twice_is_registered_once_from_its_first_row(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]], register_row: Row
+) -> None:
+    zed = register_row(local_ref="S-99", given_names="Zed", family_name="Okafor")
+    tonight = [*twenty, zed, zed | {"practitioner_name": "Nadia Rahman"}]
+    result = synced("sync", "--agency", "CSC-LDS", csv_file("tonight.csv", tonight))
+    assert result.exit_code == 1, result.output
+    assert "(1 new, 0 changed, 20 unchanged)" in summary(result.stderr)
+    assert practitioner_of(synced, "S-99") == zed["practitioner_name"]

@@ -131,6 +131,8 @@ def _first_pass(
             if key is None:  # no usable reference or involvement: parsing says why
                 classifier.check(line, row)
                 continue
+            if classifier.repeats(line, key):
+                continue
             classifier.pending.append((line, row, SnapshotRow(*key, fp.gateway.row_digest(row))))
             if len(classifier.pending) >= _CLASSIFY_BATCH:
                 classifier.flush()
@@ -153,6 +155,24 @@ class _Classifier:
     lines: _Lines = field(default_factory=_Lines)
     pending: list[tuple[int, dict[str, str], SnapshotRow]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    # Each key's first line, by the key's hash: 8 bytes of key for each row rather than its text.
+    first_lines: dict[int, int] = field(default_factory=dict)
+
+    def repeats(self, line: int, key: tuple[str, InvolvementKind]) -> bool:
+        """A second row for one involvement is rejected: the snapshot does not say which row is
+        current, and writing both in turn would flip the involvement between them every night
+        (each night's digest is the last row's). The first is used; the involvement stays open."""
+        first = self.first_lines.setdefault(hash(key), line)
+        if first == line:
+            return False
+        self.tally.reject(
+            line,
+            key[0],
+            f"local_ref and involvement: the same as line {first}'s; a snapshot has one row per"
+            " involvement (this row is not used)",
+        )
+        self.refused.append(key[0])
+        return True
 
     def check(self, line: int, row: dict[str, str]) -> RegisterRow | None:
         try:
