@@ -349,9 +349,7 @@ def test_a_second_row_for_one_involvement_is_rejected_and_the_first_kept_night_a
     tonight = [*twenty, twenty[3] | {"practitioner_name": "Nadia Rahman"}]  # line 22
     errors = tmp_path / "errors.csv"
     for night in ("first.csv", "second.csv"):
-        result = synced(
-            "sync", "--agency", "CSC-LDS", "--errors", errors, csv_file(night, tonight)
-        )
+        result = synced("sync", "--agency", "CSC-LDS", "--errors", errors, csv_file(night, tonight))
         assert result.exit_code == 1, result.output
         assert "21 rows read · 20 accepted (0 new, 0 changed, 20 unchanged)" in summary(
             result.stderr
