@@ -1,6 +1,8 @@
 """The gateway's reading of CSV rows (and API bodies): what is required, what is rejected, and
 that a rejection names the column without repeating a child's date of birth or NHS number."""
 
+import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 
@@ -223,7 +225,45 @@ def test_invisible_and_control_characters_are_refused_in_practitioner_fields(
         parse_register_row(row, TODAY)
 
 
-@pytest.mark.parametrize("sneaky", ["\u202e", "\x00", "\x1b", "\n", "\u200b"])
+# Every character that shows nothing: Unicode's format (Cf) and control (Cc) characters and its
+# default-ignorable code points, e.g. the tag characters U+E0020–E007F, which carry a hidden
+# ASCII text ("ASCII smuggling"), variation selectors, the Hangul fillers.
+UNSEEN = [
+    chr(c)
+    for c in range(sys.maxunicode + 1)
+    if unicodedata.category(chr(c)) in {"Cf", "Cc"}
+    or 0x115F <= c <= 0x1160
+    or c in {0x034F, 0x17B4, 0x17B5, 0x3164, 0xFFA0}
+    or 0x180B <= c <= 0x180F
+    or 0xFE00 <= c <= 0xFE0F
+    or 0xFFF0 <= c <= 0xFFF8
+    or 0xE0000 <= c <= 0xE0FFF
+]
+
+
+def test_every_character_that_shows_nothing_is_removed_from_names(register_row: Row) -> None:
+    kept = []
+    for sneaky in UNSEEN:
+        child = parse_register_row(register_row(given_names=f"Bru{sneaky}ce"), TODAY).child
+        if child.given_names not in {"Bruce", "Bru ce"}:  # a line break or tab: a space
+            kept.append(f"U+{ord(sneaky):04X}")
+    assert kept == []
+
+
+def test_every_character_that_shows_nothing_is_refused_in_a_practitioners_phone(
+    register_row: Row,
+) -> None:
+    passed = []
+    for sneaky in UNSEEN:
+        try:
+            parse_register_row(register_row(practitioner_phone=f"0113 496{sneaky} 0000"), TODAY)
+        except DomainError:
+            continue
+        passed.append(f"U+{ord(sneaky):04X}")
+    assert passed == []
+
+
+@pytest.mark.parametrize("sneaky", ["\u202e", "\x00", "\x1b", "\n", "\u200b", "\U000e0041"])
 def test_a_local_reference_holding_an_invisible_or_control_character_is_refused(
     register_row: Row, sneaky: str
 ) -> None:

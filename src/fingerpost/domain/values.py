@@ -92,13 +92,20 @@ def parse_nhs_number(text: str) -> str | None:
     return digits
 
 
-# Characters that show nothing (zero-width joiners and spaces, bidi overrides and isolates, the
-# byte order mark, soft hyphens: Unicode "format", Cf) or control a terminal or a file (NUL, ESC,
-# line breaks: "control", Cc). In a name they hide a match ("Bru\u200dce" is not "Bruce" to a
-# computer) or disguise a text; line and page breaks separate words, the rest join them.
+# Characters that show nothing (zero-width joiners and spaces, bidi overrides and isolates,
+# the byte order mark, soft hyphens: Unicode "format", Cf, and its other default-ignorable code
+# points: variation selectors, the Hangul fillers, the tag characters U+E0000–E0FFF that carry
+# a hidden ASCII text) or control a terminal or a file (NUL, ESC, line breaks: "control", Cc).
+# In a name they hide a match ("Bru\u200dce" is not "Bruce" to a computer) or disguise a text;
+# line and page breaks separate words, the rest join them. A test checks the class against
+# Python's own Unicode database.
 _BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
-                        "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")  # fmt: skip
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f"
+                        "\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+                        "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff"
+                        "\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+                        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+                        "\U000e0000-\U000e0fff]")  # fmt: skip
 
 
 def without_invisibles(text: str) -> str:
