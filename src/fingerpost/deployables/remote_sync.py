@@ -9,7 +9,7 @@ from typing import Any
 from fingerpost.adapters.hub_client import RemoteHub
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import MassEnd
-from fingerpost.service.sync import RowState, Snapshot, SnapshotRow, SyncCounts
+from fingerpost.service.sync import RowState, Snapshot, SnapshotRow, SyncCounts, ends_too_many
 
 __all__ = ["RemoteSnapshots"]
 
@@ -61,7 +61,7 @@ class RemoteSnapshots:
 
     def check_brake(self, counts: SyncCounts, *, allow_mass_end: bool) -> None:
         self._allow_mass_end[id(counts)] = allow_mass_end
-        if allow_mass_end or counts.to_end <= self.max_end_share * counts.open_before:
+        if allow_mass_end or not ends_too_many(counts, self.max_end_share):
             return
         raise MassEnd.braked(counts.to_end, counts.open_before, self.max_end_share)
 

@@ -48,6 +48,6 @@ class MassEnd(DomainError):
     def braked(cls, to_end: int, open_before: int, share: float) -> "MassEnd":
         return cls(
             f"this snapshot would end {to_end} of the agency's {open_before} open involvements,"
-            f" more than {share:.0%}: nothing was changed. If the file is complete, run it again"
-            " with --allow-mass-end (over HTTP, allow_mass_end=true)"
+            f" more than {share * 100:g}%: nothing was changed. If the file is complete, run it"
+            " again with --allow-mass-end (over HTTP, allow_mass_end=true)"
         )
