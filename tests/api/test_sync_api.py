@@ -205,3 +205,12 @@ def test_with_ndjson_a_refusal_by_the_brake_is_the_last_line(
     assert last["problem"]["status"] == 409
     assert "nothing was changed" in last["problem"]["detail"]
     assert len(open_refs(fp)) == 10
+
+
+def test_a_snapshot_dated_in_the_future_is_a_problem_and_writes_nothing(
+    client: TestClient, fp: Fingerpost, rows: list[dict[str, str]]
+) -> None:
+    refused = sync(client, fp, as_csv(rows), snapshot_date="2062-11-30")
+    assert refused["status"] == 422
+    assert "snapshot_date: in the future" in str(refused["detail"])
+    assert open_refs(fp) == set()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -371,3 +371,16 @@ def test_a_new_involvement_listed_twice_is_registered_once_from_its_first_row(
     assert result.exit_code == 1, result.output
     assert "(1 new, 0 changed, 20 unchanged)" in summary(result.stderr)
     assert practitioner_of(synced, "S-99") == zed["practitioner_name"]
+
+
+def test_a_snapshot_dated_in_the_future_is_refused_and_ends_nothing(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    """`--snapshot-date 2062-11-30` for 2026-11-30 would end S-00 decades from now: a typo."""
+    later = (date.today() + timedelta(days=2)).isoformat()
+    result = synced(
+        "sync", "--agency", "CSC-LDS", "--snapshot-date", later, csv_file("t.csv", twenty[1:])
+    )
+    assert result.exit_code == 2
+    assert "snapshot_date: in the future" in result.stderr
+    assert held(synced)["S-00"] is None

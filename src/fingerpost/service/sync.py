@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
 from fingerpost.audit.events import AuditAction, AuditEvent
 from fingerpost.domain.actor import Actor
-from fingerpost.domain.errors import MassEnd, NotFound, PermissionDenied
+from fingerpost.domain.errors import InvalidValue, MassEnd, NotFound, PermissionDenied
 from fingerpost.domain.retention import expires_on
 from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.service.events import event
@@ -123,7 +123,14 @@ class SnapshotSync:
                 raise PermissionDenied(
                     f"agency {actor.agency} has left fingerpost: its data was destroyed"
                 )
-        return Snapshot(actor, on or self._clock().date())
+        today = self._clock().date()
+        # A typo (2062 for 2026) would end what the snapshot leaves out decades from now. A day
+        # of grace: the gateway's date may be the hub's tomorrow (BST against UTC at 00:30).
+        if on is not None and on > today + timedelta(days=1):
+            raise InvalidValue(
+                "snapshot_date: in the future; a snapshot is dated the day it was taken"
+            )
+        return Snapshot(actor, on or today)
 
     def classify(self, snapshot: Snapshot, rows: Sequence[SnapshotRow]) -> list[RowState]:
         """New, changed or unchanged, for each row; the rows held are marked seen, and the new

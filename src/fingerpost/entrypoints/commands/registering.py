@@ -143,7 +143,7 @@ def sync(
             allow_mass_end=allow_mass_end,
             workers=fp.settings.workers,
         )
-    except MassEnd as error:
+    except (MassEnd, InvalidValue) as error:  # refused before anything was written
         raise fail(str(error)) from None
     finish(report.tally, report.summary(), errors, "local_ref")
 
