@@ -143,3 +143,22 @@ def test_control_characters_in_a_practitioner_field_reject_the_row(
         result.stderr
     )
     assert refs(with_agencies) == ["OK"]
+
+
+def test_a_file_separated_by_semicolons_is_refused_saying_so(
+    with_agencies: Cli, tmp_path: Path, register_row: Row
+) -> None:
+    """A spreadsheet set up for a European locale saves "CSV" with semicolons: the header is then
+    one column, and "missing required column(s): local_ref, …" sends the developer looking for
+    columns that are there."""
+    row = register_row(local_ref="SEMI-1", practitioner_role="Social worker")
+    path = tmp_path / "semicolons.csv"
+    path.write_text(
+        ";".join(REGISTER_COLUMNS) + "\n" + ";".join(row.get(c, "") for c in REGISTER_COLUMNS),
+        encoding="utf-8",
+    )
+    for command in ("register", "sync"):
+        result = with_agencies(command, "--agency", "CSC-LDS", path)
+        assert result.exit_code == 2
+        assert "columns separated by ';': fingerpost reads commas" in result.stderr
+    assert refs(with_agencies) == []

@@ -134,6 +134,12 @@ class CsvReader:
         if duplicated:
             raise CsvFileError(f"{self.path}: duplicated column(s): {', '.join(duplicated)}")
         missing = [c for c in self._required if c not in columns]
+        if missing and len(columns) == 1 and (other := _other_separator(columns[0])):
+            raise CsvFileError(
+                f"{self.path}: the header is one column, its columns separated by {other!r}:"
+                " fingerpost reads commas (save the file as CSV, comma-separated); nothing was"
+                " written"
+            )
         if missing:
             raise CsvFileError(
                 f"{self.path}: missing required column(s): {', '.join(missing)};"
@@ -235,6 +241,12 @@ class _NeutralisingWriter:
 # A line break inside a quoted cell followed by a delimiter: the rest of a row (or several) was
 # read into one cell because a quote was left open. No register or enquiry column holds that.
 _SWALLOWED = re.compile(r"[\r\n][^\r\n]*,")
+
+
+def _other_separator(header: str) -> str | None:
+    """The separator a one-column header seems to use instead of commas (a spreadsheet set for
+    a European locale saves "CSV" with semicolons), if any."""
+    return next((separator for separator in ";\t|" if separator in header), None)
 
 
 def _csv_problem(error: csv.Error) -> str:
