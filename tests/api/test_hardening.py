@@ -289,3 +289,47 @@ class TestOpenApi:
         assert answer.json()["errors"] == [
             {"field": "purpose", "reason": "String should have at least 1 character"}
         ]
+
+
+def test_a_client_that_goes_away_mid_body_is_no_server_error(
+    client: TestClient, fp: Fingerpost
+) -> None:
+    """A snapshot upload cut off by the client (its process killed, the line dropped) was logged
+    as an unhandled error and counted a 500: an operator would look for a bug that is not there.
+    Nothing is written, and it is counted as the client's problem."""
+    app = client.app
+    token = bearer(fp, "CSC-LDS", Role.AGENCY_ADMIN)["Authorization"].encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/sync",
+        "raw_path": b"/api/v1/sync",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"authorization", token), (b"content-type", b"text/csv")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    parts = iter(
+        [
+            {"type": "http.request", "body": b"local_ref,involvement\n", "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return next(parts, {"type": "http.disconnect"})
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    with capture_logs() as logged:
+        client.portal.call(app, scope, receive, send)  # type: ignore[union-attr]
+    (start,) = [m for m in sent if m["type"] == "http.response.start"]
+    assert start["status"] == 400
+    assert not any(line["event"] == "unhandled error" for line in logged)
+    assert not list(fp.settings.home.glob(".sync-*"))

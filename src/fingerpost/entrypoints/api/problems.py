@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from fingerpost.bootstrap import InvalidToken
 from fingerpost.domain.errors import (
@@ -160,5 +161,10 @@ def unauthenticated(request: Request) -> Response:
 
 
 async def unexpected(request: Request, error: Exception) -> Response:
+    if isinstance(error, ClientDisconnect):
+        # The client went away before its body was whole (an upload cut off): nothing was
+        # written, and it is no fault of the server's. No one is left to read the answer.
+        _log.info("client went away", path=request.url.path)
+        return error_response(request, 400, "the body ended before it was complete")
     _log.error("unhandled error", path=request.url.path, error=type(error).__name__)
     return error_response(request, 500, "something went wrong; it has been logged")
