@@ -454,3 +454,39 @@ def test_in_office_hours_a_match_leads_with_the_practitioner() -> None:
     current = next(e for e in episode["extension"] if e["url"] == CURRENT_CONTACT)
     assert current["extension"] == [{"url": "contact", "valueReference": {"reference": "#contact"}}]
     assert [resource["id"] for resource in episode["contained"]] == ["agency", "contact"]
+
+
+class TestOneInvolvementTwiceInABundle:
+    """Two EpisodeOfCare for one involvement (the same child's reference and the same type) do
+    not say which is current. FHIR fails a transaction whose entries resolve to one resource;
+    fingerpost stored both in turn, answered 200 OK with one location for both, and kept
+    whichever came last."""
+
+    def entries(self, kind: str) -> dict[str, Any]:
+        first = involvement_entries(patient_fields={"local_ref": "TWICE"})
+        second = involvement_entries(
+            patient_fields={"local_ref": "TWICE"}, episode_fields={"start": "2025-03-01"}
+        )
+        return bundle(kind, first + second).model_dump(mode="json", exclude_none=True)
+
+    def test_a_transaction_is_refused_naming_both_entries(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        response = post(client, fp, self.entries("transaction"))
+        assert response.status_code == 422
+        [issue] = outcome_of(response)
+        assert issue["code"] == "duplicate"
+        assert issue["diagnostics"].startswith("entry 9: EpisodeOfCare: the same involvement as")
+        assert "entry 4" in issue["diagnostics"]
+        assert issue["expression"] == ["Bundle.entry[9].resource"]
+        assert stored(fp) == []
+
+    def test_a_batch_stores_the_first_and_refuses_the_second(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        response = post(client, fp, self.entries("batch"))
+        assert response.status_code == 200
+        statuses = [entry["response"]["status"] for entry in response.json()["entry"]]
+        assert statuses == ["200 OK"] * 9 + ["422 Unprocessable Entity"]
+        [held] = stored(fp)
+        assert held.terms.start_date.isoformat() == "2024-02-01"

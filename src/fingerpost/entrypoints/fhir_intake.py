@@ -98,6 +98,7 @@ def register_bundle(
     for index, issue in intake.failed_episodes.items():
         report.file(index, issue)
     valid: list[tuple[Episode, RegisterRow]] = []
+    first: dict[tuple[str, str], int] = {}  # each involvement's key → its first entry
     for episode in intake.episodes:
         try:
             row = parse_register_row(episode.row, today)
@@ -105,6 +106,10 @@ def register_bundle(
             issue = explain(episode, error)
             report.issues[issue.index].append(issue)
             report.file(episode.index, issue)
+            continue
+        if (earlier := first.setdefault(_key(row), episode.index)) != episode.index:
+            issue = _repeated(episode.index, earlier)
+            report.issues[episode.index].append(issue)
             continue
         valid.append((episode, row))
         if row.warnings:
@@ -138,3 +143,19 @@ def register_bundle(
     report.created, report.updated = outcome.created, outcome.updated
     report.unchanged, report.links = outcome.unchanged, outcome.links
     return report
+
+
+def _key(row: RegisterRow) -> tuple[str, str]:
+    return row.local_ref, row.terms.kind.value
+
+
+def _repeated(index: int, earlier: int) -> Issue:
+    """A second EpisodeOfCare for one involvement: which is current is not said, and FHIR fails
+    a transaction whose entries resolve to one resource. A batch keeps the first."""
+    return Issue(
+        f"EpisodeOfCare: the same involvement as entry {earlier} (the Patient's local reference"
+        " and the type); a Bundle sends each involvement once",
+        index,
+        f"Bundle.entry[{index}].resource",
+        "duplicate",
+    )
