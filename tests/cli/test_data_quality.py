@@ -162,3 +162,19 @@ def test_a_file_separated_by_semicolons_is_refused_saying_so(
         assert result.exit_code == 2
         assert "columns separated by ';': fingerpost reads commas" in result.stderr
     assert refs(with_agencies) == []
+
+
+def test_an_unclosed_quote_on_the_last_line_is_reported_as_one(
+    with_agencies: Cli, csv_file: CsvFile, register_row: Row
+) -> None:
+    """With no row after it to swallow, the quote took in the rest of its own line: the row was
+    rejected for whatever column the shifted cells happened to break."""
+    rows = [register_row(local_ref=f"R-{n}") for n in range(1, 4)]
+    path = csv_file("in.csv", rows, REGISTER_COLUMNS)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",Olivia,", ',"Olivia,')
+    path.write_text("".join(lines), encoding="utf-8")
+    result = with_agencies("register", "--agency", "CSC-LDS", path)
+    assert result.exit_code == 1
+    assert "line 4: an unclosed quote: it runs to the end of the file" in result.stderr
+    assert refs(with_agencies) == ["R-1", "R-2"]

@@ -180,6 +180,11 @@ class CsvReader:
                     ),
                 )
                 continue
+            if len(cells) < len(columns) and cells[-1].endswith(("\n", "\r")):
+                # The quote took in the rest of the file (its own line's end, at least): a
+                # closed quoted cell never ends with a line break, and this row fell short.
+                yield start, Unreadable(_RUNS_TO_THE_END.format(line=start))
+                continue
             yield (
                 start,
                 {column: cells[i] if i < len(cells) else "" for i, column in enumerate(columns)},
@@ -241,6 +246,12 @@ class _NeutralisingWriter:
 # A line break inside a quoted cell followed by a delimiter: the rest of a row (or several) was
 # read into one cell because a quote was left open. No register or enquiry column holds that.
 _SWALLOWED = re.compile(r"[\r\n][^\r\n]*,")
+
+
+_RUNS_TO_THE_END = (
+    "an unclosed quote: it runs to the end of the file; close the quote on line {line}"
+    " (nothing from this line was stored)"
+)
 
 
 def _other_separator(header: str) -> str | None:
