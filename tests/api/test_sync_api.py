@@ -214,3 +214,21 @@ def test_a_snapshot_dated_in_the_future_is_a_problem_and_writes_nothing(
     assert refused["status"] == 422
     assert "snapshot_date: in the future" in str(refused["detail"])
     assert open_refs(fp) == set()
+
+
+def test_a_form_upload_is_refused_saying_how_to_send_the_file(
+    client: TestClient, fp: Fingerpost, rows: list[dict[str, str]]
+) -> None:
+    """`curl -F file=@list.csv` (and a library's `files=`) sends multipart/form-data: the
+    boundary line was read as the header, and the answer named every required column as
+    missing from a file that had them all."""
+    response = client.post(
+        "/api/v1/sync",
+        files={"file": ("list.csv", as_csv(rows), "text/csv")},
+        headers=bearer(fp, "CSC-LDS", Role.AGENCY_ADMIN),
+    )
+    assert response.status_code == 415
+    assert "as the body" in response.json()["detail"]
+    assert "--data-binary" in response.json()["detail"]
+    assert open_refs(fp) == set()
+    assert not list(fp.settings.home.glob(".sync-*"))

@@ -109,7 +109,17 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
     },
     409: {"description": "Refused by the safety brake: nothing was changed."},
     413: {"description": "Larger than FINGERPOST_SYNC_MAX_MIB."},
+    415: {
+        "description": "A form upload (multipart/form-data): send the CSV as the body.",
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    },
 }
+_NOT_A_FORM = (
+    "send the CSV file as the body (Content-Type: text/csv; with curl, --data-binary @list.csv),"
+    " not as a form upload (multipart/form-data)"
+)
 
 
 def sync_router(fp: Fingerpost, caller: Callable[..., Actor]) -> APIRouter:
@@ -140,6 +150,9 @@ def sync_router(fp: Fingerpost, caller: Callable[..., Actor]) -> APIRouter:
         would end more than FINGERPOST_SYNC_MAX_END_SHARE of them, unless `allow_mass_end`."""
         on = parse_date(snapshot_date or "", "snapshot_date")
         fp.snapshots.begin(actor, on)  # the role and the agency, before the body is read
+        if request.headers.get("content-type", "").lower().startswith("multipart/"):
+            # A form upload's boundary line would be read as the header: "missing columns".
+            raise HTTPException(415, _NOT_A_FORM)
         path = await _spooled(request, fp)
         run = partial(
             sync_rows,
