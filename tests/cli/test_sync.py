@@ -384,3 +384,17 @@ def test_a_snapshot_dated_in_the_future_is_refused_and_ends_nothing(
     assert result.exit_code == 2
     assert "snapshot_date: in the future" in result.stderr
     assert held(synced)["S-00"] is None
+
+
+def test_an_invisible_character_in_the_involvement_changes_nothing(
+    synced: Cli, csv_file: CsvFile, twenty: list[dict[str, str]]
+) -> None:
+    """The row is the same involvement as before, found by its key: not counted accepted and
+    then left unwritten, nor its involvement ended."""
+    tonight = [dict(row) for row in twenty]
+    tonight[0]["involvement"] += "\u200b"
+    tonight[1]["date_of_birth"] = "\ufeff" + tonight[1]["date_of_birth"]
+    result = synced("sync", "--agency", "CSC-LDS", csv_file("tonight.csv", tonight))
+    assert result.exit_code == 0, result.output
+    assert "20 accepted (0 new, 2 changed, 18 unchanged) · 0 ended" in summary(result.stderr)
+    assert held(synced)["S-00"] is None

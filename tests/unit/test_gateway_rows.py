@@ -325,3 +325,27 @@ def test_an_enquiry_needs_a_reference(enquiry_row: Row) -> None:
 def test_an_enquiry_with_an_invalid_nhs_number_is_rejected(enquiry_row: Row) -> None:
     with pytest.raises(DomainError, match=r"^nhs_number:"):
         parse_enquiry_row(enquiry_row(nhs_number="9434765918"))
+
+
+# Copied from a web page, a PDF or a word processor, a value of fixed shape can carry a
+# zero-width space, a byte order mark or a direction mark: nothing can hide in digits, a date or a
+# postcode, so they are removed — not a reason to refuse the child, or to set its NHS number aside.
+@pytest.mark.parametrize(
+    ("column", "value", "clean"),
+    [
+        ("nhs_number", "943 476 5919\u200b", "9434765919"),
+        ("date_of_birth", "\ufeff2015-06-07", "2015-06-07"),
+        ("postcode", "LS6\u200b 3HN", "LS6 3HN"),
+        ("sex", "female\u200e", "female"),
+        ("start_date", "2024-02-01\u200e", "2024-02-01"),
+        ("end_date", "\u200b", ""),
+        ("involvement", "child-in-need\u200b", "child-in-need"),
+        ("care_leaver", "no\u2060", "no"),
+    ],
+)
+def test_an_invisible_character_in_a_value_of_fixed_shape_is_removed(
+    register_row: Row, column: str, value: str, clean: str
+) -> None:
+    parsed = parse_register_row(register_row(local_ref="R-1", **{column: value}), TODAY)
+    assert parsed == parse_register_row(register_row(local_ref="R-1", **{column: clean}), TODAY)
+    assert parsed.warnings == ()

@@ -24,7 +24,7 @@ from fingerpost.domain.errors import DomainError
 from fingerpost.domain.vocabulary import InvolvementKind
 from fingerpost.entrypoints.csvio import Rows, Unreadable
 from fingerpost.entrypoints.registering import GrowingLoad, Tally, batches, each_sent
-from fingerpost.gateway import RegisterRow, parse_register_row, register_parts
+from fingerpost.gateway import RegisterRow, parse_register_row, plain_value, register_parts
 from fingerpost.service.records import Registration, RegistrationOutcome
 from fingerpost.service.rowset import RowSet
 from fingerpost.service.sync import RowState, Snapshot, SnapshotRow, SyncCounts
@@ -215,7 +215,7 @@ def _key(row: dict[str, str]) -> tuple[str, InvolvementKind] | None:
     """The contract key, read without parsing the rest of the row."""
     ref = row.get("local_ref", "").strip()
     try:
-        kind = InvolvementKind(row.get("involvement", "").strip().lower())
+        kind = InvolvementKind(plain_value(row, "involvement").lower())
     except ValueError:
         return None
     return (ref, kind) if ref and len(ref) <= _MAX_REF else None

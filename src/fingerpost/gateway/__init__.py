@@ -21,6 +21,7 @@ from fingerpost.gateway.rows import (
     parse_child,
     parse_enquiry_row,
     parse_register_row,
+    plain_value,
     refuse_mentions,
     register_parts,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "parse_child",
     "parse_enquiry_row",
     "parse_register_row",
+    "plain_value",
     "refuse_mentions",
     "register_parts",
 ]

@@ -35,6 +35,7 @@ __all__ = [
     "parse_enquiry_row",
     "parse_register_row",
     "parse_yes_no",
+    "plain_value",
 ]
 
 CHILD_COLUMNS = (
@@ -103,6 +104,13 @@ def _text(row: Mapping[str, str | None], column: str) -> str:
     return value
 
 
+def plain_value(row: Mapping[str, str | None], column: str) -> str:
+    """A value of fixed shape (an NHS number, a date, a postcode, a code): an invisible
+    character in it, copied from a web page or a document, is removed. Nothing can hide in
+    digits, a date or a code, and refusing the row for it would hide the child."""
+    return without_invisibles(_text(row, column)).strip()
+
+
 def _name(row: Mapping[str, str | None], column: str) -> str:
     # Invisible and control characters go before anything else sees the name: "Bru\u200dce" is
     # Bruce, and must match and read as Bruce.
@@ -111,7 +119,7 @@ def _name(row: Mapping[str, str | None], column: str) -> str:
 
 def _nhs_number(row: Mapping[str, str | None], warnings: list[str] | None) -> str | None:
     try:
-        return parse_nhs_number(_text(row, "nhs_number"))
+        return parse_nhs_number(plain_value(row, "nhs_number"))
     except InvalidValue as error:
         if warnings is None:
             raise
@@ -125,16 +133,16 @@ def parse_child(
     """The child's details; at least one name. Raises InvalidValue with the column named.
     With `warnings`, an invalid NHS number is set aside (the child kept without it) and the
     reason added there instead: refusing a registration would hide the child from everyone."""
-    sex_text = _text(row, "sex")
+    sex_text = plain_value(row, "sex")
     sex = parse_vocabulary(Sex, sex_text, "sex").value if sex_text else ""
     other = tuple(part.strip() for part in _name(row, "other_names").split(";") if part.strip())
     return ChildIdentity(
         given_names=_name(row, "given_names"),
         family_name=_name(row, "family_name"),
         other_names=other,
-        date_of_birth=parse_date(_text(row, "date_of_birth"), "date_of_birth"),
+        date_of_birth=parse_date(plain_value(row, "date_of_birth"), "date_of_birth"),
         sex=sex,
-        postcode=parse_postcode(_text(row, "postcode")),
+        postcode=parse_postcode(plain_value(row, "postcode")),
         nhs_number=_nhs_number(row, warnings),
     )
 
@@ -185,17 +193,17 @@ def parse_register_row(row: Mapping[str, str | None], today: date) -> RegisterRo
     child = parse_child(row, warnings=warnings)
     if not (child.given_names or child.family_name):
         raise InvalidValue("given_names or family_name: a name is required")
-    start = parse_date(_text(row, "start_date"), "start_date")
+    start = parse_date(plain_value(row, "start_date"), "start_date")
     if start is None:
         raise InvalidValue("start_date: required")
     check_in_scope(child.date_of_birth, start, today)
     terms = InvolvementTerms(
-        kind=parse_vocabulary(InvolvementKind, _text(row, "involvement"), "involvement"),
+        kind=parse_vocabulary(InvolvementKind, plain_value(row, "involvement"), "involvement"),
         practitioner=_practitioner(row),
         start_date=start,
-        end_date=parse_date(_text(row, "end_date"), "end_date"),
+        end_date=parse_date(plain_value(row, "end_date"), "end_date"),
     )
-    care_leaver = parse_yes_no(_text(row, "care_leaver"), "care_leaver")
+    care_leaver = parse_yes_no(plain_value(row, "care_leaver"), "care_leaver")
     return RegisterRow(
         local_ref=local_ref,
         child=child,
