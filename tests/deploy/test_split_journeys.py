@@ -173,6 +173,20 @@ def test_sync_at_a_gateway_ends_what_the_snapshot_left_out_with_the_brake_at_the
     after = {i.key.local_ref: i.status.value for i in
              world.hub.hub.list_involvements(Actor.system(HEALTH), limit=10)}  # fmt: skip
     assert after == {"HV-1": "active", "HV-2": "active", "HV-3": "ended", "HV-4": "ended"}
+    typo = CliRunner().invoke(
+        app,
+        [
+            "sync",
+            "--agency",
+            HEALTH,
+            str(snapshot("n3.csv", refs[:1])),
+            "--snapshot-date",
+            "2062-01-01",
+        ],
+        env={"FINGERPOST_HOME": str(world.council.home)},
+    )
+    assert typo.exit_code == 2, typo.output
+    assert "snapshot_date: in the future" in typo.stderr
 
 
 def test_what_only_the_hub_can_do_is_refused_at_a_gateway_plainly(
