@@ -83,6 +83,20 @@ def test_a_partial_birth_date_is_refused_by_the_register_rule_like_a_csv_cell() 
     assert issue.expression == f"Bundle.entry[{PATIENT}].resource.birthDate"
     assert issue.diagnostics.startswith(f"entry {PATIENT}: Patient.birthDate: not a date")
     assert f"(for the EpisodeOfCare at entry {EPISODE})" in issue.diagnostics
+    # FHIR's own form, not the CSV's: DD/MM/YYYY is no FHIR date, and the year was one.
+    assert "DD/MM/YYYY" not in issue.diagnostics
+    assert "a full date (YYYY-MM-DD) is required" in issue.diagnostics
+
+
+def test_a_period_start_that_is_not_a_date_is_told_in_fhirs_form() -> None:
+    document = involvement_bundle()
+    document["entry"][EPISODE]["resource"]["period"]["start"] = "2024"
+    [episode] = read(document).episodes
+    with pytest.raises(DomainError) as refused:
+        parse_register_row(episode.row, date.today())
+    issue = explain(episode, refused.value)
+    assert issue.expression == f"Bundle.entry[{EPISODE}].resource.period.start"
+    assert "DD/MM/YYYY" not in issue.diagnostics
 
 
 def edit(path: tuple[Any, ...], value: Any) -> Any:

@@ -230,6 +230,11 @@ _SAID = {
     "given_names or family_name": "a name (given or family) is required",
     "local_ref": f"your own reference for the child (system {LOCAL_REF})",
 }
+# The CSV's date rule names the CSV's two forms; FHIR has one, and a partial date is valid FHIR.
+_NOT_A_DATE = "not a date (use YYYY-MM-DD or DD/MM/YYYY)"
+_NOT_A_FULL_DATE = (
+    "not a date fingerpost reads: a full date (YYYY-MM-DD) is required, not a year or a month"
+)
 
 
 def explain(episode: Episode, error: DomainError) -> Issue:
@@ -244,6 +249,8 @@ def explain(episode: Episode, error: DomainError) -> Issue:
     # A care manager given as a Practitioner (not a role) holds the name itself.
     source = episode.sources.get(source_name) or episode.sources["practitioner"]
     said = _SAID.get(columns.strip(), reason.strip())
+    if said == _NOT_A_DATE:
+        said = _NOT_A_FULL_DATE
     if column == "practitioner_name" and source.resource == "PractitionerRole":
         element, said = "practitioner", "a Practitioner with a name is required"
     if column == "local_ref" and reason.strip() == "required":
