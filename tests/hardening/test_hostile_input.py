@@ -72,7 +72,9 @@ REGISTER = {
                                            REGISTER_COLUMNS).encode("latin-1"),
         1, "line 3: not valid UTF-8", "OK-1"),
     "a UTF-16 file": case(
-        register_file(reg("OK-1"), encoding="utf-16"), 2, "the header row is not valid UTF-8"),
+        register_file(reg("OK-1"), encoding="utf-16"), 2, "looks like UTF-16, not UTF-8"),
+    "a UTF-16 file without a byte-order mark": case(
+        register_file(reg("OK-1"), encoding="utf-16-be"), 2, "looks like UTF-16, not UTF-8"),
     "random bytes": case(bytes(range(256)) * 8, 2, "missing required column(s)"),
     "an empty file": case(b"", 2, "is empty: a header row is required"),
     "a header only": case(register_file(), 0, "0 rows read"),
@@ -118,7 +120,7 @@ ENQUIRE = {
                 ENQUIRY_COLUMNS).encode("latin-1"),
         1, "line 3: not valid UTF-8", "Q-1"),
     "a UTF-16 file": case(
-        enquiry_file(make_enquiry_row(), encoding="utf-16"), 2, "header row is not valid UTF-8"),
+        enquiry_file(make_enquiry_row(), encoding="utf-16"), 2, "looks like UTF-16, not UTF-8"),
     "an unclosed quote": case(
         enquiry_file(make_enquiry_row(enquiry_ref="Q-1"), 'Q-2,,"Olivia,Harrison\n',
                      make_enquiry_row(enquiry_ref="Q-3")),

@@ -71,6 +71,14 @@ Rows = Iterator[tuple[int, Row]]
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
+def _utf16(first: str) -> bool:
+    """UTF-16 (Excel's "Unicode text", some Windows exports): its byte-order mark reads as two
+    undecodable bytes, and without one every other character of ASCII text is a NUL."""
+    if first[:2] in ("\udcff\udcfe", "\udcfe\udcff"):
+        return True
+    return len(first) >= 4 and {"\0"} in (set(first[0::2]), set(first[1::2]))
+
+
 def _is_clean(value: str) -> bool:
     return _UNDECODABLE.search(value) is None
 
@@ -127,6 +135,10 @@ class CsvReader:
             yield self._rows(reader)
 
     def _check_header(self, header: list[str]) -> None:
+        if _utf16(header[0] if header else ""):
+            raise CsvFileError(
+                f"{self.path}: the file looks like UTF-16, not UTF-8 (save it as CSV UTF-8)"
+            )
         if not all(_is_clean(cell) for cell in header):
             raise CsvFileError(f"{self.path}: the header row is not valid UTF-8")
         columns = [cell.strip().lower() for cell in header]
