@@ -109,6 +109,21 @@ class TestIntake:
         [involvement] = stored(fp)
         assert entry["location"] == f"EpisodeOfCare/{involvement.id}"
 
+    def test_a_birth_date_of_a_year_alone_is_set_aside_with_a_warning_on_the_birth_date(
+        self, client: TestClient, fp: Fingerpost
+    ) -> None:
+        document = involvement_bundle()
+        document["entry"][PATIENT]["resource"]["birthDate"] = "2015"
+        response = post(client, fp, document)
+        assert response.status_code == 200, response.text
+        entry = response.json()["entry"][EPISODE]["response"]
+        [warning] = entry["outcome"]["issue"]
+        assert warning["severity"] == "warning"
+        assert warning["expression"] == [f"Bundle.entry[{PATIENT}].resource.birthDate"]
+        assert "Patient.birthDate: date_of_birth: only a year or a month" in warning["diagnostics"]
+        [involvement] = stored(fp)
+        assert entry["location"] == f"EpisodeOfCare/{involvement.id}"
+
     def test_the_same_involvement_by_json_then_fhir_is_one_involvement_unchanged(
         self, client: TestClient, fp: Fingerpost
     ) -> None:

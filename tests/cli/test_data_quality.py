@@ -55,6 +55,18 @@ def test_a_row_kept_with_a_warning_is_accepted_and_exits_0(
     assert "9434765918" not in report.read_text() + result.stderr
 
 
+def test_a_date_of_birth_known_only_to_the_year_is_set_aside_and_the_child_kept(
+    with_agencies: Cli, csv_file: CsvFile, register_row: Row
+) -> None:
+    # An estimated age, as for a child who arrived alone without papers, never hides the child.
+    rows = [register_row(local_ref="UASC-1", date_of_birth="2011")]
+    result = with_agencies("register", "--agency", "CSC-LDS", csv_file("in.csv", rows))
+    assert result.exit_code == 0, result.output
+    assert "1 accepted" in summary(result.stderr)
+    assert "line 2: warning: date_of_birth: only a year or a month of birth" in result.stderr
+    assert refs(with_agencies) == ["UASC-1"]
+
+
 def test_the_child_kept_without_a_mistyped_nhs_number_is_still_found(
     with_agencies: Cli, csv_file: CsvFile, register_row: Row, enquiry_row: Row, tmp_path: Path
 ) -> None:

@@ -72,20 +72,24 @@ def test_contained_resources_and_type_id_references_are_resolved_too() -> None:
     assert intake.episodes[0].row["family_name"] == "Harrison"
 
 
-def test_a_partial_birth_date_is_refused_by_the_register_rule_like_a_csv_cell() -> None:
+@pytest.mark.parametrize("partial", ["2015", "2015-06"])
+def test_a_birth_date_known_only_to_the_year_or_month_is_set_aside_and_the_child_kept(
+    partial: str,
+) -> None:
+    # An estimated age (a child who arrived alone, without papers) must not hide the child.
     document = involvement_bundle()
-    document["entry"][PATIENT]["resource"]["birthDate"] = "2015"
+    document["entry"][PATIENT]["resource"]["birthDate"] = partial
     [episode] = read(document).episodes
-    with pytest.raises(DomainError) as refused:
-        parse_register_row(episode.row, date.today())
-    issue = explain(episode, refused.value)
-    assert issue.index == PATIENT
-    assert issue.expression == f"Bundle.entry[{PATIENT}].resource.birthDate"
-    assert issue.diagnostics.startswith(f"entry {PATIENT}: Patient.birthDate: not a date")
-    assert f"(for the EpisodeOfCare at entry {EPISODE})" in issue.diagnostics
-    # FHIR's own form, not the CSV's: DD/MM/YYYY is no FHIR date, and the year was one.
-    assert "DD/MM/YYYY" not in issue.diagnostics
-    assert "a full date (YYYY-MM-DD) is required" in issue.diagnostics
+    row = parse_register_row(episode.row, date.today())
+    del document["entry"][PATIENT]["resource"]["birthDate"]
+    [undated] = read(document).episodes
+    blank = parse_register_row(undated.row, date.today())
+    assert row.child == blank.child  # as if the date were blank, retention included
+    assert row.ages_out == blank.ages_out
+    assert row.warnings == (
+        "date_of_birth: only a year or a month of birth, not a date; the row is kept without it"
+        " (as if it were blank)",
+    )
 
 
 def test_a_period_start_that_is_not_a_date_is_told_in_fhirs_form() -> None:

@@ -113,17 +113,7 @@ def register_bundle(
             continue
         valid.append((episode, row))
         if row.warnings:
-            patient = episode.sources["patient"]
-            report.warnings[episode.index] = [
-                Issue(
-                    f"Patient.identifier: {warning}",
-                    patient.index,
-                    f"{patient.path}.identifier",
-                    "value",
-                    severity="warning",
-                )
-                for warning in row.warnings
-            ]
+            report.warnings[episode.index] = [_warned(episode, w) for w in row.warnings]
     if dry_run or report.refused or not valid:
         return report
     outcome = fp.hub.register(
@@ -158,4 +148,22 @@ def _repeated(index: int, earlier: int) -> Issue:
         index,
         f"Bundle.entry[{index}].resource",
         "duplicate",
+    )
+
+
+# The Patient element each register column's warning is about (what was set aside).
+_WARNED_ELEMENT = {"nhs_number": "identifier", "date_of_birth": "birthDate"}
+
+
+def _warned(episode: Episode, warning: str) -> Issue:
+    """A value set aside (an NHS number, a date of birth known only to the year): a warning on
+    the Patient, with the EpisodeOfCare's entry; the involvement is stored without it."""
+    patient = episode.sources["patient"]
+    element = _WARNED_ELEMENT.get(warning.split(":", 1)[0], "identifier")
+    return Issue(
+        f"Patient.{element}: {warning}",
+        patient.index,
+        f"{patient.path}.{element}",
+        "value",
+        severity="warning",
     )

@@ -1,5 +1,6 @@
 """Rows of the contract's CSV files (and the API's JSON bodies) turned into validated values."""
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -127,12 +128,29 @@ def _nhs_number(row: Mapping[str, str | None], warnings: list[str] | None) -> st
         return None
 
 
+# A year, or a year and month, of birth: how FHIR (and many records) write an estimated age, e.g.
+# for a child who arrived alone with no papers.
+_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2})?")
+
+
+def _date_of_birth(row: Mapping[str, str | None], warnings: list[str] | None) -> date | None:
+    text = plain_value(row, "date_of_birth")
+    if warnings is not None and _PARTIAL_DATE.fullmatch(text):
+        warnings.append(
+            "date_of_birth: only a year or a month of birth, not a date; the row is kept without"
+            " it (as if it were blank)"
+        )
+        return None
+    return parse_date(text, "date_of_birth")
+
+
 def parse_child(
     row: Mapping[str, str | None], *, warnings: list[str] | None = None
 ) -> ChildIdentity:
     """The child's details; at least one name. Raises InvalidValue with the column named.
-    With `warnings`, an invalid NHS number is set aside (the child kept without it) and the
-    reason added there instead: refusing a registration would hide the child from everyone."""
+    With `warnings`, an invalid NHS number, or a date of birth given only to the year or month,
+    is set aside (the child kept without it) and the reason added there instead: refusing a
+    registration would hide the child from everyone."""
     sex_text = plain_value(row, "sex")
     sex = parse_vocabulary(Sex, sex_text, "sex").value if sex_text else ""
     other = tuple(part.strip() for part in _name(row, "other_names").split(";") if part.strip())
@@ -140,7 +158,7 @@ def parse_child(
         given_names=_name(row, "given_names"),
         family_name=_name(row, "family_name"),
         other_names=other,
-        date_of_birth=parse_date(plain_value(row, "date_of_birth"), "date_of_birth"),
+        date_of_birth=_date_of_birth(row, warnings),
         sex=sex,
         postcode=parse_postcode(plain_value(row, "postcode")),
         nhs_number=_nhs_number(row, warnings),
