@@ -29,8 +29,8 @@ _POSITIONS = struct.Struct(f">{_BLOOM_HASHES}H")  # the first 30 bytes of a bigr
 # Tokens of values that recur from child to child (names and their sounds, dates, postcodes) are
 # kept, per label: a nation's nightly feed asks for the same ones all night. About 200 bytes each
 # (the value, its token, the cache's links), so ~3 MiB a label when full, in every encoding
-# process. At 65,536 a label, with every blocking label kept too, the caches held ~225 MiB a
-# process and saved under 10 µs a row: most keyed values are met once (docs/adr/0050).
+# process. At 65,536 a label, with nine blocking labels kept too, the caches held ~210 MiB a
+# process and saved nothing measurable: a blocking value is seldom met twice (docs/adr/0050).
 _TOKENS_KEPT = 1 << 14
 
 
