@@ -41,9 +41,6 @@ _PARTS = {
     "sector": "the postcode sector",
     "year": "the years the names-only keys are salted with (the year of birth, or '?')",
 }
-# Values that recur from child to child, so their keys are worth remembering: none of an NHS
-# number or a whole date of birth.
-_UNIQUE_PARTS = frozenset({"nhs", "day"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +52,6 @@ class Rule:
     anchor: bool = False
     # When probing, also made with each date one slip from the child's (docs/adr/0024).
     near_dates: bool = False
-
-    @property
-    def recurs(self) -> bool:
-        """Its values recur between children (see `_UNIQUE_PARTS`)."""
-        return not _UNIQUE_PARTS.intersection(self.parts)
 
 
 _TABLE = (
@@ -118,7 +110,6 @@ FAMILY_RULES = tuple(
     if {"family", "family_initial"} & set(rule.parts)
     and {"first", "first_or_sound", "given_initial"} & set(rule.parts)
 )
-RECURRING_LABELS = frozenset(rule.label for rule in RULES if rule.recurs)
 
 Parts = dict[str, tuple[str, ...]]
 
@@ -149,7 +140,7 @@ def parts(
     }
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)  # a household's or an enquiry's names; whole sets seldom recur (ADR 0050)
 def _name_parts(first: str, family: str, more: tuple[str, ...]) -> Parts:
     """The parts made of names: names recur, so they are made once each."""
     sound = "~" + phonetic(first)

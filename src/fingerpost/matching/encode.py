@@ -40,9 +40,10 @@ __all__ = [
     "near_dates",
 ]
 
-# Per-name work is remembered for this many names (each entry a few kilobytes at most): names
-# recur all night in a nation's feeds, under the same few salts.
-_NAMES_KEPT = 8192
+# Per-name work is remembered for this many whole name sets (each entry a few kilobytes at most):
+# enough for one enquiry's salts and a household's children. A whole name set seldom recurs
+# between children (5 % of a 100,000-row feed), so more only held memory (docs/adr/0050).
+_NAMES_KEPT = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,10 @@ class Encoder:
     def __init__(self, secret: bytes) -> None:
         self._keyed = KeyedHash(secret)
         token = self._keyed.tokener
-        self._nhs, self._dob, self._dob_near = token("nhs"), token("dob"), token("dob-near")
+        # An NHS number is one child's, and a blocking key's value combines a name with a date,
+        # a postcode sector or a year: all but unique, so not remembered (docs/adr/0050).
+        self._nhs = token("nhs", kept=False)
+        self._dob, self._dob_near = token("dob"), token("dob-near")
         self._dob_month, self._dob_year = token("dob-month"), token("dob-year")
         self._postcode, self._sector = token("postcode"), token("postcode-sector")
         self._district = token("postcode-district")
@@ -115,7 +119,7 @@ class Encoder:
         self._name_tokens = lru_cache(maxsize=_NAMES_KEPT)(self._name_tokens_of)
         self._name_filters = lru_cache(maxsize=_NAMES_KEPT)(self._name_filters_of)
         self._blocks: dict[str, Callable[[str], bytes]] = {
-            rule.label: token("block/" + rule.label, kept=rule.recurs) for rule in blocking.RULES
+            rule.label: token("block/" + rule.label, kept=False) for rule in blocking.RULES
         }
 
     def token(self, label: str, value: str) -> bytes:

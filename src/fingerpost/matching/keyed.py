@@ -27,8 +27,11 @@ TOKEN_BYTES = 8
 _BLOOM_HASHES = 15
 _POSITIONS = struct.Struct(f">{_BLOOM_HASHES}H")  # the first 30 bytes of a bigram's HMAC
 # Tokens of values that recur from child to child (names and their sounds, dates, postcodes) are
-# kept, per label: a nation's nightly feed asks for the same ones all night. ~100 bytes each.
-_TOKENS_KEPT = 1 << 16
+# kept, per label: a nation's nightly feed asks for the same ones all night. About 200 bytes each
+# (the value, its token, the cache's links), so ~3 MiB a label when full, in every encoding
+# process. At 65,536 a label, with nine blocking labels kept too, the caches held ~210 MiB a
+# process and saved nothing measurable: a blocking value is seldom met twice (docs/adr/0050).
+_TOKENS_KEPT = 1 << 14
 
 
 def dice(a: int, b: int) -> float:
