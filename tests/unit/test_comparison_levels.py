@@ -41,6 +41,12 @@ def test_an_undecided_step_before_no_level_and_a_level_named_twice_are_refused()
         replace(GIVEN, levels=twice)
 
 
+def test_a_level_counted_for_strong_as_a_level_there_is_none_of_is_refused() -> None:
+    odd = Level("slight", 0.03, 0.01, "", False, lambda _: True, for_strong="unlike")
+    with pytest.raises(ValueError, match=r"no level \['unlike'\] for strong"):
+        replace(GIVEN, levels=(*GIVEN.levels[:-1], odd, GIVEN.levels[-1]))
+
+
 def test_each_level_carries_its_own_predicate_and_the_first_that_holds_is_reached() -> None:
     sexes = Comparison(
         "sex",

@@ -137,7 +137,10 @@ def test_two_keys_give_encodings_with_nothing_in_common(person: ChildIdentity) -
 @given(children)
 def test_bloom_filters_under_two_keys_do_not_look_alike(person: ChildIdentity) -> None:
     one, two = encode(person).identity, encode(person, OTHER_SECRET).identity
-    lowest_agreeing_dice = min(FAMILY.thresholds)  # the family filters are compared
+    # Below `weak`, the family comparison's last cut-off but one: a `faint` likeness (Dice 0.4)
+    # is what unrelated names' filters show about one pair in a hundred (its u, docs/adr/0049),
+    # so a long name's filters under two keys may reach it by chance, as two strangers' do.
+    lowest_agreeing_dice = sorted(FAMILY.thresholds)[1]
     assert dice(one.given_bf, two.given_bf) < lowest_agreeing_dice
     assert dice(one.family_bf, two.family_bf) < lowest_agreeing_dice
 
@@ -160,7 +163,10 @@ def test_one_name_born_in_two_years_gives_unrelated_filters(
     assume(born.year != other.year)
     one = encode(replace(person, date_of_birth=born)).identity
     two = encode(replace(person, date_of_birth=other)).identity
-    lowest_agreeing_dice = min(FAMILY.thresholds)  # the family filters are compared
+    # Below `weak`, the family comparison's last cut-off but one: a `faint` likeness (Dice 0.4)
+    # is what unrelated names' filters show about one pair in a hundred (its u, docs/adr/0049),
+    # so a long name's filters under two keys may reach it by chance, as two strangers' do.
+    lowest_agreeing_dice = sorted(FAMILY.thresholds)[1]
     assert dice(one.family_bf, two.family_bf) < lowest_agreeing_dice
 
 

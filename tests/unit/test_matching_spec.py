@@ -376,6 +376,50 @@ SPEC = [
         ),
         id="a given name with a slip on each record (faint): the family name and date, call",
     ),
+    # -- a family name half alike: a slip in a short name, or one on each record (ADR 0049) ----
+    pytest.param(
+        Pair(
+            child("Lydia", "Fox", "2019-01-04", "B1 8ST", sex="female"),
+            child("Lidia", "Fcx", "2019-01-04", "PL2 0ES", sex="female"),
+            "possible",
+            ("given name sounds alike", "date of birth"),
+        ),
+        id="a slip in a short family name (faint), the given name alike and the date: call",
+    ),
+    pytest.param(
+        Pair(
+            child("Lydia", "Fox", "2019-01-04", "B1 8ST", sex="female"),
+            child("Lydia", "Fcx", "2019-01-04", "B1 9XX", sex="female"),
+            "possible",
+            ("given name", "date of birth", "postcode district"),
+        ),
+        id="a family name half alike is worth a call, never enough to act on: not strong",
+    ),
+    pytest.param(
+        Pair(
+            child("Corina", "Toma", "2010-10-25", "HD7 2QT", sex="female"),
+            child("Coriha", "Torna", "2010-10-25", "W6 5NN", sex="female"),
+            "possible",
+            ("date of birth",),
+        ),
+        id="a look-alike slip in each name (Toma, Torna; Corina, Coriha) with the date: call",
+    ),
+    pytest.param(
+        Pair(
+            child("Harry", "Fox", "2015-03-01", "LS6 3HN", sex="male"),
+            child("Oscar", "Fcx", "2015-03-01", "B1 8ST", sex="male"),
+            "none",
+        ),
+        id="strangers born the same day with family names half alike: no signpost",
+    ),
+    pytest.param(
+        Pair(
+            child("Harry", "Fox", "2015-03-01", "B1 8ST", sex="male"),
+            child("Oscar", "Fcx", "2012-07-09", "B1 8ST", sex="male"),
+            "none",
+        ),
+        id="another given name and date at the address, the family name half alike: no signpost",
+    ),
     # -- dates of birth a slip away (ADR 0024) ------------------------------------------------
     pytest.param(
         Pair(

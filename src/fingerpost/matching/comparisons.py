@@ -163,6 +163,9 @@ class Level:
     says: str  # how the level reads in `why`; empty = not worth saying
     agrees: bool
     when: Predicate = field(default=_always, compare=False, repr=False)
+    # The level this one counts as when `strong` is weighed (empty: itself): a likeness that may
+    # make a call worth it without being evidence enough to act on (docs/adr/0049).
+    for_strong: str = field(default="", compare=False)
     weight: float = field(init=False)  # log2(m/u), computed once: scoring is the hot path
 
     def __post_init__(self) -> None:
@@ -191,11 +194,22 @@ class Comparison:
     _plan: tuple[tuple[int, Predicate, tuple[Predicate, ...]], ...] = dataclasses.field(
         default=(), init=False, compare=False, repr=False
     )
+    # Each level's counterpart when `strong` is weighed (`Level.for_strong`), made once.
+    for_strong: tuple[Level, ...] = dataclasses.field(
+        default=(), init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         names = [level.name for level in self.levels]
         if len(set(names)) != len(names):
             raise ValueError(f"comparison {self.field!r}: a level named twice in {names}")
+        unknown = {lv.for_strong for lv in self.levels if lv.for_strong} - set(names)
+        if unknown:
+            raise ValueError(f"comparison {self.field!r}: no level {sorted(unknown)} for strong")
+        by_name = {level.name: level for level in self.levels}
+        object.__setattr__(
+            self, "for_strong", tuple(by_name.get(lv.for_strong, lv) for lv in self.levels)
+        )
         for step in self.undecided:
             if step.before not in names:
                 raise ValueError(f"comparison {self.field!r}: no level {step.before!r}")
@@ -289,10 +303,22 @@ FAMILY = Comparison(
             lambda p: bool(p.a.family_sound & p.b.family_sound),
         ),
         Level("weak", 0.13, 3e-3, "", False, lambda p: p.family >= _WEAK),
-        Level("different", 0.072, 0.99, "different family name", agrees=False),
+        # Two slips apart, or one in a short name ("Fox", "Fcx"; "Toma", "Torna"): about half
+        # the bigrams shared, as the given name's `faint`. Worth a call, not proof: for `strong`
+        # it counts as different (docs/adr/0049).
+        Level(
+            "faint",
+            0.032,
+            0.012,
+            "",
+            False,
+            lambda p: p.family >= _FAINT,
+            for_strong="different",
+        ),
+        Level("different", 0.072, 0.978, "different family name", agrees=False),
     ),
     known=lambda p: bool(p.a.family_bf and p.b.family_bf),
-    thresholds=(_SAME, _CLOSE, _WEAK),
+    thresholds=(_SAME, _CLOSE, _WEAK, _FAINT),
 )
 MIDDLE = Comparison(
     "middle",

@@ -233,26 +233,31 @@ def score(
     signpost. With `frequency`, an exact agreement on the enquiry's first or family name weighs
     as much as that name's count in the register says (`MatchModel.name_frequency`)."""
     pair = Pair(*aligned(a, b))
-    reached: list[tuple[str, Level]] = []
+    reached: list[tuple[str, Level, Level]] = []  # field, level, the level it is for `strong`
     for comparison in model.comparisons:
-        level = comparison.level(pair)
-        if level is not None:
-            reached.append((comparison.field, level))
-    levels = {name: level.name for name, level in reached}
+        index = comparison.index(pair)
+        if index is not None:
+            reached.append(
+                (comparison.field, comparison.levels[index], comparison.for_strong[index])
+            )
+    levels = {name: level.name for name, level, _ in reached}
     rules = model.dependence
     household = rules.household.holds(levels, pair)
-    weight = 0.0
+    weight = for_strong = 0.0
     agreeing: list[str] = []
     disagreeing: list[str] = []
-    for name, level in reached:
-        if not (household and name in rules.discounted and level.weight > 0):
+    for name, level, as_strong in reached:
+        discounted = household and name in rules.discounted
+        if not (discounted and level.weight > 0):
             weight += level.weight + _moved(frequency, name, level)
+        if not (discounted and as_strong.weight > 0):
+            for_strong += as_strong.weight + _moved(frequency, name, as_strong)
         if level.says:
             (agreeing if level.agrees else disagreeing).append(level.says)
     if weight < model.possible_at or any(rule.holds(levels, pair) for rule in rules.refused):
         return None
     strong = (
-        weight >= model.strong_at
+        for_strong >= model.strong_at
         and rules.strong_needs.holds(levels, pair)
         and not any(rule.holds(levels, pair) for rule in rules.strong_refused)
     )
