@@ -16,7 +16,7 @@ from fingerpost.bootstrap import Fingerpost
 from fingerpost.domain.actor import Actor
 from fingerpost.domain.errors import DomainError
 from fingerpost.gateway import RegisterRow, parse_register_row
-from fingerpost.gateway.fhir import Episode, Issue, explain, read_bundle
+from fingerpost.gateway.fhir import Episode, Issue, explain, read_bundle, warned
 from fingerpost.service.records import Registration
 
 __all__ = ["BundleReport", "register_bundle"]
@@ -113,7 +113,7 @@ def register_bundle(
             continue
         valid.append((episode, row))
         if row.warnings:
-            report.warnings[episode.index] = [_warned(episode, w) for w in row.warnings]
+            report.warnings[episode.index] = [warned(episode, w) for w in row.warnings]
     if dry_run or report.refused or not valid:
         return report
     outcome = fp.hub.register(
@@ -148,22 +148,4 @@ def _repeated(index: int, earlier: int) -> Issue:
         index,
         f"Bundle.entry[{index}].resource",
         "duplicate",
-    )
-
-
-# The Patient element each register column's warning is about (what was set aside).
-_WARNED_ELEMENT = {"nhs_number": "identifier", "date_of_birth": "birthDate"}
-
-
-def _warned(episode: Episode, warning: str) -> Issue:
-    """A value set aside (an NHS number, a date of birth known only to the year): a warning on
-    the Patient, with the EpisodeOfCare's entry; the involvement is stored without it."""
-    patient = episode.sources["patient"]
-    element = _WARNED_ELEMENT.get(warning.split(":", 1)[0], "identifier")
-    return Issue(
-        f"Patient.{element}: {warning}",
-        patient.index,
-        f"{patient.path}.{element}",
-        "value",
-        severity="warning",
     )

@@ -106,15 +106,11 @@ def _text(row: Mapping[str, str | None], column: str) -> str:
 
 
 def plain_value(row: Mapping[str, str | None], column: str) -> str:
-    """A value of fixed shape (an NHS number, a date, a postcode, a code): an invisible
-    character in it, copied from a web page or a document, is removed. Nothing can hide in
-    digits, a date or a code, and refusing the row for it would hide the child."""
-    return without_invisibles(_text(row, column)).strip()
-
-
-def _name(row: Mapping[str, str | None], column: str) -> str:
-    # Invisible and control characters go before anything else sees the name: "Bru\u200dce" is
-    # Bruce, and must match and read as Bruce.
+    """A child's name, or a value of fixed shape (an NHS number, a date, a postcode, a code),
+    with its invisible and control characters removed before anything else sees it:
+    "Bru\u200dce" is Bruce, and must match and read as Bruce; nothing can hide in digits, a date
+    or a code, and refusing the row for such a character, copied from a web page or a
+    document, would hide the child. (A practitioner's details are refused instead.)"""
     return without_invisibles(_text(row, column)).strip()
 
 
@@ -153,10 +149,12 @@ def parse_child(
     registration would hide the child from everyone."""
     sex_text = plain_value(row, "sex")
     sex = parse_vocabulary(Sex, sex_text, "sex").value if sex_text else ""
-    other = tuple(part.strip() for part in _name(row, "other_names").split(";") if part.strip())
+    other = tuple(
+        part.strip() for part in plain_value(row, "other_names").split(";") if part.strip()
+    )
     return ChildIdentity(
-        given_names=_name(row, "given_names"),
-        family_name=_name(row, "family_name"),
+        given_names=plain_value(row, "given_names"),
+        family_name=plain_value(row, "family_name"),
         other_names=other,
         date_of_birth=_date_of_birth(row, warnings),
         sex=sex,

@@ -4,7 +4,7 @@ the CSV files give (so the same rules apply), and the conformance resources fing
 The models are `fhir.resources.R4B`: for the resources used here R4B is wire-compatible with R4.
 """
 
-from fingerpost.gateway.fhir.columns import Episode, explain
+from fingerpost.gateway.fhir.columns import Episode, explain, warned
 from fingerpost.gateway.fhir.enquiry import MatchRequest, read_match
 from fingerpost.gateway.fhir.intake import BundleIntake, read_bundle, read_json
 from fingerpost.gateway.fhir.outcome import FhirRefused, Issue, operation_outcome
@@ -22,4 +22,5 @@ __all__ = [
     "read_bundle",
     "read_json",
     "read_match",
+    "warned",
 ]

@@ -268,3 +268,18 @@ def explain(episode: Episode, error: DomainError) -> Issue:
         f"{source.path}.{element}",
         "value",
     )
+
+
+def warned(episode: Episode, warning: str) -> Issue:
+    """A value a register rule set aside (an invalid NHS number, a date of birth known only to
+    the year) as a warning on its FHIR element; the involvement is stored without it."""
+    column = warning.partition(":")[0].strip()
+    source_name, element = _ELEMENTS.get(column, ("patient", "identifier"))
+    source = episode.sources[source_name]
+    return Issue(
+        f"{source.resource}.{element}: {warning}",
+        source.index,
+        f"{source.path}.{element}",
+        "value",
+        severity="warning",
+    )
